@@ -1,0 +1,133 @@
+# pact-init: build, deps, run, test, bench, fuzz, install.
+# `make` builds the static binaries; `make run` and `make test` fetch what
+# they need first (see boot/deps.sh).
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC_MUSL ?= musl-gcc
+CC_SAN ?= gcc
+CC_FUZZ ?= clang
+FUZZ_SECONDS ?= 20
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wswitch-enum -Wvla -Wpointer-arith \
+	-Wundef -Wwrite-strings -Wold-style-definition -Wimplicit-fallthrough
+COMMON := -std=gnu11 -D_GNU_SOURCE -Iinclude -Iinit $(WARN)
+UAPI := $(BUILD)/uapi
+
+# The product: musl, static, small.
+CFLAGS_REL := $(COMMON) -Os -isystem $(UAPI) -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector-strong
+LDFLAGS_REL := -static -s -Wl,--gc-sections -Wl,-z,noexecstack
+
+# The same code for tests: glibc, ASan + UBSan, debug info.
+CFLAGS_SAN := $(COMMON) -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -DPACT_TEST_BUILD
+LDFLAGS_SAN := -fsanitize=address,undefined
+
+DAEMON_MAIN := init/main.c
+CTL_SRC := $(wildcard init/pactctl*.c)
+LIB_SRC := $(filter-out $(DAEMON_MAIN) $(CTL_SRC),$(wildcard init/*.c))
+HDRS := $(wildcard init/*.h include/pact/*.h)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_SAN := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+
+UNIT_SRC := $(wildcard test/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/unit/%)
+HOSTPROG_SRC := $(wildcard test/host/*.c)
+HOSTPROG_BIN := $(HOSTPROG_SRC:test/host/%.c=$(BUILD)/test/host/%)
+GUESTPROG_SRC := $(wildcard test/vm/*.c)
+GUESTPROG_BIN := $(GUESTPROG_SRC:test/vm/%.c=$(BUILD)/test/vm/%)
+FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all deps image run test test-unit test-host test-vm bench fuzz install clean format tidy
+all: $(BUILD)/pact-init $(BUILD)/pactctl
+
+$(UAPI)/.stamp:
+	@mkdir -p $(UAPI)
+	@ln -sfn /usr/include/linux $(UAPI)/linux
+	@ln -sfn /usr/include/x86_64-linux-gnu/asm $(UAPI)/asm
+	@ln -sfn /usr/include/asm-generic $(UAPI)/asm-generic
+	@ln -sfn /usr/include/mtd $(UAPI)/mtd
+	@touch $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS) $(UAPI)/.stamp
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(CFLAGS_REL) -c -o $@ $<
+
+$(BUILD)/san/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC_SAN) $(CFLAGS_SAN) -c -o $@ $<
+
+$(BUILD)/pact-init: $(BUILD)/obj/init/main.o $(LIB_OBJ)
+	$(CC_MUSL) $(LDFLAGS_REL) -o $@ $^
+
+$(BUILD)/pactctl: $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_OBJ)
+	$(CC_MUSL) $(LDFLAGS_REL) -o $@ $^
+
+# Sanitized builds of the daemon and tool, for the host tier.
+$(BUILD)/san/pact-init: $(BUILD)/san/init/main.o $(LIB_SAN)
+	$(CC_SAN) $(LDFLAGS_SAN) -o $@ $^
+$(BUILD)/san/pactctl: $(CTL_SRC:%.c=$(BUILD)/san/%.o) $(LIB_SAN)
+	$(CC_SAN) $(LDFLAGS_SAN) -o $@ $^
+
+$(BUILD)/test/unit/%: test/unit/%.c test/unit/tap.h $(LIB_SAN)
+	@mkdir -p $(dir $@)
+	$(CC_SAN) $(CFLAGS_SAN) -Itest/unit -o $@ $< $(LIB_SAN) $(LDFLAGS_SAN)
+
+$(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(LIB_SAN)
+	@mkdir -p $(dir $@)
+	$(CC_SAN) $(CFLAGS_SAN) -Itest/unit -o $@ $< $(LIB_SAN) $(LDFLAGS_SAN)
+
+# Programs that run inside the test VM: static musl, like the daemon.
+$(BUILD)/test/vm/%: test/vm/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
+
+$(BUILD)/fuzz/%: test/fuzz/%.c $(LIB_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC_FUZZ) $(COMMON) -g -O1 -DPACT_TEST_BUILD -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(LIB_SRC)
+
+deps:
+	@boot/deps.sh $(BUILD)
+
+image: all deps $(GUESTPROG_BIN)
+	@images/mkimage.sh $(BUILD)
+
+run: image
+	@boot/run.sh $(BUILD)
+
+test-unit: $(UNIT_BIN)
+	@test/run-tier unit $(BUILD)
+test-host: all $(BUILD)/san/pact-init $(BUILD)/san/pactctl $(HOSTPROG_BIN)
+	@test/run-tier host $(BUILD)
+test-vm: image
+	@test/run-tier vm $(BUILD)
+
+test: deps all image $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)/san/pactctl
+	@test/run-all $(BUILD)
+
+bench: image $(HOSTPROG_BIN)
+	@test/bench/run $(BUILD)
+
+fuzz: $(FUZZ_BIN)
+	@test/fuzz/run $(BUILD) $(FUZZ_SECONDS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)/etc/pact/services
+	install -m 0755 $(BUILD)/pact-init $(DESTDIR)$(PREFIX)/sbin/pact-init
+	install -m 0755 $(BUILD)/pactctl $(DESTDIR)$(PREFIX)/bin/pactctl
+	install -m 0644 services/node/*.service $(DESTDIR)/etc/pact/services/
+	test -e $(DESTDIR)/etc/pact/init.conf || \
+		install -m 0644 services/init.conf $(DESTDIR)/etc/pact/init.conf
+
+format:
+	clang-format -i init/*.c init/*.h include/pact/*.h test/unit/*.c test/unit/*.h
+
+clean:
+	rm -rf $(BUILD)

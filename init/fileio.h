@@ -1,0 +1,33 @@
+/*
+ * Small syscall wrappers used everywhere: EINTR retried, errors returned as
+ * -errno, every fd opened O_CLOEXEC, every buffer bounded by its caller.
+ */
+#ifndef PACT_FILEIO_H
+#define PACT_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read at most cap-1 bytes of path into buf, NUL-terminate. Returns bytes or -errno. */
+ssize_t read_file(const char *path, char *buf, size_t cap);
+/* Read at most cap-1 bytes of dirfd/name. Returns bytes or -errno. */
+ssize_t read_file_at(int dirfd, const char *name, char *buf, size_t cap);
+/* Write the whole string to path (O_WRONLY, no create, no truncate: sysfs/cgroupfs style). */
+int write_file(const char *path, const char *s);
+int write_file_at(int dirfd, const char *name, const char *s);
+/* Create or replace path atomically: write path.tmp, fsync-free, rename. */
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode);
+/* Write all of buf to fd, retrying EINTR and short writes. Returns 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+/* read(2) retrying EINTR. */
+ssize_t read_retry(int fd, void *buf, size_t len);
+/* close(2) without retry (retrying close is a bug on Linux); keeps errno. */
+void close_fd(int fd);
+/* mkdir -p with mode for each created component. Returns 0 or -errno. */
+int mkdir_p(const char *path, mode_t mode);
+/* Parse a decimal unsigned 64-bit number, whole string. Returns 0 or -EINVAL/-ERANGE. */
+int parse_u64(const char *s, unsigned long long *out);
+/* snprintf that reports truncation as -ENAMETOOLONG, else the length. */
+int path_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * Logging: one line per event, to /dev/kmsg with a syslog priority prefix
+ * (so it shows in dmesg) and to the console (stderr). Never blocks for
+ * long, never fails loudly: a log that cannot be written is dropped.
+ */
+#ifndef PACT_LOG_H
+#define PACT_LOG_H
+
+#include <syslog.h>
+
+void log_open(int to_kmsg);
+void log_set_debug(int on);
+int log_debug_enabled(void);
+/* Keep the log's own fds out of the way of code that closes fds. */
+int log_kmsg_fd(void);
+
+__attribute__((format(printf, 2, 3))) void log_msg(int prio, const char *fmt, ...);
+
+#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

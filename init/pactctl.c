@@ -1,0 +1,5 @@
+/* pactctl entry point (placeholder until the control socket lands). */
+int main(void)
+{
+	return 0;
+}
