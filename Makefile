@@ -40,6 +40,8 @@ HOSTPROG_SRC := $(wildcard test/host/*.c)
 HOSTPROG_BIN := $(HOSTPROG_SRC:test/host/%.c=$(BUILD)/test/host/%)
 GUESTPROG_SRC := $(wildcard test/vm/*.c)
 GUESTPROG_BIN := $(GUESTPROG_SRC:test/vm/%.c=$(BUILD)/test/vm/%)
+BENCH_SRC := $(wildcard test/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:test/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -87,6 +89,11 @@ $(BUILD)/test/vm/%: test/vm/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
 
+# Benchmark programs: built like the product (musl, -Os), not sanitized.
+$(BUILD)/bench/%: test/bench/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
+
 $(BUILD)/fuzz/%: test/fuzz/%.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC_FUZZ) $(COMMON) -g -O1 -DPACT_TEST_BUILD -fsanitize=fuzzer,address,undefined \
@@ -111,7 +118,7 @@ test-vm: image
 test: deps all image $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)/san/pactctl
 	@test/run-all $(BUILD)
 
-bench: image $(HOSTPROG_BIN)
+bench: image $(BENCH_BIN)
 	@test/bench/run $(BUILD)
 
 fuzz: $(FUZZ_BIN)
