@@ -58,11 +58,13 @@ $(UAPI)/.stamp:
 
 $(BUILD)/obj/%.o: %.c $(HDRS) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
-	$(CC_MUSL) $(CFLAGS_REL) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC_MUSL) $(CFLAGS_REL) -c -o $@ $<
 
 $(BUILD)/san/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC_SAN) $(CFLAGS_SAN) -c -o $@ $<
+	@echo "  CC-SAN  $<"
+	@$(CC_SAN) $(CFLAGS_SAN) -c -o $@ $<
 
 $(BUILD)/pact-init: $(BUILD)/obj/init/main.o $(LIB_OBJ)
 	$(CC_MUSL) $(LDFLAGS_REL) -o $@ $^
@@ -103,6 +105,7 @@ deps:
 	@boot/deps.sh $(BUILD)
 
 image: all deps $(GUESTPROG_BIN)
+	@mkdir -p $(BUILD)/test/vm
 	@images/mkimage.sh $(BUILD)
 
 run: image

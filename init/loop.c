@@ -36,6 +36,7 @@ static struct fd_slot fds[LOOP_MAX_FDS];
 static struct child_slot children[LOOP_MAX_CHILDREN];
 static struct timer *timers; /* sorted by deadline */
 static loop_signal_cb on_signal;
+static void (*reap_hook)(void);
 static sigset_t handled, original;
 static int stopping;
 static int nfds;
@@ -176,13 +177,22 @@ void loop_unwatch_child(pid_t pid)
 			children[i].pid = 0;
 }
 
+void loop_on_reap(void (*cb)(void))
+{
+	reap_hook = cb;
+}
+
 static void reap_children(void)
 {
-	for (;;) {
+	for (int reaped = 0;; reaped++) {
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
-		if (pid <= 0)
-			return; /* 0: none exited; -1 ECHILD: no children at all */
+		if (pid <= 0) {
+			/* 0: none exited; -1 ECHILD: no children at all */
+			if (reaped && reap_hook)
+				reap_hook();
+			return;
+		}
 		for (int i = 0; i < LOOP_MAX_CHILDREN; i++) {
 			if (children[i].pid != pid)
 				continue;

@@ -44,6 +44,9 @@ static inline int timer_armed(const struct timer *t) { return t->deadline_ms != 
 int loop_watch_child(pid_t pid, loop_child_cb cb, void *ctx);
 void loop_unwatch_child(pid_t pid);
 
+/* Called after a wakeup that reaped at least one child. */
+void loop_on_reap(void (*cb)(void));
+
 /* Signals are blocked at loop_init and delivered here. */
 void loop_set_signal_handler(loop_signal_cb cb);
 

@@ -1,9 +1,115 @@
-/* pact-init entry point (placeholder until the boot sequence lands). */
+/*
+ * pact-init: PID 1 of a stateless HPC node.
+ *
+ * main() has two halves. Before the event loop starts, a hopeless error
+ * may end the process (or, as PID 1, exec the emergency shell). Once the
+ * loop runs, nothing exits: errors are logged, boot phases retry, and the
+ * emergency shell is offered on the console. The only way out is a
+ * shutdown, which ends in reboot(2).
+ */
+#include "boot.h"
+#include "config.h"
+#include "console.h"
+#include "fileio.h"
+#include "identity.h"
 #include "log.h"
 #include "loop.h"
+#include "mounts.h"
+#include "power.h"
+#include "readiness.h"
 
-int main(void)
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Signals follow the conventions of sysvinit/busybox init and systemd. */
+static void on_signal(int sig)
 {
-	log_open(0);
-	return loop_init() < 0;
+	if (sig == SIGUSR2 || sig == SIGPWR || sig == SIGRTMIN + 4)
+		power_request(POWER_OFF, strsignal(sig));
+	else if (sig == SIGTERM || sig == SIGINT || sig == SIGRTMIN + 5)
+		power_request(POWER_REBOOT, sig == SIGINT ? "ctrl-alt-del" : strsignal(sig));
+	else if (sig == SIGUSR1 || sig == SIGRTMIN + 3)
+		power_request(POWER_HALT, strsignal(sig));
+	else
+		log_debug("signal %d (%s) ignored", sig, strsignal(sig));
+}
+
+/* Before the loop: as PID 1 there is nothing to return to. */
+static void hopeless(const char *what)
+{
+	log_err("cannot start: %s: %s", what, strerror(errno));
+	if (getpid() != 1)
+		_exit(1);
+	char *argv[] = {cfg.emergency_shell, NULL};
+	execv(argv[0], argv);
+	for (;;)
+		pause(); /* no shell either: keep the kernel from panicking */
+}
+
+static void read_kernel_cmdline(void)
+{
+	char text[4096];
+	if (read_file(cfg.cmdline_path, text, sizeof text) > 0)
+		config_parse_cmdline(&cfg, text);
+}
+
+static int step_run_dir(char *err, size_t errlen)
+{
+	int r = mkdir_p(cfg.run_dir, 0755);
+	if (r < 0)
+		snprintf(err, errlen, "mkdir %s: %s", cfg.run_dir, strerror(-r));
+	return r;
+}
+
+static int step_identity(char *err, size_t errlen)
+{
+	return identity_load(err, errlen);
+}
+
+static void on_boot_settled(void)
+{
+	/* the console program runs once boot has come to a first verdict */
+	if (boot_is_ready() || boot_has_failed())
+		console_start_program();
+}
+
+int main(int argc, char **argv)
+{
+	boot_note_start();
+	int pid1 = getpid() == 1;
+	config_defaults(&cfg);
+	if (config_parse_argv(&cfg, argc, argv, !pid1) < 0)
+		return 2;
+	umask(022);
+	if (cfg.do_mounts && early_mounts() < 0)
+		log_err("some early mounts failed; going on");
+	console_setup();
+	log_open(cfg.use_kmsg);
+	read_kernel_cmdline();
+	config_load_file(&cfg);
+	read_kernel_cmdline(); /* the kernel command line wins */
+	log_set_debug(cfg.debug);
+	log_notice("starting (pid %d)", getpid());
+	if (pid1)
+		reboot(RB_DISABLE_CAD); /* ctrl-alt-del arrives as SIGINT */
+	if (loop_init() < 0)
+		hopeless("event loop");
+	loop_set_signal_handler(on_signal);
+	if (mkdir_p(cfg.run_dir, 0755) < 0)
+		log_err("mkdir %s: %s", cfg.run_dir, strerror(errno));
+	readiness_subscribe(on_boot_settled);
+	if (readiness_init() < 0)
+		log_err("readiness socket unavailable; the ready file still works");
+
+	boot_add_step(PHASE_INIT_HARDWARE, "run directory", step_run_dir);
+	boot_add_step(PHASE_LOAD_IDENTITY, "node id", step_identity);
+	boot_start();
+	/* from here on, PID 1 never exits */
+	loop_run();
+	return 0;
 }

@@ -1,0 +1,51 @@
+#!/bin/bash
+# Boot a pact-init image in QEMU under TCG.
+#   qemu.sh [options] -- [extra kernel command line]
+#   -k KERNEL     kernel (default $BUILD/kernel/current/vmlinuz)
+#   -i INITRD     initramfs; give several to concatenate them (later wins)
+#   -l LOGFILE    serial console to this file, no terminal (tests)
+#   -t SECONDS    kill QEMU after this long (tests)
+#   -q 'ARGS'     extra QEMU arguments
+# KVM is used only when PACT_KVM=1: on these machines /dev/kvm exists but
+# does not work (see FACTS.md), and TCG boots in seconds anyway.
+set -euo pipefail
+BUILD=${BUILD:-build}
+kernel="$BUILD/kernel/current/vmlinuz"
+initrds=() log="" timeout_s="" extra_qemu=""
+while getopts "k:i:l:t:q:" o; do
+	case $o in
+	k) kernel=$OPTARG ;;
+	i) initrds+=("$OPTARG") ;;
+	l) log=$OPTARG ;;
+	t) timeout_s=$OPTARG ;;
+	q) extra_qemu=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = "--" ] && shift
+append="console=ttyS0 rdinit=/init panic=-1 loglevel=4 $(cat boot/cmdline) $*"
+
+initrd=${initrds[0]:-$BUILD/node.cpio.gz}
+if [ ${#initrds[@]} -gt 1 ]; then
+	# the kernel unpacks concatenated archives in order, later files winning
+	initrd=$(mktemp "$BUILD/initrd.XXXXXX")
+	trap 'rm -f "$initrd"' EXIT
+	cat "${initrds[@]}" >"$initrd"
+fi
+
+accel="-accel tcg"
+[ "${PACT_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel="-accel kvm -accel tcg"
+args=($accel -m 512 -smp 1 -no-reboot -kernel "$kernel" -initrd "$initrd"
+	-append "$append" -nic user,model=virtio-net-pci)
+if [ -n "$log" ]; then
+	args+=(-display none -monitor none -serial "file:$log")
+else
+	args+=(-nographic)
+fi
+# shellcheck disable=SC2206
+args+=($extra_qemu)
+if [ -n "$timeout_s" ]; then
+	exec timeout --kill-after=5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null
+fi
+exec qemu-system-x86_64 "${args[@]}"

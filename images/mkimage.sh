@@ -1,0 +1,94 @@
+#!/bin/bash
+# Assemble initramfs images from manifests (see images/node.manifest):
+#   $BUILD/node.cpio.gz       node.manifest + demo.manifest  (make run)
+#   $BUILD/node-test.cpio.gz  node.manifest + test.manifest  (make test)
+# Usage: mkimage.sh BUILD [OUT MANIFEST...] to build one image of your own.
+set -euo pipefail
+BUILD=${1:-build}
+KDIR=$(readlink -f "$BUILD/kernel/current")
+KVER=$(basename "$KDIR")
+
+die() { echo "mkimage: $*" >&2; exit 1; }
+
+# module name -> its path and its dependencies' paths, from modules.dep
+module_paths() {
+	local name=$1 dep line
+	line=$(grep -E "(^|/)${name//_/[_-]}\.ko(\.[a-z]+)?:" "$KDIR/modules/modules.dep" | head -n1) || true
+	if [ -z "$line" ]; then
+		grep -qE "/${name//_/[_-]}\.ko" "$KDIR/modules/modules.builtin" && return 0
+		echo "!$name"
+		return 0
+	fi
+	echo "${line%%:*}"
+	for dep in ${line#*:}; do echo "$dep"; done
+}
+
+stage_entry() {
+	local root=$1 kind=$2; shift 2
+	case $kind in
+	file)
+		local src=${2//\$BUILD/$BUILD}
+		[ -f "$src" ] || die "missing $src (for $1)"
+		install -D -m "${3:-0644}" "$src" "$root$1" ;;
+	link)
+		mkdir -p "$(dirname "$root$1")"; ln -sfn "$2" "$root$1" ;;
+	dir)
+		install -d -m "${2:-0755}" "$root$1" ;;
+	tree)
+		local src=${2//\$BUILD/$BUILD}
+		[ -d "$src" ] || die "missing directory $src (for $1)"
+		mkdir -p "$root$1"; cp -a "$src/." "$root$1/" ;;
+	busybox)
+		install -D -m 0755 /bin/busybox "$root/bin/busybox"
+		local app
+		for app in $(/bin/busybox --list-full); do
+			case $app in sbin/init|linuxrc|bin/busybox) continue ;; esac
+			mkdir -p "$root/$(dirname "$app")"
+			[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"
+		done ;;
+	modules)
+		local m p
+		for m in "$@"; do
+			for p in $(module_paths "$m"); do
+				[ "${p#!}" = "$p" ] || die "module ${p#!} is not in kernel $KVER"
+				install -D -m 0644 "$KDIR/modules/$p" "$root/lib/modules/$KVER/$p"
+			done
+		done ;;
+	*) die "unknown manifest entry '$kind'" ;;
+	esac
+}
+
+build_image() {
+	local out=$1; shift
+	local root
+	root=$(mktemp -d "$BUILD/image.XXXXXX")
+	mkdir -p "$root"/{dev,proc,sys,run,tmp,etc}
+	local mf kind rest
+	for mf in "$@"; do
+		while read -r kind rest; do
+			case $kind in ''|'#'*) continue ;; esac
+			# shellcheck disable=SC2086
+			stage_entry "$root" "$kind" $rest
+		done <"$mf"
+	done
+	if [ -d "$root/lib/modules/$KVER" ]; then
+		cp "$KDIR/modules/modules.builtin" "$KDIR/modules/modules.builtin.modinfo" \
+			"$KDIR/modules/modules.order" "$root/lib/modules/$KVER/"
+		depmod -b "$root" "$KVER"
+	fi
+	# the kernel opens /dev/console for PID 1 before devtmpfs is mounted
+	mknod -m 0600 "$root/dev/console" c 5 1
+	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --owner 0:0 --quiet) | gzip -9n >"$out.tmp"
+	mv "$out.tmp" "$out"
+	rm -rf "$root"
+	echo "  IMAGE   $out ($(du -k "$out" | cut -f1) KiB)"
+}
+
+if [ $# -ge 3 ]; then
+	out=$2; shift 2
+	build_image "$out" "$@"
+	exit 0
+fi
+build_image "$BUILD/node.cpio.gz" images/node.manifest images/demo.manifest
+build_image "$BUILD/node-test.cpio.gz" images/node.manifest images/test.manifest

@@ -1,0 +1,221 @@
+/*
+ * Boot phases as a table of steps, walked one at a time from the event loop
+ * (a step may finish later, e.g. StartServices waits for readiness). On a
+ * failure the walk stops (PB3), BootFailed is recorded and published, and
+ * the walk resumes from the failed phase after a backoff of 1, 2, 4 ... 60 s
+ * (F33), up to boot_retries times; then, or at once with pact.emergency,
+ * the emergency shell is offered on the console.
+ */
+#include "boot.h"
+#include "config.h"
+#include "console.h"
+#include "log.h"
+#include "loop.h"
+#include "readiness.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_STEPS 24
+#define BACKOFF_CAP_MS 60000u
+
+struct step {
+	enum boot_phase phase;
+	const char *name;
+	boot_step_fn fn;
+};
+
+static struct step steps[MAX_STEPS];
+static int n_steps, cur_step;
+static struct phase_record phases[PHASE_COUNT];
+static char failure[256];
+static int ready, failed, stepping;
+static unsigned retries_done;
+static uint64_t backoff_ms = 1000, boot_t0;
+static struct timer retry_timer;
+static char node_id[CONF_STR_MAX];
+
+static const char *const phase_names[PHASE_COUNT] = {
+	"InitHardware", "ConfigureNetwork", "LoadIdentity", "StartServices", "Ready",
+};
+
+const char *boot_phase_name(enum boot_phase p)
+{
+	return p < PHASE_COUNT ? phase_names[p] : "?";
+}
+
+const struct phase_record *boot_phase_record(enum boot_phase p)
+{
+	return &phases[p];
+}
+
+int boot_is_ready(void)
+{
+	return ready;
+}
+
+int boot_has_failed(void)
+{
+	return failed;
+}
+
+const char *boot_failure(void)
+{
+	return failure;
+}
+
+const char *boot_node_id(void)
+{
+	return node_id;
+}
+
+void boot_set_node_id(const char *id)
+{
+	snprintf(node_id, sizeof node_id, "%s", id);
+}
+
+uint64_t boot_started_ms(void)
+{
+	return boot_t0;
+}
+
+void boot_add_step(enum boot_phase phase, const char *name, boot_step_fn fn)
+{
+	if (n_steps == MAX_STEPS) {
+		log_err("boot: too many steps, '%s' dropped", name);
+		return;
+	}
+	/* keep the table ordered by phase; steps of one phase in arrival order */
+	int i = n_steps++;
+	while (i > 0 && steps[i - 1].phase > phase) {
+		steps[i] = steps[i - 1];
+		i--;
+	}
+	steps[i] = (struct step){phase, name, fn};
+}
+
+void boot_add_wait(uint64_t ms)
+{
+	if (cur_step < n_steps)
+		phases[steps[cur_step].phase].wait_ms += ms;
+}
+
+static void run_steps(void);
+
+static void phase_end(enum boot_phase p, enum phase_state st)
+{
+	phases[p].state = st;
+	phases[p].end_ms = boottime_ms();
+	uint64_t took = phases[p].end_ms - phases[p].start_ms;
+	if (st == PHASE_DONE)
+		log_info("boot: phase %s done in %llu ms (%llu ms waiting on services)",
+			 phase_names[p], (unsigned long long)took,
+			 (unsigned long long)phases[p].wait_ms);
+}
+
+static void retry_boot(void *ctx)
+{
+	(void)ctx;
+	log_notice("boot: retrying from phase %s (attempt %u)",
+		   phase_names[steps[cur_step].phase], retries_done + 1);
+	failed = 0;
+	failure[0] = '\0';
+	readiness_update();
+	run_steps();
+}
+
+static void boot_failed(const struct step *s, const char *reason)
+{
+	enum boot_phase p = s->phase;
+	phase_end(p, PHASE_FAILED);
+	snprintf(failure, sizeof failure, "%s: %s: %s", phase_names[p], s->name,
+		 reason && *reason ? reason : "failed");
+	failed = 1;
+	log_err("boot failed in phase %s (%s)", phase_names[p], failure);
+	readiness_update();
+	if (cfg.emergency) {
+		console_emergency(failure);
+		return;
+	}
+	if (retries_done >= cfg.boot_retries) {
+		char why[300];
+		snprintf(why, sizeof why, "boot failed after %u retries: %s", retries_done, failure);
+		console_emergency(why);
+		return;
+	}
+	retries_done++;
+	log_notice("boot: retry %u of %u in %llu s", retries_done, cfg.boot_retries,
+		   (unsigned long long)(backoff_ms / 1000));
+	timer_arm(&retry_timer, backoff_ms, retry_boot, NULL);
+	backoff_ms = backoff_ms * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : backoff_ms * 2;
+}
+
+static void all_done(void)
+{
+	phases[PHASE_READY].start_ms = phases[PHASE_READY].end_ms = boottime_ms();
+	phases[PHASE_READY].state = PHASE_DONE;
+	ready = 1;
+	log_notice("node %s ready in %llu ms", node_id,
+		   (unsigned long long)(boottime_ms() - boot_t0));
+	readiness_update();
+}
+
+/* Finish the current step with r; move on. */
+static void step_done(int r, const char *reason)
+{
+	const struct step *s = &steps[cur_step];
+	if (r < 0) {
+		boot_failed(s, reason);
+		return;
+	}
+	cur_step++;
+	if (cur_step == n_steps || steps[cur_step].phase != s->phase)
+		phase_end(s->phase, PHASE_DONE);
+}
+
+static void run_steps(void)
+{
+	stepping = 1;
+	while (cur_step < n_steps && !failed) {
+		struct step *s = &steps[cur_step];
+		struct phase_record *ph = &phases[s->phase];
+		if (ph->state != PHASE_RUNNING) {
+			ph->state = PHASE_RUNNING;
+			ph->start_ms = boottime_ms();
+			ph->wait_ms = 0;
+			ph->attempts++;
+			log_debug("boot: phase %s", phase_names[s->phase]);
+		}
+		char err[256] = "";
+		int r = s->fn(err, sizeof err);
+		if (r == 1) {
+			stepping = 0;
+			return; /* boot_step_finished() continues */
+		}
+		step_done(r, err);
+	}
+	stepping = 0;
+	if (cur_step == n_steps && !failed)
+		all_done();
+}
+
+void boot_step_finished(int r, const char *reason)
+{
+	if (cur_step >= n_steps || failed)
+		return;
+	step_done(r, reason);
+	if (!failed && !stepping)
+		run_steps();
+}
+
+void boot_note_start(void)
+{
+	boot_t0 = boottime_ms();
+}
+
+void boot_start(void)
+{
+	if (!boot_t0)
+		boot_note_start();
+	run_steps();
+}

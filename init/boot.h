@@ -1,0 +1,54 @@
+/*
+ * The node's boot as ordered phases (PB3): InitHardware -> ConfigureNetwork
+ * -> LoadIdentity -> StartServices -> Ready. A failed phase stops the later
+ * ones, is retried with backoff 1, 2, 4 ... 60 s (F33), and readiness is
+ * signalled only when every phase succeeded.
+ */
+#ifndef PACT_BOOT_H
+#define PACT_BOOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum boot_phase {
+	PHASE_INIT_HARDWARE = 0,
+	PHASE_CONFIGURE_NETWORK,
+	PHASE_LOAD_IDENTITY,
+	PHASE_START_SERVICES,
+	PHASE_READY,
+	PHASE_COUNT,
+};
+
+enum phase_state { PHASE_PENDING = 0, PHASE_RUNNING, PHASE_DONE, PHASE_FAILED };
+
+struct phase_record {
+	enum phase_state state;
+	uint64_t start_ms, end_ms; /* CLOCK_BOOTTIME */
+	uint64_t wait_ms;          /* time spent waiting on others (services) */
+	unsigned attempts;
+};
+
+/* A phase step: 0 done, 1 pending (finish with boot_phase_finished), or
+ * -errno with a reason written to err. */
+typedef int (*boot_step_fn)(char *err, size_t errlen);
+/* Several subsystems contribute steps to a phase, run in registration order. */
+void boot_add_step(enum boot_phase phase, const char *name, boot_step_fn fn);
+
+/* Note pact-init's first instruction, for the boot-to-ready figure. */
+void boot_note_start(void);
+void boot_start(void);
+/* An asynchronous step finished: r = 0, or -errno with reason. */
+void boot_step_finished(int r, const char *reason);
+/* Time the pending step spent waiting on others, excluded from our own time. */
+void boot_add_wait(uint64_t ms);
+
+const char *boot_phase_name(enum boot_phase p);
+const struct phase_record *boot_phase_record(enum boot_phase p);
+int boot_is_ready(void);
+int boot_has_failed(void);
+const char *boot_failure(void);
+const char *boot_node_id(void);
+void boot_set_node_id(const char *id);
+uint64_t boot_started_ms(void);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * Node configuration: every path pact-init touches, the kernel command line
+ * keys (pact.*), and /etc/pact/init.conf. One global, filled in at start
+ * (argv overrides -> init.conf -> kernel command line, later ones winning
+ * where both speak) and read-only afterwards.
+ */
+#ifndef PACT_CONFIG_H
+#define PACT_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#define CONF_STR_MAX 256
+#define CONF_MAX_MODULES 32
+#define CONF_MAX_WORDS 16
+
+enum console_exit {
+	CONSOLE_EXIT_NONE = 0, /* leave the console alone */
+	CONSOLE_EXIT_RESPAWN,  /* start the program again (a getty) */
+	CONSOLE_EXIT_POWEROFF, /* the node's job is done: power off */
+	CONSOLE_EXIT_REBOOT,
+};
+
+struct pact_config {
+	/* paths (argv: --run-dir= --cgroup-root= --config-dir= --cmdline=) */
+	char run_dir[PATH_MAX];
+	char cgroup_root[PATH_MAX];
+	char config_dir[PATH_MAX];
+	char cmdline_path[PATH_MAX];
+	char modules_dir[PATH_MAX]; /* "" = /lib/modules/$(uname -r) */
+
+	/* behaviour switches for running under test (argv) */
+	int do_mounts;   /* --no-mounts clears: the early mounts are skipped */
+	int use_kmsg;    /* --no-kmsg clears */
+	int do_reboot;   /* --no-reboot clears: exit instead of reboot(2) */
+
+	/* kernel command line (pact.*) */
+	int debug;     /* pact.debug */
+	int emergency; /* pact.emergency: emergency shell instead of services */
+	char node_id[CONF_STR_MAX]; /* pact.node_id= (else init.conf node_id, else hostname) */
+	char ip_arg[CONF_STR_MAX];  /* ip= (network boot syntax) */
+
+	/* init.conf */
+	char hostname[CONF_STR_MAX];
+	char console_exec[CONF_STR_MAX]; /* program run on the console once up */
+	enum console_exit console_exit;
+	char emergency_shell[CONF_STR_MAX];
+	unsigned shutdown_grace_ms; /* TERM -> KILL grace at shutdown */
+	unsigned shutdown_kill_wait_ms;
+	unsigned boot_retries;  /* F33: boot retries before the emergency shell */
+	char modules[CONF_MAX_MODULES][64]; /* loaded in InitHardware */
+	int n_modules;
+};
+
+extern struct pact_config cfg;
+
+void config_defaults(struct pact_config *c);
+/* Parse argv overrides; unknown words are ignored when PID 1 (the kernel
+ * hands us the command line's leftovers). Returns 0 or -EINVAL with a message
+ * printed for a bad flag. */
+int config_parse_argv(struct pact_config *c, int argc, char **argv, int strict);
+/* Parse the kernel command line text (pact.* keys and ip=). */
+void config_parse_cmdline(struct pact_config *c, const char *text);
+/* Read <config_dir>/init.conf. Missing file is fine. Bad lines are logged
+ * with file:line and skipped. */
+int config_load_file(struct pact_config *c);
+/* Hand one init.conf key to a module that claims it (see config.c). */
+typedef int (*config_key_fn)(const char *key, const char *value, char *err, size_t errlen);
+void config_register_keys(const char *prefix, config_key_fn fn);
+
+/* "<run_dir>/<name>" into buf. */
+int run_path(char *buf, size_t cap, const char *name);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * Shutdown: the one way out of a running node. Requested by a signal, by
+ * pactctl, or by the console program's exit; carried out step by step from
+ * the event loop, every step bounded in time.
+ */
+#ifndef PACT_POWER_H
+#define PACT_POWER_H
+
+enum power_action {
+	POWER_NONE = 0,
+	POWER_OFF,
+	POWER_REBOOT,
+	POWER_HALT,
+};
+
+const char *power_action_name(enum power_action a);
+/* Start shutting down (a second request only logs). */
+void power_request(enum power_action a, const char *why);
+enum power_action power_pending(void);
+
+/* Hooks run first, in reverse order of registration: each stops what its
+ * subsystem started, calling done() when finished (it may call it at once).
+ * The whole stage is bounded by the shutdown grace time. */
+typedef void (*power_stop_fn)(void (*done)(void));
+void power_register_stop(power_stop_fn fn);
+
+#endif

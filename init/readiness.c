@@ -1,0 +1,182 @@
+/*
+ * Readiness, published three ways: the ready file, the ready socket, and
+ * sd_notify READY=1 when a supervisor above us set NOTIFY_SOCKET. Waiting
+ * socket clients are held in a fixed table; when it is full the newest
+ * client is told `BUSY` and closed rather than left hanging.
+ */
+#include "readiness.h"
+#include "boot.h"
+#include "config.h"
+#include "fileio.h"
+#include "log.h"
+#include "loop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define MAX_SUBSCRIBERS 4
+
+static int listen_fd = -1;
+static int waiters[READINESS_MAX_WAITERS];
+static int n_waiters;
+static void (*subscribers[MAX_SUBSCRIBERS])(void);
+static int notified;
+
+void readiness_subscribe(void (*cb)(void))
+{
+	for (int i = 0; i < MAX_SUBSCRIBERS; i++) {
+		if (!subscribers[i]) {
+			subscribers[i] = cb;
+			return;
+		}
+	}
+}
+
+/* The answer for a client now, or 0 when it must wait. */
+static int answer(char *buf, size_t cap)
+{
+	if (boot_is_ready())
+		return snprintf(buf, cap, "READY %s\n", boot_node_id());
+	if (boot_has_failed())
+		return snprintf(buf, cap, "FAILED %s\n", boot_failure());
+	return 0;
+}
+
+static void reply_and_close(int fd, const char *msg, int len)
+{
+	/* a client socket buffer always takes one short line: no blocking */
+	if (len > 0)
+		(void)!send(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	loop_del_fd(fd);
+	close_fd(fd);
+}
+
+static void waiter_hup(void *ctx, int fd, uint32_t events)
+{
+	(void)ctx;
+	(void)events;
+	/* a waiting client went away (or sent something, which we ignore) */
+	char junk[64];
+	if (recv(fd, junk, sizeof junk, MSG_DONTWAIT) > 0)
+		return;
+	for (int i = 0; i < n_waiters; i++) {
+		if (waiters[i] == fd) {
+			waiters[i] = waiters[--n_waiters];
+			break;
+		}
+	}
+	loop_del_fd(fd);
+	close_fd(fd);
+}
+
+static void on_accept(void *ctx, int lfd, uint32_t events)
+{
+	(void)ctx;
+	(void)events;
+	for (int budget = 32; budget > 0; budget--) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			return; /* EAGAIN, or EMFILE: the client retries */
+		char msg[320];
+		int len = answer(msg, sizeof msg);
+		if (len > 0) {
+			reply_and_close(fd, msg, len);
+		} else if (n_waiters == READINESS_MAX_WAITERS ||
+			   loop_add_fd(fd, EPOLLIN | EPOLLRDHUP, waiter_hup, NULL) < 0) {
+			reply_and_close(fd, "BUSY\n", 5);
+		} else {
+			waiters[n_waiters++] = fd;
+		}
+	}
+}
+
+int readiness_init(void)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	if (run_path(path, sizeof path, "ready.sock") < 0)
+		return -ENAMETOOLONG;
+	char file[4096];
+	if (run_path(file, sizeof file, "ready") == 0)
+		unlink(file); /* a stale file from before a re-exec or a crash */
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (listen_fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(path, 0666) < 0 ||
+	    listen(listen_fd, 64) < 0) {
+		int e = errno;
+		log_err("ready socket %s: %s", path, strerror(e));
+		close_fd(listen_fd);
+		listen_fd = -1;
+		return -e;
+	}
+	return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
+}
+
+/* sd_notify READY=1 to a supervisor above us (we are not PID 1 then). */
+static void notify_supervisor(void)
+{
+	const char *sock = getenv("NOTIFY_SOCKET");
+	if (notified || !sock || !*sock || getpid() == 1)
+		return;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t n = strlen(sock);
+	if (n >= sizeof sa.sun_path)
+		return;
+	memcpy(sa.sun_path, sock, n);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0'; /* abstract namespace */
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	static const char msg[] = "READY=1";
+	if (sendto(fd, msg, sizeof msg - 1, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) == (ssize_t)sizeof msg - 1)
+		notified = 1;
+	close_fd(fd);
+}
+
+static void write_ready_file(void)
+{
+	char path[4096], body[CONF_STR_MAX + 2];
+	if (run_path(path, sizeof path, "ready") < 0)
+		return;
+	int n = snprintf(body, sizeof body, "%s\n", boot_node_id());
+	int r = write_file_atomic(path, body, (size_t)n, 0644);
+	if (r < 0)
+		log_err("%s: %s", path, strerror(-r));
+}
+
+void readiness_update(void)
+{
+	char msg[320];
+	int len = answer(msg, sizeof msg);
+	if (boot_is_ready()) {
+		write_ready_file();
+		notify_supervisor();
+	}
+	if (len > 0) {
+		while (n_waiters > 0)
+			reply_and_close(waiters[--n_waiters], msg, len);
+	}
+	for (int i = 0; i < MAX_SUBSCRIBERS && subscribers[i]; i++)
+		subscribers[i]();
+}
+
+void readiness_withdraw(void)
+{
+	char path[4096];
+	if (run_path(path, sizeof path, "ready") == 0 && unlink(path) == 0)
+		log_info("readiness withdrawn: %s removed", path);
+}

@@ -1,0 +1,20 @@
+/*
+ * The ReadinessGate provider: /run/pact/ready (created atomically with the
+ * node id once every boot phase succeeded, removed when shutdown starts)
+ * and /run/pact/ready.sock, which answers each client `READY <node_id>\n`
+ * or `FAILED <reason>\n` as soon as it knows, then closes.
+ */
+#ifndef PACT_READINESS_H
+#define PACT_READINESS_H
+
+#define READINESS_MAX_WAITERS 128
+
+int readiness_init(void);
+/* Boot state changed: publish it (file, waiting clients, NOTIFY_SOCKET, subscribers). */
+void readiness_update(void);
+/* Shutdown began: the node is no longer ready. */
+void readiness_withdraw(void);
+/* Called on every change (ready, failed, retrying). */
+void readiness_subscribe(void (*cb)(void));
+
+#endif
