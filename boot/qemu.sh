@@ -24,7 +24,7 @@ while getopts "k:i:l:t:q:" o; do
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
-append="console=ttyS0 rdinit=/init panic=-1 loglevel=4 $(cat boot/cmdline) $*"
+append="$(cat boot/cmdline) $*"
 
 initrd=${initrds[0]:-$BUILD/node.cpio.gz}
 if [ ${#initrds[@]} -gt 1 ]; then

@@ -193,14 +193,16 @@ static void reap_children(void)
 				reap_hook();
 			return;
 		}
-		for (int i = 0; i < LOOP_MAX_CHILDREN; i++) {
-			if (children[i].pid != pid)
-				continue;
-			struct child_slot c = children[i];
-			children[i].pid = 0;
-			c.cb(c.ctx, pid, status);
-			break;
+		int i = 0;
+		while (i < LOOP_MAX_CHILDREN && children[i].pid != pid)
+			i++;
+		if (i == LOOP_MAX_CHILDREN) {
+			log_debug("reaped orphan pid %d (status %d)", pid, status);
+			continue;
 		}
+		struct child_slot c = children[i];
+		children[i].pid = 0;
+		c.cb(c.ctx, pid, status);
 	}
 }
 

@@ -1,0 +1,31 @@
+/*
+ * A process that will not go quietly: ignores SIGTERM, optionally forks
+ * grandchildren that ignore it too, then waits forever. Used to prove that
+ * shutdown and scope teardown do not depend on cooperation.
+ *   stubborn [N]   N grandchildren (default 0); prints its pids on stdout
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 0;
+	/* a daemon-like process: detached from the console, deaf to TERM */
+	setsid();
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	for (int i = 0; i < n && i < 64; i++) {
+		pid_t p = fork();
+		if (p == 0)
+			for (;;)
+				pause();
+		if (p > 0)
+			printf("%d\n", p);
+	}
+	printf("%d\n", getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+}
