@@ -36,7 +36,9 @@ LIB_SAN := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/unit/%)
-HOSTPROG_SRC := $(wildcard test/host/*.c)
+# test/host/test_*.c are programs; the other .c files there are shared harness code
+HOSTLIB_SRC := $(filter-out test/host/test_%.c,$(wildcard test/host/*.c))
+HOSTPROG_SRC := $(wildcard test/host/test_*.c)
 HOSTPROG_BIN := $(HOSTPROG_SRC:test/host/%.c=$(BUILD)/test/host/%)
 GUESTPROG_SRC := $(wildcard test/vm/*.c)
 GUESTPROG_BIN := $(GUESTPROG_SRC:test/vm/%.c=$(BUILD)/test/vm/%)
@@ -80,11 +82,11 @@ $(BUILD)/san/pactctl: $(CTL_SRC:%.c=$(BUILD)/san/%.o) $(LIB_SAN)
 
 $(BUILD)/test/unit/%: test/unit/%.c test/unit/tap.h $(LIB_SAN)
 	@mkdir -p $(dir $@)
-	$(CC_SAN) $(CFLAGS_SAN) -Itest/unit -o $@ $< $(LIB_SAN) $(LDFLAGS_SAN)
+	$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -o $@ $< $(LIB_SAN) $(LDFLAGS_SAN)
 
-$(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(LIB_SAN)
+$(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard test/host/*.h) $(LIB_SAN)
 	@mkdir -p $(dir $@)
-	$(CC_SAN) $(CFLAGS_SAN) -Itest/unit -o $@ $< $(LIB_SAN) $(LDFLAGS_SAN)
+	$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -Itest/host -o $@ $< $(HOSTLIB_SRC) $(LIB_SAN) $(LDFLAGS_SAN)
 
 # Programs that run inside the test VM: static musl, like the daemon.
 $(BUILD)/test/vm/%: test/vm/%.c $(LIB_OBJ)
@@ -113,7 +115,7 @@ run: image
 
 test-unit: $(UNIT_BIN)
 	@test/run-tier unit $(BUILD)
-test-host: all $(BUILD)/san/pact-init $(BUILD)/san/pactctl $(HOSTPROG_BIN)
+test-host: all image $(BUILD)/san/pact-init $(BUILD)/san/pactctl $(HOSTPROG_BIN)
 	@test/run-tier host $(BUILD)
 test-vm: image
 	@test/run-tier vm $(BUILD)

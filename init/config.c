@@ -271,5 +271,6 @@ int config_load_file(struct pact_config *c)
 
 int run_path(char *buf, size_t cap, const char *name)
 {
-	return path_fmt(buf, cap, "%s/%s", cfg.run_dir, name);
+	int r = path_fmt(buf, cap, "%s/%s", cfg.run_dir, name);
+	return r < 0 ? r : 0;
 }

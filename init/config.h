@@ -68,7 +68,7 @@ int config_load_file(struct pact_config *c);
 typedef int (*config_key_fn)(const char *key, const char *value, char *err, size_t errlen);
 void config_register_keys(const char *prefix, config_key_fn fn);
 
-/* "<run_dir>/<name>" into buf. */
+/* "<run_dir>/<name>" into buf: 0, or -ENAMETOOLONG. */
 int run_path(char *buf, size_t cap, const char *name);
 
 #endif

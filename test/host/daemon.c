@@ -1,0 +1,193 @@
+/* Host-tier harness for running pact-init in namespaces (see daemon.h). */
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *build_path(const char *rel)
+{
+	static char buf[4][PATH_MAX + 64];
+	static int i;
+	const char *b = getenv("BUILD");
+	char base[PATH_MAX] = "";
+	if (!realpath(b && *b ? b : "build", base))
+		snprintf(base, sizeof base, "build");
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i], "%.4000s/%.60s", base, rel);
+	return buf[i];
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+int daemon_start(struct daemon *d, const char *conf, const char *cmdline)
+{
+	memset(d, 0, sizeof *d);
+	snprintf(d->dir, sizeof d->dir, "/tmp/pact-host-%d-XXXXXX", getpid());
+	if (!mkdtemp(d->dir))
+		return -errno;
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/etc", d->dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof p, "%s/etc/init.conf", d->dir);
+	write_text(p, conf);
+	snprintf(p, sizeof p, "%s/cmdline", d->dir);
+	write_text(p, cmdline ? cmdline : "");
+	snprintf(d->run_dir, sizeof d->run_dir, "%s/run", d->dir);
+	char logp[PATH_MAX];
+	snprintf(logp, sizeof logp, "%s/log", d->dir);
+	d->log_fd = open(logp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int report[2];
+	if (pipe2(report, O_CLOEXEC) < 0)
+		return -errno;
+	d->outer = fork();
+	if (d->outer == 0) {
+		if (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0)
+			_exit(120);
+		pid_t init = fork();
+		if (init == 0) {
+			char a_run[300], a_conf[300], a_cmd[300], a_cg[300];
+			snprintf(a_run, sizeof a_run, "--run-dir=%s", d->run_dir);
+			snprintf(a_conf, sizeof a_conf, "--config-dir=%s/etc", d->dir);
+			snprintf(a_cmd, sizeof a_cmd, "--cmdline=%s/cmdline", d->dir);
+			snprintf(a_cg, sizeof a_cg, "--cgroup-root=%s/cgroup", d->dir);
+			int fd = open(logp, O_WRONLY | O_APPEND);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			const char *bin = build_path("san/pact-init");
+			char *argv[] = {(char *)bin, a_run, a_conf, a_cmd, a_cg, "--no-mounts",
+					"--no-kmsg", "--no-reboot", NULL};
+			execv(bin, argv);
+			_exit(127);
+		}
+		(void)!write(report[1], &init, sizeof init);
+		int st = 0;
+		waitpid(init, &st, 0);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+	close(report[1]);
+	if (read(report[0], &d->pid, sizeof d->pid) != sizeof d->pid)
+		d->pid = -1;
+	close(report[0]);
+	return d->pid > 0 ? 0 : -ECHILD;
+}
+
+int daemon_wait_file(struct daemon *d, const char *name, int timeout_ms)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s", d->run_dir, name);
+	long deadline = ms_now() + timeout_ms;
+	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	/* the run dir itself may not exist yet: watch the parent first */
+	int wd_top = inotify_add_watch(in, d->dir, IN_CREATE);
+	(void)wd_top;
+	int watching_run = 0;
+	while (ms_now() < deadline) {
+		if (!watching_run && inotify_add_watch(in, d->run_dir, IN_CREATE | IN_MOVED_TO) >= 0)
+			watching_run = 1;
+		if (access(path, F_OK) == 0) {
+			close(in);
+			return 0;
+		}
+		struct pollfd pfd = {.fd = in, .events = POLLIN};
+		poll(&pfd, 1, (int)(deadline - ms_now()));
+		char ev[4096];
+		while (read(in, ev, sizeof ev) > 0)
+			;
+	}
+	close(in);
+	return -ETIMEDOUT;
+}
+
+int daemon_read_line(struct daemon *d, const char *sock, char *buf, size_t cap, int timeout_ms)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%.80s/%.20s", d->run_dir, sock);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	size_t used = 0;
+	long deadline = ms_now() + timeout_ms;
+	while (used < cap - 1 && ms_now() < deadline) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		if (poll(&pfd, 1, (int)(deadline - ms_now())) <= 0)
+			break;
+		ssize_t n = read(fd, buf + used, cap - 1 - used);
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		if (memchr(buf, '\n', used))
+			break;
+	}
+	buf[used] = '\0';
+	close(fd);
+	return used ? (int)used : -ETIMEDOUT;
+}
+
+int daemon_wait_exit(struct daemon *d, int timeout_ms)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, d->outer, 0);
+	if (pfd < 0)
+		return -errno;
+	struct pollfd p = {.fd = pfd, .events = POLLIN};
+	int r = poll(&p, 1, timeout_ms);
+	close(pfd);
+	if (r <= 0)
+		return -ETIMEDOUT;
+	int st = 0;
+	waitpid(d->outer, &st, 0);
+	d->outer = 0;
+	return st;
+}
+
+const char *daemon_log(struct daemon *d)
+{
+	static char buf[65536];
+	ssize_t n = pread(d->log_fd, buf, sizeof buf - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+void daemon_cleanup(struct daemon *d)
+{
+	if (d->outer > 0) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->outer, NULL, 0);
+	}
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->dir);
+	(void)!system(cmd);
+	if (d->log_fd > 0)
+		close(d->log_fd);
+}

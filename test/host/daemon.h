@@ -1,0 +1,33 @@
+/*
+ * Host-tier harness: run the real pact-init (the sanitized build) as PID 1
+ * of fresh pid and mount namespaces, with its paths in a temp directory,
+ * and wait on its sockets and files with bounded waits (inotify, poll).
+ */
+#ifndef PACT_TEST_DAEMON_H
+#define PACT_TEST_DAEMON_H
+
+#include <sys/types.h>
+
+struct daemon {
+	char dir[128];     /* temp root: etc/, run/, cmdline, log */
+	char run_dir[160];
+	pid_t pid;         /* pact-init, as the host sees it */
+	pid_t outer;       /* the process holding the namespaces */
+	int log_fd;        /* its stderr, for reading */
+};
+
+/* Write dir/etc/init.conf from conf and start pact-init with extra argv. */
+int daemon_start(struct daemon *d, const char *conf, const char *cmdline);
+/* Wait until <run_dir>/<name> exists, at most timeout_ms. */
+int daemon_wait_file(struct daemon *d, const char *name, int timeout_ms);
+/* Connect to <run_dir>/<sock> and read one line (bounded). */
+int daemon_read_line(struct daemon *d, const char *sock, char *buf, size_t cap, int timeout_ms);
+/* Wait for pact-init's exit; returns its wait status or -ETIMEDOUT. */
+int daemon_wait_exit(struct daemon *d, int timeout_ms);
+/* Everything it logged so far. */
+const char *daemon_log(struct daemon *d);
+void daemon_cleanup(struct daemon *d);
+/* Absolute path of a build product (BUILD env or ./build). */
+const char *build_path(const char *rel);
+
+#endif

@@ -1,0 +1,106 @@
+/* Unit tests: kernel command line keys, argv flags and init.conf parsing. */
+#include "config.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void test_cmdline(void)
+{
+	struct pact_config c;
+	config_defaults(&c);
+	config_parse_cmdline(&c, "BOOT_IMAGE=/vmlinuz console=ttyS0 pact.debug "
+				 "pact.node_id=nid0042 ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off "
+				 "quiet pact.unknown=1\n");
+	is_int(c.debug, 1, "pact.debug alone turns debug on");
+	is_int(c.emergency, 0, "pact.emergency absent is off");
+	is_str(c.node_id, "nid0042", "pact.node_id= is read");
+	is_str(c.ip_arg, "10.0.2.15::10.0.2.2:255.255.255.0::eth0:off", "ip= is kept for the network");
+
+	config_defaults(&c);
+	config_parse_cmdline(&c, "pact.debug=0 pact.emergency=1 \"pact.node_id=a b\"");
+	is_int(c.debug, 0, "pact.debug=0 is off");
+	is_int(c.emergency, 1, "pact.emergency=1 is on");
+	is_str(c.node_id, "a b", "quotes group a word as the kernel does");
+
+	config_defaults(&c);
+	config_parse_cmdline(&c, "pact.emergency pact.node_id=");
+	is_int(c.emergency, 1, "pact.emergency alone is on");
+	is_str(c.node_id, "", "an empty pact.node_id= stays empty");
+
+	char long_id[600];
+	memset(long_id, 'x', sizeof long_id);
+	memcpy(long_id, "pact.node_id=", 13);
+	long_id[sizeof long_id - 1] = '\0';
+	config_defaults(&c);
+	config_parse_cmdline(&c, long_id);
+	ok(strlen(c.node_id) < sizeof c.node_id, "an overlong value is truncated, not overflowed");
+	config_defaults(&c);
+	config_parse_cmdline(&c, "");
+	config_parse_cmdline(&c, "   \n\t ");
+	is_str(c.node_id, "", "empty command lines change nothing");
+}
+
+static void test_argv(void)
+{
+	struct pact_config c;
+	config_defaults(&c);
+	char *argv[] = {"pact-init", "--run-dir=/tmp/r", "--cgroup-root=/tmp/cg",
+			"--config-dir=/tmp/etc", "--no-mounts", "--no-kmsg", "--no-reboot", NULL};
+	is_int(config_parse_argv(&c, 7, argv, 1), 0, "known flags parse");
+	is_str(c.run_dir, "/tmp/r", "--run-dir");
+	is_str(c.cgroup_root, "/tmp/cg", "--cgroup-root");
+	is_str(c.config_dir, "/tmp/etc", "--config-dir");
+	ok(!c.do_mounts && !c.use_kmsg && !c.do_reboot, "test switches clear their flags");
+	char *bad[] = {"pact-init", "--bogus", NULL};
+	is_int(config_parse_argv(&c, 2, bad, 1), -EINVAL, "an unknown flag is an error off PID 1");
+	is_int(config_parse_argv(&c, 2, bad, 0), 0, "and ignored as PID 1 (kernel leftovers)");
+}
+
+static void test_file(void)
+{
+	char dir[] = "/tmp/pact-unit-conf.XXXXXX";
+	ok(mkdtemp(dir) != NULL, "temp config dir");
+	char path[256];
+	snprintf(path, sizeof path, "%s/init.conf", dir);
+	FILE *f = fopen(path, "w");
+	fputs("# comment\n\nnode_id = n1\n  console_exec =  /bin/sh -l  \nconsole_exit = respawn\n"
+	      "shutdown_grace_ms = 1500\nbogus line\nconsole_exit = sideways\nunknown_key = 1\n"
+	      "modules = loop, squashfs overlay\nboot_retries = 3\n",
+	      f);
+	fclose(f);
+	struct pact_config c;
+	config_defaults(&c);
+	snprintf(c.config_dir, sizeof c.config_dir, "%s", dir);
+	is_int(config_load_file(&c), 0, "init.conf loads");
+	is_str(c.node_id, "n1", "node_id");
+	is_str(c.console_exec, "/bin/sh -l", "values are trimmed");
+	is_int(c.console_exit, CONSOLE_EXIT_RESPAWN, "a bad later value leaves the good one");
+	is_int(c.shutdown_grace_ms, 1500, "shutdown_grace_ms");
+	is_int(c.boot_retries, 3, "boot_retries");
+	is_int(c.n_modules, 3, "modules split on commas and blanks");
+	is_str(c.modules[2], "overlay", "module names kept");
+
+	config_defaults(&c);
+	snprintf(c.node_id, sizeof c.node_id, "from-cmdline");
+	snprintf(c.config_dir, sizeof c.config_dir, "%s", dir);
+	config_load_file(&c);
+	is_str(c.node_id, "from-cmdline", "pact.node_id= wins over init.conf");
+	unlink(path);
+	config_defaults(&c);
+	snprintf(c.config_dir, sizeof c.config_dir, "%s", dir);
+	is_int(config_load_file(&c), 0, "a missing init.conf is fine");
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_cmdline();
+	test_argv();
+	test_file();
+	return done_testing();
+}
