@@ -68,22 +68,41 @@ const char *pact_handoff_err_name(enum pact_handoff_err k);
  * A client connection. Pushed AllocationEnded messages that arrive while a
  * call waits for its reply are kept (up to PACT_HANDOFF_EVENTS_MAX, oldest
  * dropped and counted in events_lost) and returned by next_event first.
- * After a timeout or protocol error in the middle of a frame the stream
+ * A frame received in part when a wait times out stays buffered here, so a
+ * later call resumes it. After a protocol error (a bad frame header, too
+ * many fds), or a timeout in the middle of sending a frame, the stream
  * cannot be resynchronised: `broken` is set and every call fails with -EPIPE.
+ * The struct is large (it holds a whole receive frame): make it static or
+ * heap-allocated, not a small thread stack.
  */
+#define PACT_HANDOFF_RX_BYTES 65600
+
 struct pact_handoff_conn {
-	int fd;
+	int fd; /* non-blocking, close-on-exec; may be polled by the caller */
 	int broken;
 	unsigned n_events;
 	unsigned events_lost;
 	char events[PACT_HANDOFF_EVENTS_MAX][PACT_HANDOFF_ALLOC_ID_MAX + 1];
+	/* private: the partly received frame and the fds that came with it */
+	unsigned rx_nfds;
+	int rx_fd_overflow;
+	int rx_fds[PACT_NS_COUNT];
+	union {
+		unsigned char bytes[PACT_HANDOFF_RX_BYTES];
+		unsigned long long align;
+	} rx;
 };
 
 /* Results besides 0 and -errno. */
 #define PACT_HANDOFF_OK	       0
 #define PACT_HANDOFF_GOT_ERROR 1 /* the server answered with an Error message (in *resp) */
 
-/* Connect to path (NULL: PACT_HANDOFF_SOCKET_PATH). Returns 0 or -errno. */
+/*
+ * Connect to path (NULL: PACT_HANDOFF_SOCKET_PATH). Never blocks: -EAGAIN
+ * when the server's backlog is full (retry later), -ENOENT/-ECONNREFUSED when
+ * nobody listens (the consumer falls back to its own namespaces, F27).
+ * Returns 0 or -errno. Timeouts below: in ms, negative waits without limit.
+ */
 int pact_handoff_connect(struct pact_handoff_conn *c, const char *path);
 /* Wrap an already connected stream socket (e.g. one end of a socketpair). */
 void pact_handoff_attach(struct pact_handoff_conn *c, int fd);
