@@ -150,8 +150,22 @@ static void boot_failed(const struct step *s, const char *reason)
 	backoff_ms = backoff_ms * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : backoff_ms * 2;
 }
 
+/* Phases with no steps of their own pass as soon as the walk reaches them. */
+static void pass_empty_phases(enum boot_phase upto)
+{
+	for (int p = 0; p < (int)upto; p++) {
+		if (phases[p].state == PHASE_PENDING) {
+			phases[p].state = PHASE_DONE;
+			phases[p].start_ms = phases[p].end_ms = boottime_ms();
+			phases[p].attempts = 1;
+		}
+	}
+}
+
 static void all_done(void)
 {
+	pass_empty_phases(PHASE_READY);
+	phases[PHASE_READY].attempts = 1;
 	phases[PHASE_READY].start_ms = phases[PHASE_READY].end_ms = boottime_ms();
 	phases[PHASE_READY].state = PHASE_DONE;
 	ready = 1;
@@ -178,6 +192,7 @@ static void run_steps(void)
 	stepping = 1;
 	while (cur_step < n_steps && !failed) {
 		struct step *s = &steps[cur_step];
+		pass_empty_phases(s->phase);
 		struct phase_record *ph = &phases[s->phase];
 		if (ph->state != PHASE_RUNNING) {
 			ph->state = PHASE_RUNNING;

@@ -10,6 +10,7 @@
 #include "boot.h"
 #include "config.h"
 #include "console.h"
+#include "control.h"
 #include "fileio.h"
 #include "identity.h"
 #include "log.h"
@@ -105,6 +106,9 @@ int main(int argc, char **argv)
 	readiness_subscribe(on_boot_settled);
 	if (readiness_init() < 0)
 		log_err("readiness socket unavailable; the ready file still works");
+	if (control_init() < 0)
+		log_err("control socket unavailable; signals still work");
+	power_register_stop(control_stop);
 
 	boot_add_step(PHASE_INIT_HARDWARE, "run directory", step_run_dir);
 	boot_add_step(PHASE_LOAD_IDENTITY, "node id", step_identity);

@@ -1,0 +1,30 @@
+#!/bin/bash
+# `make run`: boot the demo node in QEMU on this terminal. It shows its
+# status and powers off; exit 0 when it booted and shut down cleanly.
+#   CONSOLE=1   a shell on the serial console instead (`poweroff` to leave)
+set -uo pipefail
+BUILD=${1:-build}
+export BUILD
+images=(-i "$BUILD/node.cpio.gz")
+if [ "${CONSOLE:-0}" = 1 ]; then
+	# an overlay archive replaces init.conf: a respawning shell on the console
+	ov=$(mktemp -d "$BUILD/console.XXXXXX")
+	mkdir -p "$ov/etc/pact"
+	sed -e 's|^console_exec.*|console_exec = /bin/sh|' -e 's|^console_exit.*|console_exit = respawn|' \
+		images/demo/init.conf >"$ov/etc/pact/init.conf"
+	(cd "$ov" && find . | cpio -o -H newc --owner 0:0 --quiet | gzip -n) >"$BUILD/console.cpio.gz"
+	rm -rf "$ov"
+	images+=(-i "$BUILD/console.cpio.gz")
+fi
+log="$BUILD/run.log"
+boot/qemu.sh "${images[@]}" -- "${CMDLINE:-}" | tee "$log"
+tr -d '\r' <"$log" >"$log.txt"
+if grep -qE 'Kernel panic|Attempted to kill init' "$log.txt"; then
+	echo "run: the kernel panicked (see $log)" >&2
+	exit 1
+fi
+if ! grep -qE 'reboot: (Power down|Restarting system)' "$log.txt"; then
+	echo "run: the node did not shut down cleanly (see $log)" >&2
+	exit 1
+fi
+echo "run: the node booted, showed its status and shut down cleanly"
