@@ -47,23 +47,31 @@ static int read_event_key(const char *path, const char *key, uint64_t *v)
 	return cg_parse_keyed(buf, key, v);
 }
 
-/* An inotify fd watching path/cgroup.events for IN_MODIFY (the kernel's
- * notification when populated or frozen change). */
-static int watch_events(const char *path)
+/*
+ * Closing an inotify instance costs the kernel a synchronize_srcu (about
+ * 15 ms here), so we never close one per wait: one long-lived instance for
+ * the blocking waits and one for the event loop's destroys; a wait adds a
+ * watch on cgroup.events (IN_MODIFY: populated or frozen changed) and
+ * removes it after, which is cheap.
+ */
+static int sync_ifd = -1, async_ifd = -1;
+
+static int ifd_get(int *fd)
+{
+	if (*fd < 0)
+		*fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	return *fd < 0 ? -errno : *fd;
+}
+
+/* Watch path/cgroup.events on ifd; returns the watch descriptor. */
+static int watch_events(int ifd, const char *path)
 {
 	char file[CG_PATH_MAX];
 	int r = path_fmt(file, sizeof file, "%s/cgroup.events", path);
 	if (r < 0)
 		return r;
-	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (inotify_add_watch(fd, file, IN_MODIFY) < 0) {
-		r = -errno;
-		close_fd(fd);
-		return r;
-	}
-	return fd;
+	int wd = inotify_add_watch(ifd, file, IN_MODIFY);
+	return wd < 0 ? -errno : wd;
 }
 
 static void drain(int fd)
@@ -75,14 +83,20 @@ static void drain(int fd)
 
 static int wait_key(const char *path, const char *key, uint64_t want, int timeout_ms)
 {
-	/* watch first, then read: a change between the two still wakes us */
-	int ifd = watch_events(path);
+	uint64_t v;
+	int r = read_event_key(path, key, &v);
+	if (r < 0 || (v != 0) == (want != 0))
+		return r; /* the common case: no watch needed */
+	int ifd = ifd_get(&sync_ifd);
 	if (ifd < 0)
 		return ifd;
+	drain(ifd); /* leftovers of earlier waits */
+	/* watch first, then re-read: a change between the two still wakes us */
+	int wd = watch_events(ifd, path);
+	if (wd < 0)
+		return wd;
 	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
-	int r;
 	for (;;) {
-		uint64_t v;
 		if ((r = read_event_key(path, key, &v)) < 0)
 			break;
 		if ((v != 0) == (want != 0))
@@ -99,7 +113,7 @@ static int wait_key(const char *path, const char *key, uint64_t want, int timeou
 		}
 		drain(ifd);
 	}
-	close_fd(ifd);
+	(void)inotify_rm_watch(ifd, wd); /* EINVAL if the cgroup went away */
 	return r;
 }
 
@@ -276,6 +290,11 @@ static int rmdir_tree_at(int dirfd, const char *name, int depth, void *ctx)
 
 static int rmdir_tree(const char *path)
 {
+	/* the usual scope has no children: one rmdir, no directory walk */
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -errno;
 	int dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return errno == ENOENT ? 0 : -errno;
@@ -365,7 +384,7 @@ int cg_destroy_scope(struct cg_ctx *cg, struct cg_scope *s)
 
 struct cg_async {
 	int used;
-	int ifd;
+	int wd; /* watch on async_ifd */
 	uint64_t deadline;
 	struct timer timer;
 	cg_done_cb done;
@@ -374,7 +393,7 @@ struct cg_async {
 };
 
 static struct cg_async async_tab[CG_ASYNC_MAX];
-static int async_n;
+static int async_n, async_registered;
 
 int cg_async_pending(void)
 {
@@ -383,8 +402,7 @@ int cg_async_pending(void)
 
 static void async_finish(struct cg_async *a, int r)
 {
-	loop_del_fd(a->ifd);
-	close_fd(a->ifd);
+	(void)inotify_rm_watch(async_ifd, a->wd);
 	timer_cancel(&a->timer);
 	if (r == 0)
 		r = cg_scope_remove(a->path);
@@ -433,9 +451,24 @@ static void async_on_timer(void *ctx)
 
 static void async_on_fd(void *ctx, int fd, uint32_t events)
 {
+	(void)ctx;
 	(void)events;
-	drain(fd);
-	async_check(ctx);
+	char buf[1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+	for (int round = 0; round < 16; round++) {
+		ssize_t n = read_retry(fd, buf, sizeof buf);
+		if (n <= 0)
+			return;
+		for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
+			const struct inotify_event *ev = (const void *)(buf + off);
+			off += (ssize_t)sizeof *ev + ev->len;
+			if (ev->mask & IN_IGNORED)
+				continue;
+			/* a finished slot has used == 0; a reused one has a new wd */
+			for (int i = 0; i < CG_ASYNC_MAX; i++)
+				if (async_tab[i].used && async_tab[i].wd == ev->wd)
+					async_check(&async_tab[i]);
+		}
+	}
 }
 
 int cg_destroy_async(struct cg_ctx *cg, struct cg_scope *s, cg_done_cb done, void *ctx)
@@ -453,20 +486,26 @@ int cg_destroy_async(struct cg_ctx *cg, struct cg_scope *s, cg_done_cb done, voi
 	}
 	if ((r = path_fmt(a->path, sizeof a->path, "%s", s->path)) < 0)
 		return r;
+	int ifd = ifd_get(&async_ifd);
+	if (ifd < 0)
+		return ifd;
+	if (!async_registered) {
+		if ((r = loop_add_fd(ifd, EPOLLIN, async_on_fd, NULL)) < 0) {
+			log_err("cgroup: inotify in the event loop: %s", strerror(-r));
+			return r;
+		}
+		async_registered = 1;
+	}
 	/* watch before the kill so the populated 1 -> 0 change is not missed */
-	a->ifd = watch_events(s->path);
-	if (a->ifd < 0) {
-		r = a->ifd;
-		log_err("cgroup: %s: watch cgroup.events: %s", s->path, strerror(-r));
-		return r;
+	a->wd = watch_events(ifd, s->path);
+	if (a->wd < 0) {
+		log_err("cgroup: %s: watch cgroup.events: %s", s->path, strerror(-a->wd));
+		return a->wd;
 	}
 	cg_scope_close(s);
 	s->killed = 1;
-	r = cg_kill(s->path);
-	if (r == 0)
-		r = loop_add_fd(a->ifd, EPOLLIN, async_on_fd, a);
-	if (r < 0) {
-		close_fd(a->ifd);
+	if ((r = cg_kill(s->path)) < 0) {
+		(void)inotify_rm_watch(ifd, a->wd);
 		return r;
 	}
 	a->used = 1;

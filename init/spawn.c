@@ -100,11 +100,14 @@ static int lift(int fd)
 /* child: put the requested fds on 0, 1, 2 */
 static int child_stdio(const struct spawn_req *req)
 {
-	int src[3];
+	int src[3], null_fd = -1;
 	for (int i = 0; i < 3; i++) {
 		src[i] = req->stdio[i];
-		if (src[i] < 0 && (src[i] = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		if (src[i] >= 0)
+			continue;
+		if (null_fd < 0 && (null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 			return -1;
+		src[i] = null_fd;
 	}
 	for (int i = 0; i < 3; i++)
 		if (src[i] != i && (src[i] = lift(src[i])) < 0)
