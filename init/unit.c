@@ -604,11 +604,14 @@ static int add_environment(struct parser *p, const char *key, const char *v)
 		return 0;
 	}
 	char words[UNIT_LINE_MAX], err[128];
-	int n = unit_split_words(v, words, sizeof words, UNIT_ENV_MAX, err, sizeof err);
+	int odd = 0;
+	int n = unit_split_words(v, words, sizeof words, UNIT_ENV_MAX, err, sizeof err, &odd);
 	if (n < 0) {
 		perr(p, "Environment=: %s", err);
 		return -1;
 	}
+	if (odd)
+		pwarn(p, "Environment=: unknown escape sequences kept verbatim");
 	const char *w = words;
 	for (int i = 0; i < n; w += strlen(w) + 1, i++) {
 		const char *eq = strchr(w, '=');
@@ -962,41 +965,44 @@ static int set_remain(struct parser *p, const char *key, const char *v)
 	return 0;
 }
 
+/* spec: the value takes %-specifiers (as in systemd: names, paths,
+ * commands, environment; not numbers, where "50%" must reach its parser) */
 static const struct {
 	enum section sec;
 	const char *key;
 	key_fn fn;
+	int spec;
 } keys[] = {
-	{SEC_UNIT, "Description", set_description},
-	{SEC_UNIT, "Documentation", set_ignored},
-	{SEC_UNIT, "After", add_deps},
-	{SEC_UNIT, "Before", add_deps},
-	{SEC_UNIT, "Requires", add_deps},
-	{SEC_UNIT, "Wants", add_deps},
-	{SEC_SERVICE, "Type", set_type},
-	{SEC_SERVICE, "ExecStart", add_exec},
-	{SEC_SERVICE, "ExecStartPre", add_exec},
-	{SEC_SERVICE, "Environment", add_environment},
-	{SEC_SERVICE, "EnvironmentFile", add_envfile},
-	{SEC_SERVICE, "WorkingDirectory", set_workdir},
-	{SEC_SERVICE, "User", set_user_group},
-	{SEC_SERVICE, "Group", set_user_group},
-	{SEC_SERVICE, "Restart", set_restart},
-	{SEC_SERVICE, "RestartSec", set_time},
-	{SEC_SERVICE, "TimeoutStartSec", set_time},
-	{SEC_SERVICE, "TimeoutStopSec", set_time},
-	{SEC_SERVICE, "TimeoutSec", set_time},
-	{SEC_SERVICE, "KillSignal", set_kill_signal},
-	{SEC_SERVICE, "Slice", set_slice},
-	{SEC_SERVICE, "MemoryMax", set_size},
-	{SEC_SERVICE, "CPUWeight", set_cpu_weight},
-	{SEC_SERVICE, "TasksMax", set_size},
-	{SEC_SERVICE, "IOReadBandwidthMax", add_io_bw},
-	{SEC_SERVICE, "IOWriteBandwidthMax", add_io_bw},
-	{SEC_SERVICE, "LimitNOFILE", set_nofile},
-	{SEC_SERVICE, "OOMScoreAdjust", set_oom},
-	{SEC_SERVICE, "NotifyAccess", set_notify_access},
-	{SEC_SERVICE, "RemainAfterExit", set_remain},
+	{SEC_UNIT, "Description", set_description, 1},
+	{SEC_UNIT, "Documentation", set_ignored, 0},
+	{SEC_UNIT, "After", add_deps, 1},
+	{SEC_UNIT, "Before", add_deps, 1},
+	{SEC_UNIT, "Requires", add_deps, 1},
+	{SEC_UNIT, "Wants", add_deps, 1},
+	{SEC_SERVICE, "Type", set_type, 0},
+	{SEC_SERVICE, "ExecStart", add_exec, 1},
+	{SEC_SERVICE, "ExecStartPre", add_exec, 1},
+	{SEC_SERVICE, "Environment", add_environment, 1},
+	{SEC_SERVICE, "EnvironmentFile", add_envfile, 1},
+	{SEC_SERVICE, "WorkingDirectory", set_workdir, 1},
+	{SEC_SERVICE, "User", set_user_group, 1},
+	{SEC_SERVICE, "Group", set_user_group, 1},
+	{SEC_SERVICE, "Restart", set_restart, 0},
+	{SEC_SERVICE, "RestartSec", set_time, 0},
+	{SEC_SERVICE, "TimeoutStartSec", set_time, 0},
+	{SEC_SERVICE, "TimeoutStopSec", set_time, 0},
+	{SEC_SERVICE, "TimeoutSec", set_time, 0},
+	{SEC_SERVICE, "KillSignal", set_kill_signal, 0},
+	{SEC_SERVICE, "Slice", set_slice, 1},
+	{SEC_SERVICE, "MemoryMax", set_size, 0},
+	{SEC_SERVICE, "CPUWeight", set_cpu_weight, 0},
+	{SEC_SERVICE, "TasksMax", set_size, 0},
+	{SEC_SERVICE, "IOReadBandwidthMax", add_io_bw, 1},
+	{SEC_SERVICE, "IOWriteBandwidthMax", add_io_bw, 1},
+	{SEC_SERVICE, "LimitNOFILE", set_nofile, 0},
+	{SEC_SERVICE, "OOMScoreAdjust", set_oom, 0},
+	{SEC_SERVICE, "NotifyAccess", set_notify_access, 0},
+	{SEC_SERVICE, "RemainAfterExit", set_remain, 0},
 };
 
 static const char *section_name(enum section s)
@@ -1066,7 +1072,9 @@ static void assignment(struct parser *p, char *line)
 		if (keys[i].sec != p->sec || !streq(keys[i].key, key))
 			continue;
 		char val[UNIT_LINE_MAX];
-		if (spec_expand(p, v, val, sizeof val) < 0)
+		if (!keys[i].spec)
+			snprintf(val, sizeof val, "%s", v);
+		else if (spec_expand(p, v, val, sizeof val) < 0)
 			return;
 		keys[i].fn(p, key, val);
 		return;
@@ -1214,6 +1222,22 @@ static void read_envfile(struct parser *p, int idx)
 	p->line = 0;
 }
 
+static int build_cmd(struct parser *p, const char *key, const struct raw_cmd *raw,
+		     struct unit_exec *x)
+{
+	char err[UNIT_DIAG_LEN];
+	int odd = 0;
+	p->line = raw->line;
+	if (unit_exec_build(p->u, raw->text, p->u->envp, p->u->n_env, x, err, sizeof err, &odd) <
+	    0) {
+		perr(p, "%s=: %s", key, err);
+		return -1;
+	}
+	if (odd)
+		pwarn(p, "%s=: unknown escape sequences kept verbatim", key);
+	return 0;
+}
+
 static void finish(struct parser *p)
 {
 	struct unit *u = p->u;
@@ -1234,19 +1258,11 @@ static void finish(struct parser *p)
 		perr(p, "no ExecStart= in [Service]");
 		return;
 	}
-	p->line = p->start.line;
-	if (unit_exec_build(u, p->start.text, u->envp, u->n_env, &u->start, err, sizeof err) < 0) {
-		perr(p, "ExecStart=: %s", err);
+	if (build_cmd(p, "ExecStart", &p->start, &u->start) < 0)
 		return;
-	}
-	for (int i = 0; i < p->n_pre; i++) {
-		p->line = p->pre[i].line;
-		if (unit_exec_build(u, p->pre[i].text, u->envp, u->n_env, &u->pre[i], err,
-				    sizeof err) < 0) {
-			perr(p, "ExecStartPre=: %s", err);
+	for (int i = 0; i < p->n_pre; i++)
+		if (build_cmd(p, "ExecStartPre", &p->pre[i], &u->pre[i]) < 0)
 			return;
-		}
-	}
 	u->n_pre = p->n_pre;
 	p->line = 0;
 

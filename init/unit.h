@@ -192,20 +192,22 @@ int unit_parse_signal(const char *s);
 /*
  * Split a command line as systemd does (quotes, backslash escapes) into
  * words written NUL-separated to out; returns the word count or -EINVAL
- * (err says why) / -E2BIG.
+ * (err says why) / -E2BIG. Unknown escapes are kept verbatim and counted
+ * in *odd_escapes (may be NULL).
  */
 int unit_split_words(const char *line, char *out, size_t cap, int max_words, char *err,
-		     size_t errcap);
+		     size_t errcap, int *odd_escapes);
 
 void unit_diag_clear(struct unit_diag *d);
 
 /*
  * Internal to unit.c and unit_exec.c: build one command of u from its raw
  * text (specifiers already resolved), expanding $VAR/${VAR} from env
- * ("KEY=VALUE" strings). Returns 0 or -errno with err set.
+ * ("KEY=VALUE" strings). Returns 0 or -errno with err set; *odd_escapes
+ * counts unknown escapes kept verbatim (the caller warns).
  */
 int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env,
-		    struct unit_exec *x, char *err, size_t errcap);
+		    struct unit_exec *x, char *err, size_t errcap, int *odd_escapes);
 /* Copy s into u's arena; NULL when the arena is full. */
 char *unit_arena_strdup(struct unit *u, const char *s, size_t len);
 

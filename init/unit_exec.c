@@ -48,6 +48,8 @@ static int unescape(const char **s)
 	case 't': c = '\t'; break;
 	case 'v': c = '\v'; break;
 	case 's': c = ' '; break;
+	case ' ':
+	case '\t':
 	case '\\':
 	case '"':
 	case '\'':
@@ -79,12 +81,13 @@ static int unescape(const char **s)
 }
 
 /*
- * Split line into words, NUL-separated in out. relaxed: an unterminated
- * quote ends at the end of the line, a bad escape is kept literally (this
- * is how systemd splits the value of $VAR).
+ * Split line into words, NUL-separated in out. An unknown escape is kept
+ * verbatim and counted in *odd (systemd warns and does the same). relaxed:
+ * an unterminated quote ends at the end of the line (how systemd splits
+ * the value of $VAR).
  */
 static int split(const char *line, char *out, size_t cap, int max_words, int relaxed, char *err,
-		 size_t errcap)
+		 size_t errcap, int *odd)
 {
 	size_t o = 0;
 	int n = 0;
@@ -122,10 +125,7 @@ static int split(const char *line, char *out, size_t cap, int max_words, int rel
 				}
 				c = unescape(&e);
 				if (c < 0) {
-					if (!relaxed) {
-						snprintf(err, errcap, "bad escape \"\\%c\"", s[1]);
-						return -EINVAL;
-					}
+					(*odd)++;
 					c = '\\';
 					e = s + 1;
 				}
@@ -154,9 +154,12 @@ static int split(const char *line, char *out, size_t cap, int max_words, int rel
 }
 
 int unit_split_words(const char *line, char *out, size_t cap, int max_words, char *err,
-		     size_t errcap)
+		     size_t errcap, int *odd_escapes)
 {
-	return split(line, out, cap, max_words, 0, err, errcap);
+	int odd = 0, n = split(line, out, cap, max_words, 0, err, errcap, &odd);
+	if (odd_escapes)
+		*odd_escapes = odd;
+	return n;
 }
 
 static const char *env_get(char *const *env, int n, const char *name, size_t len)
@@ -261,7 +264,8 @@ static int expand_word(struct argv_out *a, const char *w, char *const *env, int 
 	if (!val)
 		return 0; /* an unset $VAR as a word is no argument at all */
 	char words[UNIT_LINE_MAX];
-	int n = split(val, words, sizeof words, UNIT_ARGV_MAX, 1, a->err, a->errcap);
+	int odd = 0;
+	int n = split(val, words, sizeof words, UNIT_ARGV_MAX, 1, a->err, a->errcap, &odd);
 	if (n < 0)
 		return n;
 	const char *p = words;
@@ -304,7 +308,7 @@ static int parse_prefixes(const char **s, unsigned *flags, char *err, size_t err
 }
 
 int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env,
-		    struct unit_exec *x, char *err, size_t errcap)
+		    struct unit_exec *x, char *err, size_t errcap, int *odd_escapes)
 {
 	memset(x, 0, sizeof *x);
 	const char *s = raw + strspn(raw, WS);
@@ -312,7 +316,7 @@ int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env
 	if (r < 0)
 		return r;
 	char words[UNIT_LINE_MAX];
-	int n = split(s, words, sizeof words, UNIT_ARGV_MAX + 1, 0, err, errcap);
+	int n = split(s, words, sizeof words, UNIT_ARGV_MAX + 1, 0, err, errcap, odd_escapes);
 	if (n < 0)
 		return n;
 	const char *w = words;
