@@ -65,7 +65,8 @@ void unit_diag_clear(struct unit_diag *d)
 		memset(d, 0, sizeof *d);
 }
 
-static void diag_add(struct parser *p, int level, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void diag_add(struct parser *p, int level,
+							      const char *fmt, va_list ap)
 {
 	char text[UNIT_DIAG_LEN];
 	int n = p->line > 0 ? snprintf(text, sizeof text, "%s:%d: ", p->file, p->line)
