@@ -16,7 +16,7 @@ typedef int (*kmod_loader_fn)(void *ctx, int fd, const char *path, int flags);
 struct kmod_opts {
 	const char *modules_dir;    /* NULL: /lib/modules/$(uname -r) */
 	const char *sys_module_dir; /* NULL: /sys/module ("" skips that check) */
-	kmod_loader_fn loader;      /* NULL: finit_module(2) */
+	kmod_loader_fn loader;	    /* NULL: finit_module(2) */
 	void *ctx;
 };
 

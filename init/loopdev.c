@@ -99,11 +99,11 @@ void loopdev_detach(struct loopdev *lo)
 	loopdev_close(lo);
 }
 
-int loopdev_backing_file(const char *sys_dir, unsigned major, unsigned minor, char *buf,
-			 size_t cap)
+int loopdev_backing_file(const char *sys_dir, unsigned major, unsigned minor, char *buf, size_t cap)
 {
 	char p[128];
-	int r = path_fmt(p, sizeof p, "%s/dev/block/%u:%u/loop/backing_file", sys_dir, major, minor);
+	int r =
+	    path_fmt(p, sizeof p, "%s/dev/block/%u:%u/loop/backing_file", sys_dir, major, minor);
 	if (r < 0)
 		return r;
 	ssize_t n = read_file(p, buf, cap);

@@ -12,10 +12,10 @@
 #define LOOPDEV_MAX_TRIES 8
 
 struct loopdev {
-	int fd;		/* open bound device; -1 when closed */
-	int index;	/* N of /dev/loopN */
+	int fd;	   /* open bound device; -1 when closed */
+	int index; /* N of /dev/loopN */
 	unsigned major, minor;
-	char path[64];	/* <dev_dir>/loopN */
+	char path[64]; /* <dev_dir>/loopN */
 };
 
 /*

@@ -61,17 +61,17 @@ static int sys_umount(void *ctx, const char *target)
 }
 
 const struct uenv_sys uenv_sys_real = {
-	.attach = sys_attach,
-	.mount = sys_mount,
-	.unbind = sys_unbind,
-	.close = sys_close,
-	.umount = sys_umount,
+    .attach = sys_attach,
+    .mount = sys_mount,
+    .unbind = sys_unbind,
+    .close = sys_close,
+    .umount = sys_umount,
 };
 
 /* ---- errors ---- */
 
-__attribute__((format(printf, 3, 4))) static int fail(struct uenv_mgr *m, int err,
-						       const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(struct uenv_mgr *m, int err, const char *fmt,
+						      ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -325,8 +325,8 @@ static int open_image(struct uenv_mgr *m, const char *image, int root, const cha
 		close_fd(fd);
 		if (n < 0)
 			return fail(m, errno, "%s %s: read: %s", hdr, image, strerror(errno));
-		return fail(m, EMEDIUMTYPE, "%s %s: not a squashfs image (no \"hsqs\" magic)",
-			    hdr, image);
+		return fail(m, EMEDIUMTYPE, "%s %s: not a squashfs image (no \"hsqs\" magic)", hdr,
+			    image);
 	}
 	return fd;
 }
@@ -407,8 +407,7 @@ static int make_mount_point(struct uenv_mgr *m, const char *image, char *mp)
 		    m->base);
 }
 
-static void fill_handle(const struct uenv_mgr *m, const struct uenv_entry *e,
-			struct uenv_handle *h)
+static void fill_handle(const struct uenv_mgr *m, const struct uenv_entry *e, struct uenv_handle *h)
 {
 	memcpy(h->image_path, e->image, sizeof h->image_path);
 	memcpy(h->mount_point, e->mount_point, sizeof h->mount_point);
@@ -657,8 +656,7 @@ static unsigned count_users(const char *image, const char *const *active, size_t
 }
 
 /* Adopt one squashfs mount under the base. Returns 1 adopted, 0 skipped, <0 full. */
-static int adopt(struct uenv_mgr *m, const struct mi_line *mi, const char *const *active,
-		 size_t n)
+static int adopt(struct uenv_mgr *m, const struct mi_line *mi, const char *const *active, size_t n)
 {
 	if (name_taken(m, mi->mount_point))
 		return 0;
@@ -701,8 +699,8 @@ static int adopt(struct uenv_mgr *m, const struct mi_line *mi, const char *const
 	e->refcount = count_users(image, active, n);
 	if (e->refcount == 0)
 		timer_arm(&e->hold, m->cfg.hold_ms, hold_expired, e); /* WI6: orphan */
-	log_info("uenv: adopted %s on %s (%s), %u reference(s)", image, e->mount_point,
-		 e->loopname, e->refcount);
+	log_info("uenv: adopted %s on %s (%s), %u reference(s)", image, e->mount_point, e->loopname,
+		 e->refcount);
 	return 1;
 }
 
@@ -757,18 +755,17 @@ int uenv_foreach(const struct uenv_mgr *m, int (*cb)(void *ctx, const struct uen
 		if (!e->used)
 			continue;
 		struct uenv_info info = {
-			.image = e->image,
-			.mount_point = e->mount_point,
-			.loopdev = e->loopname,
-			.major = e->major,
-			.minor = e->minor,
-			.refcount = e->refcount,
-			.hold_left_ms = -1,
+		    .image = e->image,
+		    .mount_point = e->mount_point,
+		    .loopdev = e->loopname,
+		    .major = e->major,
+		    .minor = e->minor,
+		    .refcount = e->refcount,
+		    .hold_left_ms = -1,
 		};
 		if (timer_armed(&e->hold))
-			info.hold_left_ms = e->hold.deadline_ms > now
-						    ? (int64_t)(e->hold.deadline_ms - now)
-						    : 0;
+			info.hold_left_ms =
+			    e->hold.deadline_ms > now ? (int64_t)(e->hold.deadline_ms - now) : 0;
 		int r = cb(ctx, &info);
 		if (r)
 			return r;

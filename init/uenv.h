@@ -19,11 +19,11 @@
 #include <stdint.h>
 
 #define UENV_MAX_ENTRIES 256 /* distinct images mounted (or held) at once */
-#define UENV_MAX_ROOTS 8     /* configured image roots */
-#define UENV_IMAGE_MAX 512   /* image path, with its NUL */
-#define UENV_MOUNT_MAX 512   /* mount point, with its NUL */
-#define UENV_ROOT_MAX 256    /* one image root / the base, with its NUL */
-#define UENV_ERR_MAX 640     /* the last error message */
+#define UENV_MAX_ROOTS	 8   /* configured image roots */
+#define UENV_IMAGE_MAX	 512 /* image path, with its NUL */
+#define UENV_MOUNT_MAX	 512 /* mount point, with its NUL */
+#define UENV_ROOT_MAX	 256 /* one image root / the base, with its NUL */
+#define UENV_ERR_MAX	 640 /* the last error message */
 
 /*
  * The syscalls behind the state machine, replaceable for unit tests.

@@ -77,8 +77,8 @@ static int count_mounts(const char *path, int under, int *mount_id, char *opts, 
 	while (fgets(line, sizeof line, f)) {
 		if (sscanf(line, "%d %d %*s %*s %4095s %1023s", &id, &parent, mp, o) != 4)
 			continue;
-		int match = under ? strncmp(mp, path, len) == 0 && mp[len] == '/'
-				  : strcmp(mp, path) == 0;
+		int match =
+		    under ? strncmp(mp, path, len) == 0 && mp[len] == '/' : strcmp(mp, path) == 0;
 		if (!match)
 			continue;
 		n++;
@@ -196,8 +196,7 @@ static void test_cycle(void)
 	is_str(buf, "a\n", "the image's content is visible");
 	struct find_ctx fi = info_of(&m1, a);
 	is_int(fi.got.refcount, 2, "count 2");
-	ok(loop_bound_to(fi.got.major, fi.got.minor, a), "%s bound to the image",
-	   fi.got.loopdev);
+	ok(loop_bound_to(fi.got.major, fi.got.minor, a), "%s bound to the image", fi.got.loopdev);
 	is_int(count_loops_under(tmp), 1, "exactly one loop device for it");
 	is_int(uenv_release(&m1, &h2), 0, "release");
 	is_int(info_of(&m1, a).got.refcount, 1, "count 1");
@@ -260,13 +259,13 @@ static void test_bad_inputs(void)
 		int err;
 		const char *what;
 	} cases[] = {
-		{pf("%s/bad.sqfs", images), -EMEDIUMTYPE, "not squashfs"},
-		{pf("%s/link.sqfs", images), -ELOOP, "a symlink"},
-		{pf("%s/ldir/a.sqfs", images), -ELOOP, "a symlink in a parent"},
-		{pf("%s/../images/a.sqfs", images), -EXDEV, "a .. component"},
-		{pf("%s/a.sqfs", outside), -EACCES, "outside the image root"},
-		{pf("%s/missing.sqfs", images), -ENOENT, "missing file"},
-		{pf("%s/sub", images), -EISDIR, "a directory"},
+	    {pf("%s/bad.sqfs", images), -EMEDIUMTYPE, "not squashfs"},
+	    {pf("%s/link.sqfs", images), -ELOOP, "a symlink"},
+	    {pf("%s/ldir/a.sqfs", images), -ELOOP, "a symlink in a parent"},
+	    {pf("%s/../images/a.sqfs", images), -EXDEV, "a .. component"},
+	    {pf("%s/a.sqfs", outside), -EACCES, "outside the image root"},
+	    {pf("%s/missing.sqfs", images), -ENOENT, "missing file"},
+	    {pf("%s/sub", images), -EISDIR, "a directory"},
 	};
 	int errs[16], n = (int)(sizeof cases / sizeof cases[0]);
 	struct uenv_handle h;
@@ -332,7 +331,7 @@ static void test_reconstruct(void)
 		ok(fi.found && fi.got.refcount == want[i], "%s: count %u restored",
 		   imgs[i] + strlen(images) + 1, want[i]);
 		ok(fi.got.major == before[i].got.major && fi.got.minor == before[i].got.minor &&
-			   strcmp(fi.got.loopdev, loops[i]) == 0,
+		       strcmp(fi.got.loopdev, loops[i]) == 0,
 		   "same loop device %s", fi.got.loopdev);
 		int id = -1;
 		count_mounts(fi.got.mount_point, 0, &id, NULL, 0);
@@ -356,7 +355,8 @@ static void test_burst(void)
 	static struct uenv_handle hs[64];
 	int made = 0, got = 0;
 	for (int i = 0; i < 64; i++)
-		made += copy_file(pf("%s/a.sqfs", images), pf("%s/burst/img%02d.sqfs", images, i)) == 0;
+		made +=
+		    copy_file(pf("%s/a.sqfs", images), pf("%s/burst/img%02d.sqfs", images, i)) == 0;
 	is_int(made, 64, "64 images");
 	for (int i = 0; i < 64; i++)
 		got += uenv_acquire(&m1, pf("%s/burst/img%02d.sqfs", images, i), &hs[i]) == 0;

@@ -81,14 +81,21 @@ int main(void)
 			   "kernel/z/usesbroken.ko: kernel/z/broken.ko\n"
 			   "kernel/z/nofile.ko:\n");
 	put("modules.builtin", "kernel/fs/squashfs/squashfs.ko\nkernel/fs/ext4/ext4.ko\n");
-	const char *files[] = {"kernel/drivers/block/loop.ko", "kernel/fs/overlayfs/overlay.ko",
-			       "kernel/x/top.ko",		"kernel/x/mid.ko",
-			       "kernel/x/base.ko",		"kernel/y/odd.ko",
-			       "kernel/y/a.ko",			"kernel/y/needs_a.ko",
-			       "kernel/z/virtio-net.ko.xz",	"kernel/z/loaded.ko",
-			       "kernel/z/broken.ko",		"kernel/z/usesbroken.ko"};
+	const char *files[] = {"kernel/drivers/block/loop.ko",
+			       "kernel/fs/overlayfs/overlay.ko",
+			       "kernel/x/top.ko",
+			       "kernel/x/mid.ko",
+			       "kernel/x/base.ko",
+			       "kernel/y/odd.ko",
+			       "kernel/y/a.ko",
+			       "kernel/y/needs_a.ko",
+			       "kernel/z/virtio-net.ko.xz",
+			       "kernel/z/loaded.ko",
+			       "kernel/z/broken.ko",
+			       "kernel/z/usesbroken.ko"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		put(files[i], "\x7f" "ELF");
+		put(files[i], "\x7f"
+			      "ELF");
 
 	is_int(load("loop"), 0, "loop loads");
 	is_str(order, " loop.ko", "one finit_module");

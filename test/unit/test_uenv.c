@@ -145,13 +145,13 @@ static void run_until_empty(struct uenv_mgr *m, int budget)
 static void init_mgr(struct uenv_mgr *m, uint64_t hold_ms)
 {
 	struct uenv_config cfg = {
-		.roots = {images},
-		.base = base,
-		.hold_ms = hold_ms,
-		.sys = &fake_sys,
-		.sys_ctx = &fk,
-		.in_emergency = emergency_cb,
-		.emergency_ctx = &emergency_flag,
+	    .roots = {images},
+	    .base = base,
+	    .hold_ms = hold_ms,
+	    .sys = &fake_sys,
+	    .sys_ctx = &fk,
+	    .in_emergency = emergency_cb,
+	    .emergency_ctx = &emergency_flag,
 	};
 	int r = uenv_init(m, &cfg);
 	if (r < 0)
@@ -206,7 +206,7 @@ static void test_refcounts(void)
 	is_int(uenv_release(&mgr, &h1), 0, "release to zero");
 	is_int(uenv_release(&mgr, &h1), -ERANGE, "release below zero refused");
 	ok(strstr(uenv_last_error(&mgr), "refcount inconsistency") &&
-		   strstr(uenv_last_error(&mgr), "below zero"),
+	       strstr(uenv_last_error(&mgr), "below zero"),
 	   "says below zero: %s", uenv_last_error(&mgr));
 	f = info_of(&mgr, a);
 	ok(f.found && f.got.refcount == 0 && f.got.hold_left_ms >= 0,
@@ -267,7 +267,7 @@ static void test_names(void)
 	char want[700];
 	snprintf(want, sizeof want, "%s/a-", base);
 	ok(strncmp(h2.mount_point, want, strlen(want)) == 0 &&
-		   strlen(h2.mount_point) == strlen(want) + 16,
+	       strlen(h2.mount_point) == strlen(want) + 16,
 	   "second is <name>-<16 hex>: %s", h2.mount_point);
 	is_int(uenv_acquire(&mgr, pathf("%s/plain", images), &h3), 0, "no .sqfs suffix");
 	is_str(h3.mount_point, pathf("%s/plain", base), "name kept whole");
@@ -298,27 +298,27 @@ static void test_validation(void)
 		int err;
 		const char *what;
 	} cases[] = {
-		{pathf("%s/bad.sqfs", images), -EMEDIUMTYPE, "not squashfs"},
-		{pathf("%s/short.sqfs", images), -EMEDIUMTYPE, "shorter than the magic"},
-		{pathf("%s/link.sqfs", images), -ELOOP, "a symlink"},
-		{pathf("%s/ldir/a.sqfs", images), -ELOOP, "a symlink in a parent"},
-		{pathf("%s/../images/a.sqfs", images), -EXDEV, "a .. component"},
-		{pathf("%s/outside.sqfs", tmp), -EACCES, "outside the image root"},
-		{pathf("%s2/a.sqfs", images), -EACCES, "root prefix but not a component"},
-		{pathf("%s/missing.sqfs", images), -ENOENT, "missing file"},
-		{pathf("%s/sub", images), -EISDIR, "a directory"},
-		{pathf("%s/fifo.sqfs", images), -ENODEV, "a fifo"},
-		{pathf("%s/a.sqfs/x", images), -ENOTDIR, "a file as a parent"},
-		{"images/a.sqfs", -EINVAL, "relative"},
-		{"/", -EINVAL, "no file name"},
-		{images, -EACCES, "the root itself"},
+	    {pathf("%s/bad.sqfs", images), -EMEDIUMTYPE, "not squashfs"},
+	    {pathf("%s/short.sqfs", images), -EMEDIUMTYPE, "shorter than the magic"},
+	    {pathf("%s/link.sqfs", images), -ELOOP, "a symlink"},
+	    {pathf("%s/ldir/a.sqfs", images), -ELOOP, "a symlink in a parent"},
+	    {pathf("%s/../images/a.sqfs", images), -EXDEV, "a .. component"},
+	    {pathf("%s/outside.sqfs", tmp), -EACCES, "outside the image root"},
+	    {pathf("%s2/a.sqfs", images), -EACCES, "root prefix but not a component"},
+	    {pathf("%s/missing.sqfs", images), -ENOENT, "missing file"},
+	    {pathf("%s/sub", images), -EISDIR, "a directory"},
+	    {pathf("%s/fifo.sqfs", images), -ENODEV, "a fifo"},
+	    {pathf("%s/a.sqfs/x", images), -ENOTDIR, "a file as a parent"},
+	    {"images/a.sqfs", -EINVAL, "relative"},
+	    {"/", -EINVAL, "no file name"},
+	    {images, -EACCES, "the root itself"},
 	};
 	memset(&fk, 0, sizeof fk);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int r = uenv_acquire(&mgr, cases[i].path, &h);
 		is_int(r, cases[i].err, "%s: %s", cases[i].what, strerror(-r));
-		ok(strstr(uenv_last_error(&mgr), "mount failed for") != NULL,
-		   "message: %s", uenv_last_error(&mgr));
+		ok(strstr(uenv_last_error(&mgr), "mount failed for") != NULL, "message: %s",
+		   uenv_last_error(&mgr));
 	}
 	ok(strstr(uenv_last_error(&mgr), images) != NULL, "message names the path");
 	char longp[UENV_IMAGE_MAX + 10];
@@ -379,13 +379,13 @@ static void test_reconstruct(void)
 		fclose(f);
 	}
 	struct uenv_config cfg = {
-		.roots = {images},
-		.base = base,
-		.hold_ms = 10,
-		.sys = &fake_sys,
-		.sys_ctx = &fk,
-		.sys_dir = sys,
-		.mountinfo = mi,
+	    .roots = {images},
+	    .base = base,
+	    .hold_ms = 10,
+	    .sys = &fake_sys,
+	    .sys_ctx = &fk,
+	    .sys_dir = sys,
+	    .mountinfo = mi,
 	};
 	is_int(uenv_init(&mgr2, &cfg), 0, "a new manager (restart)");
 	memset(&fk, 0, sizeof fk);
@@ -438,8 +438,8 @@ static void test_prepare_dirs(void)
 	is_int(uenv_prepare_dirs(run), 0, "prepare dirs");
 	struct stat st;
 	ok(stat(pathf("%s/run/pact/uenv", tmp), &st) == 0 &&
-		   stat(pathf("%s/run/pact/workdir", tmp), &st) == 0 &&
-		   stat(pathf("%s/run/pact/data", tmp), &st) == 0,
+	       stat(pathf("%s/run/pact/workdir", tmp), &st) == 0 &&
+	       stat(pathf("%s/run/pact/data", tmp), &st) == 0,
 	   "uenv, workdir, data exist");
 }
 
@@ -459,7 +459,8 @@ int main(void)
 	write_img(pathf("%s/sub/a.sqfs", images), "hsqs....");
 	write_img(pathf("%s2/a.sqfs", images), "hsqs....");
 	write_img(pathf("%s/outside.sqfs", tmp), "hsqs....");
-	write_img(pathf("%s/bad.sqfs", images), "\x7f" "ELF....");
+	write_img(pathf("%s/bad.sqfs", images), "\x7f"
+						"ELF....");
 	write_img(pathf("%s/short.sqfs", images), "hs");
 	if (symlink("a.sqfs", pathf("%s/link.sqfs", images)) < 0)
 		perror("symlink");
