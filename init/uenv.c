@@ -420,6 +420,9 @@ static void hold_expired(void *ctx);
 int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out)
 {
 	char image[UENV_IMAGE_MAX];
+	if (!out)
+		return fail(m, EINVAL, "mount failed for %s: no handle to fill",
+			    image_path ? image_path : "(null)");
 	int r = normalize(image_path, image);
 	if (r == -EINVAL)
 		return fail(m, EINVAL, "mount failed for %s: not an absolute path to a file",
@@ -503,9 +506,26 @@ static struct uenv_entry *find_handle(struct uenv_mgr *m, const struct uenv_hand
 	return find(m, h->image_path);
 }
 
+/* Was this mount instance force-unmounted recently (its holders' releases are expected)? */
+static int was_forced(const struct uenv_mgr *m, uint64_t gen)
+{
+	for (unsigned i = 0; gen && i < UENV_FORCED_MAX; i++)
+		if (m->forced[i] == gen)
+			return 1;
+	return 0;
+}
+
 int uenv_release(struct uenv_mgr *m, const struct uenv_handle *h)
 {
+	if (!h)
+		return fail(m, EINVAL, "refcount inconsistency for (null): no handle");
 	struct uenv_entry *e = find_handle(m, h);
+	if ((!e || (h->gen && h->gen != e->gen)) && was_forced(m, h->gen)) {
+		snprintf(m->err, sizeof m->err,
+			 "release of %s after its emergency force unmount; ignored", h->image_path);
+		log_notice("uenv: %s", m->err);
+		return -ESTALE;
+	}
 	if (!e)
 		return fail(m, ENOENT,
 			    "refcount inconsistency for %s: release of an image that is not "
@@ -513,8 +533,8 @@ int uenv_release(struct uenv_mgr *m, const struct uenv_handle *h)
 			    h->image_path);
 	if (h->gen && h->gen != e->gen)
 		return fail(m, ESTALE,
-			    "refcount inconsistency for %s: stale handle (its mount was "
-			    "force-unmounted or already released); ignored",
+			    "refcount inconsistency for %s: stale handle (from an earlier mount "
+			    "of this image, already released); ignored",
 			    h->image_path);
 	if (e->refcount == 0)
 		return fail(m, ERANGE,
@@ -575,9 +595,11 @@ int uenv_force_unmount(struct uenv_mgr *m, const char *image_path)
 		   e->mount_point, e->refcount);
 	char mp[UENV_MOUNT_MAX];
 	memcpy(mp, e->mount_point, sizeof mp);
+	uint64_t gen = e->gen;
 	int r = unmount_entry(m, e);
 	if (r < 0)
 		return fail(m, -r, "unmount failed for %s: %s", mp, strerror(-r));
+	m->forced[m->nforced++ % UENV_FORCED_MAX] = gen;
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 #define UENV_MOUNT_MAX	 512 /* mount point, with its NUL */
 #define UENV_ROOT_MAX	 256 /* one image root / the base, with its NUL */
 #define UENV_ERR_MAX	 640 /* the last error message */
+#define UENV_FORCED_MAX	 32  /* force-unmounted mounts remembered for late releases */
 
 /*
  * The syscalls behind the state machine, replaceable for unit tests.
@@ -82,6 +83,8 @@ struct uenv_mgr {
 	char mountinfo[UENV_ROOT_MAX];
 	int emergency;
 	uint64_t next_gen;
+	uint64_t forced[UENV_FORCED_MAX]; /* gens of recent force unmounts (a ring) */
+	unsigned nforced;
 	char err[UENV_ERR_MAX];
 	struct uenv_entry e[UENV_MAX_ENTRIES];
 };
@@ -127,7 +130,9 @@ int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle 
 /*
  * Drop a reference; at zero the hold timer starts. Refused (WI2, logged as a
  * refcount inconsistency, state unchanged): -ERANGE below zero, -ENOENT
- * image not mounted. -ESTALE: the handle's mount was force-unmounted.
+ * image not mounted, -ESTALE a handle of an earlier mount of the image.
+ * A holder's release after an emergency force unmount of its mount is
+ * -ESTALE too, but logged as a notice: the emergency dropped it already.
  */
 int uenv_release(struct uenv_mgr *m, const struct uenv_handle *h);
 /* Emergency only (else -EPERM): unmount now, dropping any references. */

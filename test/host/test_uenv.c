@@ -249,7 +249,9 @@ static void test_force(void)
 	is_int(count_mounts(h.mount_point, 0, NULL, NULL, 0), 0, "unmounted at once");
 	is_int(uenv_count(&m1), 0, "entry removed");
 	ok(!loop_bound_to(fi.got.major, fi.got.minor, b), "loop device freed");
-	is_int(uenv_release(&m1, &h), -ENOENT, "the holder's late release is refused");
+	is_int(uenv_release(&m1, &h), -ESTALE, "the holder's late release is refused (stale)");
+	ok(strstr(uenv_last_error(&m1), "emergency") != NULL,
+	   "and said to follow the emergency: %s", uenv_last_error(&m1));
 }
 
 static void test_bad_inputs(void)

@@ -198,6 +198,18 @@ static void test_refcounts(void)
 	is_int(fk.umounts, 1, "unmounted once on expiry");
 	ok(stat(h1.mount_point, &st) < 0 && errno == ENOENT, "mount point removed");
 
+	/* a handle of an expired mount instance, used on a new one */
+	struct uenv_handle old = h1, fresh;
+	is_int(uenv_acquire(&mgr, a, &fresh), 0, "mount a again");
+	is_int(uenv_release(&mgr, &old), -ESTALE, "a handle of the earlier mount is refused");
+	ok(strstr(uenv_last_error(&mgr), "refcount inconsistency") != NULL,
+	   "as a refcount inconsistency: %s", uenv_last_error(&mgr));
+	is_int(info_of(&mgr, a).got.refcount, 1, "the new mount's count untouched");
+	is_int(uenv_release(&mgr, &fresh), 0, "release the new one");
+	run_until_empty(&mgr, 20);
+	is_int(uenv_acquire(&mgr, a, NULL), -EINVAL, "NULL handle refused");
+	is_int(uenv_release(&mgr, NULL), -EINVAL, "NULL handle release refused");
+
 	/* WI2: below zero and unknown */
 	is_int(uenv_release(&mgr, &h1), -ENOENT, "release of an unmounted image refused");
 	ok(strstr(uenv_last_error(&mgr), "refcount inconsistency") != NULL,
@@ -244,6 +256,9 @@ static void test_force(void)
 	emergency_flag = 0;
 	is_int(uenv_acquire(&mgr, b, &h3), 0, "mount it again");
 	is_int(uenv_release(&mgr, &h1), -ESTALE, "a holder's release after the force is stale");
+	ok(strstr(uenv_last_error(&mgr), "after its emergency force unmount") != NULL,
+	   "recognised as following the force: %s", uenv_last_error(&mgr));
+	is_int(uenv_release(&mgr, &h2), -ESTALE, "the second holder's too");
 	is_int(info_of(&mgr, b).got.refcount, 1, "and does not touch the new mount");
 	is_int(uenv_release(&mgr, &h3), 0, "release the new one");
 	/* the flag variant */
