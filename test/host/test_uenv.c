@@ -1,0 +1,446 @@
+/*
+ * Host tier: the uenv manager on real loop devices and squashfs, as root,
+ * inside a private mount namespace (nothing leaks onto the host). Images
+ * are built at test time with images/mkuenv.sh (mksquashfs). Loop devices
+ * are shared with other users: we only count those whose backing file is
+ * under our own temp dir. Waits are bounded loop_run_once rounds.
+ */
+#include "tap.h"
+#include "loop.h"
+#include "uenv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmp[128], images[160], base[160], outside[160];
+static struct uenv_mgr m1, m2;
+
+__attribute__((format(printf, 1, 2))) static char *pf(const char *fmt, ...)
+{
+	static char bufs[16][512];
+	static int i;
+	char *b = bufs[i++ % 16];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b, 512, fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+static int run(const char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		loop_child_sigreset();
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int make_image(const char *path, const char *name)
+{
+	const char *argv[] = {"images/mkuenv.sh", path, name, NULL};
+	return run(argv);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	const char *argv[] = {"cp", from, to, NULL};
+	return run(argv);
+}
+
+/* Mounts whose mount point is path (exact) or, with under, below it. */
+static int count_mounts(const char *path, int under, int *mount_id, char *opts, size_t optcap)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -1;
+	char line[4096], mp[4096], o[1024];
+	int n = 0, id, parent;
+	size_t len = strlen(path);
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%d %d %*s %*s %4095s %1023s", &id, &parent, mp, o) != 4)
+			continue;
+		int match =
+		    under ? strncmp(mp, path, len) == 0 && mp[len] == '/' : strcmp(mp, path) == 0;
+		if (!match)
+			continue;
+		n++;
+		if (mount_id)
+			*mount_id = id;
+		if (opts)
+			snprintf(opts, optcap, "%s", o);
+	}
+	fclose(f);
+	return n;
+}
+
+/* Loop devices whose backing file lies under dir. */
+static int count_loops_under(const char *dir)
+{
+	DIR *d = opendir("/sys/block");
+	if (!d)
+		return -1;
+	int n = 0;
+	size_t len = strlen(dir);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "loop", 4) != 0)
+			continue;
+		char b[1024];
+		FILE *f = fopen(pf("/sys/block/%s/loop/backing_file", de->d_name), "re");
+		if (!f)
+			continue;
+		if (fgets(b, sizeof b, f) && strncmp(b, dir, len) == 0 && b[len] == '/')
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* 1 when loop device major:minor is bound to image, 0 when unbound or bound to something else. */
+static int loop_bound_to(unsigned major, unsigned minor, const char *image)
+{
+	char b[1024];
+	if (loopdev_backing_file("/sys", major, minor, b, sizeof b) < 0)
+		return 0;
+	return strcmp(b, image) == 0;
+}
+
+static int loop_status_errno(const char *loopname)
+{
+	int fd = open(pf("/dev/%s", loopname), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	struct loop_info64 info;
+	int r = ioctl(fd, LOOP_GET_STATUS64, &info) < 0 ? errno : 0;
+	close(fd);
+	return r;
+}
+
+struct find_ctx {
+	const char *image;
+	struct uenv_info got;
+	int found;
+};
+
+static int find_cb(void *ctx, const struct uenv_info *info)
+{
+	struct find_ctx *f = ctx;
+	if (strcmp(info->image, f->image) == 0) {
+		f->got = *info;
+		f->found = 1;
+	}
+	return 0;
+}
+
+static struct find_ctx info_of(struct uenv_mgr *m, const char *image)
+{
+	struct find_ctx f = {.image = image};
+	uenv_foreach(m, find_cb, &f);
+	return f;
+}
+
+/* Drive the loop until the table is empty; bounded (about 5 s). */
+static int run_until_empty(struct uenv_mgr *m)
+{
+	for (int i = 0; i < 50 && uenv_count(m) > 0; i++)
+		loop_run_once(100);
+	return (int)uenv_count(m);
+}
+
+static void init_mgr(struct uenv_mgr *m)
+{
+	struct uenv_config cfg = {.roots = {images}, .base = base, .hold_ms = 20};
+	if (uenv_init(m, &cfg) < 0)
+		printf("# uenv_init failed\n");
+}
+
+static void test_cycle(void)
+{
+	char a[256];
+	snprintf(a, sizeof a, "%s/a.sqfs", images);
+	struct uenv_handle h1, h2, h3;
+	is_int(uenv_acquire(&m1, a, &h1), 0, "acquire a: %s", uenv_last_error(&m1));
+	is_int(uenv_acquire(&m1, a, &h2), 0, "acquire a again");
+	int id1 = -1, id2 = -2;
+	char opts[256] = "";
+	is_int(count_mounts(h1.mount_point, 0, &id1, opts, sizeof opts), 1,
+	       "one mount in mountinfo at %s", h1.mount_point);
+	ok(strncmp(opts, "ro", 2) == 0 && strstr(opts, "nosuid") && strstr(opts, "nodev"),
+	   "mounted ro,nosuid,nodev (%s)", opts);
+	char buf[64] = "";
+	FILE *f = fopen(pf("%s/env/name", h1.mount_point), "re");
+	if (f) {
+		if (!fgets(buf, sizeof buf, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	is_str(buf, "a\n", "the image's content is visible");
+	struct find_ctx fi = info_of(&m1, a);
+	is_int(fi.got.refcount, 2, "count 2");
+	ok(loop_bound_to(fi.got.major, fi.got.minor, a), "%s bound to the image", fi.got.loopdev);
+	is_int(count_loops_under(tmp), 1, "exactly one loop device for it");
+	is_int(uenv_release(&m1, &h2), 0, "release");
+	is_int(info_of(&m1, a).got.refcount, 1, "count 1");
+	is_int(uenv_release(&m1, &h1), 0, "release");
+	fi = info_of(&m1, a);
+	ok(fi.found && fi.got.refcount == 0 && fi.got.hold_left_ms >= 0,
+	   "count 0 and the hold timer armed");
+	is_int(count_mounts(h1.mount_point, 0, NULL, NULL, 0), 1, "still mounted during the hold");
+
+	is_int(uenv_acquire(&m1, a, &h3), 0, "re-acquire inside the hold");
+	struct find_ctx fi2 = info_of(&m1, a);
+	ok(fi2.got.major == fi.got.major && fi2.got.minor == fi.got.minor,
+	   "same loop device (%u:%u)", fi2.got.major, fi2.got.minor);
+	is_int(count_mounts(h3.mount_point, 0, &id2, NULL, 0), 1, "no new mount");
+	is_int(id2, id1, "same mount (mount id %d)", id1);
+	is_int(fi2.got.hold_left_ms, -1, "hold timer cancelled");
+	is_int(uenv_release(&m1, &h3), 0, "release");
+
+	is_int(run_until_empty(&m1), 0, "hold time over: entry gone");
+	is_int(count_mounts(h1.mount_point, 0, NULL, NULL, 0), 0, "unmounted");
+	struct stat st;
+	ok(stat(h1.mount_point, &st) < 0 && errno == ENOENT, "mount point removed");
+	ok(!loop_bound_to(fi.got.major, fi.got.minor, a), "loop device freed (no backing file)");
+	int e = loop_status_errno(fi.got.loopdev);
+	ok(e == ENXIO || e == ENOENT || !loop_bound_to(fi.got.major, fi.got.minor, a),
+	   "LOOP_GET_STATUS64 on %s: %s", fi.got.loopdev, strerror(e));
+	is_int(count_loops_under(tmp), 0, "no loop device left");
+
+	/* below zero */
+	is_int(uenv_acquire(&m1, a, &h1), 0, "acquire for the below-zero check");
+	is_int(uenv_release(&m1, &h1), 0, "release to zero");
+	is_int(uenv_release(&m1, &h1), -ERANGE, "release below zero refused, no crash");
+	fi = info_of(&m1, a);
+	ok(fi.found && fi.got.refcount == 0 && fi.got.hold_left_ms >= 0, "state unchanged");
+	is_int(run_until_empty(&m1), 0, "expired");
+}
+
+static void test_force(void)
+{
+	char b[256];
+	snprintf(b, sizeof b, "%s/b.sqfs", images);
+	struct uenv_handle h;
+	is_int(uenv_acquire(&m1, b, &h), 0, "acquire b");
+	struct find_ctx fi = info_of(&m1, b);
+	is_int(uenv_force_unmount(&m1, b), -EPERM, "force refused outside an emergency");
+	is_int(count_mounts(h.mount_point, 0, NULL, NULL, 0), 1, "still mounted");
+	uenv_set_emergency(&m1, 1);
+	is_int(uenv_force_unmount(&m1, b), 0, "force inside an emergency");
+	uenv_set_emergency(&m1, 0);
+	is_int(count_mounts(h.mount_point, 0, NULL, NULL, 0), 0, "unmounted at once");
+	is_int(uenv_count(&m1), 0, "entry removed");
+	ok(!loop_bound_to(fi.got.major, fi.got.minor, b), "loop device freed");
+	is_int(uenv_release(&m1, &h), -ESTALE, "the holder's late release is refused (stale)");
+	ok(strstr(uenv_last_error(&m1), "emergency") != NULL,
+	   "and said to follow the emergency: %s", uenv_last_error(&m1));
+}
+
+static void test_bad_inputs(void)
+{
+	struct {
+		const char *path;
+		int err;
+		const char *what;
+	} cases[] = {
+	    {pf("%s/bad.sqfs", images), -EMEDIUMTYPE, "not squashfs"},
+	    {pf("%s/link.sqfs", images), -ELOOP, "a symlink"},
+	    {pf("%s/ldir/a.sqfs", images), -ELOOP, "a symlink in a parent"},
+	    {pf("%s/../images/a.sqfs", images), -EXDEV, "a .. component"},
+	    {pf("%s/a.sqfs", outside), -EACCES, "outside the image root"},
+	    {pf("%s/missing.sqfs", images), -ENOENT, "missing file"},
+	    {pf("%s/sub", images), -EISDIR, "a directory"},
+	};
+	int errs[16], n = (int)(sizeof cases / sizeof cases[0]);
+	struct uenv_handle h;
+	for (int i = 0; i < n; i++) {
+		errs[i] = uenv_acquire(&m1, cases[i].path, &h);
+		is_int(errs[i], cases[i].err, "%s: %s", cases[i].what, uenv_last_error(&m1));
+		ok(strstr(uenv_last_error(&m1), cases[i].path) != NULL, "message names the path");
+	}
+	int distinct = 1;
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (errs[i] == errs[j] && strcmp(cases[i].what, "a symlink") != 0 &&
+			    strcmp(cases[j].what, "a symlink in a parent") != 0)
+				distinct = 0;
+	ok(distinct, "each kind of bad input has its own error");
+	is_int(count_loops_under(tmp), 0, "no loop device left behind");
+	is_int(count_mounts(base, 1, NULL, NULL, 0), 0, "no mount left behind");
+	is_int(uenv_count(&m1), 0, "no entry");
+}
+
+static void test_same_basename(void)
+{
+	struct uenv_handle h1, h2;
+	is_int(uenv_acquire(&m1, pf("%s/a.sqfs", images), &h1), 0, "a.sqfs");
+	is_int(uenv_acquire(&m1, pf("%s/sub/a.sqfs", images), &h2), 0, "sub/a.sqfs");
+	ok(strcmp(h1.mount_point, h2.mount_point) != 0, "different mount points: %s",
+	   h2.mount_point);
+	is_int(count_mounts(base, 1, NULL, NULL, 0), 2, "two mounts");
+	uenv_release(&m1, &h1);
+	uenv_release(&m1, &h2);
+	is_int(run_until_empty(&m1), 0, "both expired");
+}
+
+static void test_reconstruct(void)
+{
+	char a[256], b[256], c[256];
+	snprintf(a, sizeof a, "%s/a.sqfs", images);
+	snprintf(b, sizeof b, "%s/b.sqfs", images);
+	snprintf(c, sizeof c, "%s/c.sqfs", images);
+	struct uenv_handle h;
+	uenv_acquire(&m1, a, &h);
+	uenv_acquire(&m1, a, &h);
+	uenv_acquire(&m1, b, &h);
+	is_int(uenv_acquire(&m1, c, &h), 0, "a x2, b, c mounted");
+	uenv_release(&m1, &h); /* c: count 0, in its hold */
+	struct find_ctx before[3] = {info_of(&m1, a), info_of(&m1, b), info_of(&m1, c)};
+	int ids[3];
+	char loops[3][16];
+	for (int i = 0; i < 3; i++) {
+		count_mounts(before[i].got.mount_point, 0, &ids[i], NULL, 0);
+		snprintf(loops[i], sizeof loops[i], "%s", before[i].got.loopdev);
+	}
+	uenv_fini(&m1); /* "restart": the table is gone, the mounts stay */
+	is_int(count_mounts(base, 1, NULL, NULL, 0), 3, "three mounts left in the kernel table");
+
+	init_mgr(&m2);
+	const char *active[] = {a, b, a};
+	is_int(uenv_reconstruct(&m2, active, 3), 3, "reconstruct adopts three mounts");
+	const char *imgs[3] = {a, b, c};
+	unsigned want[3] = {2, 1, 0};
+	for (int i = 0; i < 3; i++) {
+		struct find_ctx fi = info_of(&m2, imgs[i]);
+		ok(fi.found && fi.got.refcount == want[i], "%s: count %u restored",
+		   imgs[i] + strlen(images) + 1, want[i]);
+		ok(fi.got.major == before[i].got.major && fi.got.minor == before[i].got.minor &&
+		       strcmp(fi.got.loopdev, loops[i]) == 0,
+		   "same loop device %s", fi.got.loopdev);
+		int id = -1;
+		count_mounts(fi.got.mount_point, 0, &id, NULL, 0);
+		is_int(id, ids[i], "mount not disturbed (same mount id)");
+		is_int(fi.got.hold_left_ms >= 0, want[i] == 0, "hold timer only for the orphan");
+	}
+	for (int i = 0; i < 3; i++) {
+		struct uenv_handle hh;
+		uenv_lookup(&m2, imgs[i], &hh);
+		for (unsigned k = 0; k < want[i]; k++)
+			uenv_release(&m2, &hh);
+	}
+	is_int(run_until_empty(&m2), 0, "all expire after the restart");
+	is_int(count_mounts(base, 1, NULL, NULL, 0), 0, "nothing mounted");
+	is_int(count_loops_under(tmp), 0, "no loop device left");
+	uenv_fini(&m2);
+}
+
+static void test_burst(void)
+{
+	static struct uenv_handle hs[64];
+	int made = 0, got = 0;
+	for (int i = 0; i < 64; i++)
+		made +=
+		    copy_file(pf("%s/a.sqfs", images), pf("%s/burst/img%02d.sqfs", images, i)) == 0;
+	is_int(made, 64, "64 images");
+	for (int i = 0; i < 64; i++)
+		got += uenv_acquire(&m1, pf("%s/burst/img%02d.sqfs", images, i), &hs[i]) == 0;
+	is_int(got, 64, "64 acquired");
+	is_int(count_mounts(base, 1, NULL, NULL, 0), 64, "64 mounts");
+	is_int(count_loops_under(tmp), 64, "64 loop devices");
+	int rel = 0;
+	for (int i = 0; i < 64; i++)
+		rel += uenv_release(&m1, &hs[i]) == 0;
+	is_int(rel, 64, "64 released");
+	is_int(run_until_empty(&m1), 0, "all expired");
+	is_int(count_mounts(base, 1, NULL, NULL, 0), 0, "no mount left");
+	is_int(count_loops_under(tmp), 0, "no leaked loop device");
+}
+
+static int setup(void)
+{
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP not root\n");
+		return 1;
+	}
+	if (access("/dev/loop-control", R_OK | W_OK) < 0) {
+		printf("1..0 # SKIP no /dev/loop-control\n");
+		return 1;
+	}
+	if (access("images/mkuenv.sh", X_OK) < 0 || system("command -v mksquashfs >/dev/null")) {
+		printf("1..0 # SKIP images/mkuenv.sh or mksquashfs missing (run from the repo)\n");
+		return 1;
+	}
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		printf("1..0 # SKIP private mount namespace: %s\n", strerror(errno));
+		return 1;
+	}
+	snprintf(tmp, sizeof tmp, "/tmp/pact-uenv-host-%d", (int)getpid());
+	snprintf(images, sizeof images, "%s/images", tmp);
+	snprintf(base, sizeof base, "%s/run/uenv", tmp);
+	snprintf(outside, sizeof outside, "%s/outside", tmp);
+	if (mkdir(tmp, 0700) < 0 || mkdir(images, 0755) < 0 || mkdir(outside, 0755) < 0 ||
+	    mkdir(pf("%s/sub", images), 0755) < 0 || mkdir(pf("%s/burst", images), 0755) < 0) {
+		printf("1..0 # SKIP temp dir: %s\n", strerror(errno));
+		return 1;
+	}
+	if (make_image(pf("%s/a.sqfs", images), "a") || make_image(pf("%s/b.sqfs", images), "b") ||
+	    make_image(pf("%s/c.sqfs", images), "c") ||
+	    make_image(pf("%s/sub/a.sqfs", images), "sub-a") ||
+	    make_image(pf("%s/a.sqfs", outside), "out")) {
+		printf("1..0 # SKIP mkuenv.sh failed\n");
+		return 1;
+	}
+	FILE *f = fopen(pf("%s/bad.sqfs", images), "we");
+	if (f) {
+		fputs("not a squashfs image\n", f);
+		fclose(f);
+	}
+	if (symlink("a.sqfs", pf("%s/link.sqfs", images)) < 0 ||
+	    symlink("sub", pf("%s/ldir", images)) < 0)
+		printf("# symlink: %s\n", strerror(errno));
+	return 0;
+}
+
+int main(void)
+{
+	if (setup())
+		return 0;
+	ok(loop_init() == 0, "loop_init");
+	init_mgr(&m1);
+	test_cycle();
+	test_force();
+	test_bad_inputs();
+	test_same_basename();
+	test_reconstruct();
+	init_mgr(&m1);
+	test_burst();
+	/* cleanup: anything left is force-unmounted; the namespace dies with us anyway */
+	uenv_set_emergency(&m1, 1);
+	struct uenv_handle h;
+	for (int i = 0; i < UENV_MAX_ENTRIES; i++)
+		if (m1.e[i].used && uenv_lookup(&m1, m1.e[i].image, &h) == 0)
+			uenv_force_unmount(&m1, h.image_path);
+	uenv_fini(&m1);
+	const char *rm[] = {"rm", "-rf", tmp, NULL};
+	if (run(rm) != 0)
+		printf("# cleanup of %s failed\n", tmp);
+	return done_testing();
+}

@@ -1,0 +1,150 @@
+/*
+ * Unit tests of the module loader on a fake /lib/modules tree: dependency
+ * order from modules.dep, EEXIST and built-in as success, a missing module
+ * as a named error, compressed files flagged, with finit_module replaced.
+ */
+#include "tap.h"
+#include "kmod.h"
+
+#include <errno.h>
+#include <linux/module.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[256];
+static char order[1024];
+static int calls, last_flags;
+
+/* Fake finit_module: records the order; "needs_a" fails until "a" is in. */
+static int fake_loader(void *ctx, int fd, const char *path, int flags)
+{
+	(void)ctx;
+	if (fd < 0)
+		return -EBADF;
+	calls++;
+	last_flags = flags;
+	const char *b = strrchr(path, '/') + 1;
+	if (strncmp(b, "needs_a", 7) == 0 && !strstr(order, " a.ko"))
+		return -ENOENT; /* "unknown symbol" until a is loaded */
+	if (strncmp(b, "loaded", 6) == 0)
+		return -EEXIST;
+	if (strncmp(b, "broken", 6) == 0)
+		return -ENOEXEC;
+	size_t n = strlen(order);
+	snprintf(order + n, sizeof order - n, " %s", b);
+	return 0;
+}
+
+static void put(const char *rel, const char *text)
+{
+	char p[512];
+	snprintf(p, sizeof p, "%s/%s", dir, rel);
+	char *slash = strrchr(p, '/');
+	*slash = '\0';
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", p);
+	if (system(cmd) != 0)
+		return;
+	*slash = '/';
+	FILE *f = fopen(p, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static int load(const char *name)
+{
+	struct kmod_opts o = {.modules_dir = dir, .sys_module_dir = "", .loader = fake_loader};
+	order[0] = '\0';
+	calls = 0;
+	return kmod_load_opts(name, &o);
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/test-kmod-unit-%d", (int)getpid());
+	put("modules.dep", "kernel/drivers/block/loop.ko:\n"
+			   "kernel/fs/overlayfs/overlay.ko:\n"
+			   "kernel/x/top.ko: kernel/x/mid.ko kernel/x/base.ko\n"
+			   "kernel/x/mid.ko: kernel/x/base.ko\n"
+			   "kernel/x/base.ko:\n"
+			   "kernel/y/odd.ko: kernel/y/a.ko kernel/y/needs_a.ko\n"
+			   "kernel/y/a.ko:\n"
+			   "kernel/y/needs_a.ko: kernel/y/a.ko\n"
+			   "kernel/z/virtio-net.ko.xz:\n"
+			   "kernel/z/loaded.ko:\n"
+			   "kernel/z/broken.ko:\n"
+			   "kernel/z/usesbroken.ko: kernel/z/broken.ko\n"
+			   "kernel/z/nofile.ko:\n");
+	put("modules.builtin", "kernel/fs/squashfs/squashfs.ko\nkernel/fs/ext4/ext4.ko\n");
+	const char *files[] = {"kernel/drivers/block/loop.ko",
+			       "kernel/fs/overlayfs/overlay.ko",
+			       "kernel/x/top.ko",
+			       "kernel/x/mid.ko",
+			       "kernel/x/base.ko",
+			       "kernel/y/odd.ko",
+			       "kernel/y/a.ko",
+			       "kernel/y/needs_a.ko",
+			       "kernel/z/virtio-net.ko.xz",
+			       "kernel/z/loaded.ko",
+			       "kernel/z/broken.ko",
+			       "kernel/z/usesbroken.ko"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		put(files[i], "\x7f"
+			      "ELF");
+
+	is_int(load("loop"), 0, "loop loads");
+	is_str(order, " loop.ko", "one finit_module");
+	is_int(last_flags, 0, "plain .ko: no flags");
+	is_int(load("squashfs"), 0, "built in: success");
+	is_int(calls, 0, "built in: nothing loaded");
+	is_int(load("top"), 0, "module with dependencies");
+	is_str(order, " base.ko mid.ko top.ko", "dependencies first, deepest first");
+	is_int(load("odd"), 0, "dependencies in an unhelpful order");
+	is_str(order, " a.ko needs_a.ko odd.ko", "a later pass loads what failed first");
+	is_int(load("virtio_net"), 0, "'_' finds virtio-net.ko.xz");
+	is_int(last_flags, MODULE_INIT_COMPRESSED_FILE, "compressed file flagged");
+	is_int(load("loaded"), 0, "EEXIST is success");
+	is_int(load("nosuch"), -ENOENT, "missing module: -ENOENT");
+	is_int(load("nofile"), -ENOENT, "listed but the file is missing: -ENOENT");
+	is_int(load("broken"), -ENOEXEC, "a load failure is returned");
+	is_int(load("usesbroken"), -ENOEXEC, "a dependency's failure is returned");
+	ok(strstr(order, "usesbroken") == NULL, "the module is not tried without its dependency");
+	is_int(load(""), -EINVAL, "empty name");
+
+	struct kmod_opts o = {.modules_dir = dir, .sys_module_dir = "", .loader = fake_loader};
+	const char *list[] = {"loop", "squashfs", "overlay"};
+	order[0] = '\0';
+	is_int(kmod_load_list(list, 3, &o), 0, "boot list loop, squashfs, overlay");
+	is_str(order, " loop.ko overlay.ko", "the two modules loaded");
+	const char *bad[] = {"nosuch", "loop"};
+	order[0] = '\0';
+	is_int(kmod_load_list(bad, 2, &o), -ENOENT, "a list reports the first error");
+	is_str(order, " loop.ko", "and still loads the rest");
+
+	/* /sys/module/<name> present: nothing to do */
+	char sysmod[300];
+	snprintf(sysmod, sizeof sysmod, "%s/sysmod", dir);
+	put("sysmod/loop/refcnt", "0\n");
+	o.sys_module_dir = sysmod;
+	calls = 0;
+	is_int(kmod_load_opts("loop", &o), 0, "already present in /sys/module");
+	is_int(calls, 0, "not loaded again");
+
+	char def[256];
+	ok(kmod_default_dir(def, sizeof def) > 0 && strncmp(def, "/lib/modules/", 13) == 0,
+	   "default dir %s", def);
+	o.modules_dir = "/nonexistent";
+	o.sys_module_dir = "";
+	is_int(kmod_load_opts("loop", &o), -ENOENT, "no modules.dep: -ENOENT");
+
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# cleanup failed\n");
+	return done_testing();
+}

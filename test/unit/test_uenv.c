@@ -1,0 +1,503 @@
+/*
+ * Unit tests of the uenv manager's state machine: refcounts, hold timers,
+ * WI2 refusals, RI3 emergency gating, names, validation and reconstruct,
+ * with the loop/mount syscalls replaced by fakes (no root needed). Image
+ * files are real files in a temp dir so the path checks run for real.
+ */
+#include "tap.h"
+#include "loop.h"
+#include "uenv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fake {
+	int attaches, mounts, unbinds, closes, umounts;
+	int fail_mount;	 /* next mount fails with this -errno */
+	int fail_umount; /* next umount fails with this -errno */
+	int next_index;
+};
+
+static int f_attach(void *ctx, const char *dev_dir, int image_fd, const char *image,
+		    struct loopdev *lo)
+{
+	struct fake *f = ctx;
+	(void)image;
+	if (image_fd < 0)
+		return -EBADF;
+	f->attaches++;
+	lo->fd = -1;
+	lo->index = f->next_index++;
+	lo->major = 7;
+	lo->minor = (unsigned)lo->index;
+	snprintf(lo->path, sizeof lo->path, "%s/loop%d", dev_dir, lo->index);
+	return 0;
+}
+
+static int f_mount(void *ctx, const struct loopdev *lo, const char *target)
+{
+	struct fake *f = ctx;
+	(void)lo;
+	(void)target;
+	if (f->fail_mount) {
+		int r = f->fail_mount;
+		f->fail_mount = 0;
+		return r;
+	}
+	f->mounts++;
+	return 0;
+}
+
+static void f_unbind(void *ctx, struct loopdev *lo)
+{
+	((struct fake *)ctx)->unbinds++;
+	lo->fd = -1;
+}
+
+static void f_close(void *ctx, struct loopdev *lo)
+{
+	((struct fake *)ctx)->closes++;
+	lo->fd = -1;
+}
+
+static int f_umount(void *ctx, const char *target)
+{
+	struct fake *f = ctx;
+	(void)target;
+	if (f->fail_umount) {
+		int r = f->fail_umount;
+		f->fail_umount = 0;
+		return r;
+	}
+	f->umounts++;
+	return 0;
+}
+
+static const struct uenv_sys fake_sys = {f_attach, f_mount, f_unbind, f_close, f_umount};
+
+static struct fake fk;
+static struct uenv_mgr mgr, mgr2;
+static char tmp[256], images[300], base[300];
+static int emergency_flag;
+
+static int emergency_cb(void *ctx)
+{
+	return *(int *)ctx;
+}
+
+static void write_img(const char *path, const char *magic)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		if (write(fd, magic, strlen(magic)) < 0)
+			perror("write");
+		close(fd);
+	}
+}
+
+__attribute__((format(printf, 1, 2))) static char *pathf(const char *fmt, ...)
+{
+	static char bufs[16][600];
+	static int i;
+	char *b = bufs[i++ % 16];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b, 600, fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+struct find_ctx {
+	const char *image;
+	struct uenv_info got;
+	int found;
+};
+
+static int find_cb(void *ctx, const struct uenv_info *info)
+{
+	struct find_ctx *f = ctx;
+	if (strcmp(info->image, f->image) == 0) {
+		f->got = *info;
+		f->found = 1;
+	}
+	return 0;
+}
+
+static struct find_ctx info_of(struct uenv_mgr *m, const char *image)
+{
+	struct find_ctx f = {.image = image};
+	uenv_foreach(m, find_cb, &f);
+	return f;
+}
+
+static void run_until_empty(struct uenv_mgr *m, int budget)
+{
+	while (uenv_count(m) > 0 && budget-- > 0)
+		loop_run_once(100);
+}
+
+static void init_mgr(struct uenv_mgr *m, uint64_t hold_ms)
+{
+	struct uenv_config cfg = {
+	    .roots = {images},
+	    .base = base,
+	    .hold_ms = hold_ms,
+	    .sys = &fake_sys,
+	    .sys_ctx = &fk,
+	    .in_emergency = emergency_cb,
+	    .emergency_ctx = &emergency_flag,
+	};
+	int r = uenv_init(m, &cfg);
+	if (r < 0)
+		printf("# uenv_init: %s\n", strerror(-r));
+}
+
+static void test_refcounts(void)
+{
+	struct uenv_handle h1, h2, h3;
+	const char *a = pathf("%s/a.sqfs", images);
+	memset(&fk, 0, sizeof fk);
+	is_int(uenv_acquire(&mgr, a, &h1), 0, "first acquire");
+	is_str(h1.image_path, a, "handle image path");
+	is_str(h1.mount_point, pathf("%s/a", base), "mount point is <base>/<name without .sqfs>");
+	struct stat st;
+	ok(stat(h1.mount_point, &st) == 0 && S_ISDIR(st.st_mode), "mount point directory made");
+	is_int(uenv_acquire(&mgr, a, &h2), 0, "second acquire");
+	is_int(fk.attaches, 1, "one loop attach for two references");
+	is_int(fk.mounts, 1, "one mount for two references");
+	is_int(fk.closes, 1, "loop fd closed after the mount");
+	is_int(info_of(&mgr, a).got.refcount, 2, "count 2");
+	is_int(uenv_release(&mgr, &h2), 0, "release one");
+	is_int(info_of(&mgr, a).got.refcount, 1, "count 1");
+	is_int(info_of(&mgr, a).got.hold_left_ms, -1, "no hold timer while referenced");
+	is_int(uenv_release(&mgr, &h1), 0, "release two");
+	struct find_ctx f = info_of(&mgr, a);
+	ok(f.found && f.got.refcount == 0, "count 0, entry kept during the hold");
+	ok(f.got.hold_left_ms >= 0 && f.got.hold_left_ms <= 50, "hold timer armed (%lld ms)",
+	   (long long)f.got.hold_left_ms);
+	is_int(fk.umounts, 0, "not unmounted during the hold");
+
+	/* re-acquire inside the hold: reuse, no syscalls */
+	is_int(uenv_acquire(&mgr, pathf("%s//./a.sqfs", images), &h3), 0,
+	       "re-acquire during the hold (other spelling of the same path)");
+	is_int(fk.attaches, 1, "no new attach");
+	is_int(fk.mounts, 1, "no new mount");
+	is_str(h3.mount_point, h1.mount_point, "same mount point");
+	is_int(info_of(&mgr, a).got.hold_left_ms, -1, "hold timer cancelled");
+	is_int(uenv_release(&mgr, &h3), 0, "release again");
+
+	/* expiry */
+	run_until_empty(&mgr, 20);
+	is_int(uenv_count(&mgr), 0, "entry gone after the hold time");
+	is_int(fk.umounts, 1, "unmounted once on expiry");
+	ok(stat(h1.mount_point, &st) < 0 && errno == ENOENT, "mount point removed");
+
+	/* a handle of an expired mount instance, used on a new one */
+	struct uenv_handle old = h1, fresh;
+	is_int(uenv_acquire(&mgr, a, &fresh), 0, "mount a again");
+	is_int(uenv_release(&mgr, &old), -ESTALE, "a handle of the earlier mount is refused");
+	ok(strstr(uenv_last_error(&mgr), "refcount inconsistency") != NULL,
+	   "as a refcount inconsistency: %s", uenv_last_error(&mgr));
+	is_int(info_of(&mgr, a).got.refcount, 1, "the new mount's count untouched");
+	is_int(uenv_release(&mgr, &fresh), 0, "release the new one");
+	run_until_empty(&mgr, 20);
+	is_int(uenv_acquire(&mgr, a, NULL), -EINVAL, "NULL handle refused");
+	is_int(uenv_release(&mgr, NULL), -EINVAL, "NULL handle release refused");
+
+	/* WI2: below zero and unknown */
+	is_int(uenv_release(&mgr, &h1), -ENOENT, "release of an unmounted image refused");
+	ok(strstr(uenv_last_error(&mgr), "refcount inconsistency") != NULL,
+	   "logged as a refcount inconsistency: %s", uenv_last_error(&mgr));
+	is_int(uenv_acquire(&mgr, a, &h1), 0, "acquire for the below-zero test");
+	is_int(uenv_release(&mgr, &h1), 0, "release to zero");
+	is_int(uenv_release(&mgr, &h1), -ERANGE, "release below zero refused");
+	ok(strstr(uenv_last_error(&mgr), "refcount inconsistency") &&
+	       strstr(uenv_last_error(&mgr), "below zero"),
+	   "says below zero: %s", uenv_last_error(&mgr));
+	f = info_of(&mgr, a);
+	ok(f.found && f.got.refcount == 0 && f.got.hold_left_ms >= 0,
+	   "state unchanged (count 0, timer still armed)");
+
+	/* umount failure on expiry: kept and retried */
+	fk.fail_umount = -EPERM;
+	int before = fk.umounts;
+	for (int i = 0; i < 20 && fk.fail_umount; i++)
+		loop_run_once(100);
+	is_int(uenv_count(&mgr), 1, "entry kept after a failed unmount");
+	ok(info_of(&mgr, a).got.hold_left_ms >= 0, "timer re-armed for a retry");
+	run_until_empty(&mgr, 20);
+	is_int(fk.umounts, before + 1, "retry unmounted it");
+}
+
+static void test_force(void)
+{
+	struct uenv_handle h1, h2, h3;
+	const char *b = pathf("%s/b.sqfs", images);
+	memset(&fk, 0, sizeof fk);
+	emergency_flag = 0;
+	is_int(uenv_acquire(&mgr, b, &h1), 0, "acquire b");
+	is_int(uenv_acquire(&mgr, b, &h2), 0, "acquire b again");
+	is_int(uenv_force_unmount(&mgr, b), -EPERM, "force refused outside an emergency");
+	ok(strstr(uenv_last_error(&mgr), "emergency") != NULL, "error says why: %s",
+	   uenv_last_error(&mgr));
+	is_int(info_of(&mgr, b).got.refcount, 2, "still mounted with its count");
+	is_int(fk.umounts, 0, "nothing unmounted");
+	emergency_flag = 1;
+	is_int(uenv_force_unmount(&mgr, b), 0, "force inside an emergency");
+	is_int(fk.umounts, 1, "unmounted now");
+	is_int(uenv_count(&mgr), 0, "entry removed");
+	is_int(uenv_force_unmount(&mgr, b), -ENOENT, "second force: not mounted");
+	emergency_flag = 0;
+	is_int(uenv_acquire(&mgr, b, &h3), 0, "mount it again");
+	is_int(uenv_release(&mgr, &h1), -ESTALE, "a holder's release after the force is stale");
+	ok(strstr(uenv_last_error(&mgr), "after its emergency force unmount") != NULL,
+	   "recognised as following the force: %s", uenv_last_error(&mgr));
+	is_int(uenv_release(&mgr, &h2), -ESTALE, "the second holder's too");
+	is_int(info_of(&mgr, b).got.refcount, 1, "and does not touch the new mount");
+	is_int(uenv_release(&mgr, &h3), 0, "release the new one");
+	/* the flag variant */
+	mgr.cfg.in_emergency = NULL;
+	is_int(uenv_force_unmount(&mgr, b), -EPERM, "flag off: refused");
+	uenv_set_emergency(&mgr, 1);
+	is_int(uenv_force_unmount(&mgr, b), 0, "flag on: done, timer cancelled");
+	uenv_set_emergency(&mgr, 0);
+	mgr.cfg.in_emergency = emergency_cb;
+	loop_run_once(0);
+	is_int(fk.umounts, 2, "no second unmount from a cancelled timer");
+}
+
+static void test_names(void)
+{
+	struct uenv_handle h1, h2, h3;
+	memset(&fk, 0, sizeof fk);
+	is_int(uenv_acquire(&mgr, pathf("%s/a.sqfs", images), &h1), 0, "a.sqfs");
+	is_int(uenv_acquire(&mgr, pathf("%s/sub/a.sqfs", images), &h2), 0, "sub/a.sqfs");
+	ok(strcmp(h1.mount_point, h2.mount_point) != 0, "same basename, different mount points");
+	char want[700];
+	snprintf(want, sizeof want, "%s/a-", base);
+	ok(strncmp(h2.mount_point, want, strlen(want)) == 0 &&
+	       strlen(h2.mount_point) == strlen(want) + 16,
+	   "second is <name>-<16 hex>: %s", h2.mount_point);
+	is_int(uenv_acquire(&mgr, pathf("%s/plain", images), &h3), 0, "no .sqfs suffix");
+	is_str(h3.mount_point, pathf("%s/plain", base), "name kept whole");
+	uenv_release(&mgr, &h1);
+	uenv_release(&mgr, &h2);
+	uenv_release(&mgr, &h3);
+	emergency_flag = 1;
+	uenv_force_unmount(&mgr, h1.image_path);
+	uenv_force_unmount(&mgr, h2.image_path);
+	uenv_force_unmount(&mgr, h3.image_path);
+	emergency_flag = 0;
+	is_int(uenv_count(&mgr), 0, "cleaned up");
+
+	/* a mount failure leaves nothing behind */
+	fk.fail_mount = -EINVAL;
+	is_int(uenv_acquire(&mgr, pathf("%s/a.sqfs", images), &h1), -EINVAL, "mount fails");
+	is_int(fk.unbinds, 1, "loop device unbound");
+	struct stat st;
+	ok(stat(pathf("%s/a", base), &st) < 0, "mount point removed");
+	is_int(uenv_count(&mgr), 0, "no entry");
+}
+
+static void test_validation(void)
+{
+	struct uenv_handle h;
+	struct {
+		const char *path;
+		int err;
+		const char *what;
+	} cases[] = {
+	    {pathf("%s/bad.sqfs", images), -EMEDIUMTYPE, "not squashfs"},
+	    {pathf("%s/short.sqfs", images), -EMEDIUMTYPE, "shorter than the magic"},
+	    {pathf("%s/link.sqfs", images), -ELOOP, "a symlink"},
+	    {pathf("%s/ldir/a.sqfs", images), -ELOOP, "a symlink in a parent"},
+	    {pathf("%s/../images/a.sqfs", images), -EXDEV, "a .. component"},
+	    {pathf("%s/outside.sqfs", tmp), -EACCES, "outside the image root"},
+	    {pathf("%s2/a.sqfs", images), -EACCES, "root prefix but not a component"},
+	    {pathf("%s/missing.sqfs", images), -ENOENT, "missing file"},
+	    {pathf("%s/sub", images), -EISDIR, "a directory"},
+	    {pathf("%s/fifo.sqfs", images), -ENODEV, "a fifo"},
+	    {pathf("%s/a.sqfs/x", images), -ENOTDIR, "a file as a parent"},
+	    {"images/a.sqfs", -EINVAL, "relative"},
+	    {"/", -EINVAL, "no file name"},
+	    {images, -EACCES, "the root itself"},
+	};
+	memset(&fk, 0, sizeof fk);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int r = uenv_acquire(&mgr, cases[i].path, &h);
+		is_int(r, cases[i].err, "%s: %s", cases[i].what, strerror(-r));
+		ok(strstr(uenv_last_error(&mgr), "mount failed for") != NULL, "message: %s",
+		   uenv_last_error(&mgr));
+	}
+	ok(strstr(uenv_last_error(&mgr), images) != NULL, "message names the path");
+	char longp[UENV_IMAGE_MAX + 10];
+	memset(longp, 'x', sizeof longp - 1);
+	longp[0] = '/';
+	longp[sizeof longp - 1] = '\0';
+	is_int(uenv_acquire(&mgr, longp, &h), -ENAMETOOLONG, "too long");
+	is_int(uenv_acquire(&mgr, NULL, &h), -EINVAL, "NULL");
+	is_int(fk.attaches + fk.mounts, 0, "no loop device, no mount for any bad input");
+	is_int(uenv_count(&mgr), 0, "no entry");
+}
+
+static void test_full(void)
+{
+	struct uenv_handle h;
+	memset(&fk, 0, sizeof fk);
+	int r = 0, n = 0;
+	for (int i = 0; i < UENV_MAX_ENTRIES && r == 0; i++) {
+		char p[600];
+		snprintf(p, sizeof p, "%s/many/m%03d.sqfs", images, i);
+		write_img(p, "hsqs");
+		r = uenv_acquire(&mgr, p, &h);
+		n += r == 0;
+	}
+	is_int(n, UENV_MAX_ENTRIES, "the table holds %d images", UENV_MAX_ENTRIES);
+	is_int(uenv_acquire(&mgr, pathf("%s/a.sqfs", images), &h), -ENOSPC, "one more: ENOSPC");
+	is_int(fk.attaches, UENV_MAX_ENTRIES, "no attach for the refused one");
+	uenv_fini(&mgr); /* forget (the fake has nothing mounted) */
+	is_int(uenv_count(&mgr), 0, "fini empties the table");
+	init_mgr(&mgr, 10);
+}
+
+static void test_reconstruct(void)
+{
+	/* a fake mount table and sysfs */
+	char mi[600], sys[600], p[900];
+	snprintf(mi, sizeof mi, "%s/mountinfo", tmp);
+	snprintf(sys, sizeof sys, "%s/sys", tmp);
+	FILE *f = fopen(mi, "w");
+	fprintf(f, "22 1 0:21 / / rw - ext4 /dev/vda rw\n");
+	fprintf(f, "40 22 7:12 / %s/a rw,nosuid,nodev shared:5 - squashfs /dev/loop12 ro\n", base);
+	fprintf(f, "41 22 7:13 / %s/b\\040x ro master:1 - squashfs /dev/loop13 ro\n", base);
+	fprintf(f, "42 22 7:14 / %s/deep/c ro - squashfs /dev/loop14 ro\n", base);
+	fprintf(f, "43 22 7:15 / %s/d ro - ext4 /dev/loop15 ro\n", base);
+	fprintf(f, "44 22 8:1 / %s/e ro - squashfs /dev/sda1 ro\n", base);
+	fprintf(f, "45 22 7:16 / %s-other/f ro - squashfs /dev/loop16 ro\n", base);
+	fclose(f);
+	const char *devs[][2] = {{"7:12", "a.sqfs"}, {"7:13", "b.sqfs (deleted)"}};
+	for (int i = 0; i < 2; i++) {
+		snprintf(p, sizeof p, "%s/dev/block/%s/loop", sys, devs[i][0]);
+		char cmd[1000];
+		snprintf(cmd, sizeof cmd, "mkdir -p '%s'", p);
+		if (system(cmd) != 0)
+			printf("# mkdir failed\n");
+		snprintf(p, sizeof p, "%s/dev/block/%s/loop/backing_file", sys, devs[i][0]);
+		f = fopen(p, "w");
+		fprintf(f, "%s/%s\n", images, devs[i][1]);
+		fclose(f);
+	}
+	struct uenv_config cfg = {
+	    .roots = {images},
+	    .base = base,
+	    .hold_ms = 10,
+	    .sys = &fake_sys,
+	    .sys_ctx = &fk,
+	    .sys_dir = sys,
+	    .mountinfo = mi,
+	};
+	is_int(uenv_init(&mgr2, &cfg), 0, "a new manager (restart)");
+	memset(&fk, 0, sizeof fk);
+	const char *a = pathf("%s/a.sqfs", images), *b = pathf("%s/b.sqfs", images);
+	const char *active[] = {a, pathf("%s/./a.sqfs", images), pathf("%s/gone.sqfs", images)};
+	is_int(uenv_reconstruct(&mgr2, active, 3), 2, "two mounts adopted");
+	struct find_ctx fa = info_of(&mgr2, a), fb = info_of(&mgr2, b);
+	ok(fa.found && fa.got.refcount == 2 && fa.got.hold_left_ms == -1,
+	   "a: count 2 from two allocations, no timer");
+	is_int(fa.got.minor, 12, "a: loop device 7:12 recorded");
+	is_str(fa.found ? fa.got.mount_point : "", pathf("%s/a", base), "a: mount point");
+	ok(fb.found && fb.got.refcount == 0 && fb.got.hold_left_ms >= 0,
+	   "b (image deleted, escaped mount point): count 0 and a hold timer (WI6)");
+	is_str(fb.found ? fb.got.mount_point : "", pathf("%s/b x", base), "b: unescaped");
+	is_int(fk.attaches + fk.mounts + fk.umounts, 0, "nothing mounted or unmounted");
+	is_int(uenv_reconstruct(&mgr2, active, 3), 0, "a second scan adopts nothing new");
+	struct uenv_handle h;
+	is_int(uenv_lookup(&mgr2, a, &h), 0, "lookup a handle for a restored reference");
+	is_int(uenv_release(&mgr2, &h), 0, "release it");
+	is_int(uenv_release(&mgr2, &h), 0, "release the second");
+	is_int(uenv_release(&mgr2, &h), -ERANGE, "a third is below zero");
+	run_until_empty(&mgr2, 20);
+	is_int(fk.umounts, 2, "both unmounted after the hold");
+	uenv_fini(&mgr2);
+	cfg.mountinfo = "/nonexistent/mountinfo";
+	uenv_init(&mgr2, &cfg);
+	is_int(uenv_reconstruct(&mgr2, NULL, 0), -ENOENT, "missing mount table: error");
+}
+
+static void test_config(void)
+{
+	struct uenv_mgr *m = &mgr2;
+	is_int(uenv_init(m, NULL), 0, "defaults");
+	is_str(m->cfg.base, "/run/pact/uenv", "default base");
+	is_str(m->cfg.roots[0], "/images", "default root");
+	is_int(m->cfg.hold_ms, 60000, "default hold 60 s");
+	struct uenv_config bad = {.roots = {"relative"}};
+	is_int(uenv_init(m, &bad), -EINVAL, "relative root refused");
+	struct uenv_config two = {.roots = {"/a/", "/b"}, .base = "/x//"};
+	is_int(uenv_init(m, &two), 0, "two roots");
+	is_int(m->cfg.nroots, 2, "both kept");
+	is_str(m->cfg.roots[0], "/a", "trailing slash dropped");
+	uenv_fini(m);
+}
+
+static void test_prepare_dirs(void)
+{
+	char run[600];
+	snprintf(run, sizeof run, "%s/run/pact", tmp);
+	is_int(uenv_prepare_dirs(run), 0, "prepare dirs");
+	struct stat st;
+	ok(stat(pathf("%s/run/pact/uenv", tmp), &st) == 0 &&
+	       stat(pathf("%s/run/pact/workdir", tmp), &st) == 0 &&
+	       stat(pathf("%s/run/pact/data", tmp), &st) == 0,
+	   "uenv, workdir, data exist");
+}
+
+int main(void)
+{
+	snprintf(tmp, sizeof tmp, "/tmp/test-uenv-unit-%d", (int)getpid());
+	snprintf(images, sizeof images, "%s/images", tmp);
+	snprintf(base, sizeof base, "%s/base", tmp);
+	mkdir(tmp, 0755);
+	mkdir(images, 0755);
+	mkdir(pathf("%s/sub", images), 0755);
+	mkdir(pathf("%s/many", images), 0755);
+	mkdir(pathf("%s2", images), 0755);
+	write_img(pathf("%s/a.sqfs", images), "hsqs....");
+	write_img(pathf("%s/b.sqfs", images), "hsqs....");
+	write_img(pathf("%s/plain", images), "hsqs....");
+	write_img(pathf("%s/sub/a.sqfs", images), "hsqs....");
+	write_img(pathf("%s2/a.sqfs", images), "hsqs....");
+	write_img(pathf("%s/outside.sqfs", tmp), "hsqs....");
+	write_img(pathf("%s/bad.sqfs", images), "\x7f"
+						"ELF....");
+	write_img(pathf("%s/short.sqfs", images), "hs");
+	if (symlink("a.sqfs", pathf("%s/link.sqfs", images)) < 0)
+		perror("symlink");
+	if (symlink("sub", pathf("%s/ldir", images)) < 0)
+		perror("symlink");
+	if (mkfifo(pathf("%s/fifo.sqfs", images), 0644) < 0)
+		perror("mkfifo");
+
+	ok(loop_init() == 0, "loop_init");
+	init_mgr(&mgr, 10);
+	test_config();
+	test_refcounts();
+	test_force();
+	test_names();
+	test_validation();
+	test_full();
+	test_reconstruct();
+	test_prepare_dirs();
+	uenv_fini(&mgr);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		printf("# cleanup of %s failed\n", tmp);
+	return done_testing();
+}
