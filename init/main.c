@@ -12,12 +12,14 @@
 #include "console.h"
 #include "control.h"
 #include "fileio.h"
+#include "hardware.h"
 #include "identity.h"
 #include "log.h"
 #include "loop.h"
 #include "mounts.h"
 #include "power.h"
 #include "readiness.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -92,6 +94,7 @@ int main(int argc, char **argv)
 	console_setup();
 	log_open(cfg.use_kmsg);
 	read_kernel_cmdline();
+	supervise_register_config();
 	config_load_file(&cfg);
 	read_kernel_cmdline(); /* the kernel command line wins */
 	log_set_debug(cfg.debug);
@@ -111,7 +114,9 @@ int main(int argc, char **argv)
 	power_register_stop(control_stop);
 
 	boot_add_step(PHASE_INIT_HARDWARE, "run directory", step_run_dir);
+	hardware_init();
 	boot_add_step(PHASE_LOAD_IDENTITY, "node id", step_identity);
+	supervise_init();
 	boot_start();
 	/* from here on, PID 1 never exits */
 	loop_run();

@@ -1,0 +1,945 @@
+/*
+ * Service supervision. Each service is a small state machine driven from
+ * the event loop:
+ *
+ *   INACTIVE -> STARTING (ExecStartPre..., ExecStart) -> RUNNING (ready)
+ *        RUNNING/STARTING -- exit --> scope destroyed --> RESTART_WAIT
+ *        (backoff) -> STARTING in a fresh scope, or FAILED / EXITED
+ *   any -> STOPPING (KillSignal, TimeoutStopSec, cgroup.kill) -> STOPPED
+ *
+ * Scopes are one-shot: a scope that was killed is removed and the next
+ * start gets a new one (FACTS.md: clone3 into a killed cgroup dies).
+ * The dependency graph (depgraph.c) decides what may start and stop when.
+ */
+#include "supervise.h"
+#include "boot.h"
+#include "config.h"
+#include "control.h"
+#include "depgraph.h"
+#include "fileio.h"
+#include "hardware.h"
+#include "log.h"
+#include "loop.h"
+#include "notify.h"
+#include "power.h"
+#include "spawn.h"
+#include "svclog.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BACKOFF_CAP_MS 60000u
+#define STABLE_RUN_MS 10000u /* a run this long resets the restart backoff */
+#define MAX_INSTANCES 32
+#define ENV_MAX (UNIT_ENV_MAX + 4)
+
+enum svc_state {
+	SVC_INACTIVE = 0,
+	SVC_STARTING,
+	SVC_RUNNING,
+	SVC_EXITED, /* a oneshot that finished well */
+	SVC_STOPPING,
+	SVC_RESTART_WAIT,
+	SVC_FAILED,
+	SVC_STOPPED,
+};
+
+static const char *const state_names[] = {
+	"inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
+};
+
+struct svc {
+	struct unit *u;
+	enum svc_state state;
+	pid_t pid;
+	int pre_next;	 /* next ExecStartPre to run; n_pre: ExecStart */
+	int running_pre; /* pid is an ExecStartPre */
+	struct cg_scope scope;
+	int have_scope;
+	unsigned gen;
+	unsigned restarts;
+	uint64_t backoff_ms;
+	uint64_t started_ms;
+	int last_status; /* wait status; -1 never exited */
+	int settled;	 /* boot: ready, or failed at least once */
+	int admin_stop;	 /* stopped by request: no restart */
+	int restart_after_stop;
+	struct timer start_timer, stop_timer, restart_timer;
+	struct svclog log;
+	char status_text[128];
+	char why[512]; /* last failure */
+};
+
+static struct unit units[UNITS_MAX];
+static struct svc svcs[UNITS_MAX];
+static int n_svcs;
+static struct depgraph graph;
+static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
+static int n_instances;
+static char required[512] = "all";
+static int boot_waiting;
+static void (*stop_all_done)(void);
+
+static void start_ready_ones(void);
+static void check_boot(void);
+static void check_stop_all(void);
+static int svc_start(struct svc *s);
+
+/* ---- small helpers ---- */
+
+static enum dg_state dg_of(const struct svc *s)
+{
+	switch (s->state) {
+	case SVC_INACTIVE:
+		return DG_PENDING;
+	case SVC_STARTING:
+	case SVC_RESTART_WAIT:
+	case SVC_STOPPING:
+		return DG_STARTING;
+	case SVC_RUNNING:
+	case SVC_EXITED:
+		return DG_READY;
+	case SVC_FAILED:
+		return DG_FAILED;
+	case SVC_STOPPED:
+		return DG_STOPPED;
+	}
+	return DG_PENDING;
+}
+
+static void dg_states(enum dg_state *st)
+{
+	for (int i = 0; i < n_svcs; i++)
+		st[i] = dg_of(&svcs[i]);
+}
+
+/* "chronyd.service" -> "chronyd": the scope and log name */
+static void base_name(const struct svc *s, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s", s->u->name);
+	char *dot = strrchr(out, '.');
+	if (dot && strcmp(dot, ".service") == 0)
+		*dot = '\0';
+}
+
+static void set_state(struct svc *s, enum svc_state st)
+{
+	s->state = st;
+	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED)
+		s->settled = 1;
+	check_boot();
+	check_stop_all();
+	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED)
+		start_ready_ones();
+}
+
+static void svc_failed(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- exit, restart, failure ---- */
+
+static void describe_status(int status, char *buf, size_t cap)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, cap, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, cap, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, cap, "ended (wait status %d)", status);
+}
+
+static int wants_restart(const struct svc *s, int status)
+{
+	if (s->admin_stop || power_pending())
+		return 0;
+	int failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	switch (s->u->restart) {
+	case UNIT_RESTART_ALWAYS:
+		return 1;
+	case UNIT_RESTART_ON_FAILURE:
+		return failed;
+	case UNIT_RESTART_NO:
+		break;
+	}
+	return 0;
+}
+
+static void restart_now(void *ctx)
+{
+	struct svc *s = ctx;
+	if (s->state != SVC_RESTART_WAIT)
+		return;
+	s->restarts++;
+	log_notice("service %s: restart %u", s->u->name, s->restarts);
+	svc_start(s);
+}
+
+/* After the scope is gone: restart with backoff, or settle. */
+static void after_scope_gone(struct svc *s)
+{
+	if (s->restart_after_stop) {
+		s->restart_after_stop = 0;
+		s->admin_stop = 0;
+		s->state = SVC_INACTIVE;
+		svc_start(s);
+		return;
+	}
+	if (s->state == SVC_STOPPING) {
+		set_state(s, SVC_STOPPED);
+		return;
+	}
+	if (s->state == SVC_RESTART_WAIT) {
+		uint64_t ran = now_ms() - s->started_ms;
+		if (ran >= STABLE_RUN_MS || s->backoff_ms == 0)
+			s->backoff_ms = s->u->restart_ms;
+		else
+			s->backoff_ms = s->backoff_ms * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS
+									    : s->backoff_ms * 2;
+		log_info("service %s: restarting in %llu ms", s->u->name,
+			 (unsigned long long)s->backoff_ms);
+		timer_arm(&s->restart_timer, s->backoff_ms, restart_now, s);
+		check_boot();
+	}
+}
+
+static void scope_destroyed(void *ctx, int result)
+{
+	struct svc *s = ctx;
+	if (result < 0)
+		log_err("service %s: scope %s could not be emptied (%s); left as a zombie scope",
+			s->u->name, s->scope.rel, strerror(-result));
+	s->have_scope = 0;
+	after_scope_gone(s);
+}
+
+/* Kill whatever is left in the scope (PS3) and remove it, asynchronously. */
+static void drop_scope(struct svc *s)
+{
+	if (!s->have_scope) {
+		after_scope_gone(s);
+		return;
+	}
+	int r = cg_destroy_async(&node_cg, &s->scope, scope_destroyed, s);
+	if (r < 0) {
+		/* too many in flight: do it now, bounded by its own timeout */
+		cg_destroy_scope(&node_cg, &s->scope);
+		s->have_scope = 0;
+		after_scope_gone(s);
+	}
+}
+
+static void svc_failed(struct svc *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof s->why, fmt, ap);
+	va_end(ap);
+	log_err("service %s: %s", s->u->name, s->why);
+	svclog_note(&s->log, s->why);
+	timer_cancel(&s->start_timer);
+	s->settled = 1;
+	if (s->pid > 0)
+		return; /* the exit handler finishes the job */
+	if (s->have_scope) {
+		s->state = SVC_FAILED;
+		drop_scope(s);
+	}
+	set_state(s, SVC_FAILED);
+}
+
+static void on_exit_status(void *ctx, pid_t pid, int status);
+
+static void main_exited(struct svc *s, int status)
+{
+	char what[96];
+	describe_status(status, what, sizeof what);
+	s->last_status = status;
+	timer_cancel(&s->start_timer);
+	timer_cancel(&s->stop_timer);
+	svclog_note(&s->log, what);
+	if (s->state == SVC_STOPPING) {
+		log_info("service %s: stopped (%s)", s->u->name, what);
+		drop_scope(s);
+		return;
+	}
+	int good = WIFEXITED(status) &&
+		   (WEXITSTATUS(status) == 0 || (s->u->start.flags & UNIT_EXEC_IGNORE_FAILURE));
+	if (s->u->type == UNIT_TYPE_ONESHOT && s->state == SVC_STARTING && good) {
+		log_info("service %s: finished", s->u->name);
+		s->state = SVC_EXITED;
+		drop_scope(s);
+		set_state(s, SVC_EXITED);
+		return;
+	}
+	if (s->state == SVC_STARTING && !good)
+		s->settled = 1; /* boot does not wait for a service failing to start */
+	log_notice("service %s: %s", s->u->name, what);
+	if (wants_restart(s, status)) {
+		s->state = SVC_RESTART_WAIT;
+		drop_scope(s);
+		return;
+	}
+	snprintf(s->why, sizeof s->why, "%s", what);
+	s->state = good ? SVC_STOPPED : SVC_FAILED;
+	drop_scope(s);
+	set_state(s, s->state);
+}
+
+static void pre_exited(struct svc *s, int status)
+{
+	const struct unit_exec *e = &s->u->pre[s->pre_next - 1];
+	int good = WIFEXITED(status) &&
+		   (WEXITSTATUS(status) == 0 || (e->flags & UNIT_EXEC_IGNORE_FAILURE));
+	if (s->state != SVC_STARTING)
+		return drop_scope(s);
+	if (!good) {
+		char what[96];
+		describe_status(status, what, sizeof what);
+		s->last_status = status;
+		if (wants_restart(s, status)) {
+			log_notice("service %s: ExecStartPre %s %s", s->u->name, e->path, what);
+			s->state = SVC_RESTART_WAIT;
+			s->settled = 1;
+			drop_scope(s);
+			return;
+		}
+		snprintf(s->why, sizeof s->why, "ExecStartPre %s %s", e->path, what);
+		log_err("service %s: %s", s->u->name, s->why);
+		s->state = SVC_FAILED;
+		drop_scope(s);
+		set_state(s, SVC_FAILED);
+		return;
+	}
+	svc_start(s); /* continues with the next command */
+}
+
+static void on_exit_status(void *ctx, pid_t pid, int status)
+{
+	struct svc *s = ctx;
+	(void)pid;
+	s->pid = 0;
+	if (s->running_pre)
+		pre_exited(s, status);
+	else
+		main_exited(s, status);
+}
+
+/* ---- start ---- */
+
+static void start_timeout(void *ctx)
+{
+	struct svc *s = ctx;
+	if (s->state != SVC_STARTING)
+		return;
+	snprintf(s->why, sizeof s->why, "not ready within %llu ms (TimeoutStartSec)",
+		 (unsigned long long)s->u->timeout_start_ms);
+	log_err("service %s: %s", s->u->name, s->why);
+	s->settled = 1;
+	if (s->pid > 0)
+		kill(s->pid, SIGKILL); /* the exit handler decides on restart */
+}
+
+static void became_ready(struct svc *s, const char *how)
+{
+	timer_cancel(&s->start_timer);
+	log_info("service %s: ready (%s)", s->u->name, how);
+	set_state(s, SVC_RUNNING);
+}
+
+static const char *find_in_path(const char *name, char *buf, size_t cap)
+{
+	if (strchr(name, '/'))
+		return name;
+	static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+					   "/usr/bin", "/sbin", "/bin"};
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		if (path_fmt(buf, cap, "%s/%s", dirs[i], name) >= 0 && access(buf, X_OK) == 0)
+			return buf;
+	}
+	return name;
+}
+
+static void build_env(const struct svc *s, char **envp)
+{
+	static char path_env[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	int n = 0;
+	envp[n++] = path_env;
+	/* every type gets it: a script may report STATUS= whatever its Type= */
+	envp[n++] = (char *)notify_env();
+	for (int i = 0; i < s->u->n_env && n < ENV_MAX - 1; i++)
+		envp[n++] = s->u->envp[i];
+	envp[n] = NULL;
+}
+
+static void limits_of(const struct unit *u, struct cg_limits *l)
+{
+	memset(l, 0, sizeof *l);
+	l->memory_max = u->memory_max == UNIT_INFINITY ? 0 : u->memory_max;
+	l->cpu_weight = u->cpu_weight;
+	l->pids_max = u->tasks_max == UNIT_INFINITY ? 0 : u->tasks_max;
+	for (int i = 0; i < u->n_io && l->n_io < CG_IO_MAX_DEVS; i++) {
+		struct cg_io_limit *io = &l->io[l->n_io];
+		if (cg_dev_of_path(u->io[i].device, &io->major, &io->minor) < 0) {
+			log_warn("service %s: %s is not a block device; its IO limit is ignored",
+				 u->name, u->io[i].device);
+			continue;
+		}
+		io->rbps = u->io[i].rbps == UNIT_INFINITY ? 0 : u->io[i].rbps;
+		io->wbps = u->io[i].wbps == UNIT_INFINITY ? 0 : u->io[i].wbps;
+		l->n_io++;
+	}
+}
+
+static int spawn_exec(struct svc *s, const struct unit_exec *e)
+{
+	char *envp[ENV_MAX];
+	char pathbuf[512];
+	struct spawn_req req;
+	struct spawn_result res;
+	build_env(s, envp);
+	spawn_req_init(&req);
+	req.path = find_in_path(e->path, pathbuf, sizeof pathbuf);
+	req.argv = e->argv;
+	req.envp = envp;
+	req.cwd = s->u->working_dir ? s->u->working_dir : "/";
+	if (s->u->has_cred) {
+		req.set_ids = 1;
+		req.uid = s->u->cred.uid;
+		req.gid = s->u->cred.gid;
+		req.ngroups = (size_t)s->u->cred.ngroups;
+		req.groups = s->u->cred.groups;
+	}
+	req.stdio[0] = -1;
+	req.stdio[1] = req.stdio[2] = s->log.wfd;
+	if (s->u->has_nofile)
+		req.nofile = s->u->nofile_soft == UNIT_INFINITY ? 1048576 : s->u->nofile_soft;
+	req.set_oom_score_adj = s->u->has_oom_score_adj;
+	req.oom_score_adj = s->u->oom_score_adj;
+	int r = spawn_in_scope(&node_cg, &s->scope, &req, &res);
+	if (r < 0) {
+		s->have_scope = 0; /* spawn_in_scope destroyed it (RI5) */
+		return r;
+	}
+	s->pid = res.pid;
+	loop_watch_child(res.pid, on_exit_status, s);
+	return 0;
+}
+
+static int make_scope(struct svc *s)
+{
+	char base[UNIT_NAME_MAX];
+	struct cg_limits lim;
+	base_name(s, base, sizeof base);
+	limits_of(s->u, &lim);
+	unsigned gen = s->gen;
+	int r = cg_create_scope_fresh(&node_cg, unit_slice_path(s->u->slice), base, &lim, &s->scope,
+				      &gen);
+	if (r < 0)
+		return r;
+	s->gen = gen + 1; /* the next start never reuses this scope */
+	s->have_scope = 1;
+	return 0;
+}
+
+/* Start (or continue starting: the next ExecStartPre, then ExecStart). */
+static int svc_start(struct svc *s)
+{
+	if (s->state != SVC_STARTING) {
+		s->state = SVC_STARTING;
+		s->pre_next = 0;
+		s->started_ms = now_ms();
+		s->why[0] = '\0';
+		int r = make_scope(s);
+		if (r < 0) {
+			svc_failed(s, "cannot create its scope under %s: %s",
+				   unit_slice_path(s->u->slice), strerror(-r));
+			return r;
+		}
+		svclog_note(&s->log, "starting");
+		if (s->u->timeout_start_ms != UNIT_TIMEOUT_NONE)
+			timer_arm(&s->start_timer, s->u->timeout_start_ms, start_timeout, s);
+	}
+	const struct unit_exec *e =
+		s->pre_next < s->u->n_pre ? &s->u->pre[s->pre_next] : &s->u->start;
+	s->running_pre = s->pre_next < s->u->n_pre;
+	s->pre_next++;
+	int r = spawn_exec(s, e);
+	if (r < 0) {
+		svc_failed(s, "cannot start %s: %s", e->path, strerror(-r));
+		return r;
+	}
+	if (s->running_pre)
+		return 0;
+	log_info("service %s: started (pid %d, scope %s)", s->u->name, s->pid, s->scope.rel);
+	if (s->u->type == UNIT_TYPE_SIMPLE || s->u->type == UNIT_TYPE_EXEC)
+		became_ready(s, s->u->type == UNIT_TYPE_SIMPLE ? "spawned" : "exec'd");
+	return 0;
+}
+
+static void start_ready_ones(void)
+{
+	static int busy;
+	if (busy || power_pending())
+		return;
+	busy = 1; /* starting one may settle others: loop here, not recursively */
+	enum dg_state st[UNITS_MAX];
+	int go[UNITS_MAX];
+	for (int round = 0; round < UNITS_MAX; round++) {
+		dg_states(st);
+		int n = depgraph_startable(&graph, st, go, UNITS_MAX);
+		int started = 0;
+		for (int k = 0; k < n; k++) {
+			struct svc *s = &svcs[go[k]];
+			if (s->state == SVC_INACTIVE && !s->admin_stop) {
+				svc_start(s);
+				started++;
+			}
+		}
+		/* units that can never start (cycle, missing Requires) fail now */
+		for (int i = 0; i < n_svcs; i++) {
+			char why[DG_TEXT_MAX];
+			if (svcs[i].state == SVC_INACTIVE && !svcs[i].admin_stop &&
+			    depgraph_may_start(&graph, i, st, why, sizeof why) == DG_NEVER) {
+				snprintf(svcs[i].why, sizeof svcs[i].why, "%s", why);
+				log_err("service %s: cannot start: %s", svcs[i].u->name, why);
+				svcs[i].state = SVC_FAILED;
+				svcs[i].settled = 1;
+				started++;
+			}
+		}
+		if (!started)
+			break;
+	}
+	busy = 0;
+	check_boot();
+}
+
+/* ---- sd_notify ---- */
+
+static struct svc *svc_of_pid(pid_t pid)
+{
+	char path[64], text[512];
+	snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+	if (read_file(path, text, sizeof text) <= 0)
+		return NULL;
+	char *p = strstr(text, "0::/");
+	if (!p)
+		return NULL;
+	p += 4;
+	p[strcspn(p, "\n")] = '\0';
+	for (int i = 0; i < n_svcs; i++) {
+		const struct svc *s = &svcs[i];
+		size_t l = strlen(s->scope.rel);
+		/* the scope itself or a cgroup below it */
+		if (s->have_scope && strncmp(p, s->scope.rel, l) == 0 && (p[l] == '\0' || p[l] == '/'))
+			return &svcs[i];
+	}
+	return NULL;
+}
+
+static void on_notify(pid_t sender, char *msg, size_t len)
+{
+	(void)len;
+	struct svc *s = svc_of_pid(sender);
+	if (!s) {
+		log_warn("notify: message from pid %d, which is in no service's scope: ignored",
+			 sender);
+		return;
+	}
+	char v[128];
+	if (notify_get(msg, "STATUS", v, sizeof v))
+		snprintf(s->status_text, sizeof s->status_text, "%s", v);
+	if (notify_get(msg, "MAINPID", v, sizeof v))
+		log_info("service %s: MAINPID=%s noted (the supervised pid stays %d)", s->u->name,
+			 v, s->pid);
+	if (notify_get(msg, "READY", v, sizeof v) && strcmp(v, "1") == 0 &&
+	    s->state == SVC_STARTING && !s->running_pre)
+		became_ready(s, "READY=1");
+}
+
+/* ---- stop ---- */
+
+static void stop_timeout(void *ctx)
+{
+	struct svc *s = ctx;
+	if (s->state != SVC_STOPPING)
+		return;
+	log_warn("service %s: still running %llu ms after signal %d: killing its scope",
+		 s->u->name, (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
+	if (s->pid > 0 && s->have_scope)
+		cg_kill(s->scope.path); /* the main pid's exit then removes the scope */
+}
+
+static void svc_stop(struct svc *s)
+{
+	timer_cancel(&s->restart_timer);
+	timer_cancel(&s->start_timer);
+	switch (s->state) {
+	case SVC_STARTING:
+	case SVC_RUNNING:
+		break;
+	case SVC_RESTART_WAIT:
+		s->state = SVC_STOPPING;
+		if (!s->have_scope)
+			set_state(s, SVC_STOPPED);
+		return;
+	case SVC_EXITED:
+	case SVC_FAILED:
+	case SVC_INACTIVE:
+		set_state(s, SVC_STOPPED);
+		return;
+	case SVC_STOPPING:
+	case SVC_STOPPED:
+		return;
+	}
+	s->state = SVC_STOPPING;
+	if (s->pid > 0) {
+		log_info("service %s: stopping (signal %d to pid %d)", s->u->name,
+			 s->u->kill_signal, s->pid);
+		kill(s->pid, s->u->kill_signal);
+		kill(s->pid, SIGCONT);
+		timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
+	} else {
+		drop_scope(s);
+	}
+}
+
+static void stop_next(void)
+{
+	enum dg_state st[UNITS_MAX];
+	dg_states(st);
+	for (int i = 0; i < n_svcs; i++) {
+		struct svc *s = &svcs[i];
+		if (s->state == SVC_STOPPING || s->state == SVC_STOPPED)
+			continue;
+		if (depgraph_may_stop(&graph, i, st) == DG_GO || graph.dead[i])
+			svc_stop(s);
+	}
+}
+
+static void check_stop_all(void)
+{
+	if (!stop_all_done)
+		return;
+	for (int i = 0; i < n_svcs; i++) {
+		if (svcs[i].state != SVC_STOPPED) {
+			stop_next();
+			return;
+		}
+	}
+	void (*done)(void) = stop_all_done;
+	stop_all_done = NULL;
+	log_info("all services stopped");
+	done();
+}
+
+static void stop_all(void (*done)(void))
+{
+	stop_all_done = done;
+	for (int i = 0; i < n_svcs; i++)
+		svcs[i].admin_stop = 1;
+	check_stop_all();
+}
+
+/* ---- boot ---- */
+
+static int is_required(const struct svc *s)
+{
+	if (strcmp(required, "all") == 0)
+		return 1;
+	if (strcmp(required, "none") == 0)
+		return 0;
+	char base[UNIT_NAME_MAX];
+	base_name(s, base, sizeof base);
+	for (const char *p = required; *p;) {
+		size_t n = strcspn(p, " ,");
+		if ((n == strlen(base) && strncmp(p, base, n) == 0) ||
+		    (n == strlen(s->u->name) && strncmp(p, s->u->name, n) == 0))
+			return 1;
+		p += n;
+		p += strspn(p, " ,");
+	}
+	return 0;
+}
+
+static void check_boot(void)
+{
+	if (!boot_waiting)
+		return;
+	char failed[256] = "";
+	size_t used = 0;
+	for (int i = 0; i < n_svcs; i++) {
+		const struct svc *s = &svcs[i];
+		int ok = s->state == SVC_RUNNING || s->state == SVC_EXITED;
+		if (!ok && !s->settled)
+			return; /* still starting */
+		if (!ok && is_required(s) && used < sizeof failed - 1)
+			used += (size_t)snprintf(failed + used, sizeof failed - used, "%s%s (%s)",
+						 used ? ", " : "", s->u->name, s->why);
+	}
+	boot_waiting = 0;
+	if (used) {
+		char reason[300];
+		snprintf(reason, sizeof reason, "services failed: %.250s", failed);
+		boot_step_finished(-EIO, reason);
+	} else {
+		boot_step_finished(0, NULL);
+	}
+}
+
+static int step_services(char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	/* a retry of the phase gives failed services another try */
+	for (int i = 0; i < n_svcs; i++) {
+		if (svcs[i].state == SVC_FAILED && !svcs[i].admin_stop) {
+			svcs[i].state = SVC_INACTIVE;
+			svcs[i].settled = 0;
+		}
+	}
+	boot_waiting = 1;
+	start_ready_ones();
+	return boot_waiting ? 1 : 0;
+}
+
+/* ---- control commands ---- */
+
+static struct svc *find_svc(struct ctl_req *req)
+{
+	if (req->argc < 1) {
+		ctl_fail(req, "Usage", "%s: which service?", req->command);
+		return NULL;
+	}
+	int i = unit_find(units, n_svcs, req->argv[0]);
+	if (i < 0) {
+		ctl_fail(req, "NotFound", "no service named '%s'", req->argv[0]);
+		return NULL;
+	}
+	return &svcs[i];
+}
+
+static void write_svc(struct json_writer *w, struct svc *s)
+{
+	struct cg_metrics m = {0};
+	if (s->have_scope)
+		cg_read_metrics(&node_cg, s->scope.rel, &m);
+	json_w_obj_begin(w);
+	json_w_key(w, "name");
+	json_w_string(w, s->u->name);
+	json_w_key(w, "state");
+	json_w_string(w, s->u->load_state == UNIT_LOADED ? state_names[s->state] : "load-error");
+	json_w_key(w, "pid");
+	if (s->pid > 0)
+		json_w_i64(w, s->pid);
+	else
+		json_w_null(w);
+	json_w_key(w, "scope");
+	json_w_string_or_null(w, s->have_scope ? s->scope.rel : NULL);
+	json_w_key(w, "restarts");
+	json_w_u64(w, s->restarts);
+	json_w_key(w, "memory_bytes");
+	json_w_u64(w, m.memory_current);
+	json_w_key(w, "cpu_usec");
+	json_w_u64(w, m.cpu_usage_usec);
+	json_w_key(w, "oom_kills");
+	json_w_u64(w, m.oom_kills);
+	json_w_key(w, "ready");
+	json_w_bool(w, s->state == SVC_RUNNING || s->state == SVC_EXITED);
+	json_w_key(w, "type");
+	json_w_string(w, unit_type_name(s->u->type));
+	char last[96] = "";
+	if (s->last_status >= 0)
+		describe_status(s->last_status, last, sizeof last);
+	json_w_key(w, "last_exit");
+	json_w_string_or_null(w, last[0] ? last : NULL);
+	json_w_key(w, "why");
+	json_w_string_or_null(w, s->why[0] ? s->why : NULL);
+	json_w_obj_end(w);
+}
+
+static int cmd_services(struct ctl_req *req)
+{
+	json_w_arr_begin(req->w);
+	for (int i = 0; i < n_svcs; i++)
+		write_svc(req->w, &svcs[i]);
+	json_w_arr_end(req->w);
+	return 0;
+}
+
+static int cmd_start(struct ctl_req *req)
+{
+	struct svc *s = find_svc(req);
+	if (!s)
+		return -1;
+	if (s->u->load_state != UNIT_LOADED)
+		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
+	if (power_pending())
+		return ctl_fail(req, "ShuttingDown", "the node is shutting down");
+	s->admin_stop = 0;
+	if (s->state == SVC_STOPPING) {
+		s->restart_after_stop = 1;
+	} else if (s->state != SVC_STARTING && s->state != SVC_RUNNING &&
+		   s->state != SVC_RESTART_WAIT) {
+		s->state = SVC_INACTIVE;
+		if (svc_start(s) < 0)
+			return ctl_fail(req, "StartFailed", "%s: %s", s->u->name, s->why);
+	}
+	write_svc(req->w, s);
+	return 0;
+}
+
+static int cmd_stop(struct ctl_req *req)
+{
+	struct svc *s = find_svc(req);
+	if (!s)
+		return -1;
+	s->admin_stop = 1;
+	s->restart_after_stop = 0;
+	svc_stop(s);
+	write_svc(req->w, s);
+	return 0;
+}
+
+static int cmd_restart(struct ctl_req *req)
+{
+	struct svc *s = find_svc(req);
+	if (!s)
+		return -1;
+	if (s->u->load_state != UNIT_LOADED)
+		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
+	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING) {
+		s->admin_stop = 1;
+		s->restart_after_stop = 1;
+		svc_stop(s);
+	} else {
+		s->admin_stop = 0;
+		s->state = SVC_INACTIVE;
+		svc_start(s);
+	}
+	write_svc(req->w, s);
+	return 0;
+}
+
+static int cmd_logs(struct ctl_req *req)
+{
+	struct svc *s = find_svc(req);
+	if (!s)
+		return -1;
+	const char *lines = ctl_opt(req, "--lines");
+	long want = lines ? atol(lines) : 50;
+	static char text[60000];
+	ssize_t n = read_file(s->log.path, text, sizeof text);
+	if (n < 0)
+		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));
+	/* the file is capped; send its last lines that fit */
+	char *start = text + n;
+	for (long k = 0; start > text && k <= want; start--)
+		if (start[-1] == '\n' && ++k > want)
+			break;
+	json_w_string(req->w, start);
+	return 0;
+}
+
+static void status_counts(struct json_writer *w)
+{
+	int running = 0, failed = 0;
+	for (int i = 0; i < n_svcs; i++) {
+		running += svcs[i].state == SVC_RUNNING;
+		failed += svcs[i].state == SVC_FAILED;
+	}
+	json_w_key(w, "services");
+	json_w_obj_begin(w);
+	json_w_key(w, "total");
+	json_w_u64(w, (uint64_t)n_svcs);
+	json_w_key(w, "running");
+	json_w_u64(w, (uint64_t)running);
+	json_w_key(w, "failed");
+	json_w_u64(w, (uint64_t)failed);
+	json_w_obj_end(w);
+}
+
+/* ---- configuration and init ---- */
+
+static int conf_key(const char *key, const char *value, char *err, size_t errlen)
+{
+	if (strcmp(key, "instances") == 0) {
+		char buf[1024];
+		snprintf(buf, sizeof buf, "%s", value);
+		n_instances = 0;
+		for (char *save, *w = strtok_r(buf, " \t,", &save); w;
+		     w = strtok_r(NULL, " \t,", &save)) {
+			if (n_instances == MAX_INSTANCES || strlen(w) >= UNIT_NAME_MAX)
+				return snprintf(err, errlen, "too many or too long"), -E2BIG;
+			snprintf(instances[n_instances++], UNIT_NAME_MAX, "%s", w);
+		}
+		return 0;
+	}
+	if (strcmp(key, "services_required") == 0) {
+		snprintf(required, sizeof required, "%s", value);
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key '%s'", key);
+	return -ENOENT;
+}
+
+void supervise_register_config(void)
+{
+	config_register_keys("instances", conf_key);
+	config_register_keys("services_", conf_key);
+}
+
+void supervise_init(void)
+{
+	char dir[512], logs[512];
+	path_fmt(dir, sizeof dir, "%s/services", cfg.config_dir);
+	run_path(logs, sizeof logs, "logs");
+	mkdir_p(logs, 0755);
+	const char *inst[MAX_INSTANCES];
+	for (int i = 0; i < n_instances; i++)
+		inst[i] = instances[i];
+	struct unit_diag diag = {0};
+	int n = units_load_dir(dir, inst, n_instances, NULL, units, UNITS_MAX, &diag);
+	if (n < 0) {
+		if (n != -ENOENT)
+			log_err("services: %s: %s", dir, strerror(-n));
+		n = 0;
+	}
+	n_svcs = n;
+	depgraph_build(&graph, units, n);
+	for (int i = 0; i < n; i++) {
+		struct svc *s = &svcs[i];
+		s->u = &units[i];
+		s->last_status = -1;
+		char base[UNIT_NAME_MAX];
+		base_name(s, base, sizeof base);
+		if (svclog_open(&s->log, logs, base) < 0)
+			log_warn("service %s: no log capture", s->u->name);
+		if (s->u->load_state != UNIT_LOADED) {
+			snprintf(s->why, sizeof s->why, "%s", s->u->load_error);
+			s->state = SVC_FAILED;
+			s->settled = 1;
+		}
+	}
+	log_info("services: %d loaded from %s (%d errors, %d warnings)", n, dir, diag.nerr,
+		 diag.nwarn);
+	if (notify_init(on_notify) < 0)
+		log_err("notify socket unavailable: Type=notify services cannot signal readiness");
+	boot_add_step(PHASE_START_SERVICES, "services", step_services);
+	power_register_stop(stop_all);
+	control_register("services", cmd_services, "services: state, pid, scope, restarts, memory");
+	control_register("start", cmd_start, "start SERVICE");
+	control_register("stop", cmd_stop, "stop SERVICE");
+	control_register("restart", cmd_restart, "restart SERVICE");
+	control_register("logs", cmd_logs, "logs SERVICE [--lines N]: the end of its log");
+	control_add_status(status_counts);
+}

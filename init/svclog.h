@@ -1,0 +1,29 @@
+/*
+ * A service's log: one pipe for its stdout and stderr, drained from the
+ * event loop into <run>/logs/<service>.log, capped in size with one
+ * rotation (.log.1). The service never blocks on us: we read whenever the
+ * pipe has data, and drop what we cannot write.
+ */
+#ifndef PACT_SVCLOG_H
+#define PACT_SVCLOG_H
+
+#include <stddef.h>
+
+#define SVCLOG_CAP_BYTES (1024 * 1024)
+
+struct svclog {
+	int rfd, wfd; /* pipe; wfd goes to the service as fds 1 and 2 */
+	int file;     /* the .log file, O_APPEND; -1 when it cannot be opened */
+	size_t size;  /* bytes in the current file */
+	size_t cap;
+	unsigned long long dropped;
+	char path[256];
+};
+
+/* Create the pipe and open the file; registers the read end with the loop. */
+int svclog_open(struct svclog *l, const char *dir, const char *name);
+void svclog_close(struct svclog *l);
+/* Append one line of ours (start, exit ...) to the file, marked as such. */
+void svclog_note(struct svclog *l, const char *text);
+
+#endif
