@@ -66,7 +66,7 @@ void unit_diag_clear(struct unit_diag *d)
 }
 
 __attribute__((format(printf, 3, 0))) static void diag_add(struct parser *p, int level,
-							      const char *fmt, va_list ap)
+							   const char *fmt, va_list ap)
 {
 	char text[UNIT_DIAG_LEN];
 	int n = p->line > 0 ? snprintf(text, sizeof text, "%s:%d: ", p->file, p->line)
@@ -152,34 +152,34 @@ static const struct {
 	const char *name;
 	uint64_t us;
 } time_units[] = {
-	{"usec", 1ULL},
-	{"us", 1ULL},
-	{"msec", 1000ULL},
-	{"ms", 1000ULL},
-	{"seconds", 1000000ULL},
-	{"second", 1000000ULL},
-	{"sec", 1000000ULL},
-	{"s", 1000000ULL},
-	{"minutes", 60000000ULL},
-	{"minute", 60000000ULL},
-	{"min", 60000000ULL},
-	{"months", 2629800000000ULL},
-	{"month", 2629800000000ULL},
-	{"M", 2629800000000ULL},
-	{"m", 60000000ULL},
-	{"hours", 3600000000ULL},
-	{"hour", 3600000000ULL},
-	{"hr", 3600000000ULL},
-	{"h", 3600000000ULL},
-	{"days", 86400000000ULL},
-	{"day", 86400000000ULL},
-	{"d", 86400000000ULL},
-	{"weeks", 604800000000ULL},
-	{"week", 604800000000ULL},
-	{"w", 604800000000ULL},
-	{"years", 31557600000000ULL},
-	{"year", 31557600000000ULL},
-	{"y", 31557600000000ULL},
+    {"usec", 1ULL},
+    {"us", 1ULL},
+    {"msec", 1000ULL},
+    {"ms", 1000ULL},
+    {"seconds", 1000000ULL},
+    {"second", 1000000ULL},
+    {"sec", 1000000ULL},
+    {"s", 1000000ULL},
+    {"minutes", 60000000ULL},
+    {"minute", 60000000ULL},
+    {"min", 60000000ULL},
+    {"months", 2629800000000ULL},
+    {"month", 2629800000000ULL},
+    {"M", 2629800000000ULL},
+    {"m", 60000000ULL},
+    {"hours", 3600000000ULL},
+    {"hour", 3600000000ULL},
+    {"hr", 3600000000ULL},
+    {"h", 3600000000ULL},
+    {"days", 86400000000ULL},
+    {"day", 86400000000ULL},
+    {"d", 86400000000ULL},
+    {"weeks", 604800000000ULL},
+    {"week", 604800000000ULL},
+    {"w", 604800000000ULL},
+    {"years", 31557600000000ULL},
+    {"year", 31557600000000ULL},
+    {"y", 31557600000000ULL},
 };
 
 static int is_alpha(char c)
@@ -231,8 +231,8 @@ int unit_parse_timespan_ms(const char *s, uint64_t *ms)
 		}
 		if (v > UINT64_MAX / mult)
 			return -ERANGE;
-		uint64_t add = v * mult + frac * (mult / frac_div) +
-			       (frac * (mult % frac_div)) / frac_div;
+		uint64_t add =
+		    v * mult + frac * (mult / frac_div) + (frac * (mult % frac_div)) / frac_div;
 		if (add < v * mult || total_us > UINT64_MAX - add)
 			return -ERANGE;
 		total_us += add;
@@ -283,14 +283,14 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"BUS", SIGBUS},   {"FPE", SIGFPE},
-	{"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
-	{"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
-	{"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
-	{"TTOU", SIGTTOU}, {"URG", SIGURG},   {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
-	{"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
-	{"PWR", SIGPWR},   {"SYS", SIGSYS},
+    {"HUP", SIGHUP},	   {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},	   {"ABRT", SIGABRT}, {"BUS", SIGBUS},	   {"FPE", SIGFPE},
+    {"KILL", SIGKILL},	   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
+    {"PIPE", SIGPIPE},	   {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
+    {"CONT", SIGCONT},	   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
+    {"TTOU", SIGTTOU},	   {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
+    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+    {"PWR", SIGPWR},	   {"SYS", SIGSYS},
 };
 
 int unit_parse_signal(const char *s)
@@ -412,8 +412,8 @@ static int spec_expand(struct parser *p, const char *in, char *out, size_t cap)
 			rep = p->u->name;
 			break;
 		case 'N':
-			snprintf(tmp, sizeof tmp, "%.*s", (int)(strlen(p->u->name) - strlen(".service")),
-				 p->u->name);
+			snprintf(tmp, sizeof tmp, "%.*s",
+				 (int)(strlen(p->u->name) - strlen(".service")), p->u->name);
 			rep = tmp;
 			break;
 		case 'p':
@@ -434,7 +434,9 @@ static int spec_expand(struct parser *p, const char *in, char *out, size_t cap)
 			perr(p, "lone %% at the end of a value (write %%%% for a literal %%)");
 			return -1;
 		default:
-			perr(p, "unsupported specifier %%%c (supported: %%i %%I %%n %%N %%p %%P %%t %%%%)",
+			perr(p,
+			     "unsupported specifier %%%c (supported: %%i %%I %%n %%N %%p %%P %%t "
+			     "%%%%)",
 			     *s);
 			return -1;
 		}
@@ -480,9 +482,8 @@ static int add_deps(struct parser *p, const char *key, const char *v)
 	else if (streq(key, "Before"))
 		list = u->before, n = &u->n_before;
 	else if (streq(key, "Requires"))
-		list = u->requires, n = &u->n_requires;
-	else
-		list = u->wants, n = &u->n_wants;
+	list = u->requires, n = &u->n_requires;
+	else list = u->wants, n = &u->n_wants;
 	if (!*v) {
 		*n = 0;
 		return 0;
@@ -744,9 +745,8 @@ static int set_time(struct parser *p, const char *key, const char *v)
 	if (start)
 		u->timeout_start_ms = ms == 0 || ms == UNIT_INFINITY ? UNIT_TIMEOUT_NONE : ms;
 	if (stop)
-		u->timeout_stop_ms = ms == 0 || ms > UNIT_STOP_TIMEOUT_CAP_MS
-					     ? UNIT_STOP_TIMEOUT_CAP_MS
-					     : ms;
+		u->timeout_stop_ms =
+		    ms == 0 || ms > UNIT_STOP_TIMEOUT_CAP_MS ? UNIT_STOP_TIMEOUT_CAP_MS : ms;
 	return 0;
 }
 
@@ -974,36 +974,36 @@ static const struct {
 	key_fn fn;
 	int spec;
 } keys[] = {
-	{SEC_UNIT, "Description", set_description, 1},
-	{SEC_UNIT, "Documentation", set_ignored, 0},
-	{SEC_UNIT, "After", add_deps, 1},
-	{SEC_UNIT, "Before", add_deps, 1},
-	{SEC_UNIT, "Requires", add_deps, 1},
-	{SEC_UNIT, "Wants", add_deps, 1},
-	{SEC_SERVICE, "Type", set_type, 0},
-	{SEC_SERVICE, "ExecStart", add_exec, 1},
-	{SEC_SERVICE, "ExecStartPre", add_exec, 1},
-	{SEC_SERVICE, "Environment", add_environment, 1},
-	{SEC_SERVICE, "EnvironmentFile", add_envfile, 1},
-	{SEC_SERVICE, "WorkingDirectory", set_workdir, 1},
-	{SEC_SERVICE, "User", set_user_group, 1},
-	{SEC_SERVICE, "Group", set_user_group, 1},
-	{SEC_SERVICE, "Restart", set_restart, 0},
-	{SEC_SERVICE, "RestartSec", set_time, 0},
-	{SEC_SERVICE, "TimeoutStartSec", set_time, 0},
-	{SEC_SERVICE, "TimeoutStopSec", set_time, 0},
-	{SEC_SERVICE, "TimeoutSec", set_time, 0},
-	{SEC_SERVICE, "KillSignal", set_kill_signal, 0},
-	{SEC_SERVICE, "Slice", set_slice, 1},
-	{SEC_SERVICE, "MemoryMax", set_size, 0},
-	{SEC_SERVICE, "CPUWeight", set_cpu_weight, 0},
-	{SEC_SERVICE, "TasksMax", set_size, 0},
-	{SEC_SERVICE, "IOReadBandwidthMax", add_io_bw, 1},
-	{SEC_SERVICE, "IOWriteBandwidthMax", add_io_bw, 1},
-	{SEC_SERVICE, "LimitNOFILE", set_nofile, 0},
-	{SEC_SERVICE, "OOMScoreAdjust", set_oom, 0},
-	{SEC_SERVICE, "NotifyAccess", set_notify_access, 0},
-	{SEC_SERVICE, "RemainAfterExit", set_remain, 0},
+    {SEC_UNIT, "Description", set_description, 1},
+    {SEC_UNIT, "Documentation", set_ignored, 0},
+    {SEC_UNIT, "After", add_deps, 1},
+    {SEC_UNIT, "Before", add_deps, 1},
+    {SEC_UNIT, "Requires", add_deps, 1},
+    {SEC_UNIT, "Wants", add_deps, 1},
+    {SEC_SERVICE, "Type", set_type, 0},
+    {SEC_SERVICE, "ExecStart", add_exec, 1},
+    {SEC_SERVICE, "ExecStartPre", add_exec, 1},
+    {SEC_SERVICE, "Environment", add_environment, 1},
+    {SEC_SERVICE, "EnvironmentFile", add_envfile, 1},
+    {SEC_SERVICE, "WorkingDirectory", set_workdir, 1},
+    {SEC_SERVICE, "User", set_user_group, 1},
+    {SEC_SERVICE, "Group", set_user_group, 1},
+    {SEC_SERVICE, "Restart", set_restart, 0},
+    {SEC_SERVICE, "RestartSec", set_time, 0},
+    {SEC_SERVICE, "TimeoutStartSec", set_time, 0},
+    {SEC_SERVICE, "TimeoutStopSec", set_time, 0},
+    {SEC_SERVICE, "TimeoutSec", set_time, 0},
+    {SEC_SERVICE, "KillSignal", set_kill_signal, 0},
+    {SEC_SERVICE, "Slice", set_slice, 1},
+    {SEC_SERVICE, "MemoryMax", set_size, 0},
+    {SEC_SERVICE, "CPUWeight", set_cpu_weight, 0},
+    {SEC_SERVICE, "TasksMax", set_size, 0},
+    {SEC_SERVICE, "IOReadBandwidthMax", add_io_bw, 1},
+    {SEC_SERVICE, "IOWriteBandwidthMax", add_io_bw, 1},
+    {SEC_SERVICE, "LimitNOFILE", set_nofile, 0},
+    {SEC_SERVICE, "OOMScoreAdjust", set_oom, 0},
+    {SEC_SERVICE, "NotifyAccess", set_notify_access, 0},
+    {SEC_SERVICE, "RemainAfterExit", set_remain, 0},
 };
 
 static const char *section_name(enum section s)
@@ -1332,8 +1332,8 @@ static int set_name(struct parser *p, const char *path, const char *instance)
 	}
 	snprintf(p->prefix, sizeof p->prefix, "%.*s", (int)plen, base);
 	if (instance && !is_template) {
-		perr(p, "instance \"%s\" given, but %s is not a template (name@.service)",
-		     instance, base);
+		perr(p, "instance \"%s\" given, but %s is not a template (name@.service)", instance,
+		     base);
 		return -1;
 	}
 	if (is_template && !instance) {
@@ -1418,11 +1418,11 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level, const char *fmt,
+		     ...) __attribute__((format(printf, 4, 5)));
 
-static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level,
-		     const char *fmt, ...)
+static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level, const char *fmt,
+		     ...)
 {
 	char text[UNIT_DIAG_LEN];
 	va_list ap;
@@ -1519,7 +1519,8 @@ static void load_instance(const char *dir, const char *req, const struct unit_op
 	char inst[UNIT_NAME_MAX];
 	snprintf(inst, sizeof inst, "%.*s", (int)(stem - (size_t)(at - want) - 1), at + 1);
 	if (path_fmt(path, sizeof path, "%s/%s", dir, tmpl) < 0 || access(path, F_OK) < 0) {
-		snprintf(text, sizeof text, "%.127s: no template %.127s in %.100s", want, tmpl, dir);
+		snprintf(text, sizeof text, "%.127s: no template %.127s in %.100s", want, tmpl,
+			 dir);
 		dir_diag(d, opts, LOG_ERR, "%s", text);
 		fail_slot(u, want, text);
 		return;
@@ -1567,7 +1568,8 @@ int units_load_dir(const char *dir, const char *const *instances, int n_instance
 			continue;
 		}
 		char want[UNIT_NAME_MAX];
-		snprintf(want, sizeof want, "%s%s", req, ends_with(req, ".service") ? "" : ".service");
+		snprintf(want, sizeof want, "%s%s", req,
+			 ends_with(req, ".service") ? "" : ".service");
 		if (unit_find(table, count, want) >= 0) {
 			dir_diag(d, opts, LOG_WARNING, "instance %s requested twice, loaded once",
 				 want);

@@ -15,8 +15,8 @@
 #define PW_FIELDS 7
 #define GR_FIELDS 4
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t cap,
-							   const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t cap, const char *fmt,
+							  ...)
 {
 	if (!err || !cap)
 		return;
