@@ -57,6 +57,7 @@ struct parser {
 	} envfile[UNIT_ENVFILE_MAX];
 	int n_envfile;
 	int user_line;
+	int timeout_start_set;
 };
 
 void unit_diag_clear(struct unit_diag *d)
@@ -742,6 +743,7 @@ static int set_time(struct parser *p, const char *key, const char *v)
 		return 0;
 	}
 	/* 0 and infinity both mean "no timeout" in systemd */
+	p->timeout_start_set |= start;
 	if (start)
 		u->timeout_start_ms = ms == 0 || ms == UNIT_INFINITY ? UNIT_TIMEOUT_NONE : ms;
 	if (stop)
@@ -1259,6 +1261,9 @@ static void finish(struct parser *p)
 		perr(p, "no ExecStart= in [Service]");
 		return;
 	}
+	/* as in systemd, a oneshot has no start timeout unless given one */
+	if (u->type == UNIT_TYPE_ONESHOT && !p->timeout_start_set)
+		u->timeout_start_ms = UNIT_TIMEOUT_NONE;
 	if (build_cmd(p, "ExecStart", &p->start, &u->start) < 0)
 		return;
 	for (int i = 0; i < p->n_pre; i++)
@@ -1367,7 +1372,7 @@ int unit_load_buffer(const char *path, const char *instance, const char *text, s
 	struct parser p;
 	memset(&p, 0, offsetof(struct parser, scratch));
 	p.scratch_used = 0;
-	p.n_start = p.n_pre = p.n_env = p.n_envfile = p.user_line = 0;
+	p.n_start = p.n_pre = p.n_env = p.n_envfile = p.user_line = p.timeout_start_set = 0;
 	p.file = path;
 	p.u = u;
 	p.d = d;
