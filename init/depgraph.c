@@ -24,7 +24,7 @@ static int has_bit(const uint64_t *w, int j)
 }
 
 __attribute__((format(printf, 3, 4))) static void mark_dead(struct depgraph *g, int i,
-							     const char *fmt, ...)
+							    const char *fmt, ...)
 {
 	if (g->dead[i])
 		return;
@@ -170,7 +170,8 @@ static void propagate_dead(struct depgraph *g)
 				continue;
 			for (int j = 0; j < g->n; j++)
 				if (has_bit(g->req[i], j) && g->dead[j]) {
-					mark_dead(g, i, "requires %s, which cannot start", g->name[j]);
+					mark_dead(g, i, "requires %s, which cannot start",
+						  g->name[j]);
 					changed = 1;
 					break;
 				}

@@ -20,39 +20,39 @@
 
 #include "unit.h"
 
-#define DG_MAX UNITS_MAX
-#define DG_WORDS ((DG_MAX + 63) / 64)
-#define DG_TEXT_MAX 512
+#define DG_MAX	      UNITS_MAX
+#define DG_WORDS      ((DG_MAX + 63) / 64)
+#define DG_TEXT_MAX   512
 #define DG_CYCLES_MAX 8
 
 /* What the supervisor knows of each unit. */
 enum dg_state {
 	DG_PENDING = 0, /* not started yet */
-	DG_STARTING, /* spawned (or restarting), not ready yet */
-	DG_READY, /* ready: running, or a oneshot that exited 0 */
-	DG_FAILED, /* failed and given up (or never loaded) */
-	DG_STOPPED, /* stopped (after running) */
+	DG_STARTING,	/* spawned (or restarting), not ready yet */
+	DG_READY,	/* ready: running, or a oneshot that exited 0 */
+	DG_FAILED,	/* failed and given up (or never loaded) */
+	DG_STOPPED,	/* stopped (after running) */
 };
 
 enum dg_verdict {
 	DG_WAIT = 0, /* not yet */
-	DG_GO, /* may start (or stop) now */
-	DG_NEVER, /* can never start; why says so */
+	DG_GO,	     /* may start (or stop) now */
+	DG_NEVER,    /* can never start; why says so */
 };
 
 struct depgraph {
 	int n;
 	char name[DG_MAX][UNIT_NAME_MAX];
 	uint64_t pred[DG_MAX][DG_WORDS]; /* pred[i] has j: i starts after j */
-	uint64_t req[DG_MAX][DG_WORDS]; /* req[i] has j: i Requires j */
-	uint8_t dead[DG_MAX]; /* can never start (cycle, load error, missing Requires) */
+	uint64_t req[DG_MAX][DG_WORDS];	 /* req[i] has j: i Requires j */
+	uint8_t dead[DG_MAX];		 /* can never start (cycle, load error, missing Requires) */
 	uint8_t in_cycle[DG_MAX];
 	int level[DG_MAX]; /* start wave, 0 first; -1 for dead units */
 	int n_levels;
 	int order[DG_MAX]; /* live units by wave, then by index: the start order */
 	int n_order;
-	char why[DG_MAX][DG_TEXT_MAX]; /* reason of a dead unit */
-	int n_cycles; /* cycles found (also counting those not kept) */
+	char why[DG_MAX][DG_TEXT_MAX];		/* reason of a dead unit */
+	int n_cycles;				/* cycles found (also counting those not kept) */
 	char cycle[DG_CYCLES_MAX][DG_TEXT_MAX]; /* "a.service -> b.service -> a.service" */
 };
 

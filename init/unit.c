@@ -57,6 +57,7 @@ struct parser {
 	} envfile[UNIT_ENVFILE_MAX];
 	int n_envfile;
 	int user_line;
+	int timeout_start_set;
 };
 
 void unit_diag_clear(struct unit_diag *d)
@@ -66,7 +67,7 @@ void unit_diag_clear(struct unit_diag *d)
 }
 
 __attribute__((format(printf, 3, 0))) static void diag_add(struct parser *p, int level,
-							      const char *fmt, va_list ap)
+							   const char *fmt, va_list ap)
 {
 	char text[UNIT_DIAG_LEN];
 	int n = p->line > 0 ? snprintf(text, sizeof text, "%s:%d: ", p->file, p->line)
@@ -152,34 +153,34 @@ static const struct {
 	const char *name;
 	uint64_t us;
 } time_units[] = {
-	{"usec", 1ULL},
-	{"us", 1ULL},
-	{"msec", 1000ULL},
-	{"ms", 1000ULL},
-	{"seconds", 1000000ULL},
-	{"second", 1000000ULL},
-	{"sec", 1000000ULL},
-	{"s", 1000000ULL},
-	{"minutes", 60000000ULL},
-	{"minute", 60000000ULL},
-	{"min", 60000000ULL},
-	{"months", 2629800000000ULL},
-	{"month", 2629800000000ULL},
-	{"M", 2629800000000ULL},
-	{"m", 60000000ULL},
-	{"hours", 3600000000ULL},
-	{"hour", 3600000000ULL},
-	{"hr", 3600000000ULL},
-	{"h", 3600000000ULL},
-	{"days", 86400000000ULL},
-	{"day", 86400000000ULL},
-	{"d", 86400000000ULL},
-	{"weeks", 604800000000ULL},
-	{"week", 604800000000ULL},
-	{"w", 604800000000ULL},
-	{"years", 31557600000000ULL},
-	{"year", 31557600000000ULL},
-	{"y", 31557600000000ULL},
+    {"usec", 1ULL},
+    {"us", 1ULL},
+    {"msec", 1000ULL},
+    {"ms", 1000ULL},
+    {"seconds", 1000000ULL},
+    {"second", 1000000ULL},
+    {"sec", 1000000ULL},
+    {"s", 1000000ULL},
+    {"minutes", 60000000ULL},
+    {"minute", 60000000ULL},
+    {"min", 60000000ULL},
+    {"months", 2629800000000ULL},
+    {"month", 2629800000000ULL},
+    {"M", 2629800000000ULL},
+    {"m", 60000000ULL},
+    {"hours", 3600000000ULL},
+    {"hour", 3600000000ULL},
+    {"hr", 3600000000ULL},
+    {"h", 3600000000ULL},
+    {"days", 86400000000ULL},
+    {"day", 86400000000ULL},
+    {"d", 86400000000ULL},
+    {"weeks", 604800000000ULL},
+    {"week", 604800000000ULL},
+    {"w", 604800000000ULL},
+    {"years", 31557600000000ULL},
+    {"year", 31557600000000ULL},
+    {"y", 31557600000000ULL},
 };
 
 static int is_alpha(char c)
@@ -231,8 +232,8 @@ int unit_parse_timespan_ms(const char *s, uint64_t *ms)
 		}
 		if (v > UINT64_MAX / mult)
 			return -ERANGE;
-		uint64_t add = v * mult + frac * (mult / frac_div) +
-			       (frac * (mult % frac_div)) / frac_div;
+		uint64_t add =
+		    v * mult + frac * (mult / frac_div) + (frac * (mult % frac_div)) / frac_div;
 		if (add < v * mult || total_us > UINT64_MAX - add)
 			return -ERANGE;
 		total_us += add;
@@ -283,14 +284,14 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"BUS", SIGBUS},   {"FPE", SIGFPE},
-	{"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
-	{"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
-	{"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
-	{"TTOU", SIGTTOU}, {"URG", SIGURG},   {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
-	{"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
-	{"PWR", SIGPWR},   {"SYS", SIGSYS},
+    {"HUP", SIGHUP},	   {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},	   {"ABRT", SIGABRT}, {"BUS", SIGBUS},	   {"FPE", SIGFPE},
+    {"KILL", SIGKILL},	   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
+    {"PIPE", SIGPIPE},	   {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
+    {"CONT", SIGCONT},	   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
+    {"TTOU", SIGTTOU},	   {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
+    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+    {"PWR", SIGPWR},	   {"SYS", SIGSYS},
 };
 
 int unit_parse_signal(const char *s)
@@ -412,8 +413,8 @@ static int spec_expand(struct parser *p, const char *in, char *out, size_t cap)
 			rep = p->u->name;
 			break;
 		case 'N':
-			snprintf(tmp, sizeof tmp, "%.*s", (int)(strlen(p->u->name) - strlen(".service")),
-				 p->u->name);
+			snprintf(tmp, sizeof tmp, "%.*s",
+				 (int)(strlen(p->u->name) - strlen(".service")), p->u->name);
 			rep = tmp;
 			break;
 		case 'p':
@@ -434,7 +435,9 @@ static int spec_expand(struct parser *p, const char *in, char *out, size_t cap)
 			perr(p, "lone %% at the end of a value (write %%%% for a literal %%)");
 			return -1;
 		default:
-			perr(p, "unsupported specifier %%%c (supported: %%i %%I %%n %%N %%p %%P %%t %%%%)",
+			perr(p,
+			     "unsupported specifier %%%c (supported: %%i %%I %%n %%N %%p %%P %%t "
+			     "%%%%)",
 			     *s);
 			return -1;
 		}
@@ -480,9 +483,8 @@ static int add_deps(struct parser *p, const char *key, const char *v)
 	else if (streq(key, "Before"))
 		list = u->before, n = &u->n_before;
 	else if (streq(key, "Requires"))
-		list = u->requires, n = &u->n_requires;
-	else
-		list = u->wants, n = &u->n_wants;
+	list = u->requires, n = &u->n_requires;
+	else list = u->wants, n = &u->n_wants;
 	if (!*v) {
 		*n = 0;
 		return 0;
@@ -741,12 +743,12 @@ static int set_time(struct parser *p, const char *key, const char *v)
 		return 0;
 	}
 	/* 0 and infinity both mean "no timeout" in systemd */
+	p->timeout_start_set |= start;
 	if (start)
 		u->timeout_start_ms = ms == 0 || ms == UNIT_INFINITY ? UNIT_TIMEOUT_NONE : ms;
 	if (stop)
-		u->timeout_stop_ms = ms == 0 || ms > UNIT_STOP_TIMEOUT_CAP_MS
-					     ? UNIT_STOP_TIMEOUT_CAP_MS
-					     : ms;
+		u->timeout_stop_ms =
+		    ms == 0 || ms > UNIT_STOP_TIMEOUT_CAP_MS ? UNIT_STOP_TIMEOUT_CAP_MS : ms;
 	return 0;
 }
 
@@ -974,36 +976,36 @@ static const struct {
 	key_fn fn;
 	int spec;
 } keys[] = {
-	{SEC_UNIT, "Description", set_description, 1},
-	{SEC_UNIT, "Documentation", set_ignored, 0},
-	{SEC_UNIT, "After", add_deps, 1},
-	{SEC_UNIT, "Before", add_deps, 1},
-	{SEC_UNIT, "Requires", add_deps, 1},
-	{SEC_UNIT, "Wants", add_deps, 1},
-	{SEC_SERVICE, "Type", set_type, 0},
-	{SEC_SERVICE, "ExecStart", add_exec, 1},
-	{SEC_SERVICE, "ExecStartPre", add_exec, 1},
-	{SEC_SERVICE, "Environment", add_environment, 1},
-	{SEC_SERVICE, "EnvironmentFile", add_envfile, 1},
-	{SEC_SERVICE, "WorkingDirectory", set_workdir, 1},
-	{SEC_SERVICE, "User", set_user_group, 1},
-	{SEC_SERVICE, "Group", set_user_group, 1},
-	{SEC_SERVICE, "Restart", set_restart, 0},
-	{SEC_SERVICE, "RestartSec", set_time, 0},
-	{SEC_SERVICE, "TimeoutStartSec", set_time, 0},
-	{SEC_SERVICE, "TimeoutStopSec", set_time, 0},
-	{SEC_SERVICE, "TimeoutSec", set_time, 0},
-	{SEC_SERVICE, "KillSignal", set_kill_signal, 0},
-	{SEC_SERVICE, "Slice", set_slice, 1},
-	{SEC_SERVICE, "MemoryMax", set_size, 0},
-	{SEC_SERVICE, "CPUWeight", set_cpu_weight, 0},
-	{SEC_SERVICE, "TasksMax", set_size, 0},
-	{SEC_SERVICE, "IOReadBandwidthMax", add_io_bw, 1},
-	{SEC_SERVICE, "IOWriteBandwidthMax", add_io_bw, 1},
-	{SEC_SERVICE, "LimitNOFILE", set_nofile, 0},
-	{SEC_SERVICE, "OOMScoreAdjust", set_oom, 0},
-	{SEC_SERVICE, "NotifyAccess", set_notify_access, 0},
-	{SEC_SERVICE, "RemainAfterExit", set_remain, 0},
+    {SEC_UNIT, "Description", set_description, 1},
+    {SEC_UNIT, "Documentation", set_ignored, 0},
+    {SEC_UNIT, "After", add_deps, 1},
+    {SEC_UNIT, "Before", add_deps, 1},
+    {SEC_UNIT, "Requires", add_deps, 1},
+    {SEC_UNIT, "Wants", add_deps, 1},
+    {SEC_SERVICE, "Type", set_type, 0},
+    {SEC_SERVICE, "ExecStart", add_exec, 1},
+    {SEC_SERVICE, "ExecStartPre", add_exec, 1},
+    {SEC_SERVICE, "Environment", add_environment, 1},
+    {SEC_SERVICE, "EnvironmentFile", add_envfile, 1},
+    {SEC_SERVICE, "WorkingDirectory", set_workdir, 1},
+    {SEC_SERVICE, "User", set_user_group, 1},
+    {SEC_SERVICE, "Group", set_user_group, 1},
+    {SEC_SERVICE, "Restart", set_restart, 0},
+    {SEC_SERVICE, "RestartSec", set_time, 0},
+    {SEC_SERVICE, "TimeoutStartSec", set_time, 0},
+    {SEC_SERVICE, "TimeoutStopSec", set_time, 0},
+    {SEC_SERVICE, "TimeoutSec", set_time, 0},
+    {SEC_SERVICE, "KillSignal", set_kill_signal, 0},
+    {SEC_SERVICE, "Slice", set_slice, 1},
+    {SEC_SERVICE, "MemoryMax", set_size, 0},
+    {SEC_SERVICE, "CPUWeight", set_cpu_weight, 0},
+    {SEC_SERVICE, "TasksMax", set_size, 0},
+    {SEC_SERVICE, "IOReadBandwidthMax", add_io_bw, 1},
+    {SEC_SERVICE, "IOWriteBandwidthMax", add_io_bw, 1},
+    {SEC_SERVICE, "LimitNOFILE", set_nofile, 0},
+    {SEC_SERVICE, "OOMScoreAdjust", set_oom, 0},
+    {SEC_SERVICE, "NotifyAccess", set_notify_access, 0},
+    {SEC_SERVICE, "RemainAfterExit", set_remain, 0},
 };
 
 static const char *section_name(enum section s)
@@ -1259,6 +1261,9 @@ static void finish(struct parser *p)
 		perr(p, "no ExecStart= in [Service]");
 		return;
 	}
+	/* as in systemd, a oneshot has no start timeout unless given one */
+	if (u->type == UNIT_TYPE_ONESHOT && !p->timeout_start_set)
+		u->timeout_start_ms = UNIT_TIMEOUT_NONE;
 	if (build_cmd(p, "ExecStart", &p->start, &u->start) < 0)
 		return;
 	for (int i = 0; i < p->n_pre; i++)
@@ -1332,8 +1337,8 @@ static int set_name(struct parser *p, const char *path, const char *instance)
 	}
 	snprintf(p->prefix, sizeof p->prefix, "%.*s", (int)plen, base);
 	if (instance && !is_template) {
-		perr(p, "instance \"%s\" given, but %s is not a template (name@.service)",
-		     instance, base);
+		perr(p, "instance \"%s\" given, but %s is not a template (name@.service)", instance,
+		     base);
 		return -1;
 	}
 	if (is_template && !instance) {
@@ -1367,7 +1372,7 @@ int unit_load_buffer(const char *path, const char *instance, const char *text, s
 	struct parser p;
 	memset(&p, 0, offsetof(struct parser, scratch));
 	p.scratch_used = 0;
-	p.n_start = p.n_pre = p.n_env = p.n_envfile = p.user_line = 0;
+	p.n_start = p.n_pre = p.n_env = p.n_envfile = p.user_line = p.timeout_start_set = 0;
 	p.file = path;
 	p.u = u;
 	p.d = d;
@@ -1418,11 +1423,11 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level, const char *fmt,
+		     ...) __attribute__((format(printf, 4, 5)));
 
-static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level,
-		     const char *fmt, ...)
+static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level, const char *fmt,
+		     ...)
 {
 	char text[UNIT_DIAG_LEN];
 	va_list ap;
@@ -1519,7 +1524,8 @@ static void load_instance(const char *dir, const char *req, const struct unit_op
 	char inst[UNIT_NAME_MAX];
 	snprintf(inst, sizeof inst, "%.*s", (int)(stem - (size_t)(at - want) - 1), at + 1);
 	if (path_fmt(path, sizeof path, "%s/%s", dir, tmpl) < 0 || access(path, F_OK) < 0) {
-		snprintf(text, sizeof text, "%.127s: no template %.127s in %.100s", want, tmpl, dir);
+		snprintf(text, sizeof text, "%.127s: no template %.127s in %.100s", want, tmpl,
+			 dir);
 		dir_diag(d, opts, LOG_ERR, "%s", text);
 		fail_slot(u, want, text);
 		return;
@@ -1567,7 +1573,8 @@ int units_load_dir(const char *dir, const char *const *instances, int n_instance
 			continue;
 		}
 		char want[UNIT_NAME_MAX];
-		snprintf(want, sizeof want, "%s%s", req, ends_with(req, ".service") ? "" : ".service");
+		snprintf(want, sizeof want, "%s%s", req,
+			 ends_with(req, ".service") ? "" : ".service");
 		if (unit_find(table, count, want) >= 0) {
 			dir_diag(d, opts, LOG_WARNING, "instance %s requested twice, loaded once",
 				 want);

@@ -15,33 +15,33 @@
 #include "userdb.h"
 
 /* Limits (documented in docs/units.md). */
-#define UNITS_MAX 128 /* units in a table (and in the dependency graph) */
-#define UNIT_NAME_MAX 128 /* "name@instance.service" incl. NUL */
-#define UNIT_ARENA_SIZE 8192 /* all strings of one unit */
-#define UNIT_ARGV_MAX 64 /* arguments per command (argv[0] included) */
-#define UNIT_PRE_MAX 8 /* ExecStartPre= commands */
-#define UNIT_ENV_MAX 64 /* environment entries */
-#define UNIT_ENVFILE_MAX 4 /* EnvironmentFile= entries */
-#define UNIT_DEPS_MAX 32 /* names per After/Before/Requires/Wants list */
-#define UNIT_IO_MAX 8 /* devices with an IO bandwidth limit */
-#define UNIT_FILE_MAX 32768 /* bytes of a unit file */
+#define UNITS_MAX	  128	/* units in a table (and in the dependency graph) */
+#define UNIT_NAME_MAX	  128	/* "name@instance.service" incl. NUL */
+#define UNIT_ARENA_SIZE	  8192	/* all strings of one unit */
+#define UNIT_ARGV_MAX	  64	/* arguments per command (argv[0] included) */
+#define UNIT_PRE_MAX	  8	/* ExecStartPre= commands */
+#define UNIT_ENV_MAX	  64	/* environment entries */
+#define UNIT_ENVFILE_MAX  4	/* EnvironmentFile= entries */
+#define UNIT_DEPS_MAX	  32	/* names per After/Before/Requires/Wants list */
+#define UNIT_IO_MAX	  8	/* devices with an IO bandwidth limit */
+#define UNIT_FILE_MAX	  32768 /* bytes of a unit file */
 #define UNIT_ENVFILE_SIZE 16384 /* bytes of an EnvironmentFile */
-#define UNIT_LINE_MAX 4096 /* a logical line, continuations joined */
-#define UNIT_DIAG_MAX 16 /* messages kept in a unit_diag */
-#define UNIT_DIAG_LEN 256 /* bytes per message */
+#define UNIT_LINE_MAX	  4096	/* a logical line, continuations joined */
+#define UNIT_DIAG_MAX	  16	/* messages kept in a unit_diag */
+#define UNIT_DIAG_LEN	  256	/* bytes per message */
 
-#define UNIT_INFINITY UINT64_MAX /* "infinity" / not set, for sizes and counts */
-#define UNIT_TIMEOUT_NONE UINT64_MAX /* TimeoutStartSec=infinity or 0: no start timeout */
-#define UNIT_STOP_TIMEOUT_CAP_MS 300000 /* TimeoutStopSec=infinity/0 becomes 5 min */
+#define UNIT_INFINITY		      UINT64_MAX /* "infinity" / not set, for sizes and counts */
+#define UNIT_TIMEOUT_NONE	      UINT64_MAX /* TimeoutStartSec=infinity or 0: no start timeout */
+#define UNIT_STOP_TIMEOUT_CAP_MS      300000	 /* TimeoutStopSec=infinity/0 becomes 5 min */
 #define UNIT_DEFAULT_TIMEOUT_START_MS 90000
-#define UNIT_DEFAULT_TIMEOUT_STOP_MS 10000
-#define UNIT_DEFAULT_RESTART_MS 100
+#define UNIT_DEFAULT_TIMEOUT_STOP_MS  10000
+#define UNIT_DEFAULT_RESTART_MS	      100
 
 enum unit_type {
 	UNIT_TYPE_SIMPLE = 0, /* ready once spawned */
-	UNIT_TYPE_EXEC, /* ready once exec succeeded */
-	UNIT_TYPE_NOTIFY, /* ready on sd_notify READY=1 */
-	UNIT_TYPE_ONESHOT, /* ready when ExecStart exits 0 */
+	UNIT_TYPE_EXEC,	      /* ready once exec succeeded */
+	UNIT_TYPE_NOTIFY,     /* ready on sd_notify READY=1 */
+	UNIT_TYPE_ONESHOT,    /* ready when ExecStart exits 0 */
 };
 
 enum unit_restart {
@@ -64,18 +64,18 @@ enum unit_load_state {
 
 /* Command prefixes (systemd's "-", "@", ":"). */
 #define UNIT_EXEC_IGNORE_FAILURE 0x1 /* "-": a failing exit counts as success */
-#define UNIT_EXEC_ARGV0 0x2 /* "@": path and argv[0] differ */
-#define UNIT_EXEC_NO_EXPAND 0x4 /* ":": no $VAR expansion */
+#define UNIT_EXEC_ARGV0		 0x2 /* "@": path and argv[0] differ */
+#define UNIT_EXEC_NO_EXPAND	 0x4 /* ":": no $VAR expansion */
 
 struct unit_exec {
-	const char *path; /* what to execve (absolute, or searched in PATH) */
+	const char *path;	       /* what to execve (absolute, or searched in PATH) */
 	char *argv[UNIT_ARGV_MAX + 1]; /* NULL-terminated, into the arena */
 	int argc;
 	unsigned flags;
 };
 
 struct unit_io_bw {
-	const char *device; /* absolute path, e.g. /dev/nvme0n1 */
+	const char *device;  /* absolute path, e.g. /dev/nvme0n1 */
 	uint64_t rbps, wbps; /* bytes/s; UNIT_INFINITY = no limit */
 };
 
@@ -83,8 +83,8 @@ struct unit {
 	char name[UNIT_NAME_MAX]; /* "chronyd.service", "cxi_rh@0.service" */
 	enum unit_load_state load_state;
 	char load_error[UNIT_DIAG_LEN]; /* first error, "file:line: what" */
-	const char *source; /* the file it came from */
-	const char *instance; /* "0" for cxi_rh@0.service, "" otherwise */
+	const char *source;		/* the file it came from */
+	const char *instance;		/* "0" for cxi_rh@0.service, "" otherwise */
 
 	/* [Unit] */
 	const char *description;
@@ -99,20 +99,20 @@ struct unit {
 	int n_pre;
 	char *envp[UNIT_ENV_MAX + 1]; /* "KEY=VALUE", NULL-terminated */
 	int n_env;
-	const char *working_dir; /* NULL: "/" (or the spawner's default) */
+	const char *working_dir;  /* NULL: "/" (or the spawner's default) */
 	int working_dir_optional; /* "-" prefix: a missing directory is fine */
 	const char *user, *group; /* as written, NULL if not set */
-	int has_cred; /* User= or Group= given: cred is resolved */
+	int has_cred;		  /* User= or Group= given: cred is resolved */
 	struct userdb_cred cred;
 	enum unit_restart restart;
 	uint64_t restart_ms;
 	uint64_t timeout_start_ms; /* UNIT_TIMEOUT_NONE: wait forever */
-	uint64_t timeout_stop_ms; /* always finite */
+	uint64_t timeout_stop_ms;  /* always finite */
 	int kill_signal;
 	enum unit_slice slice;
 	uint64_t memory_max; /* bytes; UNIT_INFINITY = no limit */
 	unsigned cpu_weight; /* 1..10000; 0 = not set (kernel default 100) */
-	uint64_t tasks_max; /* UNIT_INFINITY = no limit */
+	uint64_t tasks_max;  /* UNIT_INFINITY = no limit */
 	struct unit_io_bw io[UNIT_IO_MAX];
 	int n_io;
 	int has_nofile;
@@ -126,13 +126,13 @@ struct unit {
 
 /* Diagnostics of one load (or of a whole directory). */
 struct unit_diag_msg {
-	int level; /* LOG_ERR or LOG_WARNING */
+	int level;		  /* LOG_ERR or LOG_WARNING */
 	char text[UNIT_DIAG_LEN]; /* "file:line: what" */
 };
 
 struct unit_diag {
 	int nerr, nwarn; /* totals, also counting messages that did not fit */
-	int n; /* messages kept, at most UNIT_DIAG_MAX */
+	int n;		 /* messages kept, at most UNIT_DIAG_MAX */
 	struct unit_diag_msg msg[UNIT_DIAG_MAX];
 };
 

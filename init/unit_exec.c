@@ -40,14 +40,30 @@ static int unescape(const char **s)
 	const char *p = *s;
 	int c;
 	switch (*p) {
-	case 'a': c = '\a'; break;
-	case 'b': c = '\b'; break;
-	case 'f': c = '\f'; break;
-	case 'n': c = '\n'; break;
-	case 'r': c = '\r'; break;
-	case 't': c = '\t'; break;
-	case 'v': c = '\v'; break;
-	case 's': c = ' '; break;
+	case 'a':
+		c = '\a';
+		break;
+	case 'b':
+		c = '\b';
+		break;
+	case 'f':
+		c = '\f';
+		break;
+	case 'n':
+		c = '\n';
+		break;
+	case 'r':
+		c = '\r';
+		break;
+	case 't':
+		c = '\t';
+		break;
+	case 'v':
+		c = '\v';
+		break;
+	case 's':
+		c = ' ';
+		break;
 	case ' ':
 	case '\t':
 	case '\\':
@@ -63,7 +79,14 @@ static int unescape(const char **s)
 		p += 2;
 		break;
 	}
-	case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
 		if (p[1] < '0' || p[1] > '7' || p[2] < '0' || p[2] > '7')
 			return -1;
 		c = (p[0] - '0') * 64 + (p[1] - '0') * 8 + (p[2] - '0');
@@ -296,7 +319,8 @@ static int parse_prefixes(const char **s, unsigned *flags, char *err, size_t err
 			snprintf(err, errcap, "prefix \"+\" (full privileges) is not supported");
 			return -EOPNOTSUPP;
 		case '!':
-			snprintf(err, errcap, "prefix \"!\" (ambient capabilities) is not supported");
+			snprintf(err, errcap,
+				 "prefix \"!\" (ambient capabilities) is not supported");
 			return -EOPNOTSUPP;
 		case '|':
 			snprintf(err, errcap, "prefix \"|\" (login shell) is not supported");

@@ -15,8 +15,8 @@
 #define PW_FIELDS 7
 #define GR_FIELDS 4
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t cap,
-							   const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t cap, const char *fmt,
+							  ...)
 {
 	if (!err || !cap)
 		return;
@@ -171,7 +171,7 @@ static int gr_match(char **f, int nf, void *ctx)
 int userdb_resolve(const char *root, const char *user, const char *group, struct userdb_cred *out,
 		   char *err, size_t errcap)
 {
-	char pw[USERDB_FILE_MAX], gr[USERDB_FILE_MAX];
+	char db[USERDB_FILE_MAX];
 	if (!root || !root[0] || strcmp(root, "/") == 0)
 		root = "";
 	memset(out, 0, sizeof *out);
@@ -182,20 +182,14 @@ int userdb_resolve(const char *root, const char *user, const char *group, struct
 	if (group && !group[0])
 		group = NULL;
 
-	int r = read_db(root, "/etc/passwd", pw, sizeof pw);
+	/* one buffer, passwd then group, to keep PID 1's stack small */
+	int r = read_db(root, "/etc/passwd", db, sizeof db);
 	if (r < 0 && !(r == -ENOENT && (!user || is_numeric(user)))) {
 		set_err(err, errcap, "%s/etc/passwd: %s", root, strerror(-r));
 		return r;
 	}
 	if (r < 0)
-		pw[0] = '\0';
-	r = read_db(root, "/etc/group", gr, sizeof gr);
-	if (r < 0 && r != -ENOENT) {
-		set_err(err, errcap, "%s/etc/group: %s", root, strerror(-r));
-		return r;
-	}
-	if (r < 0)
-		gr[0] = '\0';
+		db[0] = '\0';
 
 	struct pw_query q = {.name = user ? user : "root"};
 	if (user && is_numeric(user)) {
@@ -207,7 +201,7 @@ int userdb_resolve(const char *root, const char *user, const char *group, struct
 	} else if (!user) {
 		q.name = NULL; /* root by uid 0, whatever it is called */
 	}
-	walk_db(pw, PW_FIELDS, pw_match, &q);
+	walk_db(db, PW_FIELDS, pw_match, &q);
 	if (q.found) {
 		out->uid = q.pw_uid;
 		out->gid = q.pw_gid;
@@ -221,6 +215,14 @@ int userdb_resolve(const char *root, const char *user, const char *group, struct
 		out->gid = q.uid; /* numeric uid without an entry: same-numbered group */
 	}
 
+	r = read_db(root, "/etc/group", db, sizeof db);
+	if (r < 0 && r != -ENOENT) {
+		set_err(err, errcap, "%s/etc/group: %s", root, strerror(-r));
+		return r;
+	}
+	if (r < 0)
+		db[0] = '\0';
+
 	if (group) {
 		struct gr_query g = {.name = group};
 		if (is_numeric(group)) {
@@ -229,7 +231,7 @@ int userdb_resolve(const char *root, const char *user, const char *group, struct
 				return -EINVAL;
 			}
 		} else {
-			walk_db(gr, GR_FIELDS, gr_match, &g);
+			walk_db(db, GR_FIELDS, gr_match, &g);
 			if (!g.found) {
 				set_err(err, errcap, "unknown group \"%s\" (not in %s/etc/group)",
 					group, root);
@@ -242,7 +244,7 @@ int userdb_resolve(const char *root, const char *user, const char *group, struct
 	/* supplementary groups: every group naming the user, as initgroups does */
 	if (q.found) {
 		struct gr_query m = {.member = q.pw_name, .primary = out->gid, .cred = out};
-		walk_db(gr, GR_FIELDS, gr_match, &m);
+		walk_db(db, GR_FIELDS, gr_match, &m);
 	}
 	return 0;
 }

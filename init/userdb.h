@@ -9,16 +9,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define USERDB_GROUPS_MAX 32 /* supplementary groups kept per credential */
-#define USERDB_FILE_MAX 65536 /* bytes of /etc/passwd or /etc/group read */
-#define USERDB_STR_MAX 256 /* home and shell */
+#define USERDB_GROUPS_MAX 32	/* supplementary groups kept per credential */
+#define USERDB_FILE_MAX	  65536 /* bytes of /etc/passwd or /etc/group read */
+#define USERDB_STR_MAX	  256	/* home and shell */
 
 struct userdb_cred {
 	uid_t uid;
-	gid_t gid; /* Group= if given, else the user's primary group */
+	gid_t gid;   /* Group= if given, else the user's primary group */
 	int ngroups; /* supplementary groups (the user's memberships in /etc/group) */
 	gid_t groups[USERDB_GROUPS_MAX];
-	char home[USERDB_STR_MAX]; /* "/" when unknown */
+	char home[USERDB_STR_MAX];  /* "/" when unknown */
 	char shell[USERDB_STR_MAX]; /* "/bin/sh" when unknown */
 };
 

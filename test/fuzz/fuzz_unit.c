@@ -41,8 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct unit_opts opts = {.quiet = 1, .no_userdb = 1,
-					      .root = "/nonexistent-pact-fuzz"};
+	static const struct unit_opts opts = {
+	    .quiet = 1, .no_userdb = 1, .root = "/nonexistent-pact-fuzz"};
 	if (size > UNIT_FILE_MAX)
 		return 0;
 	unit_load_buffer("fuzz.service", NULL, (const char *)data, size, &opts, &units[0], NULL);

@@ -136,12 +136,12 @@ static void test_cycle(void)
 	is_str(G.cycle[0], "a.service -> b.service -> c.service -> a.service",
 	       "cycle reported by member names in order");
 	is_str(G.cycle[1], "x.service -> y.service -> x.service", "Before= cycle reported");
-	ok(G.in_cycle[idx("a")] && G.in_cycle[idx("b")] && G.in_cycle[idx("c")],
-	   "members marked");
+	ok(G.in_cycle[idx("a")] && G.in_cycle[idx("b")] && G.in_cycle[idx("c")], "members marked");
 	ok(!G.in_cycle[idx("d")] && !G.in_cycle[idx("f")], "others not marked");
 	reset_states();
 	char why[DG_TEXT_MAX];
-	is_int(depgraph_may_start(&G, idx("b"), S, why, sizeof why), DG_NEVER, "member never starts");
+	is_int(depgraph_may_start(&G, idx("b"), S, why, sizeof why), DG_NEVER,
+	       "member never starts");
 	ok(strstr(why, "in a dependency cycle: a.service -> b.service") != NULL, "why: %s", why);
 	is_int(depgraph_may_start(&G, idx("e"), S, why, sizeof why), DG_NEVER,
 	       "Requires= a cycle member: never");

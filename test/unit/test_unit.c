@@ -4,6 +4,7 @@
  * EnvironmentFile=, the directory loader, and every file under services/.
  */
 #include "unit.h"
+#include "depgraph.h"
 #include "fileio.h"
 #include "tap.h"
 
@@ -172,10 +173,9 @@ static void test_all_keys(void)
 
 static void test_quoting(void)
 {
-	int r = load("q.service",
-		     "[Service]\n"
-		     "ExecStart=/bin/sh -c 'echo \"hi there\"; exit 0' \"a b\" c\\ d "
-		     "e\\x41f \\101 \"tab\\there\" mid\"dle q\"uote '' \"\"\n");
+	int r = load("q.service", "[Service]\n"
+				  "ExecStart=/bin/sh -c 'echo \"hi there\"; exit 0' \"a b\" c\\ d "
+				  "e\\x41f \\101 \"tab\\there\" mid\"dle q\"uote '' \"\"\n");
 	is_int(r, 0, "quoted command loads");
 	if (r)
 		dump_diag();
@@ -234,11 +234,12 @@ static void test_prefixes(void)
 
 static void test_env_expansion(void)
 {
-	int r = load("e.service", "[Service]\n"
-				  "Environment=\"OPTS=-a -b 'c d'\" ONE=x\\ y EMPTY=\n"
-				  "Environment='Q=quoted value'\n"
-				  "ExecStart=/bin/prog $OPTS ${ONE} pre${ONE}post $MISSING ${MISSING} "
-				  "$$literal $ONE/no\n");
+	int r =
+	    load("e.service", "[Service]\n"
+			      "Environment=\"OPTS=-a -b 'c d'\" ONE=x\\ y EMPTY=\n"
+			      "Environment='Q=quoted value'\n"
+			      "ExecStart=/bin/prog $OPTS ${ONE} pre${ONE}post $MISSING ${MISSING} "
+			      "$$literal $ONE/no\n");
 	is_int(r, 0, "expansion unit loads");
 	if (r)
 		dump_diag();
@@ -314,11 +315,13 @@ static void test_timespans(void)
 		const char *s;
 		uint64_t ms;
 	} good[] = {
-		{"5", 5000},	     {"5s", 5000},	   {"500ms", 500},
-		{"1min 30s", 90000}, {"1min30s", 90000},   {"2h", 7200000},
-		{"1d", 86400000},    {"1.5s", 1500},	   {"100us", 1},
-		{"0", 0},	     {" 3 sec ", 3000},	   {"1m", 60000},
-		{"2 minutes", 120000}, {"infinity", UNIT_INFINITY},
+	    {"5", 5000},	   {"5s", 5000},
+	    {"500ms", 500},	   {"1min 30s", 90000},
+	    {"1min30s", 90000},	   {"2h", 7200000},
+	    {"1d", 86400000},	   {"1.5s", 1500},
+	    {"100us", 1},	   {"0", 0},
+	    {" 3 sec ", 3000},	   {"1m", 60000},
+	    {"2 minutes", 120000}, {"infinity", UNIT_INFINITY},
 	};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		uint64_t ms = 42;
@@ -326,8 +329,8 @@ static void test_timespans(void)
 		ok(r == 0 && ms == good[i].ms, "timespan \"%s\" = %llu ms (got %llu)", good[i].s,
 		   (unsigned long long)good[i].ms, (unsigned long long)ms);
 	}
-	static const char *const bad[] = {"", "abc", "5x", "-5", "5s garbage", "1.5.5s",
-					  "99999999999999999999"};
+	static const char *const bad[] = {
+	    "", "abc", "5x", "-5", "5s garbage", "1.5.5s", "99999999999999999999"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		uint64_t ms;
 		ok(unit_parse_timespan_ms(bad[i], &ms) < 0, "timespan \"%s\" refused", bad[i]);
@@ -337,12 +340,18 @@ static void test_timespans(void)
 	ok(r == 0 && U.timeout_stop_ms == UNIT_STOP_TIMEOUT_CAP_MS,
 	   "TimeoutStopSec=infinity capped");
 	ok(U.timeout_start_ms == UNIT_TIMEOUT_NONE, "TimeoutStartSec=infinity: none");
+	r = load("t.service", "[Service]\nExecStart=/bin/x\nType=oneshot\n");
+	ok(r == 0 && U.timeout_start_ms == UNIT_TIMEOUT_NONE, "oneshot: no start timeout by default");
+	r = load("t.service", "[Service]\nExecStart=/bin/x\nType=oneshot\nTimeoutStartSec=3\n");
+	ok(r == 0 && U.timeout_start_ms == 3000, "oneshot: explicit start timeout kept");
 	r = load("t.service", "[Service]\nExecStart=/bin/x\nTimeoutSec=7\n");
-	ok(r == 0 && U.timeout_stop_ms == 7000 && U.timeout_start_ms == 7000, "TimeoutSec= sets both");
+	ok(r == 0 && U.timeout_stop_ms == 7000 && U.timeout_start_ms == 7000,
+	   "TimeoutSec= sets both");
 	r = load("t.service", "[Service]\nExecStart=/bin/x\nRestartSec=infinity\n");
 	ok(r < 0 && diag_has("must be finite"), "RestartSec=infinity refused");
 	r = load("t.service", "[Service]\nExecStart=/bin/x\nRestartSec=soon\n");
-	ok(r < 0 && diag_has("t.service:3: RestartSec=soon: not a time span"), "bad span: file:line");
+	ok(r < 0 && diag_has("t.service:3: RestartSec=soon: not a time span"),
+	   "bad span: file:line");
 }
 
 static void test_sizes(void)
@@ -351,9 +360,14 @@ static void test_sizes(void)
 		const char *s;
 		uint64_t v;
 	} good[] = {
-		{"0", 0},		{"1024", 1024},		{"1K", 1024},
-		{"1M", 1 << 20},	{"3G", 3ULL << 30},	{"2T", 2ULL << 40},
-		{"infinity", UNIT_INFINITY}, {"17B", 17},
+	    {"0", 0},
+	    {"1024", 1024},
+	    {"1K", 1024},
+	    {"1M", 1 << 20},
+	    {"3G", 3ULL << 30},
+	    {"2T", 2ULL << 40},
+	    {"infinity", UNIT_INFINITY},
+	    {"17B", 17},
 	};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		uint64_t v = 42;
@@ -391,21 +405,21 @@ static void test_values(void)
 	static const struct {
 		const char *line, *err;
 	} bad[] = {
-		{"Type=forking", "Type=forking is not supported"},
-		{"Type=weird", "Type=weird: unknown type"},
-		{"Restart=on-success", "Restart=on-success: not supported"},
-		{"Slice=system.slice", "Slice=system.slice: not one of"},
-		{"CPUWeight=idle", "CPUWeight=idle is not supported"},
-		{"CPUWeight=0", "CPUWeight=0: not a weight"},
-		{"CPUWeight=10001", "CPUWeight=10001: not a weight"},
-		{"OOMScoreAdjust=1001", "OOMScoreAdjust=1001"},
-		{"OOMScoreAdjust=abc", "OOMScoreAdjust=abc"},
-		{"LimitNOFILE=10:5", "LimitNOFILE=10:5"},
-		{"LimitNOFILE=many", "LimitNOFILE=many"},
-		{"KillSignal=SIGNOPE", "KillSignal=SIGNOPE: unknown signal"},
-		{"WorkingDirectory=relative", "WorkingDirectory=relative: not an absolute path"},
-		{"EnvironmentFile=relative", "EnvironmentFile=relative: not an absolute path"},
-		{"User=a b", "User=a b: not a valid name"},
+	    {"Type=forking", "Type=forking is not supported"},
+	    {"Type=weird", "Type=weird: unknown type"},
+	    {"Restart=on-success", "Restart=on-success: not supported"},
+	    {"Slice=system.slice", "Slice=system.slice: not one of"},
+	    {"CPUWeight=idle", "CPUWeight=idle is not supported"},
+	    {"CPUWeight=0", "CPUWeight=0: not a weight"},
+	    {"CPUWeight=10001", "CPUWeight=10001: not a weight"},
+	    {"OOMScoreAdjust=1001", "OOMScoreAdjust=1001"},
+	    {"OOMScoreAdjust=abc", "OOMScoreAdjust=abc"},
+	    {"LimitNOFILE=10:5", "LimitNOFILE=10:5"},
+	    {"LimitNOFILE=many", "LimitNOFILE=many"},
+	    {"KillSignal=SIGNOPE", "KillSignal=SIGNOPE: unknown signal"},
+	    {"WorkingDirectory=relative", "WorkingDirectory=relative: not an absolute path"},
+	    {"EnvironmentFile=relative", "EnvironmentFile=relative: not an absolute path"},
+	    {"User=a b", "User=a b: not a valid name"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char text[256];
@@ -420,10 +434,21 @@ static void test_values(void)
 		   "load_error holds it");
 	}
 	static const char *const good[] = {
-		"Type=exec", "Type=oneshot", "Type=simple", "Restart=always", "OOMScoreAdjust=-1000",
-		"OOMScoreAdjust=1000", "LimitNOFILE=infinity", "LimitNOFILE=65536",
-		"KillSignal=9", "Slice=pact.slice/audit.slice", "Slice=audit.slice",
-		"WorkingDirectory=-/maybe", "WorkingDirectory=~", "CPUWeight=10000", "User=1000",
+	    "Type=exec",
+	    "Type=oneshot",
+	    "Type=simple",
+	    "Restart=always",
+	    "OOMScoreAdjust=-1000",
+	    "OOMScoreAdjust=1000",
+	    "LimitNOFILE=infinity",
+	    "LimitNOFILE=65536",
+	    "KillSignal=9",
+	    "Slice=pact.slice/audit.slice",
+	    "Slice=audit.slice",
+	    "WorkingDirectory=-/maybe",
+	    "WorkingDirectory=~",
+	    "CPUWeight=10000",
+	    "User=1000",
 	};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		char text[256];
@@ -477,7 +502,8 @@ static void test_syntax(void)
 	r = load("s.service", "[Service]\nExecStart=/bin/a\nExecStart=\nExecStart=/bin/b\n");
 	ok(r == 0 && strcmp(U.start.path, "/bin/b") == 0, "empty ExecStart= resets");
 	r = load("s.service", "[Service]\nExecStartPre=/bin/a\nExecStartPre=\n"
-			      "ExecStartPre=/bin/c\n" "ExecStart=/bin/b\n");
+			      "ExecStartPre=/bin/c\n"
+			      "ExecStart=/bin/b\n");
 	ok(r == 0 && U.n_pre == 1 && strcmp(U.pre[0].path, "/bin/c") == 0,
 	   "empty ExecStartPre= resets the list");
 	r = load("s.service", "[Unit]\nAfter=a.service\nAfter=\nAfter=b.service\n" SVC);
@@ -631,7 +657,8 @@ static void test_userdb_in_unit(void)
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/etc/passwd", tmpdir);
-	write_text(path, "root:x:0:0:root:/root:/bin/sh\nchrony:x:101:102::/var/lib/chrony:/bin/false\n");
+	write_text(path,
+		   "root:x:0:0:root:/root:/bin/sh\nchrony:x:101:102::/var/lib/chrony:/bin/false\n");
 	snprintf(path, sizeof path, "%s/etc/group", tmpdir);
 	write_text(path, "root:x:0:\nchrony:x:102:\nadm:x:4:chrony\n");
 	struct unit_opts opts = {.root = tmpdir, .quiet = 1};
@@ -679,13 +706,13 @@ static void test_dir(void)
 	static const struct {
 		const char *name, *text;
 	} files[] = {
-		{"b.service", "[Unit]\nAfter=a.service\n" SVC},
-		{"a.service", SVC},
-		{"broken.service", "[Service]\nExecStart=/bin/x\nType=forking\n"},
-		{"cxi_rh@.service", "[Service]\nSlice=network.slice\nExecStart=/usr/bin/cxi_rh "
-				    "--device=cxi%i\n"},
-		{"notes.txt", "not a unit"},
-		{"other.socket", "[Socket]\n"},
+	    {"b.service", "[Unit]\nAfter=a.service\n" SVC},
+	    {"a.service", SVC},
+	    {"broken.service", "[Service]\nExecStart=/bin/x\nType=forking\n"},
+	    {"cxi_rh@.service", "[Service]\nSlice=network.slice\nExecStart=/usr/bin/cxi_rh "
+				"--device=cxi%i\n"},
+	    {"notes.txt", "not a unit"},
+	    {"other.socket", "[Socket]\n"},
 	};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
@@ -713,7 +740,8 @@ static void test_dir(void)
 	is_str(table[4].start.argv[1], "--device=cxi1", "instance 1 argv");
 	is_str(table[5].name, "nope@1.service", "missing template gets a failed slot");
 	is_int(table[5].load_state, UNIT_LOAD_ERROR, "missing template: failed");
-	ok(strstr(table[5].load_error, "no template nope@.service") != NULL, "missing template text");
+	ok(strstr(table[5].load_error, "no template nope@.service") != NULL,
+	   "missing template text");
 	ok(diag_has("requested twice"), "duplicate instance warned");
 	ok(diag_has("instance \"bad\": expected name@instance"), "bad instance request");
 	is_int(unit_find(table, n, "b"), 1, "unit_find without suffix");
@@ -734,15 +762,39 @@ static void test_dir(void)
 	   "unit_load_file of a missing file");
 }
 
+/* The source tree: the cwd, or three levels above build/test/unit/<exe>. */
+static const char *source_tree(void)
+{
+	static char dir[PATH_MAX];
+	struct stat st;
+	if (stat("services", &st) == 0)
+		return ".";
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+	if (n <= 0)
+		return ".";
+	dir[n] = '\0';
+	for (int up = 0; up < 4; up++) {
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			return ".";
+		*slash = '\0';
+	}
+	return dir;
+}
+
 /* Every unit shipped under services/ loads without errors or warnings. */
 static void test_shipped(void)
 {
-	static const char *const dirs[] = {"services/node", "services/demo"};
+	static const char *const sub[] = {"services/node", "services/demo"};
 	static struct unit table[UNITS_MAX];
+	const char *top = source_tree();
 	for (size_t k = 0; k < 2; k++) {
+		char dirbuf[PATH_MAX + 32];
+		snprintf(dirbuf, sizeof dirbuf, "%s/%s", top, sub[k]);
+		const char *dirs[2] = {dirbuf, dirbuf};
 		DIR *dp = opendir(dirs[k]);
 		if (!dp) {
-			skip("run from the source tree", "%s present", dirs[k]);
+			ok(0, "%s present (run from the source tree or its build/)", dirs[k]);
 			continue;
 		}
 		int files = 0;
@@ -774,6 +826,26 @@ static void test_shipped(void)
 		for (int i = 0; i < n; i++)
 			ok(table[i].load_state == UNIT_LOADED, "%s/%s loaded", dirs[k],
 			   table[i].name);
+		static struct depgraph g;
+		ok(depgraph_build(&g, table, n) == 0 && g.n_cycles == 0 && g.n_order == n,
+		   "%s: no cycles, every unit ordered", dirs[k]);
+		if (k == 1) {
+			int agent = unit_find(table, n, "node-agent"),
+			    bus = unit_find(table, n, "bus");
+			int rules = unit_find(table, n, "audit-rules"),
+			    log = unit_find(table, n, "audit-log");
+			ok(agent >= 0 && bus >= 0 && g.level[agent] > g.level[bus],
+			   "demo: node-agent starts after bus");
+			ok(rules >= 0 && log >= 0 && g.level[log] > g.level[rules],
+			   "demo: audit-log after audit-rules");
+			ok(bus >= 0 && table[bus].type == UNIT_TYPE_NOTIFY &&
+			       strstr(table[bus].start.argv[2], "pactctl notify --ready"),
+			   "demo: bus is a notify unit using pactctl notify");
+			int slices = 0;
+			for (int i = 0; i < n; i++)
+				slices |= 1 << table[i].slice;
+			is_int(slices, 0xf, "demo: one unit or more in each of the four slices");
+		}
 	}
 }
 

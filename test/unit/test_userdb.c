@@ -68,13 +68,15 @@ int main(void)
 
 	is_int(userdb_resolve(root, "nvidia-persistenced", NULL, &c, err, sizeof err), 0,
 	       "dashed name");
-	ok(c.uid == 120 && c.gid == 130 && c.ngroups == 1 && c.groups[0] == 44, "its ids and video");
+	ok(c.uid == 120 && c.gid == 130 && c.ngroups == 1 && c.groups[0] == 44,
+	   "its ids and video");
 	is_str(c.home, "/", "home");
 	is_str(c.shell, "/bin/sh", "empty shell defaults to /bin/sh");
 
 	is_int(userdb_resolve(root, "101", NULL, &c, err, sizeof err), 0, "numeric uid in passwd");
 	ok(c.uid == 101 && c.gid == 102 && c.ngroups == 1, "numeric uid gets the entry's groups");
-	is_int(userdb_resolve(root, "4242", NULL, &c, err, sizeof err), 0, "numeric uid not in passwd");
+	is_int(userdb_resolve(root, "4242", NULL, &c, err, sizeof err), 0,
+	       "numeric uid not in passwd");
 	ok(c.uid == 4242 && c.gid == 4242 && c.ngroups == 0, "gid = uid, no groups");
 	is_int(userdb_resolve(root, "4242", "44", &c, err, sizeof err), 0, "numeric uid and gid");
 	ok(c.uid == 4242 && c.gid == 44, "numeric group");
@@ -86,7 +88,8 @@ int main(void)
 
 	is_int(userdb_resolve(root, "mallory", NULL, &c, err, sizeof err), -ENOENT, "unknown user");
 	ok(strstr(err, "unknown user \"mallory\"") != NULL, "err: %s", err);
-	is_int(userdb_resolve(root, "alice", "wheel", &c, err, sizeof err), -ENOENT, "unknown group");
+	is_int(userdb_resolve(root, "alice", "wheel", &c, err, sizeof err), -ENOENT,
+	       "unknown group");
 	ok(strstr(err, "unknown group \"wheel\"") != NULL, "err: %s", err);
 	is_int(userdb_resolve(root, "bad", NULL, &c, err, sizeof err), -ENOENT,
 	       "malformed entry never matches");
