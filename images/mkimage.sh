@@ -62,6 +62,7 @@ build_image() {
 	local out=$1; shift
 	local root
 	root=$(mktemp -d "$BUILD/image.XXXXXX")
+	chmod 0755 "$root" # mktemp makes it 0700: the image's / must be searchable
 	mkdir -p "$root"/{dev,proc,sys,run,tmp,etc}
 	local mf kind rest
 	for mf in "$@"; do

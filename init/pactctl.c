@@ -15,6 +15,7 @@
 #include "pactctl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
@@ -152,12 +153,38 @@ static int cmd_notify(int argc, char **argv)
 	memcpy(sa.sun_path, sock, sl);
 	if (sa.sun_path[0] == '@')
 		sa.sun_path[0] = '\0';
+	/* like sd_notify_barrier: pass a pipe's write end along and wait until
+	 * the receiver closed it, so we (the sender) still exist while it
+	 * judges our credentials */
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fprintf(stderr, "pactctl notify: pipe: %s\n", strerror(errno)), 1;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = {msg, used};
+	struct msghdr mh = {.msg_name = &sa,
+			    .msg_namelen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sl),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = &cm,
+			    .msg_controllen = sizeof cm};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &p[1], sizeof(int));
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || sendto(fd, msg, used, 0, (struct sockaddr *)&sa,
-			     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sl)) < 0) {
+	if (fd < 0 || sendmsg(fd, &mh, MSG_NOSIGNAL) < 0) {
 		fprintf(stderr, "pactctl notify: %s: %s\n", sock, strerror(errno));
 		return 1;
 	}
+	close_fd(p[1]);
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
+	if (poll(&pf, 1, 5000) <= 0)
+		fprintf(stderr, "pactctl notify: no barrier reply within 5 s\n");
+	close_fd(p[0]);
 	close_fd(fd);
 	return 0;
 }
