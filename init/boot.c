@@ -30,6 +30,9 @@ static int n_steps, cur_step;
 static struct phase_record phases[PHASE_COUNT];
 static char failure[256];
 static int ready, failed, stepping;
+/* a pending step that finished before its function returned */
+static int sync_done, sync_r;
+static char sync_reason[256];
 static unsigned retries_done;
 static uint64_t backoff_ms = 1000, boot_t0;
 static struct timer retry_timer;
@@ -202,8 +205,12 @@ static void run_steps(void)
 			log_debug("boot: phase %s", phase_names[s->phase]);
 		}
 		char err[256] = "";
+		sync_done = 0;
 		int r = s->fn(err, sizeof err);
-		if (r == 1) {
+		if (r == 1 && sync_done) {
+			r = sync_r;
+			memcpy(err, sync_reason, sizeof err);
+		} else if (r == 1) {
 			stepping = 0;
 			return; /* boot_step_finished() continues */
 		}
@@ -218,8 +225,15 @@ void boot_step_finished(int r, const char *reason)
 {
 	if (cur_step >= n_steps || failed)
 		return;
+	if (stepping) {
+		/* called from inside the step function: run_steps takes it */
+		sync_done = 1;
+		sync_r = r;
+		snprintf(sync_reason, sizeof sync_reason, "%s", reason ? reason : "");
+		return;
+	}
 	step_done(r, reason);
-	if (!failed && !stepping)
+	if (!failed)
 		run_steps();
 }
 

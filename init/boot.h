@@ -28,8 +28,9 @@ struct phase_record {
 	unsigned attempts;
 };
 
-/* A phase step: 0 done, 1 pending (finish with boot_phase_finished), or
- * -errno with a reason written to err. */
+/* A phase step: 0 done, 1 pending (finish with boot_step_finished, which
+ * may even be called before the step function returns), or -errno with a
+ * reason written to err. */
 typedef int (*boot_step_fn)(char *err, size_t errlen);
 /* Several subsystems contribute steps to a phase, run in registration order. */
 void boot_add_step(enum boot_phase phase, const char *name, boot_step_fn fn);

@@ -709,7 +709,7 @@ static int step_services(char *err, size_t errlen)
 	}
 	boot_waiting = 1;
 	start_ready_ones();
-	return boot_waiting ? 1 : 0;
+	return 1; /* check_boot() finishes the step, maybe already done */
 }
 
 /* ---- control commands ---- */
