@@ -21,6 +21,11 @@ static int console_level = 8; /* the kernel echoes kmsg lines below this */
 
 void log_open(int to_kmsg)
 {
+	/* the kernel rate-limits writers of /dev/kmsg (10 lines per 5 s), which
+	 * would drop our lines during boot; as the node's init we turn that off
+	 * unless the command line pinned it (printk.devkmsg=) */
+	if (to_kmsg && getpid() == 1)
+		(void)write_file("/proc/sys/kernel/printk_devkmsg", "on\n");
 	if (to_kmsg && kmsg_fd < 0)
 		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	char buf[64];
