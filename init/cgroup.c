@@ -484,6 +484,23 @@ int cg_create_scope_fresh(struct cg_ctx *cg, const char *parent, const char *bas
 	return r;
 }
 
+int cg_scope_open(const struct cg_ctx *cg, const char *path, struct cg_scope *out)
+{
+	memset(out, 0, sizeof *out);
+	out->dirfd = -1;
+	int r = cg_abs_path(cg, path, out->path, sizeof out->path);
+	if (r >= 0)
+		r = rel_of(cg, out->path, out->rel, sizeof out->rel);
+	if (r < 0) {
+		log_err("cgroup: scope %s: %s", path, strerror(-r));
+		return r;
+	}
+	out->dirfd = open(out->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (out->dirfd < 0)
+		return -errno;
+	return 0;
+}
+
 int cg_scope_spawn_fd(const struct cg_scope *s)
 {
 	if (s->killed || s->zombie) {

@@ -123,6 +123,10 @@ int cg_create_scope(struct cg_ctx *cg, const char *parent, const char *name,
  * left at the generation used, so a restart passes *gen + 1. */
 int cg_create_scope_fresh(struct cg_ctx *cg, const char *parent, const char *base,
 			  const struct cg_limits *lim, struct cg_scope *out, unsigned *gen);
+/* A handle for an existing cgroup (relative or absolute path below the root),
+ * e.g. to destroy a workload scope in an emergency. -ENOENT if missing; -EINVAL
+ * if path is outside the root. */
+int cg_scope_open(const struct cg_ctx *cg, const char *path, struct cg_scope *out);
 /* The fd to clone into, or -ESTALE (logged) if the scope was killed or is a zombie. */
 int cg_scope_spawn_fd(const struct cg_scope *s);
 void cg_scope_close(struct cg_scope *s);

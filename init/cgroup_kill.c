@@ -257,8 +257,11 @@ int cg_kill(const char *path)
 	if (r < 0)
 		return r;
 	r = write_file(file, "1");
-	if (r == -ENOENT && access(path, F_OK) == 0)
-		return cg_kill_fallback(path); /* kernel older than 5.14 */
+	if (r == -ENOENT) {
+		if (access(path, F_OK) == 0)
+			return cg_kill_fallback(path); /* kernel older than 5.14 */
+		return r; /* the cgroup is gone: callers treat that as done */
+	}
 	if (r < 0)
 		log_err("cgroup: %s: %s", file, strerror(-r));
 	return r;

@@ -299,12 +299,15 @@ int spawn_process(const struct spawn_req *req, struct spawn_result *res)
 			log_err("spawn: %s: %s: %s", what,
 				ce.step >= 0 && ce.step < STEP_COUNT ? step_names[ce.step] : "?",
 				strerror(ce.err));
+			/* the child is in _exit: reap it here, the caller never saw it */
+			reap((pid_t)pid);
 		} else {
 			log_err("spawn: %s: waiting for exec: %s", what, strerror(-r));
+			/* it may be stuck in D state: no blocking wait for it; the
+			 * event loop reaps it as an orphan when it dies */
 			kill((pid_t)pid, SIGKILL);
+			(void)waitpid((pid_t)pid, NULL, WNOHANG);
 		}
-		/* the child is gone or going: reap it here, the caller never saw it */
-		reap((pid_t)pid);
 		close_fd(pidfd);
 		return r;
 	}

@@ -122,8 +122,18 @@ static void test_ownership(void)
 	cg_set_emergency(&cg, 0, NULL);
 	is_int(cg_destroy_scope(&cg, &s), -EPERM, "RI1: destroy refused after the emergency");
 	ok(exists(p), "RI1: refused destroy left the scope");
+	cg_scope_close(&s);
+	/* the integrator's path: a handle for an existing workload scope */
+	struct cg_scope w;
+	is_int(cg_scope_open(&cg, "workload.slice/intruder.scope", &w), 0,
+	       "open a handle for an existing scope");
+	is_str(w.path, p, "handle has the absolute path");
+	is_int(cg_scope_open(&cg, "/etc", &w), -EINVAL, "no handle outside the cgroup root");
+	is_int(cg_scope_open(&cg, "workload.slice/nothing.scope", &w), -ENOENT,
+	       "no handle for a missing scope");
+	cg_scope_open(&cg, "workload.slice/intruder.scope", &w);
 	cg_set_emergency(&cg, 1, "host test cleanup");
-	is_int(cg_destroy_scope(&cg, &s), 0, "RI3: destroy allowed in emergency");
+	is_int(cg_destroy_scope(&cg, &w), 0, "RI3: destroy allowed in emergency");
 	cg_set_emergency(&cg, 0, NULL);
 	ok(!exists(p), "override scope removed");
 	/* RI6: reads of workload.slice are always allowed */
