@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -359,6 +360,65 @@ static int in_new_pidns(void *arg)
 	return getpid() == 1 ? 7 : 1;
 }
 
+/* In the child: is everything the spawner promises in place? Each failed
+ * check sets its own bit in the exit status. */
+static int check_hygiene(void *arg)
+{
+	(void)arg;
+	int bad = 0;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur != 200 || rl.rlim_max != 200)
+		bad |= 1;
+	char buf[32] = "";
+	if (read_file("/proc/self/oom_score_adj", buf, sizeof buf) < 0 || strcmp(buf, "500\n"))
+		bad |= 2;
+	if (getuid() != 65534 || geteuid() != 65534 || getgid() != 65534 || getgroups(0, NULL))
+		bad |= 4;
+	char cwd[64];
+	if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, "/tmp"))
+		bad |= 8;
+	struct sigaction sa;
+	if (sigaction(SIGUSR1, NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
+		bad |= 16;
+	sigset_t mask;
+	if (sigprocmask(SIG_BLOCK, NULL, &mask) < 0 || sigismember(&mask, SIGUSR2))
+		bad |= 32;
+	if (getsid(0) != getpid())
+		bad |= 64;
+	return bad;
+}
+
+static void test_hygiene(void)
+{
+	struct sigaction ign, old;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGUSR1, &ign, &old);
+	sigset_t usr2, oldmask;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, &oldmask);
+	struct spawn_req req;
+	struct spawn_result res;
+	spawn_req_init(&req);
+	req.child_fn = check_hygiene;
+	req.nofile = 200;
+	req.set_oom_score_adj = 1;
+	req.oom_score_adj = 500;
+	req.set_ids = 1;
+	req.uid = 65534;
+	req.gid = 65534;
+	req.cwd = "/tmp";
+	int r = spawn_process(&req, &res);
+	sigaction(SIGUSR1, &old, NULL);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	is_int(r, 0, "spawned the hygiene check");
+	int st = r == 0 ? wait_status(res.pid) : -1;
+	is_int(WIFEXITED(st) ? WEXITSTATUS(st) : 255, 0,
+	       "child: nofile, oom_score_adj, uid/gid/groups, cwd, SIG_DFL, mask, own session "
+	       "(bits: 1 nofile 2 oom 4 ids 8 cwd 16 disposition 32 mask 64 session)");
+}
+
 static void test_child_fn(void)
 {
 	char name[64];
@@ -563,6 +623,7 @@ int main(int argc, char **argv)
 	test_exec_failure();
 	test_fds(argv[0]);
 	test_child_fn();
+	test_hygiene();
 	test_limits();
 	test_fresh_names();
 	test_mount();
