@@ -245,6 +245,30 @@ int cg_check_write(struct cg_ctx *cg, const char *path, const char *action)
 	return 0;
 }
 
+int cg_write(struct cg_ctx *cg, const char *path, const char *file, const char *value)
+{
+	char abs[CG_PATH_MAX], action[80];
+	if (!file || !*file || strchr(file, '/') || file[0] == '.') {
+		log_err("cgroup: %s: bad file name \"%s\"", path, file ? file : "");
+		return -EINVAL;
+	}
+	snprintf(action, sizeof action, "write %s to", file);
+	int r = cg_check_write(cg, path, action);
+	if (r < 0)
+		return r;
+	if ((r = cg_abs_path(cg, path, abs, sizeof abs)) < 0 ||
+	    (r = path_fmt(abs + r, sizeof abs - (size_t)r, "/%s", file)) < 0)
+		return r;
+	if ((r = write_file(abs, value)) < 0)
+		log_err("cgroup: %s: write \"%s\": %s", abs, value, strerror(-r));
+	return r;
+}
+
+int cg_destroy_timeout(const struct cg_ctx *cg)
+{
+	return cg->destroy_timeout_ms > 0 ? cg->destroy_timeout_ms : CG_DESTROY_TIMEOUT_MS;
+}
+
 void cg_set_emergency(struct cg_ctx *cg, int on, const char *reason)
 {
 	if (!reason || !*reason)

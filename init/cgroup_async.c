@@ -24,6 +24,7 @@ static int async_ifd = -1;
 struct cg_async {
 	int used;
 	int wd; /* watch on async_ifd */
+	int timeout_ms;
 	uint64_t deadline;
 	struct timer timer;
 	cg_done_cb done;
@@ -46,7 +47,7 @@ static void async_finish(struct cg_async *a, int r)
 	if (r == 0)
 		r = cg_scope_remove(a->path);
 	else if (r == -ETIMEDOUT)
-		cg__report_zombie(a->path, CG_DESTROY_TIMEOUT_MS);
+		cg__report_zombie(a->path, a->timeout_ms);
 	cg_done_cb done = a->done;
 	void *ctx = a->ctx;
 	a->used = 0;
@@ -150,12 +151,13 @@ int cg_destroy_async(struct cg_ctx *cg, struct cg_scope *s, cg_done_cb done, voi
 	a->used = 1;
 	a->done = done;
 	a->ctx = ctx;
-	a->deadline = now_ms() + CG_DESTROY_TIMEOUT_MS;
+	a->timeout_ms = cg_destroy_timeout(cg);
+	a->deadline = now_ms() + (uint64_t)a->timeout_ms;
 	async_n++;
 	/* completion always runs from the loop, even for an already empty
 	 * scope: the caller never sees its callback re-entered from here */
 	uint64_t pop = 1;
 	(void)cg__read_event_key(s->path, "populated", &pop);
-	timer_arm(&a->timer, pop ? CG_DESTROY_TIMEOUT_MS : 0, async_on_timer, a);
+	timer_arm(&a->timer, pop ? (uint64_t)a->timeout_ms : 0, async_on_timer, a);
 	return 0;
 }

@@ -371,10 +371,11 @@ int cg_destroy_scope(struct cg_ctx *cg, struct cg_scope *s)
 		return 0; /* already gone */
 	if (r < 0)
 		return r;
-	r = cg_wait_populated(s->path, 0, CG_DESTROY_TIMEOUT_MS);
+	int tmo = cg_destroy_timeout(cg);
+	r = cg_wait_populated(s->path, 0, tmo);
 	if (r == -ETIMEDOUT) {
 		s->zombie = 1;
-		cg__report_zombie(s->path, CG_DESTROY_TIMEOUT_MS);
+		cg__report_zombie(s->path, tmo);
 		return r;
 	}
 	if (r < 0 && r != -ENOENT) {
