@@ -325,8 +325,11 @@ int spawn_in_scope(struct cg_ctx *cg, struct cg_scope *scope, struct spawn_req *
 	req->cgroup_fd = fd;
 	int r = spawn_process(req, res);
 	if (r < 0) {
-		/* RI5: the scope is empty (the child was reaped), destroy is quick */
-		int d = cg_destroy_scope(cg, scope);
+		/* RI5. After an exec failure the child was reaped: the scope is
+		 * empty and the destroy quick. After a timeout the killed child
+		 * may hang on (D state): let the event loop wait for it */
+		int d = r == -ETIMEDOUT ? cg_destroy_async(cg, scope, NULL, NULL)
+					: cg_destroy_scope(cg, scope);
 		if (d < 0)
 			log_err("spawn: cleanup of %s: %s", scope->path, strerror(-d));
 	}

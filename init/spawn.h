@@ -54,7 +54,8 @@ void spawn_req_init(struct spawn_req *req);
 int spawn_process(const struct spawn_req *req, struct spawn_result *res);
 
 /* RI2/RI5: spawn into scope (refused with -ESTALE if it was killed: scopes
- * are one-shot); on failure the scope is destroyed. Overrides req->cgroup_fd. */
+ * are one-shot); on failure the scope is destroyed (after an exec timeout,
+ * asynchronously through the event loop). Overrides req->cgroup_fd. */
 int spawn_in_scope(struct cg_ctx *cg, struct cg_scope *scope, struct spawn_req *req,
 		   struct spawn_result *res);
 

@@ -558,6 +558,23 @@ static void test_async(void)
 	ok(async_calls == 1 && async_result == 0, "async empty: completed from the loop");
 	ok(!exists(s.path), "async empty: scope removed");
 
+	/* a child that never gets to exec (born into a frozen scope): the spawn
+	 * times out, and the scope is destroyed through the loop (RI5) */
+	scope_name(name, sizeof name, "frozen-spawn");
+	cg_create_scope(&cg, infra, name, NULL, &s);
+	cg_write(&cg, s.rel, "cgroup.freeze", "1");
+	spawn_req_init(&req);
+	req.argv = sleep_argv;
+	req.exec_timeout_ms = 300;
+	uint64_t t_spawn = now_ms();
+	is_int(spawn_in_scope(&cg, &s, &req, &res), -ETIMEDOUT,
+	       "spawn into a frozen scope times out");
+	ok(now_ms() - t_spawn < 3000, "exec timeout bounded");
+	end = now_ms() + 5000;
+	while ((cg_async_pending() || exists(s.path)) && now_ms() < end)
+		loop_run_once(500);
+	ok(!exists(s.path), "RI5: scope of the timed-out spawn removed via the loop");
+
 	/* F30: a scope that will not empty. cgroup.kill does not cover a task
 	 * migrated in after it, which stands in for a task stuck in D state */
 	scope_name(name, sizeof name, "zombie");
