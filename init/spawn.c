@@ -290,8 +290,8 @@ int spawn_process(const struct spawn_req *req, struct spawn_result *res)
 		return (int)pid;
 	}
 	struct child_err ce = {0, 0};
-	int r = wait_exec(
-	    p[0], req->exec_timeout_ms > 0 ? req->exec_timeout_ms : SPAWN_EXEC_TIMEOUT_MS, &ce);
+	int tmo = req->exec_timeout_ms > 0 ? req->exec_timeout_ms : SPAWN_EXEC_TIMEOUT_MS;
+	int r = wait_exec(p[0], tmo, &ce);
 	close_fd(p[0]);
 	if (r != 0) {
 		if (r == 1) {
@@ -302,7 +302,10 @@ int spawn_process(const struct spawn_req *req, struct spawn_result *res)
 			/* the child is in _exit: reap it here, the caller never saw it */
 			reap((pid_t)pid);
 		} else {
-			log_err("spawn: %s: waiting for exec: %s", what, strerror(-r));
+			if (r == -ETIMEDOUT)
+				log_err("spawn: %s: no exec within %d ms, killed", what, tmo);
+			else
+				log_err("spawn: %s: waiting for exec: %s", what, strerror(-r));
 			/* it may be stuck in D state: no blocking wait for it; the
 			 * event loop reaps it as an orphan when it dies */
 			kill((pid_t)pid, SIGKILL);
