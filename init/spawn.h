@@ -49,7 +49,8 @@ void spawn_req_init(struct spawn_req *req);
 /* Start the process. Returns 0 with res filled once it has exec'd (or, with
  * child_fn, once it is set up), or -errno: the exec's errno when the exec
  * failed (the child is reaped here then), -ETIMEDOUT when it did not get to
- * exec in time (killed and reaped). With child_fn, the child _exits with
+ * exec in time (killed, reaped later by the event loop: it may be stuck in
+ * D state). With child_fn, the child _exits with
  * child_fn's return value and keeps every fd of ours (it is our code). */
 int spawn_process(const struct spawn_req *req, struct spawn_result *res);
 
