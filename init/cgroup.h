@@ -34,6 +34,7 @@ struct cg_ctx {
 	char root[CG_PATH_MAX]; /* cgroup2 mount point, no trailing '/' */
 	int emergency;		/* RI3: writes under workload.slice allowed */
 	char reason[128];	/* why the emergency was declared */
+	int destroy_timeout_ms; /* wait for a killed scope to empty; 0 = CG_DESTROY_TIMEOUT_MS */
 };
 
 /* One io.max entry. 0 means "max" (unlimited) for that direction. */
@@ -97,6 +98,9 @@ const char *cg_owner_name(enum pact_slice_owner o);
 /* May we write (create, destroy, write files) at path? 0, or -EPERM with a
  * log line naming path and owner. In an emergency each override is logged. */
 int cg_check_write(struct cg_ctx *cg, const char *path, const char *action);
+/* Write value to path/file (e.g. cgroup.freeze) under the ownership rule.
+ * file must be a plain name. 0 or -errno (logged). */
+int cg_write(struct cg_ctx *cg, const char *path, const char *file, const char *value);
 /* Declare (on=1) or end an emergency; logged before it takes effect. */
 void cg_set_emergency(struct cg_ctx *cg, int on, const char *reason);
 
@@ -123,6 +127,10 @@ int cg_create_scope(struct cg_ctx *cg, const char *parent, const char *name,
  * left at the generation used, so a restart passes *gen + 1. */
 int cg_create_scope_fresh(struct cg_ctx *cg, const char *parent, const char *base,
 			  const struct cg_limits *lim, struct cg_scope *out, unsigned *gen);
+/* A handle for an existing cgroup (relative or absolute path below the root),
+ * e.g. to destroy a workload scope in an emergency. -ENOENT if missing; -EINVAL
+ * if path is outside the root. */
+int cg_scope_open(const struct cg_ctx *cg, const char *path, struct cg_scope *out);
 /* The fd to clone into, or -ESTALE (logged) if the scope was killed or is a zombie. */
 int cg_scope_spawn_fd(const struct cg_scope *s);
 void cg_scope_close(struct cg_scope *s);
@@ -159,6 +167,8 @@ int cg_for_each_pid(const char *path, int (*cb)(void *ctx, pid_t pid), void *ctx
 /* rmdir path and any child cgroups, retrying EBUSY a bounded number of times,
  * each retry waiting on cgroup.events. A missing path is success. */
 int cg_scope_remove(const char *path);
+/* The bound on waiting for a killed scope (cg->destroy_timeout_ms or 10 s). */
+int cg_destroy_timeout(const struct cg_ctx *cg);
 /* Kill, wait (10 s bound), remove. On timeout: -ETIMEDOUT, s->zombie set and
  * the stuck pids logged (F30). Closes s->dirfd. */
 int cg_destroy_scope(struct cg_ctx *cg, struct cg_scope *s);

@@ -2,10 +2,11 @@
  * Scope destruction (PS3, F30): cgroup.kill (or freeze + SIGKILL each pid +
  * thaw on kernels without it), waiting for "populated 0" on cgroup.events
  * with inotify and a bounded poll (never a sleep), rmdir of the subtree with
- * bounded EBUSY retries, zombie scopes, and the asynchronous variant that
- * does the waiting in the event loop so PID 1 never blocks on it.
+ * bounded EBUSY retries, and zombie scopes. The asynchronous variant is in
+ * cgroup_async.c.
  */
 #include "cgroup.h"
+#include "cgroup_int.h"
 #include "fileio.h"
 #include "log.h"
 #include "loop.h"
@@ -35,7 +36,7 @@ int cg_zombie_count(void)
 }
 
 /* Read key from path/cgroup.events. */
-static int read_event_key(const char *path, const char *key, uint64_t *v)
+int cg__read_event_key(const char *path, const char *key, uint64_t *v)
 {
 	char file[CG_PATH_MAX], buf[256];
 	int r = path_fmt(file, sizeof file, "%s/cgroup.events", path);
@@ -50,13 +51,13 @@ static int read_event_key(const char *path, const char *key, uint64_t *v)
 /*
  * Closing an inotify instance costs the kernel a synchronize_srcu (about
  * 15 ms here), so we never close one per wait: one long-lived instance for
- * the blocking waits and one for the event loop's destroys; a wait adds a
- * watch on cgroup.events (IN_MODIFY: populated or frozen changed) and
- * removes it after, which is cheap.
+ * the blocking waits (here) and one for the event loop's destroys
+ * (cgroup_async.c); a wait adds a watch on cgroup.events (IN_MODIFY:
+ * populated or frozen changed) and removes it after, which is cheap.
  */
-static int sync_ifd = -1, async_ifd = -1;
+static int sync_ifd = -1;
 
-static int ifd_get(int *fd)
+int cg__inotify_get(int *fd)
 {
 	if (*fd < 0)
 		*fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -64,7 +65,7 @@ static int ifd_get(int *fd)
 }
 
 /* Watch path/cgroup.events on ifd; returns the watch descriptor. */
-static int watch_events(int ifd, const char *path)
+int cg__watch_events(int ifd, const char *path)
 {
 	char file[CG_PATH_MAX];
 	int r = path_fmt(file, sizeof file, "%s/cgroup.events", path);
@@ -84,20 +85,20 @@ static void drain(int fd)
 static int wait_key(const char *path, const char *key, uint64_t want, int timeout_ms)
 {
 	uint64_t v;
-	int r = read_event_key(path, key, &v);
+	int r = cg__read_event_key(path, key, &v);
 	if (r < 0 || (v != 0) == (want != 0))
 		return r; /* the common case: no watch needed */
-	int ifd = ifd_get(&sync_ifd);
+	int ifd = cg__inotify_get(&sync_ifd);
 	if (ifd < 0)
 		return ifd;
 	drain(ifd); /* leftovers of earlier waits */
 	/* watch first, then re-read: a change between the two still wakes us */
-	int wd = watch_events(ifd, path);
+	int wd = cg__watch_events(ifd, path);
 	if (wd < 0)
 		return wd;
 	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
 	for (;;) {
-		if ((r = read_event_key(path, key, &v)) < 0)
+		if ((r = cg__read_event_key(path, key, &v)) < 0)
 			break;
 		if ((v != 0) == (want != 0))
 			break;
@@ -257,8 +258,11 @@ int cg_kill(const char *path)
 	if (r < 0)
 		return r;
 	r = write_file(file, "1");
-	if (r == -ENOENT && access(path, F_OK) == 0)
-		return cg_kill_fallback(path); /* kernel older than 5.14 */
+	if (r == -ENOENT) {
+		if (access(path, F_OK) == 0)
+			return cg_kill_fallback(path); /* kernel older than 5.14 */
+		return r; /* the cgroup is gone: callers treat that as done */
+	}
 	if (r < 0)
 		log_err("cgroup: %s: %s", file, strerror(-r));
 	return r;
@@ -345,7 +349,7 @@ static int list_pid(void *ctx, pid_t pid)
 	return 0;
 }
 
-static void report_zombie(const char *path, int waited_ms)
+void cg__report_zombie(const char *path, int waited_ms)
 {
 	struct pid_list l = {.len = 0, .n = 0};
 	l.buf[0] = '\0';
@@ -367,10 +371,11 @@ int cg_destroy_scope(struct cg_ctx *cg, struct cg_scope *s)
 		return 0; /* already gone */
 	if (r < 0)
 		return r;
-	r = cg_wait_populated(s->path, 0, CG_DESTROY_TIMEOUT_MS);
+	int tmo = cg_destroy_timeout(cg);
+	r = cg_wait_populated(s->path, 0, tmo);
 	if (r == -ETIMEDOUT) {
 		s->zombie = 1;
-		report_zombie(s->path, CG_DESTROY_TIMEOUT_MS);
+		cg__report_zombie(s->path, tmo);
 		return r;
 	}
 	if (r < 0 && r != -ENOENT) {
@@ -378,145 +383,4 @@ int cg_destroy_scope(struct cg_ctx *cg, struct cg_scope *s)
 		return r;
 	}
 	return cg_scope_remove(s->path);
-}
-
-/* --- asynchronous destroy, driven by the event loop --- */
-
-struct cg_async {
-	int used;
-	int wd; /* watch on async_ifd */
-	uint64_t deadline;
-	struct timer timer;
-	cg_done_cb done;
-	void *ctx;
-	char path[CG_PATH_MAX];
-};
-
-static struct cg_async async_tab[CG_ASYNC_MAX];
-static int async_n, async_registered;
-
-int cg_async_pending(void)
-{
-	return async_n;
-}
-
-static void async_finish(struct cg_async *a, int r)
-{
-	(void)inotify_rm_watch(async_ifd, a->wd);
-	timer_cancel(&a->timer);
-	if (r == 0)
-		r = cg_scope_remove(a->path);
-	else if (r == -ETIMEDOUT)
-		report_zombie(a->path, CG_DESTROY_TIMEOUT_MS);
-	cg_done_cb done = a->done;
-	void *ctx = a->ctx;
-	a->used = 0;
-	async_n--;
-	/* last: done may start another destroy in this very slot */
-	if (done)
-		done(ctx, r);
-}
-
-static void async_on_timer(void *ctx);
-
-/* Re-check the scope; finish if it is empty or the deadline passed. */
-static void async_check(struct cg_async *a)
-{
-	uint64_t pop;
-	int r = read_event_key(a->path, "populated", &pop);
-	if (r == -ENOENT) {
-		async_finish(a, 0); /* removed under us: nothing left to do */
-		return;
-	}
-	if (r < 0) {
-		log_err("cgroup: %s/cgroup.events: %s", a->path, strerror(-r));
-		async_finish(a, r);
-		return;
-	}
-	if (pop == 0) {
-		async_finish(a, 0);
-		return;
-	}
-	uint64_t now = now_ms();
-	if (now >= a->deadline)
-		async_finish(a, -ETIMEDOUT);
-	else if (!timer_armed(&a->timer))
-		timer_arm(&a->timer, a->deadline - now, async_on_timer, a);
-}
-
-static void async_on_timer(void *ctx)
-{
-	async_check(ctx);
-}
-
-static void async_on_fd(void *ctx, int fd, uint32_t events)
-{
-	(void)ctx;
-	(void)events;
-	char buf[1024] __attribute__((aligned(__alignof__(struct inotify_event))));
-	for (int round = 0; round < 16; round++) {
-		ssize_t n = read_retry(fd, buf, sizeof buf);
-		if (n <= 0)
-			return;
-		for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
-			const struct inotify_event *ev = (const void *)(buf + off);
-			off += (ssize_t)sizeof *ev + ev->len;
-			if (ev->mask & IN_IGNORED)
-				continue;
-			/* a finished slot has used == 0; a reused one has a new wd */
-			for (int i = 0; i < CG_ASYNC_MAX; i++)
-				if (async_tab[i].used && async_tab[i].wd == ev->wd)
-					async_check(&async_tab[i]);
-		}
-	}
-}
-
-int cg_destroy_async(struct cg_ctx *cg, struct cg_scope *s, cg_done_cb done, void *ctx)
-{
-	int r = cg_check_write(cg, s->path, "destroy scope");
-	if (r < 0)
-		return r;
-	struct cg_async *a = NULL;
-	for (int i = 0; i < CG_ASYNC_MAX && !a; i++)
-		if (!async_tab[i].used)
-			a = &async_tab[i];
-	if (!a) {
-		log_err("cgroup: %s: %d destroys already in flight", s->path, CG_ASYNC_MAX);
-		return -EAGAIN;
-	}
-	if ((r = path_fmt(a->path, sizeof a->path, "%s", s->path)) < 0)
-		return r;
-	int ifd = ifd_get(&async_ifd);
-	if (ifd < 0)
-		return ifd;
-	if (!async_registered) {
-		if ((r = loop_add_fd(ifd, EPOLLIN, async_on_fd, NULL)) < 0) {
-			log_err("cgroup: inotify in the event loop: %s", strerror(-r));
-			return r;
-		}
-		async_registered = 1;
-	}
-	/* watch before the kill so the populated 1 -> 0 change is not missed */
-	a->wd = watch_events(ifd, s->path);
-	if (a->wd < 0) {
-		log_err("cgroup: %s: watch cgroup.events: %s", s->path, strerror(-a->wd));
-		return a->wd;
-	}
-	cg_scope_close(s);
-	s->killed = 1;
-	if ((r = cg_kill(s->path)) < 0) {
-		(void)inotify_rm_watch(ifd, a->wd);
-		return r;
-	}
-	a->used = 1;
-	a->done = done;
-	a->ctx = ctx;
-	a->deadline = now_ms() + CG_DESTROY_TIMEOUT_MS;
-	async_n++;
-	/* completion always runs from the loop, even for an already empty
-	 * scope: the caller never sees its callback re-entered from here */
-	uint64_t pop = 1;
-	(void)read_event_key(s->path, "populated", &pop);
-	timer_arm(&a->timer, pop ? CG_DESTROY_TIMEOUT_MS : 0, async_on_timer, a);
-	return 0;
 }

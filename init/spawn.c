@@ -290,8 +290,8 @@ int spawn_process(const struct spawn_req *req, struct spawn_result *res)
 		return (int)pid;
 	}
 	struct child_err ce = {0, 0};
-	int r = wait_exec(
-	    p[0], req->exec_timeout_ms > 0 ? req->exec_timeout_ms : SPAWN_EXEC_TIMEOUT_MS, &ce);
+	int tmo = req->exec_timeout_ms > 0 ? req->exec_timeout_ms : SPAWN_EXEC_TIMEOUT_MS;
+	int r = wait_exec(p[0], tmo, &ce);
 	close_fd(p[0]);
 	if (r != 0) {
 		if (r == 1) {
@@ -299,12 +299,18 @@ int spawn_process(const struct spawn_req *req, struct spawn_result *res)
 			log_err("spawn: %s: %s: %s", what,
 				ce.step >= 0 && ce.step < STEP_COUNT ? step_names[ce.step] : "?",
 				strerror(ce.err));
+			/* the child is in _exit: reap it here, the caller never saw it */
+			reap((pid_t)pid);
 		} else {
-			log_err("spawn: %s: waiting for exec: %s", what, strerror(-r));
+			if (r == -ETIMEDOUT)
+				log_err("spawn: %s: no exec within %d ms, killed", what, tmo);
+			else
+				log_err("spawn: %s: waiting for exec: %s", what, strerror(-r));
+			/* it may be stuck in D state: no blocking wait for it; the
+			 * event loop reaps it as an orphan when it dies */
 			kill((pid_t)pid, SIGKILL);
+			(void)waitpid((pid_t)pid, NULL, WNOHANG);
 		}
-		/* the child is gone or going: reap it here, the caller never saw it */
-		reap((pid_t)pid);
 		close_fd(pidfd);
 		return r;
 	}
@@ -322,8 +328,11 @@ int spawn_in_scope(struct cg_ctx *cg, struct cg_scope *scope, struct spawn_req *
 	req->cgroup_fd = fd;
 	int r = spawn_process(req, res);
 	if (r < 0) {
-		/* RI5: the scope is empty (the child was reaped), destroy is quick */
-		int d = cg_destroy_scope(cg, scope);
+		/* RI5. After an exec failure the child was reaped: the scope is
+		 * empty and the destroy quick. After a timeout the killed child
+		 * may hang on (D state): let the event loop wait for it */
+		int d = r == -ETIMEDOUT ? cg_destroy_async(cg, scope, NULL, NULL)
+					: cg_destroy_scope(cg, scope);
 		if (d < 0)
 			log_err("spawn: cleanup of %s: %s", scope->path, strerror(-d));
 	}

@@ -49,12 +49,14 @@ void spawn_req_init(struct spawn_req *req);
 /* Start the process. Returns 0 with res filled once it has exec'd (or, with
  * child_fn, once it is set up), or -errno: the exec's errno when the exec
  * failed (the child is reaped here then), -ETIMEDOUT when it did not get to
- * exec in time (killed and reaped). With child_fn, the child _exits with
+ * exec in time (killed, reaped later by the event loop: it may be stuck in
+ * D state). With child_fn, the child _exits with
  * child_fn's return value and keeps every fd of ours (it is our code). */
 int spawn_process(const struct spawn_req *req, struct spawn_result *res);
 
 /* RI2/RI5: spawn into scope (refused with -ESTALE if it was killed: scopes
- * are one-shot); on failure the scope is destroyed. Overrides req->cgroup_fd. */
+ * are one-shot); on failure the scope is destroyed (after an exec timeout,
+ * asynchronously through the event loop). Overrides req->cgroup_fd. */
 int spawn_in_scope(struct cg_ctx *cg, struct cg_scope *scope, struct spawn_req *req,
 		   struct spawn_result *res);
 

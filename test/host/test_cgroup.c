@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -122,13 +123,44 @@ static void test_ownership(void)
 	cg_set_emergency(&cg, 0, NULL);
 	is_int(cg_destroy_scope(&cg, &s), -EPERM, "RI1: destroy refused after the emergency");
 	ok(exists(p), "RI1: refused destroy left the scope");
+	cg_scope_close(&s);
+	/* the integrator's path: a handle for an existing workload scope */
+	struct cg_scope w;
+	is_int(cg_scope_open(&cg, "workload.slice/intruder.scope", &w), 0,
+	       "open a handle for an existing scope");
+	is_str(w.path, p, "handle has the absolute path");
+	is_int(cg_scope_open(&cg, "/etc", &w), -EINVAL, "no handle outside the cgroup root");
+	is_int(cg_scope_open(&cg, "workload.slice/nothing.scope", &w), -ENOENT,
+	       "no handle for a missing scope");
+	cg_scope_open(&cg, "workload.slice/intruder.scope", &w);
 	cg_set_emergency(&cg, 1, "host test cleanup");
-	is_int(cg_destroy_scope(&cg, &s), 0, "RI3: destroy allowed in emergency");
+	is_int(cg_destroy_scope(&cg, &w), 0, "RI3: destroy allowed in emergency");
 	cg_set_emergency(&cg, 0, NULL);
 	ok(!exists(p), "override scope removed");
 	/* RI6: reads of workload.slice are always allowed */
 	struct cg_metrics m;
 	is_int(cg_read_metrics(&cg, "workload.slice", &m), 0, "RI6: metrics of workload.slice");
+}
+
+static void test_write(void)
+{
+	char name[64], buf[16], p[CG_PATH_MAX];
+	struct cg_scope s;
+	scope_name(name, sizeof name, "frozen");
+	cg_create_scope(&cg, infra, name, NULL, &s);
+	is_int(cg_write(&cg, s.rel, "cgroup.freeze", "1"), 0, "cg_write freezes a pact scope");
+	path_fmt(p, sizeof p, "%s/cgroup.freeze", s.path);
+	read_file(p, buf, sizeof buf);
+	is_str(buf, "1\n", "cgroup.freeze reads 1");
+	is_int(cg_write(&cg, s.rel, "../cgroup.freeze", "1"), -EINVAL, "cg_write: no '/' in file");
+	is_int(cg_write(&cg, "workload.slice", "cgroup.freeze", "1"), -EPERM,
+	       "RI1: cg_write to workload.slice refused");
+	cg_set_emergency(&cg, 1, "freeze test");
+	is_int(cg_write(&cg, "workload.slice", "cgroup.freeze", "1"), 0,
+	       "RI3: freeze workload.slice in an emergency");
+	is_int(cg_write(&cg, "workload.slice", "cgroup.freeze", "0"), 0, "RI3: thaw it again");
+	cg_set_emergency(&cg, 0, NULL);
+	is_int(cg_destroy_scope(&cg, &s), 0, "frozen empty scope destroyed");
 }
 
 static void test_spawn_in_scope(void)
@@ -349,6 +381,65 @@ static int in_new_pidns(void *arg)
 	return getpid() == 1 ? 7 : 1;
 }
 
+/* In the child: is everything the spawner promises in place? Each failed
+ * check sets its own bit in the exit status. */
+static int check_hygiene(void *arg)
+{
+	(void)arg;
+	int bad = 0;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur != 200 || rl.rlim_max != 200)
+		bad |= 1;
+	char buf[32] = "";
+	if (read_file("/proc/self/oom_score_adj", buf, sizeof buf) < 0 || strcmp(buf, "500\n"))
+		bad |= 2;
+	if (getuid() != 65534 || geteuid() != 65534 || getgid() != 65534 || getgroups(0, NULL))
+		bad |= 4;
+	char cwd[64];
+	if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, "/tmp"))
+		bad |= 8;
+	struct sigaction sa;
+	if (sigaction(SIGUSR1, NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
+		bad |= 16;
+	sigset_t mask;
+	if (sigprocmask(SIG_BLOCK, NULL, &mask) < 0 || sigismember(&mask, SIGUSR2))
+		bad |= 32;
+	if (getsid(0) != getpid())
+		bad |= 64;
+	return bad;
+}
+
+static void test_hygiene(void)
+{
+	struct sigaction ign, old;
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGUSR1, &ign, &old);
+	sigset_t usr2, oldmask;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, &oldmask);
+	struct spawn_req req;
+	struct spawn_result res;
+	spawn_req_init(&req);
+	req.child_fn = check_hygiene;
+	req.nofile = 200;
+	req.set_oom_score_adj = 1;
+	req.oom_score_adj = 500;
+	req.set_ids = 1;
+	req.uid = 65534;
+	req.gid = 65534;
+	req.cwd = "/tmp";
+	int r = spawn_process(&req, &res);
+	sigaction(SIGUSR1, &old, NULL);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	is_int(r, 0, "spawned the hygiene check");
+	int st = r == 0 ? wait_status(res.pid) : -1;
+	is_int(WIFEXITED(st) ? WEXITSTATUS(st) : 255, 0,
+	       "child: nofile, oom_score_adj, uid/gid/groups, cwd, SIG_DFL, mask, own session "
+	       "(bits: 1 nofile 2 oom 4 ids 8 cwd 16 disposition 32 mask 64 session)");
+}
+
 static void test_child_fn(void)
 {
 	char name[64];
@@ -466,6 +557,53 @@ static void test_async(void)
 		loop_run_once(500);
 	ok(async_calls == 1 && async_result == 0, "async empty: completed from the loop");
 	ok(!exists(s.path), "async empty: scope removed");
+
+	/* a child that never gets to exec (born into a frozen scope): the spawn
+	 * times out, and the scope is destroyed through the loop (RI5) */
+	scope_name(name, sizeof name, "frozen-spawn");
+	cg_create_scope(&cg, infra, name, NULL, &s);
+	cg_write(&cg, s.rel, "cgroup.freeze", "1");
+	spawn_req_init(&req);
+	req.argv = sleep_argv;
+	req.exec_timeout_ms = 300;
+	uint64_t t_spawn = now_ms();
+	is_int(spawn_in_scope(&cg, &s, &req, &res), -ETIMEDOUT,
+	       "spawn into a frozen scope times out");
+	ok(now_ms() - t_spawn < 3000, "exec timeout bounded");
+	end = now_ms() + 5000;
+	while ((cg_async_pending() || exists(s.path)) && now_ms() < end)
+		loop_run_once(500);
+	ok(!exists(s.path), "RI5: scope of the timed-out spawn removed via the loop");
+
+	/* F30: a scope that will not empty. cgroup.kill does not cover a task
+	 * migrated in after it, which stands in for a task stuck in D state */
+	scope_name(name, sizeof name, "zombie");
+	cg_create_scope(&cg, infra, name, NULL, &s);
+	char zpath[CG_PATH_MAX];
+	snprintf(zpath, sizeof zpath, "%s", s.path);
+	cg.destroy_timeout_ms = 300;
+	async_calls = 0;
+	int zombies = cg_zombie_count();
+	is_int(cg_destroy_async(&cg, &s, async_done, NULL), 0, "zombie: async destroy started");
+	spawn_req_init(&req);
+	req.argv = sleep_argv;
+	int r = spawn_process(&req, &res);
+	char num[24];
+	snprintf(num, sizeof num, "%d", (int)res.pid);
+	ok(r == 0 && cg_write(&cg, zpath, "cgroup.procs", num) == 0,
+	   "zombie: a process moved into the killed scope");
+	uint64_t t0 = now_ms();
+	end = t0 + 5000;
+	while (async_calls == 0 && now_ms() < end)
+		loop_run_once(500);
+	ok(async_calls == 1 && async_result == -ETIMEDOUT, "zombie: destroy ends in -ETIMEDOUT");
+	ok(now_ms() - t0 < 2000, "zombie: within the bound, not hanging");
+	is_int(cg_zombie_count(), zombies + 1, "zombie: counted");
+	ok(exists(zpath) && pid_in_procs(zpath, res.pid), "zombie: scope left with its stuck pid");
+	cg.destroy_timeout_ms = 0;
+	kill(res.pid, SIGKILL);
+	is_int(cg_wait_populated(zpath, 0, 5000), 0, "zombie: empties once the pid dies");
+	is_int(cg_scope_remove(zpath), 0, "zombie: removed by hand");
 }
 
 /* Is capability bit in our effective set? */
@@ -547,12 +685,14 @@ int main(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	test_hierarchy();
 	test_ownership();
+	test_write();
 	test_spawn_in_scope();
 	test_destroy_stubborn();
 	test_fork_fallback_and_kill_fallback();
 	test_exec_failure();
 	test_fds(argv[0]);
 	test_child_fn();
+	test_hygiene();
 	test_limits();
 	test_fresh_names();
 	test_mount();
