@@ -235,8 +235,15 @@ static int route_default(struct nl_sock *nl, const struct net_ip *gw, const char
 
 typedef int (*nl_op)(struct nl_sock *nl, const void *arg, char *err, size_t errlen);
 
+static void clear_err(char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+}
+
 static int with_socket(nl_op op, const void *arg, char *err, size_t errlen)
 {
+	clear_err(err, errlen);
 	struct nl_sock nl;
 	int r = nl_open(&nl, NETLINK_ROUTE);
 	if (r < 0)
@@ -338,6 +345,7 @@ static int has_carrier(const struct net_link_info *li)
 int net_carrier_watch_start(struct net_carrier_watch *w, const char *ifname, char *err,
 			    size_t errlen)
 {
+	clear_err(err, errlen);
 	snprintf(w->ifname, sizeof w->ifname, "%s", ifname);
 	w->ifindex = 0;
 	int r = nl_open(&w->sub, NETLINK_ROUTE);
@@ -620,8 +628,8 @@ static void log_iface(const struct net_iface *ifc)
 	(void)net_ip_format(&ifc->addr, a, sizeof a);
 	(void)net_ip_format(&ifc->gw, g, sizeof g);
 	if (ifc->addr.family)
-		log_info("net: %s: up, address %s/%d, gateway %s, mtu %s%u", ifc->ifname, a,
-			 ifc->prefix, *g ? g : "none", ifc->mtu ? "" : "unchanged ", ifc->mtu);
+		log_info("net: %s: up, address %s/%d, gateway %s, mtu %u%s", ifc->ifname, a,
+			 ifc->prefix, *g ? g : "none", ifc->mtu, ifc->mtu ? "" : " (unchanged)");
 	else
 		log_info("net: %s: up, no address", ifc->ifname);
 }
@@ -629,6 +637,7 @@ static void log_iface(const struct net_iface *ifc)
 int netconf_apply(const struct net_plan *plan, char *err, size_t errlen)
 {
 	struct net_plan p = *plan;
+	clear_err(err, errlen);
 	if (p.has_cmdline && !p.cmdline.ifname[0]) {
 		int r = pick_device(p.cmdline.ifname, sizeof p.cmdline.ifname, err, errlen);
 		if (r < 0)
