@@ -18,7 +18,7 @@
 #define IP_FIELDS 10
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int r,
-						       const char *fmt, ...)
+						      const char *fmt, ...)
 {
 	if (err && errlen) {
 		va_list ap;
@@ -160,8 +160,8 @@ static int dhcp_error(char *err, size_t errlen, const char *word)
 }
 
 /* The client field may carry its own /prefix, a small extension. */
-static int parse_client(const char *s, struct net_iface *ifc, int *prefix_given,
-			char *err, size_t errlen)
+static int parse_client(const char *s, struct net_iface *ifc, int *prefix_given, char *err,
+			size_t errlen)
 {
 	char buf[64];
 	if (strlen(s) >= sizeof buf)
@@ -317,8 +317,7 @@ static int set_iface_key(struct net_iface *ifc, const char *key, const char *fie
 	}
 	if (!strcmp(field, "gateway")) {
 		if (net_ip_parse(value, 0, &ifc->gw) < 0)
-			return fail(err, errlen, -EINVAL, "%s: '%s' is not an address", key,
-				    value);
+			return fail(err, errlen, -EINVAL, "%s: '%s' is not an address", key, value);
 		if (ifc->addr.family && ifc->gw.family != ifc->addr.family)
 			return fail(err, errlen, -EINVAL, "%s: family differs from the address",
 				    key);
@@ -335,8 +334,7 @@ static int set_iface_key(struct net_iface *ifc, const char *key, const char *fie
 	return fail(err, errlen, -EINVAL, "%s: unknown key (address, gateway, mtu)", key);
 }
 
-int netplan_set(struct net_plan *p, const char *key, const char *value, char *err,
-		size_t errlen)
+int netplan_set(struct net_plan *p, const char *key, const char *value, char *err, size_t errlen)
 {
 	if (strncmp(key, "net.", 4) != 0)
 		return fail(err, errlen, -ENOENT, "%s: not a network key", key);

@@ -9,12 +9,12 @@
 
 #include <stddef.h>
 
-#define NET_MAX_IFACES 8
-#define NET_IFNAME_MAX 16 /* IFNAMSIZ, with the NUL */
-#define NET_HOSTNAME_MAX 64
+#define NET_MAX_IFACES		       8
+#define NET_IFNAME_MAX		       16 /* IFNAMSIZ, with the NUL */
+#define NET_HOSTNAME_MAX	       64
 #define NET_DEFAULT_CARRIER_TIMEOUT_MS 10000u
-#define NET_MAX_CARRIER_TIMEOUT_MS 600000u
-#define NET_MAX_MTU 65536u /* lo's default; devices enforce their own limits */
+#define NET_MAX_CARRIER_TIMEOUT_MS     600000u
+#define NET_MAX_MTU		       65536u /* lo's default; devices enforce their own limits */
 
 /* An IPv4 or IPv6 address in network byte order. family 0 = unset. */
 struct net_ip {
@@ -62,8 +62,7 @@ int ipconf_parse(struct net_plan *p, const char *value, char *err, size_t errlen
  * caller can dispatch); -EINVAL (err says why) for a bad key or value;
  * -ENOSPC past NET_MAX_IFACES interfaces. On error the plan is unchanged.
  */
-int netplan_set(struct net_plan *p, const char *key, const char *value, char *err,
-		size_t errlen);
+int netplan_set(struct net_plan *p, const char *key, const char *value, char *err, size_t errlen);
 
 /* Merge the ip= entry into the init.conf list: the interfaces to configure,
  * in order. Returns their number (<= NET_MAX_IFACES) or -ENOSPC. */

@@ -23,7 +23,7 @@
 #endif
 /* IF_OPER_* live in <linux/if.h>, which clashes with <net/if.h>. */
 #define OPER_UNKNOWN 0
-#define OPER_UP 6
+#define OPER_UP	     6
 
 #define MSG_BUF 512 /* every request we build fits */
 
@@ -64,8 +64,8 @@ static void ifi_header(struct nl_msg *m, int ifindex, unsigned int flags, unsign
 static int parse_link(const struct nlmsghdr *nlh, struct net_link_info *li)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
-	if (nlh->nlmsg_type != RTM_NEWLINK || nl_attr_parse_msg(nlh, sizeof(struct ifinfomsg), tb,
-								 IFLA_MAX) < 0)
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nl_attr_parse_msg(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX) < 0)
 		return -EBADMSG;
 	const struct ifinfomsg *ifi = NLMSG_DATA(nlh);
 	memset(li, 0, sizeof *li);
@@ -183,7 +183,9 @@ static int addr_add(struct nl_sock *nl, const char *ifname, const struct net_ip 
 	if (ifa) {
 		ifa->ifa_family = (unsigned char)ip->family;
 		/* out of range on purpose allowed: the kernel's own error is the answer */
-		ifa->ifa_prefixlen = (unsigned char)(prefix < 0 ? 255 : prefix > 255 ? 255 : prefix);
+		ifa->ifa_prefixlen = (unsigned char)(prefix < 0	    ? 255
+						     : prefix > 255 ? 255
+								    : prefix);
 		ifa->ifa_flags = IFA_F_PERMANENT;
 		ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 		ifa->ifa_index = (unsigned int)idx;
@@ -203,8 +205,8 @@ static int addr_add(struct nl_sock *nl, const char *ifname, const struct net_ip 
 	return 0;
 }
 
-static int route_default(struct nl_sock *nl, const struct net_ip *gw, const char *ifname,
-			 char *err, size_t errlen)
+static int route_default(struct nl_sock *nl, const struct net_ip *gw, const char *ifname, char *err,
+			 size_t errlen)
 {
 	char txt[INET6_ADDRSTRLEN];
 	(void)net_ip_format(gw, txt, sizeof txt);
@@ -427,8 +429,8 @@ void net_carrier_watch_stop(struct net_carrier_watch *w)
 	nl_close(&w->sub);
 }
 
-static int wait_carrier(struct net_carrier_watch *w, const char *ifname, int timeout_ms,
-			char *err, size_t errlen)
+static int wait_carrier(struct net_carrier_watch *w, const char *ifname, int timeout_ms, char *err,
+			size_t errlen)
 {
 	int r = net_carrier_watch_start(w, ifname, err, errlen);
 	if (r < 0)
@@ -601,13 +603,13 @@ static int pick_device(char *name, size_t cap, char *err, size_t errlen)
 			best = l;
 	}
 	if (!best)
-		return nerr(err, errlen, -ENODEV, NULL, "ip=: no device named and no Ethernet device found");
+		return nerr(err, errlen, -ENODEV, NULL,
+			    "ip=: no device named and no Ethernet device found");
 	snprintf(name, cap, "%s", best->ifname);
 	return 0;
 }
 
-static int apply_iface(struct nl_sock *nl, const struct net_iface *ifc, char *err,
-		       size_t errlen)
+static int apply_iface(struct nl_sock *nl, const struct net_iface *ifc, char *err, size_t errlen)
 {
 	int idx = ifindex_of(nl, ifc->ifname, err, errlen);
 	if (idx < 0)
@@ -750,8 +752,8 @@ static const char *name_of(const struct net_link_info *l, int nl, int ifindex)
 	return "";
 }
 
-#define DUMP_LINKS 64
-#define DUMP_ADDRS 128
+#define DUMP_LINKS  64
+#define DUMP_ADDRS  128
 #define DUMP_ROUTES 128
 
 struct snapshot {
@@ -867,8 +869,9 @@ int net_dump_text(int fd)
 				continue;
 			char txt[INET6_ADDRSTRLEN];
 			(void)net_ip_format(&s.addrs[j].addr, txt, sizeof txt);
-			outf(&o, "    %s %s/%d\n", s.addrs[j].addr.family == AF_INET ? "inet" : "inet6",
-			     txt, s.addrs[j].prefix);
+			outf(&o, "    %s %s/%d\n",
+			     s.addrs[j].addr.family == AF_INET ? "inet" : "inet6", txt,
+			     s.addrs[j].prefix);
 		}
 	}
 	for (int i = 0; i < s.nr; i++) {

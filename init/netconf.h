@@ -85,7 +85,7 @@ struct net_addr_info {
 	int prefix;
 };
 struct net_route_info {
-	int oif; /* 0 none */
+	int oif;	   /* 0 none */
 	struct net_ip dst; /* family set, address zero for the default route */
 	int dst_len;
 	struct net_ip gw; /* unset: directly connected */

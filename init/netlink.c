@@ -329,7 +329,7 @@ int nl_recv(struct nl_sock *s, int timeout_ms)
 		struct sockaddr_nl sa;
 		struct iovec iov = {.iov_base = s->rbuf, .iov_len = sizeof s->rbuf};
 		struct msghdr mh = {
-			.msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = &iov, .msg_iovlen = 1};
+		    .msg_name = &sa, .msg_namelen = sizeof sa, .msg_iov = &iov, .msg_iovlen = 1};
 		ssize_t n = recvmsg(s->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n >= 0) {
 			if (mh.msg_flags & MSG_TRUNC)

@@ -23,14 +23,14 @@
  */
 #define NL_RECV_BUF 16384
 /* Default bound on one request, from send to its ack / end of dump. */
-#define NL_TIMEOUT_MS 2000
+#define NL_TIMEOUT_MS  2000
 #define NL_EXT_MSG_MAX 160
 
 struct nl_sock {
 	int fd;
 	uint32_t portid;
-	uint32_t seq;		/* last sequence number used */
-	int timeout_ms;		/* bound on each request; NL_TIMEOUT_MS after nl_open */
+	uint32_t seq;		      /* last sequence number used */
+	int timeout_ms;		      /* bound on each request; NL_TIMEOUT_MS after nl_open */
 	char ext_msg[NL_EXT_MSG_MAX]; /* kernel's message for the last failed request, or "" */
 	unsigned char rbuf[NL_RECV_BUF] __attribute__((aligned(8)));
 };

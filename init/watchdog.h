@@ -8,7 +8,7 @@
 #ifndef PACT_WATCHDOG_H
 #define PACT_WATCHDOG_H
 
-#define WATCHDOG_DEFAULT_PATH "/dev/watchdog"
+#define WATCHDOG_DEFAULT_PATH	   "/dev/watchdog"
 #define WATCHDOG_DEFAULT_TIMEOUT_S 60u
 /* Used when the driver can tell us neither: pet often enough for any sane timeout. */
 #define WATCHDOG_FALLBACK_PET_MS 5000u

@@ -137,7 +137,8 @@ static int has_addr(const char *ifname, const char *addr, int prefix)
 	if (idx < 0 || n < 0 || net_ip_parse(addr, 0, &want) < 0)
 		return 0;
 	for (int i = 0; i < n && i < 64; i++)
-		if (a[i].ifindex == idx && a[i].prefix == prefix && a[i].addr.family == want.family &&
+		if (a[i].ifindex == idx && a[i].prefix == prefix &&
+		    a[i].addr.family == want.family &&
 		    !memcmp(a[i].addr.a, want.a, want.family == AF_INET ? 4 : 16))
 			return 1;
 	return 0;
@@ -218,8 +219,8 @@ static void test_ops(void)
 	is_int(net_route_add_default("192.0.2.1", "pa", err, sizeof err), 0,
 	       "the same default route again succeeds (replace)");
 
-	is_int(net_addr_add("pa", "2001:db8::10", 64, err, sizeof err), 0, "add 2001:db8::10/64 (%s)",
-	       err);
+	is_int(net_addr_add("pa", "2001:db8::10", 64, err, sizeof err), 0,
+	       "add 2001:db8::10/64 (%s)", err);
 	ok(has_addr("pa", "2001:db8::10", 64), "IPv6 address listed");
 
 	/* errors name the device and carry the kernel's word */
@@ -235,7 +236,7 @@ static void test_ops(void)
 	   "... with the device, the operation and the errno (%s)", err);
 	is_int(net_set_mtu("pa", 60, err, sizeof err), -EINVAL, "mtu 60: the kernel refuses");
 	ok(contains(err, "pa: set mtu 60") && contains(err, "(kernel: ") &&
-		   contains(err, "minimum"),
+	       contains(err, "minimum"),
 	   "... with the kernel's extended ack message (%s)", err);
 	is_int(sys_num("pa", "mtu", 10), 1400, "the refused mtu left 1400");
 	int r = net_route_add_default("203.0.113.1", "pa", err, sizeof err);
@@ -260,7 +261,8 @@ static void test_carrier(void)
 	is_int(net_wait_carrier("ca", 300, err, sizeof err), -ETIMEDOUT,
 	       "carrier wait times out while the peer is down");
 	uint64_t dt = t_ms() - t0;
-	ok(dt >= 290 && dt < 1300, "... within the bound (%llu ms for 300)", (unsigned long long)dt);
+	ok(dt >= 290 && dt < 1300, "... within the bound (%llu ms for 300)",
+	   (unsigned long long)dt);
 	ok(contains(err, "ca: no carrier after 300 ms"), "... error named (%s)", err);
 
 	struct net_carrier_watch w;
@@ -274,7 +276,8 @@ static void test_carrier(void)
 	net_carrier_watch_stop(&w);
 	is_int(sys_num("ca", "carrier", 10), 1, "sysfs agrees: carrier 1");
 	t0 = t_ms();
-	is_int(net_wait_carrier("ca", 2000, err, sizeof err), 0, "carrier wait succeeds at once now");
+	is_int(net_wait_carrier("ca", 2000, err, sizeof err), 0,
+	       "carrier wait succeeds at once now");
 	ok(t_ms() - t0 < 1000, "... without waiting");
 	is_int(net_wait_carrier("nosuch0", 100, err, sizeof err), -ENODEV,
 	       "carrier wait on an unknown device: -ENODEV");
@@ -310,7 +313,8 @@ static void test_apply(void)
 	netplan_init(&p);
 	ipconf_parse(&p, "198.51.100.8:::24::nosuch0:off", err, sizeof err);
 	int r = netconf_apply(&p, err, sizeof err);
-	ok(r == -ENODEV && contains(err, "nosuch0"), "apply: unknown device named (%d: %s)", r, err);
+	ok(r == -ENODEV && contains(err, "nosuch0"), "apply: unknown device named (%d: %s)", r,
+	   err);
 
 	netplan_init(&p);
 	netplan_set(&p, "net.ea.address", "198.51.100.7/24", err, sizeof err);
@@ -376,9 +380,12 @@ static void test_dump(void)
 	static char buf[65536];
 	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
 	buf[n > 0 ? n : 0] = '\0';
-	ok(n > 0 && buf[0] == '{' && buf[n - 2] == '}' && buf[n - 1] == '\n', "json: one object, one line");
+	ok(n > 0 && buf[0] == '{' && buf[n - 2] == '}' && buf[n - 1] == '\n',
+	   "json: one object, one line");
 	ok(contains(buf, "{\"ifindex\":1,\"ifname\":\"lo\",\"up\":true"), "json: lo up");
-	ok(contains(buf, "\"ifname\":\"ea\",\"family\":\"inet\",\"address\":\"198.51.100.7\",\"prefix\":24"),
+	ok(contains(
+	       buf,
+	       "\"ifname\":\"ea\",\"family\":\"inet\",\"address\":\"198.51.100.7\",\"prefix\":24"),
 	   "json: ea address");
 	ok(contains(buf, "\"dst\":\"default\",\"gateway\":\"198.51.100.1\",\"dev\":\"ea\""),
 	   "json: default route");
@@ -394,7 +401,7 @@ static void test_dump(void)
 	n = pread(fd, buf, sizeof buf - 1, 0);
 	buf[n > 0 ? n : 0] = '\0';
 	ok(contains(buf, "route default via 198.51.100.1 dev ea") &&
-		   contains(buf, "inet 198.51.100.7/24"),
+	       contains(buf, "inet 198.51.100.7/24"),
 	   "text: address and default route");
 	close(fd);
 }

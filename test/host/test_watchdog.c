@@ -121,9 +121,10 @@ static void test_softdog(void)
 		return;
 	}
 	if (modprobe_softdog() < 0 || (idx = find_softdog(dev, sizeof dev)) < 0) {
-		skip("modprobe softdog failed (no softdog module for this host kernel); the VM tier "
-		     "covers it",
-		     "softdog: start, timeout read back, pet, magic close");
+		skip(
+		    "modprobe softdog failed (no softdog module for this host kernel); the VM tier "
+		    "covers it",
+		    "softdog: start, timeout read back, pet, magic close");
 		return;
 	}
 	is_int(watchdog_start(dev, 10), 1, "softdog: started");

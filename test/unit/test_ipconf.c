@@ -37,7 +37,8 @@ static void test_static_forms(void)
 {
 	struct net_plan p;
 	netplan_init(&p);
-	is_int(p.carrier_timeout_ms, NET_DEFAULT_CARRIER_TIMEOUT_MS, "init: default carrier timeout");
+	is_int(p.carrier_timeout_ms, NET_DEFAULT_CARRIER_TIMEOUT_MS,
+	       "init: default carrier timeout");
 	is_int(parse(&p, "10.0.2.15::10.0.2.2:255.255.255.0::eth0:off"), 0, "ip=: QEMU form");
 	ok(p.has_cmdline, "ip=: has an interface");
 	is_str(p.cmdline.ifname, "eth0", "ip=: device");
@@ -58,7 +59,8 @@ static void test_static_forms(void)
 	is_str(ip(&p.dns[1]), "1.1.1.1", "ip=: dns1");
 	is_str(ip(&p.ntp), "10.0.2.5", "ip=: ntp0");
 
-	is_int(parse(&p, "10.0.2.15/26:::::eth0"), 0, "ip=: client with /prefix, no autoconf field");
+	is_int(parse(&p, "10.0.2.15/26:::::eth0"), 0,
+	       "ip=: client with /prefix, no autoconf field");
 	is_int(p.cmdline.prefix, 26, "ip=: client /prefix");
 	is_int(p.cmdline.gw.family, 0, "ip=: empty gateway is unset");
 	is_str(p.hostname, "", "ip=: hostname replaced by the later ip=");
@@ -96,14 +98,16 @@ static void test_errors(void)
 	for (size_t i = 0; i < sizeof dhcp / sizeof dhcp[0]; i++) {
 		char want[160];
 		snprintf(want, sizeof want,
-			 "ip=%s is not supported by pact-init; use static ip= or init.conf", dhcp[i]);
+			 "ip=%s is not supported by pact-init; use static ip= or init.conf",
+			 dhcp[i]);
 		is_int(parse(&p, dhcp[i]), -ENOTSUP, "ip=%s refused", dhcp[i]);
 		is_str(err, want, "ip=%s: clear message", dhcp[i]);
 	}
 	is_str((parse(&p, "dhcp"), err),
 	       "ip=dhcp is not supported by pact-init; use static ip= or init.conf",
 	       "ip=dhcp: the documented message");
-	is_int(parse(&p, "10.0.2.15:::::eth0:dhcp"), -ENOTSUP, "autoconf dhcp with a client refused");
+	is_int(parse(&p, "10.0.2.15:::::eth0:dhcp"), -ENOTSUP,
+	       "autoconf dhcp with a client refused");
 	is_int(parse(&p, ":::::eth0:"), -ENOTSUP, "no client and no method means DHCP: refused");
 	ok(strstr(err, "not supported by pact-init") != NULL, "... with the DHCP message");
 
@@ -112,35 +116,35 @@ static void test_errors(void)
 	static const struct {
 		const char *v, *needle;
 	} bad[] = {
-		{"", "empty"},
-		{"300.1.1.1:::::eth0:off", "client"},
-		{"224.0.0.1:::::eth0:off", "client"},
-		{"0.0.0.0:::::eth0:off", "client"},
-		{"10.0.0.1/33:::::eth0:off", "prefix"},
-		{"10.0.0.1/:::::eth0:off", "prefix"},
-		{"10.0.0.1:::255.0.255.0::eth0:off", "netmask"},
-		{"10.0.0.1:::33::eth0:off", "netmask"},
-		{"10.0.0.1:::abc::eth0:off", "netmask"},
-		{"10.0.0.1/24:::255.255.0.0::eth0:off", "contradicts"},
-		{"10.0.0.1::10.0.0.999:24::eth0:off", "gateway"},
-		{"::10.0.0.1:24::eth0:off", "gateway without"},
-		{"10.0.0.1:x::24::eth0:off", "server"},
-		{"10.0.0.1:::24:bad host:eth0:off", "hostname"},
-		{"10.0.0.1:::24:-lead:eth0:off", "hostname"},
-		{"10.0.0.1:::24::abcdefghijklmnop:off", "device"},
-		{"10.0.0.1:::24::a/b:off", "device"},
-		{"10.0.0.1:::24::eth0:magic", "autoconf"},
-		{"10.0.0.1:::24::eth0:off:1.2.3", "dns0"},
-		{"10.0.0.1:::24::eth0:off::x", "dns1"},
-		{"10.0.0.1:::24::eth0:off:::x", "ntp0"},
-		{"10.0.0.1:::24::eth0:off::::", "more than 10"},
-		{"fd00::1", "client"},
-		{"240.0.0.1", "client"},
+	    {"", "empty"},
+	    {"300.1.1.1:::::eth0:off", "client"},
+	    {"224.0.0.1:::::eth0:off", "client"},
+	    {"0.0.0.0:::::eth0:off", "client"},
+	    {"10.0.0.1/33:::::eth0:off", "prefix"},
+	    {"10.0.0.1/:::::eth0:off", "prefix"},
+	    {"10.0.0.1:::255.0.255.0::eth0:off", "netmask"},
+	    {"10.0.0.1:::33::eth0:off", "netmask"},
+	    {"10.0.0.1:::abc::eth0:off", "netmask"},
+	    {"10.0.0.1/24:::255.255.0.0::eth0:off", "contradicts"},
+	    {"10.0.0.1::10.0.0.999:24::eth0:off", "gateway"},
+	    {"::10.0.0.1:24::eth0:off", "gateway without"},
+	    {"10.0.0.1:x::24::eth0:off", "server"},
+	    {"10.0.0.1:::24:bad host:eth0:off", "hostname"},
+	    {"10.0.0.1:::24:-lead:eth0:off", "hostname"},
+	    {"10.0.0.1:::24::abcdefghijklmnop:off", "device"},
+	    {"10.0.0.1:::24::a/b:off", "device"},
+	    {"10.0.0.1:::24::eth0:magic", "autoconf"},
+	    {"10.0.0.1:::24::eth0:off:1.2.3", "dns0"},
+	    {"10.0.0.1:::24::eth0:off::x", "dns1"},
+	    {"10.0.0.1:::24::eth0:off:::x", "ntp0"},
+	    {"10.0.0.1:::24::eth0:off::::", "more than 10"},
+	    {"fd00::1", "client"},
+	    {"240.0.0.1", "client"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int r = parse(&p, bad[i].v);
-		ok(r == -EINVAL && strstr(err, bad[i].needle),
-		   "ip=%s refused naming '%s' (%s)", bad[i].v, bad[i].needle, err);
+		ok(r == -EINVAL && strstr(err, bad[i].needle), "ip=%s refused naming '%s' (%s)",
+		   bad[i].v, bad[i].needle, err);
 	}
 	char big[700];
 	memset(big, '1', sizeof big - 1);
@@ -150,7 +154,7 @@ static void test_errors(void)
 	snprintf(longhost, sizeof longhost, "10.0.0.1:::24:%065d:eth0:off", 0);
 	is_int(parse(&p, longhost), -EINVAL, "hostname of 65 characters refused");
 	ok(p.has_cmdline && !strcmp(p.cmdline.ifname, "eth0") && p.cmdline.prefix == 24 &&
-		   !strcmp(ip(&p.cmdline.addr), "10.0.2.15") && !strcmp(p.hostname, "n1"),
+	       !strcmp(ip(&p.cmdline.addr), "10.0.2.15") && !strcmp(p.hostname, "n1"),
 	   "the plan is unchanged by the refused values");
 }
 
@@ -167,7 +171,8 @@ static void test_conf_keys(void)
 	is_int(p.ifaces[0].prefix, 24, "conf: prefix");
 	is_str(ip(&p.ifaces[0].gw), "10.0.2.2", "conf: gateway value");
 	is_int(p.ifaces[0].mtu, 9000, "conf: mtu value");
-	is_int(set(&p, "net.eth0.100.address", "192.168.100.5/24"), 0, "conf: VLAN name with a dot");
+	is_int(set(&p, "net.eth0.100.address", "192.168.100.5/24"), 0,
+	       "conf: VLAN name with a dot");
 	is_str(p.ifaces[1].ifname, "eth0.100", "conf: name is everything before the last dot");
 	is_int(set(&p, "net.ib0.address", "fd00::5/64"), 0, "conf: IPv6 address");
 	is_int(set(&p, "net.ib0.gateway", "fd00::1"), 0, "conf: IPv6 gateway");
@@ -182,24 +187,24 @@ static void test_conf_keys(void)
 	static const struct {
 		const char *k, *v, *needle;
 	} bad[] = {
-		{"net.eth0.address", "10.0.2.15", "address/prefix"},
-		{"net.eth0.address", "10.0.2.15/33", "address/prefix"},
-		{"net.eth0.address", "fd00::1/129", "address/prefix"},
-		{"net.eth0.address", "fd00::1/64", "family"},
-		{"net.eth0.address", "nonsense/24", "address/prefix"},
-		{"net.eth0.gateway", "10.0.2", "not an address"},
-		{"net.eth0.gateway", "fd00::1", "family"},
-		{"net.eth0.mtu", "0", "MTU"},
-		{"net.eth0.mtu", "65537", "MTU"},
-		{"net.eth0.mtu", "15x", "MTU"},
-		{"net.eth0.mtu", "", "MTU"},
-		{"net.eth0.speed", "1000", "unknown key"},
-		{"net.a/b.mtu", "1500", "interface name"},
-		{"net..mtu", "1500", "unknown key"},
-		{"net.mtu", "1500", "unknown key"},
-		{"net.abcdefghijklmnop.mtu", "1500", "interface name"},
-		{"net.carrier_timeout_ms", "-1", "0.."},
-		{"net.carrier_timeout_ms", "600001", "0.."},
+	    {"net.eth0.address", "10.0.2.15", "address/prefix"},
+	    {"net.eth0.address", "10.0.2.15/33", "address/prefix"},
+	    {"net.eth0.address", "fd00::1/129", "address/prefix"},
+	    {"net.eth0.address", "fd00::1/64", "family"},
+	    {"net.eth0.address", "nonsense/24", "address/prefix"},
+	    {"net.eth0.gateway", "10.0.2", "not an address"},
+	    {"net.eth0.gateway", "fd00::1", "family"},
+	    {"net.eth0.mtu", "0", "MTU"},
+	    {"net.eth0.mtu", "65537", "MTU"},
+	    {"net.eth0.mtu", "15x", "MTU"},
+	    {"net.eth0.mtu", "", "MTU"},
+	    {"net.eth0.speed", "1000", "unknown key"},
+	    {"net.a/b.mtu", "1500", "interface name"},
+	    {"net..mtu", "1500", "unknown key"},
+	    {"net.mtu", "1500", "unknown key"},
+	    {"net.abcdefghijklmnop.mtu", "1500", "interface name"},
+	    {"net.carrier_timeout_ms", "-1", "0.."},
+	    {"net.carrier_timeout_ms", "600001", "0.."},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int r = set(&p, bad[i].k, bad[i].v);
@@ -253,11 +258,13 @@ static void test_merge(void)
 	is_str(ip(&ifs[0].gw), "192.168.1.1", "merge: ... and gateway");
 
 	parse(&p, "10.0.3.3:::24::eth2:off");
-	is_int(netplan_interfaces(&p, ifs, NET_MAX_IFACES + 1), 3, "merge: ip= on a new device appends");
+	is_int(netplan_interfaces(&p, ifs, NET_MAX_IFACES + 1), 3,
+	       "merge: ip= on a new device appends");
 	is_str(ifs[2].ifname, "eth2", "merge: appended last");
 	is_int(netplan_interfaces(&p, ifs, 2), -ENOSPC, "merge: bounded by the caller's array");
 	parse(&p, "off");
-	is_int(netplan_interfaces(&p, ifs, NET_MAX_IFACES + 1), 2, "merge: ip=off leaves init.conf");
+	is_int(netplan_interfaces(&p, ifs, NET_MAX_IFACES + 1), 2,
+	       "merge: ip=off leaves init.conf");
 }
 
 static void test_helpers(void)

@@ -17,16 +17,16 @@ static uint32_t buf32[256];
 /* RTM_NEWLINK, REQUEST|CREATE|EXCL, ifinfomsg zero, IFLA_IFNAME "eth0",
  * IFLA_MTU 1500, IFLA_LINKINFO (nested) { IFLA_INFO_KIND "veth" } */
 static const unsigned char expect_newlink[68] = {
-	0x44, 0x00, 0x00, 0x00, 0x10, 0x00, 0x01, 0x06, /* len 68, type 16, flags 0x601 */
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* seq, pid */
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* ifinfomsg */
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x09, 0x00, 0x03, 0x00, 'e',  't',  'h',  '0', /* IFLA_IFNAME, len 9 */
-	0x00, 0x00, 0x00, 0x00,				/* NUL + padding */
-	0x08, 0x00, 0x04, 0x00, 0xdc, 0x05, 0x00, 0x00, /* IFLA_MTU 1500 */
-	0x10, 0x00, 0x12, 0x80,				/* IFLA_LINKINFO|NESTED, len 16 */
-	0x09, 0x00, 0x01, 0x00, 'v',  'e',  't',  'h', /* IFLA_INFO_KIND */
-	0x00, 0x00, 0x00, 0x00,
+    0x44, 0x00, 0x00, 0x00, 0x10, 0x00, 0x01, 0x06, /* len 68, type 16, flags 0x601 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* seq, pid */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* ifinfomsg */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x09, 0x00, 0x03, 0x00, 'e',  't',	'h',  '0',  /* IFLA_IFNAME, len 9 */
+    0x00, 0x00, 0x00, 0x00,			    /* NUL + padding */
+    0x08, 0x00, 0x04, 0x00, 0xdc, 0x05, 0x00, 0x00, /* IFLA_MTU 1500 */
+    0x10, 0x00, 0x12, 0x80,			    /* IFLA_LINKINFO|NESTED, len 16 */
+    0x09, 0x00, 0x01, 0x00, 'v',  'e',	't',  'h',  /* IFLA_INFO_KIND */
+    0x00, 0x00, 0x00, 0x00,
 };
 
 static int build_newlink(struct nl_msg *m, void *buf, size_t cap)
@@ -101,13 +101,15 @@ static void test_parse(void)
 	const struct nlattr *t2[4];
 	is_int(nl_attr_parse(bad, sizeof bad, t2, 3), -EBADMSG, "parse: overrunning attribute");
 	unsigned char bad2[8] = {0x02, 0x00, 0x01, 0x00, 0, 0, 0, 0};
-	is_int(nl_attr_parse(bad2, sizeof bad2, t2, 3), -EBADMSG, "parse: attribute shorter than header");
+	is_int(nl_attr_parse(bad2, sizeof bad2, t2, 3), -EBADMSG,
+	       "parse: attribute shorter than header");
 	unsigned char nonul[8] = {0x08, 0x00, 0x01, 0x00, 'a', 'b', 'c', 'd'};
 	is_int(nl_attr_parse(nonul, sizeof nonul, t2, 3), 0, "parse: string attr parses");
 	ok(nl_attr_get_str(t2[1]) == NULL, "parse: unterminated string refused");
 	/* the last of repeated attributes wins; types above max are ignored */
-	unsigned char rep[24] = {0x08, 0x00, 0x01, 0x00, 1, 0, 0, 0, 0x08, 0x00, 0x01, 0x00, 2, 0,
-				 0,    0,    0x08, 0x00, 0x09, 0x00, 3, 0, 0, 0};
+	unsigned char rep[24] = {0x08, 0x00, 0x01, 0x00, 1, 0, 0, 0,
+				 0x08, 0x00, 0x01, 0x00, 2, 0, 0, 0,
+				 0x08, 0x00, 0x09, 0x00, 3, 0, 0, 0};
 	uint32_t v = 0;
 	is_int(nl_attr_parse(rep, sizeof rep, t2, 3), 0, "parse: repeated");
 	ok(nl_attr_get_u32(t2[1], &v) == 0 && v == 2, "parse: the last repeated attribute wins");
@@ -182,7 +184,8 @@ static void test_errors(void)
 	ok(n > 16 + 20 + 52, "error: uncapped error carries the request (%zu bytes)", n);
 	is_int(nl_decode_error((struct nlmsghdr *)e, msg, sizeof msg), -ERANGE,
 	       "error: uncapped -ERANGE");
-	is_str(msg, "mtu less than device minimum", "error: message found after the echoed request");
+	is_str(msg, "mtu less than device minimum",
+	       "error: message found after the echoed request");
 
 	char small[8];
 	make_error(e, -EINVAL, 1, 1, m.nlh, 1, "a long message that will not fit");
