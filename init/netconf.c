@@ -429,27 +429,30 @@ void net_carrier_watch_stop(struct net_carrier_watch *w)
 	nl_close(&w->sub);
 }
 
-static int wait_carrier(struct net_carrier_watch *w, const char *ifname, int timeout_ms, char *err,
-			size_t errlen)
+/* bound_ms is the configured bound, for the message; left_ms what remains of it. */
+static int wait_carrier(struct net_carrier_watch *w, const char *ifname, int left_ms,
+			unsigned int bound_ms, char *err, size_t errlen)
 {
 	int r = net_carrier_watch_start(w, ifname, err, errlen);
 	if (r < 0)
-		return r;
+		return r; /* closed, err set */
 	if (r == 0)
-		r = net_carrier_watch_poll(w, timeout_ms);
+		r = net_carrier_watch_poll(w, left_ms);
 	net_carrier_watch_stop(w);
 	if (r == 1)
 		return 0;
 	if (r == 0)
-		return nerr(err, errlen, -ETIMEDOUT, NULL, "%s: no carrier after %d ms", ifname,
-			    timeout_ms);
+		return nerr(err, errlen, -ETIMEDOUT, NULL, "%s: no carrier after %u ms", ifname,
+			    bound_ms);
 	return nerr(err, errlen, r, NULL, "%s: waiting for carrier", ifname);
 }
 
 int net_wait_carrier(const char *ifname, int timeout_ms, char *err, size_t errlen)
 {
 	struct net_carrier_watch w;
-	return wait_carrier(&w, ifname, timeout_ms, err, errlen);
+	if (timeout_ms < 0)
+		timeout_ms = 0;
+	return wait_carrier(&w, ifname, timeout_ms, (unsigned int)timeout_ms, err, errlen);
 }
 
 /* ---- listings ---- */
@@ -665,19 +668,10 @@ int netconf_apply(const struct net_plan *plan, char *err, size_t errlen)
 		uint64_t now = now_ms();
 		int left = now >= deadline ? 0 : (int)(deadline - now);
 		uint64_t t0 = now;
-		r = net_carrier_watch_start(&w, ifs[i].ifname, err, errlen);
+		r = wait_carrier(&w, ifs[i].ifname, left, p.carrier_timeout_ms, err, errlen);
 		if (r == 0)
-			r = net_carrier_watch_poll(&w, left);
-		if (r >= 0)
-			net_carrier_watch_stop(&w);
-		if (r == 0)
-			r = nerr(err, errlen, -ETIMEDOUT, NULL, "%s: no carrier after %u ms",
-				 ifs[i].ifname, p.carrier_timeout_ms);
-		else if (r == 1)
-			r = 0, log_info("net: %s: carrier after %llu ms", ifs[i].ifname,
-					(unsigned long long)(now_ms() - t0));
-		else
-			nerr(err, errlen, r, NULL, "%s: waiting for carrier", ifs[i].ifname);
+			log_info("net: %s: carrier after %llu ms", ifs[i].ifname,
+				 (unsigned long long)(now_ms() - t0));
 	}
 	for (int i = 0; r == 0 && i < n; i++)
 		if (ifs[i].gw.family)

@@ -11,7 +11,10 @@
 #include "tap.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -406,6 +409,66 @@ static void test_dump(void)
 	close(fd);
 }
 
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static void test_cloexec(void)
+{
+	struct nl_sock nl;
+	is_int(nl_open(&nl, NETLINK_ROUTE), 0, "nl_open");
+	int fl = fcntl(nl.fd, F_GETFD);
+	ok(fl >= 0 && (fl & FD_CLOEXEC), "netlink socket is close-on-exec");
+	nl_close(&nl);
+}
+
+struct loop_wait {
+	struct net_carrier_watch *w;
+	int result;
+};
+
+static void on_watch_fd(void *ctx, int fd, uint32_t events)
+{
+	struct loop_wait *lw = ctx;
+	(void)fd;
+	(void)events;
+	int r = net_carrier_watch_poll(lw->w, 0);
+	if (r != 0)
+		lw->result = r;
+}
+
+/* The carrier wait driven by the event loop, as PID 1 would do it. */
+static void test_carrier_on_loop(void)
+{
+	if (loop_init() < 0) {
+		skip("loop_init failed", "carrier watch on the event loop");
+		return;
+	}
+	is_int(veth_create("la", "lb"), 0, "veth la/lb created");
+	net_link_up("la", NULL, 0);
+	static struct net_carrier_watch w;
+	struct loop_wait lw = {&w, 0};
+	is_int(net_carrier_watch_start(&w, "la", err, sizeof err), 0, "loop: no carrier yet");
+	is_int(loop_add_fd(w.sub.fd, EPOLLIN, on_watch_fd, &lw), 0, "loop: watch fd added");
+	loop_run_once(0);
+	is_int(lw.result, 0, "loop: nothing yet");
+	net_link_up("lb", NULL, 0);
+	uint64_t deadline = now_ms() + 5000;
+	while (!lw.result && now_ms() < deadline)
+		loop_run_once((int)(deadline - now_ms()));
+	is_int(lw.result, 1, "loop: carrier reported through the loop");
+	loop_del_fd(w.sub.fd);
+	net_carrier_watch_stop(&w);
+}
+
 static int run_in_netns(void)
 {
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
@@ -418,12 +481,16 @@ static int run_in_netns(void)
 		printf("1..0 # SKIP cannot mount a namespace-local sysfs: %s\n", strerror(errno));
 		return 0;
 	}
+	int fds = count_fds();
 	test_lo();
+	test_cloexec();
 	test_ops();
 	test_carrier();
 	test_apply();
 	test_empty_device();
 	test_dump();
+	is_int(count_fds(), fds, "no fd leaked by any netconf call, error paths included");
+	test_carrier_on_loop();
 	int r = done_testing();
 	fflush(stdout); /* the caller leaves with _exit */
 	return r;
