@@ -612,6 +612,62 @@ static int pick_device(char *name, size_t cap, char *err, size_t errlen)
 	return 0;
 }
 
+struct name_state {
+	const char *name;
+	int found;
+};
+
+static int name_cb(const struct nlmsghdr *nlh, void *ctx)
+{
+	struct name_state *st = ctx;
+	struct net_link_info li;
+	if (nlh->nlmsg_type == RTM_NEWLINK && parse_link(nlh, &li) == 0 &&
+	    !strcmp(li.ifname, st->name))
+		st->found = 1;
+	return 0;
+}
+
+/*
+ * Wait at most left_ms for a device called ifname to exist: a driver may
+ * still be probing (asynchronous probe, firmware load) when the phase runs,
+ * and there is no udev to settle. Subscribe first, then look, then wait
+ * on RTM_NEWLINK notifications (a rename counts too).
+ */
+static int wait_device(const char *ifname, int left_ms, unsigned int bound_ms, char *err,
+		       size_t errlen)
+{
+	struct nl_sock sub;
+	struct net_link_info li;
+	int r = nl_open(&sub, NETLINK_ROUTE);
+	if (r == 0)
+		r = nl_join_group(&sub, RTNLGRP_LINK);
+	if (r == 0)
+		r = get_link(&sub, ifname, &li);
+	uint64_t deadline = now_ms() + (uint64_t)left_ms;
+	while (r == -ENODEV) {
+		uint64_t now = now_ms();
+		int n = nl_recv(&sub, now >= deadline ? 0 : (int)(deadline - now));
+		if (n == 0)
+			break;
+		struct name_state st = {ifname, 0};
+		if (n == -ENOBUFS)
+			st.found = 1; /* lost notifications: look again */
+		else if (n < 0)
+			r = n;
+		else if (nl_for_each(sub.rbuf, (size_t)n, name_cb, &st) < 0)
+			st.found = 1;
+		if (st.found)
+			r = get_link(&sub, ifname, &li);
+	}
+	nl_close(&sub);
+	if (r == -ENODEV && err && errlen)
+		snprintf(err, errlen, "%s: no such network device (waited %u ms)", ifname,
+			 bound_ms);
+	else if (r < 0)
+		nerr(err, errlen, r, NULL, "%s: waiting for the device", ifname);
+	return r < 0 ? r : 0;
+}
+
 static int apply_iface(struct nl_sock *nl, const struct net_iface *ifc, char *err, size_t errlen)
 {
 	int idx = ifindex_of(nl, ifc->ifname, err, errlen);
@@ -639,6 +695,12 @@ static void log_iface(const struct net_iface *ifc)
 		log_info("net: %s: up, no address", ifc->ifname);
 }
 
+static int left_of(uint64_t deadline)
+{
+	uint64_t now = now_ms();
+	return now >= deadline ? 0 : (int)(deadline - now);
+}
+
 int netconf_apply(const struct net_plan *plan, char *err, size_t errlen)
 {
 	struct net_plan p = *plan;
@@ -658,15 +720,19 @@ int netconf_apply(const struct net_plan *plan, char *err, size_t errlen)
 	if (r < 0)
 		return nerr(err, errlen, r, NULL, "netlink socket");
 	r = set_flags(&nl, "lo", 1, err, errlen);
-	for (int i = 0; r == 0 && i < n; i++)
-		r = apply_iface(&nl, &ifs[i], err, errlen);
-
-	/* one deadline for all carriers: they come up in parallel */
+	/* one deadline for devices to appear and carriers to come: in parallel */
 	uint64_t deadline = now_ms() + p.carrier_timeout_ms;
+	for (int i = 0; r == 0 && i < n; i++) {
+		if (p.carrier_timeout_ms)
+			r = wait_device(ifs[i].ifname, left_of(deadline), p.carrier_timeout_ms, err,
+					errlen);
+		if (r == 0)
+			r = apply_iface(&nl, &ifs[i], err, errlen);
+	}
 	for (int i = 0; r == 0 && p.carrier_timeout_ms && i < n; i++) {
 		struct net_carrier_watch w;
 		uint64_t now = now_ms();
-		int left = now >= deadline ? 0 : (int)(deadline - now);
+		int left = left_of(deadline);
 		uint64_t t0 = now;
 		r = wait_carrier(&w, ifs[i].ifname, left, p.carrier_timeout_ms, err, errlen);
 		if (r == 0)

@@ -315,9 +315,35 @@ static void test_apply(void)
 
 	netplan_init(&p);
 	ipconf_parse(&p, "198.51.100.8:::24::nosuch0:off", err, sizeof err);
+	p.carrier_timeout_ms = 300;
+	uint64_t t0 = t_ms();
 	int r = netconf_apply(&p, err, sizeof err);
-	ok(r == -ENODEV && contains(err, "nosuch0"), "apply: unknown device named (%d: %s)", r,
-	   err);
+	uint64_t dt = t_ms() - t0;
+	ok(r == -ENODEV && contains(err, "nosuch0: no such network device"),
+	   "apply: unknown device named (%d: %s)", r, err);
+	ok(dt >= 290 && dt < 1500, "apply: the device was waited for within the bound (%llu ms)",
+	   (unsigned long long)dt);
+	p.carrier_timeout_ms = 0;
+	t0 = t_ms();
+	r = netconf_apply(&p, err, sizeof err);
+	ok(r == -ENODEV && t_ms() - t0 < 500, "apply: no wait with carrier_timeout_ms 0 (%s)", err);
+
+	/* a device that appears while apply waits for it (late driver probe) */
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct net_plan q;
+		netplan_init(&q);
+		q.carrier_timeout_ms = 5000;
+		netplan_set(&q, "net.late0.address", "192.0.2.200/24", NULL, 0);
+		_exit(netconf_apply(&q, NULL, 0) == 0 ? 0 : 1);
+	}
+	is_int(veth_create("late0", "late1"), 0, "veth late0/late1 created while apply waits");
+	net_link_up("late1", NULL, 0);
+	int st = -1;
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "apply: a late device is configured");
+	ok(has_addr("late0", "192.0.2.200", 24), "apply: late0 has its address");
 
 	netplan_init(&p);
 	netplan_set(&p, "net.ea.address", "198.51.100.7/24", err, sizeof err);
@@ -336,9 +362,9 @@ static void test_apply(void)
 	netplan_init(&p);
 	netplan_set(&p, "net.fa.address", "203.0.113.5/24", err, sizeof err);
 	netplan_set(&p, "net.carrier_timeout_ms", "300", err, sizeof err);
-	uint64_t t0 = t_ms();
+	t0 = t_ms();
 	r = netconf_apply(&p, err, sizeof err);
-	uint64_t dt = t_ms() - t0;
+	dt = t_ms() - t0;
 	ok(r == -ETIMEDOUT && contains(err, "fa: no carrier after 300 ms"),
 	   "apply: no carrier fails naming the device (%s)", err);
 	ok(dt >= 290 && dt < 1500, "apply: carrier bound kept (%llu ms)", (unsigned long long)dt);
@@ -347,7 +373,8 @@ static void test_apply(void)
 /* The lowest-ifindex Ethernet device per sysfs, independent of netconf. */
 static int first_ether(char *out, size_t cap)
 {
-	static const char *const names[] = {"pa", "pb", "ca", "cb", "ea", "eb", "fa", "fb"};
+	static const char *const names[] = {"pa", "pb", "ca", "cb", "ea",    "eb",
+					    "fa", "fb", "la", "lb", "late0", "late1"};
 	long best = -1;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		long idx = sys_num(names[i], "ifindex", 10);
