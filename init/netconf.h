@@ -60,11 +60,13 @@ void net_carrier_watch_stop(struct net_carrier_watch *w);
 
 /*
  * ConfigureNetwork: lo up; then for each interface of the plan (see
- * netplan_interfaces), in order: MTU, link up, address; then the carrier
- * wait for all of them under one deadline (plan->carrier_timeout_ms); then
- * default routes. Idempotent, so a boot retry may run it again. Blocks for
- * at most the carrier timeout plus a few netlink round trips (each bounded
- * by NL_TIMEOUT_MS). Returns 0, or -errno with err naming the interface.
+ * netplan_interfaces), in order: wait for the device to exist (a driver may
+ * still be probing), MTU, link up, address; then the carrier wait for all
+ * of them; then default routes. The device and carrier waits share one
+ * deadline, plan->carrier_timeout_ms from the start (0: no waiting at all).
+ * Idempotent, so a boot retry may run it again. Blocks for at most that
+ * deadline plus a few netlink round trips (each bounded by NL_TIMEOUT_MS).
+ * Returns 0, or -errno with err naming the interface and the kernel's error.
  */
 int netconf_apply(const struct net_plan *plan, char *err, size_t errlen);
 
