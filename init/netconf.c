@@ -685,14 +685,16 @@ static int apply_iface(struct nl_sock *nl, const struct net_iface *ifc, char *er
 
 static void log_iface(const struct net_iface *ifc)
 {
-	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN], mtu[24] = "unchanged";
 	(void)net_ip_format(&ifc->addr, a, sizeof a);
 	(void)net_ip_format(&ifc->gw, g, sizeof g);
+	if (ifc->mtu)
+		snprintf(mtu, sizeof mtu, "%u", ifc->mtu);
 	if (ifc->addr.family)
-		log_info("net: %s: up, address %s/%d, gateway %s, mtu %u%s", ifc->ifname, a,
-			 ifc->prefix, *g ? g : "none", ifc->mtu, ifc->mtu ? "" : " (unchanged)");
+		log_info("net: %s: up, address %s/%d, gateway %s, mtu %s", ifc->ifname, a,
+			 ifc->prefix, *g ? g : "none", mtu);
 	else
-		log_info("net: %s: up, no address", ifc->ifname);
+		log_info("net: %s: up, no address, mtu %s", ifc->ifname, mtu);
 }
 
 static int left_of(uint64_t deadline)
