@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mounts.h"
+#include "network.h"
 #include "power.h"
 #include "readiness.h"
 #include "supervise.h"
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 	log_open(cfg.use_kmsg);
 	read_kernel_cmdline();
 	supervise_register_config();
+	network_register_config();
 	config_load_file(&cfg);
 	read_kernel_cmdline(); /* the kernel command line wins */
 	log_set_debug(cfg.debug);
@@ -116,6 +118,7 @@ int main(int argc, char **argv)
 
 	boot_add_step(PHASE_INIT_HARDWARE, "run directory", step_run_dir);
 	hardware_init();
+	network_init();
 	boot_add_step(PHASE_LOAD_IDENTITY, "node id", step_identity);
 	supervise_init();
 	emergency_init();

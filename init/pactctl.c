@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "frame.h"
 #include "json.h"
+#include "netconf.h"
 #include "pactctl.h"
 
 #include <errno.h>
@@ -40,6 +41,7 @@ static int usage(void)
 		"  wait-ready [--timeout S]    wait for readiness (0 ready, 1 failed, 2 timeout)\n"
 		"  reboot | poweroff | halt    shut the node down\n"
 		"  notify [--ready] [VAR=VALUE...]  sd_notify to $NOTIFY_SOCKET (for services)\n"
+		"  net                         links, addresses and routes, from the kernel\n"
 		"  help                        every command the daemon knows\n");
 	return 2;
 }
@@ -319,5 +321,7 @@ int main(int argc, char **argv)
 		return cmd_wait_ready(n, argv + i);
 	if (strcmp(cmd, "notify") == 0)
 		return cmd_notify(n, argv + i);
+	if (strcmp(cmd, "net") == 0) /* read from the kernel here: no daemon needed */
+		return (want_json ? net_dump_json(1) : net_dump_text(1)) < 0;
 	return call_daemon(cmd, n, argv + i);
 }

@@ -15,6 +15,7 @@
 #include "loop.h"
 #include "mounts.h"
 #include "readiness.h"
+#include "watchdog.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -80,6 +81,8 @@ static void final_stage(void)
 		/* running under test or another supervisor: our job ends here */
 		exit(0);
 	}
+	/* orderly to the end: the magic close, so the reset is ours, not its */
+	watchdog_disarm();
 	int cmd = action == POWER_REBOOT ? RB_AUTOBOOT
 		  : action == POWER_HALT ? RB_HALT_SYSTEM
 					 : RB_POWER_OFF;
