@@ -1,6 +1,6 @@
 /*
  * The namespace holder process (see nsholder.h): clone3 into new
- * namespaces, a two-way handshake over a socketpair so that creation never
+ * namespaces, a status handshake over a socketpair so that creation never
  * blocks the loop and the parent-death signal has no race, and the
  * holder's whole life: reap orphans, wait.
  *
@@ -57,6 +57,13 @@ static void close_all_but(int keep)
 			close(fd);
 }
 
+/* 1 if the parent's end of the sync socket is closed: the parent has died. */
+static int parent_gone(int sync)
+{
+	struct pollfd p = {.fd = sync, .events = POLLRDHUP};
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
 {
 	int status = 0;
@@ -65,9 +72,15 @@ __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
 	close_all_but(sync);
 	if (chdir("/") < 0)
 		status = errno;
-	/* armed before the handshake: if the parent is already gone, the read below sees EOF */
+	/*
+	 * Armed first, then checked: a parent that died before this point has
+	 * already closed its fds (the kernel closes them before it reparents
+	 * children), so parent_gone() sees it; one that dies later sends SIGKILL.
+	 */
 	if (!status && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		status = errno;
+	if (parent_gone(sync))
+		_exit(1);
 	/* nothing mounted in here may propagate back; host mounts still propagate in */
 	if (!status && (flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		status = errno;
@@ -76,10 +89,8 @@ __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
 	sigaddset(&chld, SIGCHLD);
 	if (!status && sigprocmask(SIG_SETMASK, &chld, NULL) < 0)
 		status = errno;
+	/* the status, then the close (the parent waits for the hang-up): no fd is left */
 	if (write(sync, &status, sizeof status) != sizeof status || status)
-		_exit(1);
-	char go;
-	if (read(sync, &go, 1) != 1)
 		_exit(1);
 	close(sync);
 	for (;;) {
@@ -181,7 +192,8 @@ static int open_ns_fds(struct nsholder *h, const char *proc)
 int nsholder_complete(struct nsholder *h, const struct nsholder_config *cfg, int timeout_ms)
 {
 	const char *proc = cfg && cfg->proc_root ? cfg->proc_root : "/proc";
-	struct pollfd p = {.fd = h->sync_fd, .events = POLLIN};
+	/* the holder writes its status and then closes its end: wait for the hang-up */
+	struct pollfd p = {.fd = h->sync_fd, .events = POLLRDHUP};
 	int status, r;
 
 	if (h->sync_fd < 0)
@@ -191,11 +203,13 @@ int nsholder_complete(struct nsholder *h, const struct nsholder_config *cfg, int
 	while (r < 0 && errno == EINTR);
 	if (r <= 0)
 		return abort_holder(h, r == 0 ? -ETIMEDOUT : -errno, "waiting for setup");
-	ssize_t n = read(h->sync_fd, &status, sizeof status);
+	ssize_t n = recv(h->sync_fd, &status, sizeof status, MSG_DONTWAIT);
 	if (n != sizeof status)
 		return abort_holder(h, -ESRCH, "holder died during setup");
 	if (status)
 		return abort_holder(h, -status, "holder setup");
+	close_fd(h->sync_fd);
+	h->sync_fd = -1;
 	r = open_ns_fds(h, proc);
 	if (r < 0)
 		return abort_holder(h, r, "opening namespace fds");
@@ -206,10 +220,6 @@ int nsholder_complete(struct nsholder *h, const struct nsholder_config *cfg, int
 		if (r < 0)
 			return abort_holder(h, r, "network setup");
 	}
-	if (send(h->sync_fd, "g", 1, MSG_NOSIGNAL) != 1)
-		return abort_holder(h, -errno, "releasing the holder");
-	close_fd(h->sync_fd);
-	h->sync_fd = -1;
 	return 0;
 }
 
@@ -227,7 +237,7 @@ int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT])
 {
 	for (int i = 0; i < PACT_NS_COUNT; i++)
 		fds[i] = -1;
-	if (h->pidfd < 0 || h->sync_fd >= 0)
+	if (h->pidfd < 0 || h->fds[0] < 0)
 		return -ESRCH;
 	int r = pidfd_signal(h->pidfd, 0);
 	if (r < 0)

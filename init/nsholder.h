@@ -9,10 +9,10 @@
  * scope's cgroup.kill), and with its parent (PR_SET_PDEATHSIG).
  *
  * Creation is split so the event loop never blocks: nsholder_start() does
- * the clone3 and returns a sync fd that becomes readable when the holder
- * has set itself up; nsholder_complete() then opens the namespace fds and
- * releases the holder into its wait loop. nsholder_spawn() does both with a
- * bounded wait, for callers that may block briefly.
+ * the clone3 and returns a sync fd that hangs up (EPOLLRDHUP) when the
+ * holder has set itself up and written its status; nsholder_complete() then
+ * reads the status and opens the namespace fds. nsholder_spawn() does both
+ * with a bounded wait, for callers that may block briefly.
  */
 #ifndef PACT_NSHOLDER_H
 #define PACT_NSHOLDER_H
@@ -52,9 +52,9 @@ void nsholder_init(struct nsholder *h);
 int nsholder_start(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_ns,
 		   const struct nsholder_config *cfg);
 /*
- * After h->sync_fd is readable (or to wait for it, up to timeout_ms): read
- * the holder's setup status, open /proc/<pid>/ns/{pid,net,mnt} into h->fds, run the net
- * hook, and let the holder enter its wait loop. Returns 0 or -errno (the
+ * After h->sync_fd hangs up (or to wait for that, up to timeout_ms): read
+ * the holder's setup status, open /proc/<pid>/ns/{pid,net,mnt} into h->fds,
+ * and run the net hook. Returns 0 or -errno (the
  * holder's own setup errno, -ETIMEDOUT, -ESRCH if it died); on error the
  * holder is killed (the caller still reaps it).
  */
