@@ -334,6 +334,59 @@ static void test_outq(void)
 	is_int(count_fds(), before, "no fd leaked by the queue");
 }
 
+/* Big frames: the byte limit, FIFO order, compaction after partial sends. */
+static void test_outq_compaction(void)
+{
+	int sv[2];
+	struct pact_handoff_msg m;
+	static char reason[1001];
+	int before = count_fds();
+	pair(sv);
+	handoff_outq_init(&outq);
+	int small = 4096;
+	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+
+	int sent = 0, got = 0, order_ok = 1, full = 0, rounds = 0;
+	while (got < 60 && rounds++ < 100000) {
+		/* push until the queue refuses, as a server whose client is slow */
+		while (sent < 60) {
+			memset(reason, 'a' + sent % 26, 1000);
+			reason[0] = (char)('0' + sent / 10);
+			reason[1] = (char)('0' + sent % 10);
+			reason[2] = ':';
+			handoff_msg_error(&m, "c1", PACT_ERR_CREATION_FAILED, reason);
+			int r = handoff_outq_push_msg(&outq, &m, NULL, 0);
+			if (r == -ENOBUFS) {
+				full++;
+				break;
+			}
+			if (r < 0)
+				break;
+			sent++;
+		}
+		if (handoff_outq_flush(&outq, sv[1]) < 0)
+			break;
+		int fds[3];
+		unsigned nfds = 0;
+		/* timeout 0: a frame still partly in the queue is resumed next round */
+		int r = pact_handoff_recv(&conn, &m, fds, 3, &nfds, 0);
+		if (r == -ETIMEDOUT)
+			continue;
+		if (r < 0)
+			break;
+		if (atoi(m.reason) != got || strlen(m.reason) != 1000 ||
+		    m.reason[999] != 'a' + got % 26)
+			order_ok = 0;
+		got++;
+	}
+	ok(full > 0, "the 16 KiB byte limit was reached (%d times)", full);
+	ok(got == 60 && order_ok, "60 frames of ~1 KiB arrive whole and in order (%d)", got);
+	is_int(handoff_outq_flush(&outq, sv[1]), 0, "queue drained");
+	pact_handoff_close(&conn);
+	close(sv[1]);
+	is_int(count_fds(), before, "no fd leaked");
+}
+
 static void test_connect(void)
 {
 	char path[108];
@@ -371,6 +424,7 @@ int main(void)
 	test_round_trip();
 	test_bad_replies();
 	test_outq();
+	test_outq_compaction();
 	test_connect();
 	return done_testing();
 }
