@@ -125,7 +125,7 @@ static int send_all(struct pact_handoff_conn *c, const uint8_t *p, size_t len, u
 
 int pact_handoff_send(struct pact_handoff_conn *c, const struct pact_handoff_msg *m, int timeout_ms)
 {
-	uint8_t frame[4096];
+	uint8_t frame[8192]; /* the largest request: 128 + 6 * 1024 escaped bytes + keys */
 	if (c->broken || c->fd < 0)
 		return -EPIPE;
 	ssize_t n = handoff_msg_frame(m, frame, sizeof frame);

@@ -11,6 +11,11 @@
  * is limited by JSON_MAX_DEPTH with a fixed stack, so hostile nesting costs
  * nothing but an error.
  *
+ * Limits: input JSON_MAX_INPUT bytes, depth JSON_MAX_DEPTH, values max_nodes
+ * (the caller's array; 20 bytes each). A string may be as long as the input;
+ * extracting it is bounded by the caller's buffer (-ENAMETOOLONG). Duplicate
+ * key detection costs O(keys^2) per object, bounded by max_nodes.
+ *
  * Strictness: no trailing commas, comments, NaN/Infinity, leading zeros,
  * leading '+', raw control characters in strings, invalid UTF-8 (overlong
  * forms, surrogates, > U+10FFFF), lone surrogate escapes, BOM, or trailing

@@ -5,7 +5,8 @@
  *
  * PACT_PRINT_VECTORS=1: print the doc's vector blocks (markdown) and exit.
  * PACT_WRITE_CORPUS=DIR: write fuzz seeds DIR/json/<name>.json and
- * DIR/frame/<name>.bin from the vectors, then run the tests.
+ * DIR/frame/<name>.bin (a read-size byte, then the frame twice) from the
+ * vectors, then run the tests.
  */
 #include "frame.h"
 #include "handoff_msg.h"
@@ -65,7 +66,9 @@ static void write_corpus(const char *dir)
 		size_t n = vec_frame(v->json, frm, sizeof frm);
 		snprintf(path, sizeof path, "%s/frame/%s.bin", dir, v->name);
 		if ((f = fopen(path, "we"))) {
+			fputc(7, f); /* fuzz_frame's first byte: read size 8 */
 			fwrite(frm, 1, n, f);
+			fwrite(frm, 1, n, f); /* two frames back to back */
 			fclose(f);
 		}
 	}
