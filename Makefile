@@ -139,7 +139,8 @@ install: all
 		install -m 0644 services/init.conf $(DESTDIR)/etc/pact/init.conf
 
 format:
-	clang-format -i init/*.c init/*.h include/pact/*.h test/unit/*.c test/unit/*.h
+	clang-format -i init/*.c init/*.h include/pact/*.h test/unit/*.c test/unit/*.h \
+		test/host/*.c test/host/*.h test/fuzz/*.c test/vm/*.c test/bench/*.c
 
 clean:
 	rm -rf $(BUILD)
