@@ -75,10 +75,33 @@ static int run(const char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* images/mkuenv.sh from the repository root, or relative to this binary (build/<dir>/<x>/). */
+static const char *find_mkuenv(void)
+{
+	static char path[600];
+	if (access("images/mkuenv.sh", X_OK) == 0)
+		return "images/mkuenv.sh";
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int up = 0; up < 4; up++) {
+		char *slash = strrchr(exe, '/');
+		if (!slash)
+			return NULL;
+		*slash = '\0';
+		snprintf(path, sizeof path, "%s/images/mkuenv.sh", exe);
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return NULL;
+}
+
 static int make_image(void)
 {
-	const char *script[] = {"images/mkuenv.sh", img, "bench", NULL};
-	if (access(script[0], X_OK) == 0)
+	const char *script[] = {find_mkuenv(), img, "bench", NULL};
+	if (script[0])
 		return run(script);
 	char src[200];
 	snprintf(src, sizeof src, "%s/src", tmp);

@@ -53,9 +53,32 @@ static int run(const char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* images/mkuenv.sh from the repository root, or relative to this binary (build/<dir>/<x>/). */
+static const char *find_mkuenv(void)
+{
+	static char path[600];
+	if (access("images/mkuenv.sh", X_OK) == 0)
+		return "images/mkuenv.sh";
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int up = 0; up < 4; up++) {
+		char *slash = strrchr(exe, '/');
+		if (!slash)
+			return NULL;
+		*slash = '\0';
+		snprintf(path, sizeof path, "%s/images/mkuenv.sh", exe);
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return NULL;
+}
+
 static int make_image(const char *path, const char *name)
 {
-	const char *argv[] = {"images/mkuenv.sh", path, name, NULL};
+	const char *argv[] = {find_mkuenv(), path, name, NULL};
 	return run(argv);
 }
 
@@ -384,8 +407,8 @@ static int setup(void)
 		printf("1..0 # SKIP no /dev/loop-control\n");
 		return 1;
 	}
-	if (access("images/mkuenv.sh", X_OK) < 0 || system("command -v mksquashfs >/dev/null")) {
-		printf("1..0 # SKIP images/mkuenv.sh or mksquashfs missing (run from the repo)\n");
+	if (!find_mkuenv() || system("command -v mksquashfs >/dev/null")) {
+		printf("1..0 # SKIP images/mkuenv.sh or mksquashfs (squashfs-tools) not found\n");
 		return 1;
 	}
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
