@@ -151,6 +151,12 @@ int uenv_lookup(struct uenv_mgr *m, const char *image_path, struct uenv_handle *
 int uenv_foreach(const struct uenv_mgr *m, int (*cb)(void *ctx, const struct uenv_info *),
 		 void *ctx);
 size_t uenv_count(const struct uenv_mgr *m);
+/*
+ * One entry as a JSON object for pactctl --json and the control socket:
+ * {"image_path":..,"mount_point":..,"loop_device":"loopN","dev":"7:N",
+ *  "refcount":N,"hold_remaining_ms":N|null}. Returns its length or -ENOSPC.
+ */
+int uenv_info_json(const struct uenv_info *info, char *buf, size_t cap);
 
 /* Boot: create <run>/uenv, <run>/workdir, <run>/data (run: "/run/pact"). */
 int uenv_prepare_dirs(const char *run_dir);

@@ -446,6 +446,33 @@ static void test_config(void)
 	uenv_fini(m);
 }
 
+static void test_json(void)
+{
+	struct uenv_info i = {.image = "/images/a \"q\".sqfs",
+			      .mount_point = "/run/pact/uenv/a\n",
+			      .loopdev = "loop3",
+			      .major = 7,
+			      .minor = 3,
+			      .refcount = 2,
+			      .hold_left_ms = -1};
+	char buf[512];
+	int n = uenv_info_json(&i, buf, sizeof buf);
+	is_str(buf,
+	       "{\"image_path\":\"/images/a \\\"q\\\".sqfs\",\"mount_point\":\"/run/pact/uenv/"
+	       "a\\u000a\",\"loop_device\":\"loop3\",\"dev\":\"7:3\",\"refcount\":2,"
+	       "\"hold_remaining_ms\":null}",
+	       "listing as JSON, escaped");
+	is_int(n, (int)strlen(buf), "length returned");
+	i.hold_left_ms = 1500;
+	size_t full = (size_t)uenv_info_json(&i, buf, sizeof buf);
+	ok(strstr(buf, "\"hold_remaining_ms\":1500}") != NULL, "hold time left");
+	int small = 0;
+	for (size_t cap = 1; cap <= full; cap++)
+		small += uenv_info_json(&i, buf, cap) == -ENOSPC;
+	is_int(small, (int)full, "every short buffer: -ENOSPC");
+	is_int(uenv_info_json(&i, buf, full + 1), (int)full, "an exact buffer fits");
+}
+
 static void test_prepare_dirs(void)
 {
 	char run[600];
@@ -494,6 +521,7 @@ int main(void)
 	test_full();
 	test_reconstruct();
 	test_prepare_dirs();
+	test_json();
 	uenv_fini(&mgr);
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
