@@ -52,7 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n1 = nul ? (size_t)(nul - data) : size;
 	put("modules.dep", data, n1);
 	put("modules.builtin", nul ? nul + 1 : data, nul ? size - n1 - 1 : 0);
-	struct kmod_opts o = {.modules_dir = dir, .sys_module_dir = "", .loader = fake_loader};
+	struct kmod_opts o = {.modules_dir = dir,
+			      .sys_module_dir = "",
+			      .proc_filesystems = "",
+			      .loader = fake_loader};
 	kmod_load_opts("loop", &o);
 	kmod_load_opts("squash-fs", &o);
 	return 0;
