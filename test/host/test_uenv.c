@@ -397,6 +397,51 @@ static void test_burst(void)
 	is_int(count_loops_under(tmp), 0, "no leaked loop device");
 }
 
+struct cbrec {
+	int calls, err;
+	struct uenv_handle h;
+};
+
+static void rec_cb(void *ctx, int err, const struct uenv_handle *h)
+{
+	struct cbrec *r = ctx;
+	r->calls++;
+	r->err = err;
+	if (h)
+		r->h = *h;
+}
+
+static void test_async(void)
+{
+	char a[256], bad[256];
+	snprintf(a, sizeof a, "%s/a.sqfs", images);
+	snprintf(bad, sizeof bad, "%s/bad.sqfs", images);
+	struct cbrec r1 = {0}, r2 = {0}, r3 = {0};
+	is_int(uenv_acquire_async(&m1, a, rec_cb, &r1), 0, "async acquire (worker) started");
+	is_int(uenv_acquire_async(&m1, a, rec_cb, &r2), 0, "a second caller waits");
+	for (int i = 0; i < 50 && (r1.calls == 0 || r2.calls == 0); i++)
+		loop_run_once(100);
+	ok(r1.calls == 1 && r1.err == 0 && r2.calls == 1 && r2.err == 0,
+	   "both called back with success (%d, %d)", r1.err, r2.err);
+	is_int(count_mounts(r1.h.mount_point, 0, NULL, NULL, 0), 1,
+	       "the worker's mount is in our namespace, once");
+	is_int(count_loops_under(tmp), 1, "one loop device");
+	struct find_ctx fi = info_of(&m1, a);
+	ok(fi.found && fi.got.refcount == 2 && loop_bound_to(fi.got.major, fi.got.minor, a),
+	   "count 2, loop device %s recorded", fi.found ? fi.got.loopdev : "?");
+	uenv_release(&m1, &r1.h);
+	uenv_release(&m1, &r2.h);
+	is_int(run_until_empty(&m1), 0, "expired");
+	is_int(count_mounts(base, 1, NULL, NULL, 0), 0, "unmounted");
+	is_int(count_loops_under(tmp), 0, "loop device freed");
+	is_int(uenv_acquire_async(&m1, bad, rec_cb, &r3), 0, "async acquire of a bad image");
+	for (int i = 0; i < 50 && r3.calls == 0; i++)
+		loop_run_once(100);
+	is_int(r3.err, -EMEDIUMTYPE, "its error comes back: %s", uenv_last_error(&m1));
+	is_int(count_loops_under(tmp) + count_mounts(base, 1, NULL, NULL, 0), 0,
+	       "nothing left behind");
+}
+
 static int setup(void)
 {
 	if (geteuid() != 0) {
@@ -452,6 +497,7 @@ int main(void)
 	test_force();
 	test_bad_inputs();
 	test_same_basename();
+	test_async();
 	test_reconstruct();
 	init_mgr(&m1);
 	test_burst();
