@@ -23,6 +23,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* ---- the real syscalls ---- */
@@ -486,9 +487,14 @@ static void set_mounted(struct uenv_mgr *m, struct uenv_entry *e, const char *im
 	e->refcount = refcount;
 	e->gen = ++m->next_gen;
 	e->mgr = m;
+	e->result_fd = -1;
 	e->major = lo->major;
 	e->minor = lo->minor;
-	snprintf(e->loopname, sizeof e->loopname, "loop%d", lo->index);
+	if (lo->index >= 0)
+		snprintf(e->loopname, sizeof e->loopname, "loop%d", lo->index);
+	else if (loopdev_name(m->sys_dir, lo->major, lo->minor, e->loopname, sizeof e->loopname) <
+		 0)
+		snprintf(e->loopname, sizeof e->loopname, "?");
 	snprintf(e->image, sizeof e->image, "%s", image);
 	snprintf(e->mount_point, sizeof e->mount_point, "%s", mp);
 	log_info("uenv: mounted %s on %s (%s)", image, mp, e->loopname);
@@ -601,6 +607,16 @@ static void worker_reaped(void *ctx, pid_t pid, int status)
 		snprintf(res.msg, sizeof res.msg,
 			 "mount failed for %s: the mount worker died (wait status %#x)", e->image,
 			 (unsigned)status);
+		/* killed between its mount and its report? then the mount is there */
+		struct stat st, bst;
+		if (stat(e->mount_point, &st) == 0 && stat(m->base, &bst) == 0 &&
+		    st.st_dev != bst.st_dev) {
+			res.err = 0;
+			res.index = -1;
+			res.major =
+			    major(st.st_dev); /* a block filesystem's st_dev: the loop device */
+			res.minor = minor(st.st_dev);
+		}
 	}
 	char image[UENV_IMAGE_MAX], mp[UENV_MOUNT_MAX];
 	memcpy(image, e->image, sizeof image);
@@ -949,6 +965,7 @@ static int adopt(struct uenv_mgr *m, const struct mi_line *mi, const char *const
 	memset(e, 0, sizeof *e);
 	e->used = 1;
 	e->mgr = m;
+	e->result_fd = -1;
 	e->gen = ++m->next_gen;
 	e->major = mi->major;
 	e->minor = mi->minor;

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/loop.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,6 +443,42 @@ static void test_async(void)
 	       "nothing left behind");
 }
 
+static pid_t main_pid;
+
+/* The real mount, then the worker dies before it can report. */
+static int mount_then_die(void *ctx, const struct loopdev *lo, const char *target)
+{
+	int r = uenv_sys_real.mount(ctx, lo, target);
+	if (getpid() != main_pid)
+		raise(SIGKILL);
+	return r;
+}
+
+static void test_async_worker_dies(void)
+{
+	struct uenv_sys sys = uenv_sys_real;
+	sys.mount = mount_then_die;
+	struct uenv_config cfg = {.roots = {images}, .base = base, .hold_ms = 20, .sys = &sys};
+	is_int(uenv_init(&m2, &cfg), 0, "a manager whose worker dies after mounting");
+	char c[256];
+	snprintf(c, sizeof c, "%s/c.sqfs", images);
+	struct cbrec r = {0};
+	is_int(uenv_acquire_async(&m2, c, rec_cb, &r), 0, "async acquire");
+	for (int i = 0; i < 50 && r.calls == 0; i++)
+		loop_run_once(100);
+	is_int(r.err, 0, "the mount found in place is taken as success");
+	struct find_ctx fi = info_of(&m2, c);
+	ok(fi.found && fi.got.refcount == 1 && loop_bound_to(fi.got.major, fi.got.minor, c),
+	   "adopted with its loop device (%s) from the mount point's st_dev",
+	   fi.found ? fi.got.loopdev : "?");
+	is_int(count_mounts(r.h.mount_point, 0, NULL, NULL, 0), 1, "mounted once");
+	uenv_release(&m2, &r.h);
+	is_int(run_until_empty(&m2), 0, "expired");
+	is_int(count_loops_under(tmp) + count_mounts(base, 1, NULL, NULL, 0), 0,
+	       "loop device and mount gone");
+	uenv_fini(&m2);
+}
+
 static int setup(void)
 {
 	if (geteuid() != 0) {
@@ -489,6 +526,7 @@ static int setup(void)
 
 int main(void)
 {
+	main_pid = getpid();
 	if (setup())
 		return 0;
 	ok(loop_init() == 0, "loop_init");
@@ -498,6 +536,7 @@ int main(void)
 	test_bad_inputs();
 	test_same_basename();
 	test_async();
+	test_async_worker_dies();
 	test_reconstruct();
 	init_mgr(&m1);
 	test_burst();
