@@ -110,6 +110,26 @@ static int builtin(const char *dir, const char *name)
 	return found;
 }
 
+/* Is name a filesystem the running kernel has (a built-in squashfs, overlay)? */
+static int fs_listed(const char *path, const char *name)
+{
+	if (!*path || linebuf_open(&lb, path) < 0)
+		return 0;
+	int found = 0, n;
+	char *line;
+	while (!found && (n = linebuf_next(&lb, &line)) != -ENODATA) {
+		if (n < 0) {
+			if (n == -E2BIG)
+				continue;
+			break;
+		}
+		const char *fs = strrchr(line, '\t');
+		found = strcmp(fs ? fs + 1 : line, name) == 0;
+	}
+	linebuf_close(&lb);
+	return found;
+}
+
 /* Copy the modules.dep line of name into depline. 0, -ENOENT, or -errno. */
 static int find_dep_line(const char *dir, const char *name)
 {
@@ -168,6 +188,11 @@ int kmod_load_opts(const char *name_in, const struct kmod_opts *o)
 	if (builtin(dir, name))
 		return 0;
 	int r = find_dep_line(dir, name);
+	if (r == -ENOENT &&
+	    fs_listed(o->proc_filesystems ? o->proc_filesystems : "/proc/filesystems", name)) {
+		log_info("kmod: %s: not in modules.dep; the kernel has it built in", name);
+		return 0;
+	}
 	if (r == -ENOENT) {
 		log_err("kmod: module %s not found in %s (modules.dep, modules.builtin)", name,
 			dir);

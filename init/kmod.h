@@ -16,13 +16,17 @@ typedef int (*kmod_loader_fn)(void *ctx, int fd, const char *path, int flags);
 struct kmod_opts {
 	const char *modules_dir;    /* NULL: /lib/modules/$(uname -r) */
 	const char *sys_module_dir; /* NULL: /sys/module ("" skips that check) */
-	kmod_loader_fn loader;	    /* NULL: finit_module(2) */
+	/* NULL: /proc/filesystems ("" skips): a filesystem listed there is built in */
+	const char *proc_filesystems;
+	kmod_loader_fn loader; /* NULL: finit_module(2) */
 	void *ctx;
 };
 
 /*
  * Load module name ("loop", "squashfs"; '-' and '_' are the same) and its
- * dependencies. 0 when loaded, already loaded or built in; -ENOENT (logged,
+ * dependencies. 0 when loaded, already loaded or built in (in
+ * modules.builtin, in /sys/module, or for a filesystem module not in
+ * modules.dep, listed in /proc/filesystems); -ENOENT (logged,
  * naming the module) when it is nowhere to be found; else the failing
  * -errno. Supports .ko, and .ko.xz/.ko.zst/.ko.gz when the kernel can
  * decompress them (MODULE_INIT_COMPRESSED_FILE).

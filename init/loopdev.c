@@ -38,8 +38,13 @@ static int try_attach(int ctl, const char *dev_dir, int image_fd, const char *la
 	if (r < 0)
 		return r;
 	int fd = open_loop(out->path);
-	if (fd < 0)
-		return fd == -ENOENT || fd == -ENXIO ? -EAGAIN : fd;
+	if (fd == -ENXIO)
+		return -EAGAIN; /* removed again by another user: ask for another one */
+	if (fd < 0) {
+		/* ENOENT: no device node (devtmpfs creates them as devices appear) */
+		log_err("loopdev: %s: %s", out->path, strerror(-fd));
+		return fd;
+	}
 
 	struct loop_config cfg;
 	memset(&cfg, 0, sizeof cfg);

@@ -16,12 +16,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* ---- the real syscalls ---- */
@@ -139,6 +141,8 @@ int uenv_init(struct uenv_mgr *m, const struct uenv_config *cfg)
 	m->cfg.mountinfo = m->mountinfo;
 	if (m->cfg.hold_ms == 0)
 		m->cfg.hold_ms = (uint64_t)PACT_DEFAULT_HOLD_TIME_SECS * 1000u;
+	if (m->cfg.mount_timeout_ms == 0)
+		m->cfg.mount_timeout_ms = 30000;
 	if (!m->cfg.sys)
 		m->cfg.sys = &uenv_sys_real;
 	return 0;
@@ -146,9 +150,17 @@ int uenv_init(struct uenv_mgr *m, const struct uenv_config *cfg)
 
 void uenv_fini(struct uenv_mgr *m)
 {
-	for (int i = 0; i < UENV_MAX_ENTRIES; i++)
-		if (m->e[i].used)
-			timer_cancel(&m->e[i].hold);
+	for (int i = 0; i < UENV_MAX_ENTRIES; i++) {
+		struct uenv_entry *e = &m->e[i];
+		if (!e->used)
+			continue;
+		timer_cancel(&e->hold);
+		if (e->state != UENV_MOUNTED) {
+			/* a worker still running: forget it; a later reconstruct finds its mount */
+			loop_unwatch_child(e->worker);
+			close_fd(e->result_fd);
+		}
+	}
 	memset(m->e, 0, sizeof m->e);
 }
 
@@ -417,12 +429,9 @@ static void fill_handle(const struct uenv_mgr *m, const struct uenv_entry *e, st
 
 static void hold_expired(void *ctx);
 
-int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out)
+/* The path checks that need no syscall; fills image (normalised). */
+static int check_path(struct uenv_mgr *m, const char *image_path, char *image)
 {
-	char image[UENV_IMAGE_MAX];
-	if (!out)
-		return fail(m, EINVAL, "mount failed for %s: no handle to fill",
-			    image_path ? image_path : "(null)");
 	int r = normalize(image_path, image);
 	if (r == -EINVAL)
 		return fail(m, EINVAL, "mount failed for %s: not an absolute path to a file",
@@ -432,18 +441,77 @@ int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle 
 			    image_path, UENV_IMAGE_MAX - 1);
 	if (r == -EXDEV)
 		return fail(m, EXDEV, "mount failed for %s: \"..\" in the path", image_path);
+	return 0;
+}
 
-	struct uenv_entry *e = find(m, image);
-	if (e) { /* the hit path: no syscalls */
-		if (e->refcount == UINT32_MAX)
-			return fail(m, EOVERFLOW, "refcount inconsistency for %s: count overflow",
-				    image);
-		e->refcount++;
-		if (timer_armed(&e->hold))
-			timer_cancel(&e->hold);
-		fill_handle(m, e, out);
-		return 0;
+/* A later reference: count only, no syscall but the timer's. */
+static int hit(struct uenv_mgr *m, struct uenv_entry *e, struct uenv_handle *out)
+{
+	if (e->state != UENV_MOUNTED)
+		return fail(m, EBUSY, "mount failed for %s: a mount of it is still in progress",
+			    e->image);
+	if (e->refcount == UINT32_MAX)
+		return fail(m, EOVERFLOW, "refcount inconsistency for %s: count overflow",
+			    e->image);
+	e->refcount++;
+	if (timer_armed(&e->hold))
+		timer_cancel(&e->hold);
+	fill_handle(m, e, out);
+	return 0;
+}
+
+/* Bind the open image to a loop device and mount it on mp; nothing left on failure. */
+static int attach_and_mount(struct uenv_mgr *m, const char *image, int fd, const char *mp,
+			    struct loopdev *lo)
+{
+	const struct uenv_sys *sys = m->cfg.sys;
+	int r = sys->attach(m->cfg.sys_ctx, m->dev_dir, fd, image, lo);
+	if (r < 0)
+		return fail(m, -r, "mount failed for %s: loop device: %s", image, strerror(-r));
+	r = sys->mount(m->cfg.sys_ctx, lo, mp);
+	if (r < 0) {
+		sys->unbind(m->cfg.sys_ctx, lo);
+		return fail(m, -r, "mount failed for %s: mount %s on %s: %s", image, lo->path, mp,
+			    strerror(-r));
 	}
+	sys->close(m->cfg.sys_ctx, lo); /* autoclear: the device goes with the mount */
+	return 0;
+}
+
+static void set_mounted(struct uenv_mgr *m, struct uenv_entry *e, const char *image, const char *mp,
+			const struct loopdev *lo, unsigned refcount)
+{
+	memset(e, 0, sizeof *e);
+	e->used = 1;
+	e->state = UENV_MOUNTED;
+	e->refcount = refcount;
+	e->gen = ++m->next_gen;
+	e->mgr = m;
+	e->result_fd = -1;
+	e->major = lo->major;
+	e->minor = lo->minor;
+	if (lo->index >= 0)
+		snprintf(e->loopname, sizeof e->loopname, "loop%d", lo->index);
+	else if (loopdev_name(m->sys_dir, lo->major, lo->minor, e->loopname, sizeof e->loopname) <
+		 0)
+		snprintf(e->loopname, sizeof e->loopname, "?");
+	snprintf(e->image, sizeof e->image, "%s", image);
+	snprintf(e->mount_point, sizeof e->mount_point, "%s", mp);
+	log_info("uenv: mounted %s on %s (%s)", image, mp, e->loopname);
+}
+
+int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out)
+{
+	char image[UENV_IMAGE_MAX];
+	if (!out)
+		return fail(m, EINVAL, "mount failed for %s: no handle to fill",
+			    image_path ? image_path : "(null)");
+	int r = check_path(m, image_path, image);
+	if (r < 0)
+		return r;
+	struct uenv_entry *e = find(m, image);
+	if (e)
+		return hit(m, e, out);
 
 	int root;
 	const char *rel = under_root(m, image, &root);
@@ -457,42 +525,223 @@ int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle 
 	int fd = open_image(m, image, root, rel);
 	if (fd < 0)
 		return fd;
-
 	char mp[UENV_MOUNT_MAX];
 	r = make_mount_point(m, image, mp);
-	if (r < 0) {
-		close_fd(fd);
+	struct loopdev lo;
+	if (r == 0) {
+		r = attach_and_mount(m, image, fd, mp, &lo);
+		if (r < 0)
+			rmdir(mp);
+	}
+	close_fd(fd); /* a bound loop device holds its own reference to the file */
+	if (r < 0)
+		return r;
+	set_mounted(m, e, image, mp, &lo, 1);
+	fill_handle(m, e, out);
+	return 0;
+}
+
+/* ---- acquire_async: the first mount in a worker child ---- */
+
+/* What the worker sends back: one write, well under PIPE_BUF, so atomic. */
+struct worker_result {
+	int err;
+	int index;
+	unsigned major, minor;
+	char msg[UENV_ERR_MAX];
+};
+
+static void worker_timeout(void *ctx);
+static void worker_reaped(void *ctx, pid_t pid, int status);
+
+/* In the child: validate, attach, mount; report; never return. */
+static __attribute__((noreturn)) void worker_main(struct uenv_mgr *m, struct uenv_entry *e,
+						  int root, const char *rel, int wfd)
+{
+	struct worker_result res;
+	memset(&res, 0, sizeof res);
+	struct loopdev lo;
+	int fd = open_image(m, e->image, root, rel);
+	int r = fd < 0 ? fd : attach_and_mount(m, e->image, fd, e->mount_point, &lo);
+	close_fd(fd);
+	res.err = r;
+	if (r == 0) {
+		res.index = lo.index;
+		res.major = lo.major;
+		res.minor = lo.minor;
+	} else {
+		memcpy(res.msg, m->err, sizeof res.msg);
+	}
+	(void)!write(wfd, &res, sizeof res);
+	_exit(0);
+}
+
+static void call_waiters(struct uenv_mgr *m, const struct uenv_waiter *w, int n, int err,
+			 const struct uenv_handle *h)
+{
+	for (int i = 0; i < n; i++)
+		w[i].cb(w[i].ctx, err, h);
+	(void)m;
+}
+
+static void free_worker(struct uenv_entry *e)
+{
+	timer_cancel(&e->hold);
+	close_fd(e->result_fd);
+	e->result_fd = -1;
+	e->worker = 0;
+}
+
+static void worker_reaped(void *ctx, pid_t pid, int status)
+{
+	struct uenv_entry *e = ctx;
+	struct uenv_mgr *m = e->mgr;
+	if (!e->used || e->worker != pid)
+		return; /* forgotten by uenv_fini */
+	struct worker_result res;
+	ssize_t n = read_retry(e->result_fd, &res, sizeof res);
+	free_worker(e);
+	if (n != (ssize_t)sizeof res) {
+		memset(&res, 0, sizeof res);
+		res.err = -EIO;
+		snprintf(res.msg, sizeof res.msg,
+			 "mount failed for %s: the mount worker died (wait status %#x)", e->image,
+			 (unsigned)status);
+		/* killed between its mount and its report? then the mount is there */
+		struct stat st, bst;
+		if (stat(e->mount_point, &st) == 0 && stat(m->base, &bst) == 0 &&
+		    st.st_dev != bst.st_dev) {
+			res.err = 0;
+			res.index = -1;
+			res.major =
+			    major(st.st_dev); /* a block filesystem's st_dev: the loop device */
+			res.minor = minor(st.st_dev);
+		}
+	}
+	char image[UENV_IMAGE_MAX], mp[UENV_MOUNT_MAX];
+	memcpy(image, e->image, sizeof image);
+	memcpy(mp, e->mount_point, sizeof mp);
+	struct uenv_waiter w[UENV_MAX_WAITERS];
+	int nw = e->state == UENV_PENDING ? e->nwaiters : 0;
+	memcpy(w, e->waiters, sizeof w);
+	int abandoned = e->state == UENV_ABANDONED;
+	if (res.err < 0) {
+		rmdir(mp);
+		memset(e, 0, sizeof *e);
+		if (abandoned)
+			log_notice("uenv: the timed-out mount worker for %s is gone", image);
+		snprintf(m->err, sizeof m->err, "%s", res.msg);
+		if (n != (ssize_t)sizeof res)
+			log_err("uenv: %s", m->err); /* else the worker logged it */
+		call_waiters(m, w, nw, res.err, NULL);
+		return;
+	}
+	struct loopdev lo = {.fd = -1, .index = res.index, .major = res.major, .minor = res.minor};
+	set_mounted(m, e, image, mp, &lo, (unsigned)nw);
+	if (abandoned) {
+		/* it mounted after all: own it, and let the hold time take it down */
+		log_warn("uenv: %s mounted after its worker timed out; unmounting after the hold",
+			 image);
+		timer_arm(&e->hold, m->cfg.hold_ms, hold_expired, e);
+		return;
+	}
+	struct uenv_handle h;
+	fill_handle(m, e, &h);
+	call_waiters(m, w, nw, 0, &h); /* each may release at once: the count is already set */
+}
+
+static void worker_timeout(void *ctx)
+{
+	struct uenv_entry *e = ctx;
+	struct uenv_mgr *m = e->mgr;
+	kill(e->worker, SIGKILL);
+	e->state = UENV_ABANDONED;
+	struct uenv_waiter w[UENV_MAX_WAITERS];
+	int nw = e->nwaiters;
+	memcpy(w, e->waiters, sizeof w);
+	e->nwaiters = 0;
+	snprintf(m->err, sizeof m->err,
+		 "mount failed for %s: timed out after %llu ms (worker %d killed)", e->image,
+		 (unsigned long long)m->cfg.mount_timeout_ms, (int)e->worker);
+	log_err("uenv: %s", m->err);
+	call_waiters(m, w, nw, -ETIMEDOUT, NULL);
+}
+
+int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_cb cb, void *ctx)
+{
+	char image[UENV_IMAGE_MAX];
+	if (!cb)
+		return fail(m, EINVAL, "mount failed for %s: no callback",
+			    image_path ? image_path : "(null)");
+	int r = check_path(m, image_path, image);
+	if (r < 0)
+		return r;
+	struct uenv_entry *e = find(m, image);
+	if (e && e->state == UENV_MOUNTED) {
+		struct uenv_handle h;
+		r = hit(m, e, &h);
+		if (r == 0)
+			cb(ctx, 0, &h);
 		return r;
 	}
-	const struct uenv_sys *sys = m->cfg.sys;
-	struct loopdev lo;
-	r = sys->attach(m->cfg.sys_ctx, m->dev_dir, fd, image, &lo);
-	close_fd(fd); /* the loop device holds its own reference to the file */
-	if (r < 0) {
-		rmdir(mp);
-		return fail(m, -r, "mount failed for %s: loop device: %s", image, strerror(-r));
+	if (e && e->state == UENV_ABANDONED)
+		return fail(m, EBUSY, "mount failed for %s: an earlier mount attempt is stuck",
+			    image);
+	if (e) { /* pending: wait with the others */
+		if (e->nwaiters >= UENV_MAX_WAITERS)
+			return fail(m, EBUSY, "mount failed for %s: too many waiters (max %d)",
+				    image, UENV_MAX_WAITERS);
+		e->waiters[e->nwaiters++] = (struct uenv_waiter){cb, ctx};
+		return 0;
 	}
-	r = sys->mount(m->cfg.sys_ctx, &lo, mp);
-	if (r < 0) {
-		sys->unbind(m->cfg.sys_ctx, &lo);
+	int root;
+	const char *rel = under_root(m, image, &root);
+	if (!rel)
+		return fail(m, EACCES, "mount failed for %s: not under an image root (%s%s)", image,
+			    m->roots[0], m->cfg.nroots > 1 ? ", ..." : "");
+	e = free_slot(m);
+	if (!e)
+		return fail(m, ENOSPC, "mount failed for %s: too many uenv mounts (max %d)", image,
+			    UENV_MAX_ENTRIES);
+	/* the name is chosen here, in the one place that sees every pending mount */
+	char mp[UENV_MOUNT_MAX];
+	r = make_mount_point(m, image, mp);
+	if (r < 0)
+		return r;
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {
+		r = errno;
 		rmdir(mp);
-		return fail(m, -r, "mount failed for %s: mount %s on %s: %s", image, lo.path, mp,
-			    strerror(-r));
+		return fail(m, r, "mount failed for %s: pipe: %s", image, strerror(r));
 	}
-	sys->close(m->cfg.sys_ctx, &lo); /* autoclear: the device goes with the mount */
-
 	memset(e, 0, sizeof *e);
 	e->used = 1;
-	e->refcount = 1;
-	e->gen = ++m->next_gen;
+	e->state = UENV_PENDING;
 	e->mgr = m;
-	e->major = lo.major;
-	e->minor = lo.minor;
-	snprintf(e->loopname, sizeof e->loopname, "loop%d", lo.index);
-	memcpy(e->image, image, sizeof e->image);
-	memcpy(e->mount_point, mp, sizeof e->mount_point);
-	fill_handle(m, e, out);
-	log_info("uenv: mounted %s on %s (%s)", image, mp, e->loopname);
+	snprintf(e->image, sizeof e->image, "%s", image);
+	snprintf(e->mount_point, sizeof e->mount_point, "%s", mp);
+	e->waiters[0] = (struct uenv_waiter){cb, ctx};
+	e->nwaiters = 1;
+	rel = e->image + (rel - image);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close_fd(pfd[0]);
+		worker_main(m, e, root, rel, pfd[1]);
+	}
+	close_fd(pfd[1]);
+	if (pid < 0 || loop_watch_child(pid, worker_reaped, e) < 0) {
+		r = pid < 0 ? errno : ENOSPC;
+		if (pid > 0)
+			kill(pid, SIGKILL); /* reaped silently by the loop as an orphan */
+		close_fd(pfd[0]);
+		rmdir(mp);
+		memset(e, 0, sizeof *e);
+		return fail(m, r, "mount failed for %s: starting the mount worker: %s", image,
+			    strerror(r));
+	}
+	e->worker = pid;
+	e->result_fd = pfd[0];
+	timer_arm(&e->hold, m->cfg.mount_timeout_ms, worker_timeout, e);
 	return 0;
 }
 
@@ -520,6 +769,8 @@ int uenv_release(struct uenv_mgr *m, const struct uenv_handle *h)
 	if (!h)
 		return fail(m, EINVAL, "refcount inconsistency for (null): no handle");
 	struct uenv_entry *e = find_handle(m, h);
+	if (e && e->state != UENV_MOUNTED)
+		e = NULL; /* a mount still pending has no handles yet */
 	if ((!e || (h->gen && h->gen != e->gen)) && was_forced(m, h->gen)) {
 		snprintf(m->err, sizeof m->err,
 			 "release of %s after its emergency force unmount; ignored", h->image_path);
@@ -585,6 +836,9 @@ int uenv_force_unmount(struct uenv_mgr *m, const char *image_path)
 	struct uenv_entry *e = find(m, image);
 	if (!e)
 		return fail(m, ENOENT, "unmount failed for %s: not mounted", image);
+	if (e->state != UENV_MOUNTED)
+		return fail(m, EBUSY, "unmount failed for %s: its mount is still in progress",
+			    e->mount_point);
 	if (!in_emergency(m))
 		return fail(m, EPERM,
 			    "unmount failed for %s: force unmount refused: not in a declared "
@@ -609,7 +863,7 @@ int uenv_lookup(struct uenv_mgr *m, const char *image_path, struct uenv_handle *
 	if (normalize(image_path, image) < 0)
 		return -EINVAL;
 	struct uenv_entry *e = find(m, image);
-	if (!e)
+	if (!e || e->state != UENV_MOUNTED)
 		return -ENOENT;
 	fill_handle(m, e, out);
 	out->gen = 0;
@@ -711,6 +965,7 @@ static int adopt(struct uenv_mgr *m, const struct mi_line *mi, const char *const
 	memset(e, 0, sizeof *e);
 	e->used = 1;
 	e->mgr = m;
+	e->result_fd = -1;
 	e->gen = ++m->next_gen;
 	e->major = mi->major;
 	e->minor = mi->minor;
@@ -774,8 +1029,8 @@ int uenv_foreach(const struct uenv_mgr *m, int (*cb)(void *ctx, const struct uen
 	uint64_t now = now_ms();
 	for (int i = 0; i < UENV_MAX_ENTRIES; i++) {
 		const struct uenv_entry *e = &m->e[i];
-		if (!e->used)
-			continue;
+		if (!e->used || e->state != UENV_MOUNTED)
+			continue; /* pending first mounts are not listed */
 		struct uenv_info info = {
 		    .image = e->image,
 		    .mount_point = e->mount_point,
@@ -801,6 +1056,71 @@ size_t uenv_count(const struct uenv_mgr *m)
 	for (int i = 0; i < UENV_MAX_ENTRIES; i++)
 		n += m->e[i].used ? 1 : 0;
 	return n;
+}
+
+/* Append s as a JSON string; returns the new length or -ENOSPC. */
+static int json_str(char *buf, size_t cap, size_t len, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (len + 1 >= cap)
+		return -ENOSPC;
+	buf[len++] = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[7];
+		size_t n = 0;
+		if (c == '"' || c == '\\') {
+			esc[n++] = '\\';
+			esc[n++] = (char)c;
+		} else if (c < 0x20) {
+			memcpy(esc, "\\u00", 4);
+			n = 4;
+			esc[n++] = hex[c >> 4];
+			esc[n++] = hex[c & 15];
+		} else {
+			esc[n++] = (char)c;
+		}
+		if (len + n + 1 >= cap)
+			return -ENOSPC;
+		memcpy(buf + len, esc, n);
+		len += n;
+	}
+	if (len + 2 >= cap)
+		return -ENOSPC;
+	buf[len++] = '"';
+	buf[len] = '\0';
+	return (int)len;
+}
+
+int uenv_info_json(const struct uenv_info *info, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "{\"image_path\":");
+	if (n < 0 || (size_t)n >= cap)
+		return -ENOSPC;
+	n = json_str(buf, cap, (size_t)n, info->image);
+	if (n >= 0 && (size_t)n + 16 < cap) {
+		memcpy(buf + n, ",\"mount_point\":", 15);
+		n = json_str(buf, cap, (size_t)n + 15, info->mount_point);
+	} else {
+		n = -ENOSPC;
+	}
+	if (n >= 0 && (size_t)n + 17 < cap) {
+		memcpy(buf + n, ",\"loop_device\":", 15);
+		n = json_str(buf, cap, (size_t)n + 15, info->loopdev);
+	} else {
+		n = -ENOSPC;
+	}
+	if (n < 0)
+		return -ENOSPC;
+	char hold[24] = "null";
+	if (info->hold_left_ms >= 0)
+		snprintf(hold, sizeof hold, "%lld", (long long)info->hold_left_ms);
+	int m = snprintf(buf + n, cap - (size_t)n,
+			 ",\"dev\":\"%u:%u\",\"refcount\":%u,\"hold_remaining_ms\":%s}",
+			 info->major, info->minor, info->refcount, hold);
+	if (m < 0 || (size_t)m >= cap - (size_t)n)
+		return -ENOSPC;
+	return n + m;
 }
 
 int uenv_prepare_dirs(const char *run_dir)

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define UENV_MAX_ENTRIES 256 /* distinct images mounted (or held) at once */
 #define UENV_MAX_ROOTS	 8   /* configured image roots */
@@ -48,11 +49,12 @@ extern const struct uenv_sys uenv_sys_real;
 struct uenv_config {
 	const char *roots[UENV_MAX_ROOTS]; /* NULL-terminated or nroots; default {"/images"} */
 	size_t nroots;
-	const char *base;      /* default PACT_UENV_MOUNT_BASE */
-	uint64_t hold_ms;      /* 0: DEFAULT_HOLD_TIME_SECS * 1000 */
-	const char *dev_dir;   /* default "/dev" */
-	const char *sys_dir;   /* default "/sys" */
-	const char *mountinfo; /* default "/proc/self/mountinfo" */
+	const char *base;	   /* default PACT_UENV_MOUNT_BASE */
+	uint64_t hold_ms;	   /* 0: DEFAULT_HOLD_TIME_SECS * 1000 */
+	uint64_t mount_timeout_ms; /* acquire_async worker limit; 0: 30000 */
+	const char *dev_dir;	   /* default "/dev" */
+	const char *sys_dir;	   /* default "/sys" */
+	const char *mountinfo;	   /* default "/proc/self/mountinfo" */
 	/* Declared emergency (RI3)? NULL: the flag set by uenv_set_emergency. */
 	int (*in_emergency)(void *ctx);
 	void *emergency_ctx;
@@ -62,8 +64,32 @@ struct uenv_config {
 
 struct uenv_mgr;
 
+/* mount.rs MountHandle, plus where to find the entry again. */
+struct uenv_handle {
+	char image_path[UENV_IMAGE_MAX];
+	char mount_point[UENV_MOUNT_MAX];
+	uint64_t gen; /* 0: any mount instance of image_path */
+	int slot;
+};
+
+enum uenv_state {
+	UENV_MOUNTED = 0, /* in use or in its hold */
+	UENV_PENDING,	  /* first mount running in a worker child (acquire_async) */
+	UENV_ABANDONED,	  /* the worker timed out and was killed; slot kept until reaped */
+};
+
+#define UENV_MAX_WAITERS 16 /* acquire_async callers waiting for one pending mount */
+
+typedef void (*uenv_acquire_cb)(void *ctx, int err, const struct uenv_handle *h);
+
+struct uenv_waiter {
+	uenv_acquire_cb cb;
+	void *ctx;
+};
+
 struct uenv_entry {
 	int used;
+	int state; /* enum uenv_state */
 	unsigned refcount;
 	uint64_t gen; /* which mount instance; handles carry it */
 	struct uenv_mgr *mgr;
@@ -72,6 +98,11 @@ struct uenv_entry {
 	char loopname[16];     /* "loopN" */
 	char image[UENV_IMAGE_MAX];
 	char mount_point[UENV_MOUNT_MAX];
+	/* acquire_async */
+	pid_t worker;
+	int result_fd;
+	int nwaiters;
+	struct uenv_waiter waiters[UENV_MAX_WAITERS];
 };
 
 struct uenv_mgr {
@@ -87,14 +118,6 @@ struct uenv_mgr {
 	unsigned nforced;
 	char err[UENV_ERR_MAX];
 	struct uenv_entry e[UENV_MAX_ENTRIES];
-};
-
-/* mount.rs MountHandle, plus where to find the entry again. */
-struct uenv_handle {
-	char image_path[UENV_IMAGE_MAX];
-	char mount_point[UENV_MOUNT_MAX];
-	uint64_t gen; /* 0: any mount instance of image_path */
-	int slot;
 };
 
 /* For listing (pactctl, metrics). */
@@ -128,6 +151,19 @@ const char *uenv_last_error(const struct uenv_mgr *m);
  */
 int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out);
 /*
+ * The same, with the first mount (open, checks, loop attach, mount: all the
+ * I/O on the image) in a forked worker, so a slow or hung image filesystem
+ * cannot stall the event loop. Returns 0 when cb will be called (at once on
+ * a hit: count taken, before returning; else from the loop when the worker
+ * is reaped), or a -errno (path checks, table full, too many waiters, a
+ * previous worker still stuck) without calling cb. A worker that exceeds
+ * mount_timeout_ms is killed and its waiters get -ETIMEDOUT; if it mounted
+ * anyway before dying, the mount is adopted with count 0 and a hold timer.
+ * While a mount is pending, uenv_acquire of that image is -EBUSY, and the
+ * entry is not listed. Needs loop_init() (the worker is reaped by the loop).
+ */
+int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_cb cb, void *ctx);
+/*
  * Drop a reference; at zero the hold timer starts. Refused (WI2, logged as a
  * refcount inconsistency, state unchanged): -ERANGE below zero, -ENOENT
  * image not mounted, -ESTALE a handle of an earlier mount of the image.
@@ -151,6 +187,12 @@ int uenv_lookup(struct uenv_mgr *m, const char *image_path, struct uenv_handle *
 int uenv_foreach(const struct uenv_mgr *m, int (*cb)(void *ctx, const struct uenv_info *),
 		 void *ctx);
 size_t uenv_count(const struct uenv_mgr *m);
+/*
+ * One entry as a JSON object for pactctl --json and the control socket:
+ * {"image_path":..,"mount_point":..,"loop_device":"loopN","dev":"7:N",
+ *  "refcount":N,"hold_remaining_ms":N|null}. Returns its length or -ENOSPC.
+ */
+int uenv_info_json(const struct uenv_info *info, char *buf, size_t cap);
 
 /* Boot: create <run>/uenv, <run>/workdir, <run>/data (run: "/run/pact"). */
 int uenv_prepare_dirs(const char *run_dir);

@@ -36,10 +36,19 @@ int main(void)
 	f = fopen(p, "w");
 	fputs("this is not an ELF module\n", f);
 	fclose(f);
-	struct kmod_opts o = {.modules_dir = dir, .sys_module_dir = ""};
+	struct kmod_opts o = {.modules_dir = dir, .sys_module_dir = "", .proc_filesystems = ""};
 	int r = kmod_load_opts("pact_junk", &o);
 	ok(r < 0 && r != -ENOENT, "the kernel refuses a junk module: %s", strerror(-r));
 	is_int(kmod_load_opts("pact_missing", &o), -ENOENT, "a missing module is -ENOENT");
+	/* the real defaults on this host: built-in loop and squashfs */
+	if (system("grep -qw squashfs /proc/filesystems") == 0)
+		is_int(kmod_load("squashfs", NULL), 0, "squashfs built in (/proc/filesystems)");
+	else
+		skip("squashfs is not built into this kernel", "squashfs built in");
+	if (access("/sys/module/loop", F_OK) == 0)
+		is_int(kmod_load("loop", NULL), 0, "loop present (/sys/module/loop)");
+	else
+		skip("no /sys/module/loop", "loop present");
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/loop.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,9 +54,32 @@ static int run(const char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* images/mkuenv.sh from the repository root, or relative to this binary (build/<dir>/<x>/). */
+static const char *find_mkuenv(void)
+{
+	static char path[600];
+	if (access("images/mkuenv.sh", X_OK) == 0)
+		return "images/mkuenv.sh";
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int up = 0; up < 4; up++) {
+		char *slash = strrchr(exe, '/');
+		if (!slash)
+			return NULL;
+		*slash = '\0';
+		snprintf(path, sizeof path, "%s/images/mkuenv.sh", exe);
+		if (access(path, X_OK) == 0)
+			return path;
+	}
+	return NULL;
+}
+
 static int make_image(const char *path, const char *name)
 {
-	const char *argv[] = {"images/mkuenv.sh", path, name, NULL};
+	const char *argv[] = {find_mkuenv(), path, name, NULL};
 	return run(argv);
 }
 
@@ -374,6 +398,87 @@ static void test_burst(void)
 	is_int(count_loops_under(tmp), 0, "no leaked loop device");
 }
 
+struct cbrec {
+	int calls, err;
+	struct uenv_handle h;
+};
+
+static void rec_cb(void *ctx, int err, const struct uenv_handle *h)
+{
+	struct cbrec *r = ctx;
+	r->calls++;
+	r->err = err;
+	if (h)
+		r->h = *h;
+}
+
+static void test_async(void)
+{
+	char a[256], bad[256];
+	snprintf(a, sizeof a, "%s/a.sqfs", images);
+	snprintf(bad, sizeof bad, "%s/bad.sqfs", images);
+	struct cbrec r1 = {0}, r2 = {0}, r3 = {0};
+	is_int(uenv_acquire_async(&m1, a, rec_cb, &r1), 0, "async acquire (worker) started");
+	is_int(uenv_acquire_async(&m1, a, rec_cb, &r2), 0, "a second caller waits");
+	for (int i = 0; i < 50 && (r1.calls == 0 || r2.calls == 0); i++)
+		loop_run_once(100);
+	ok(r1.calls == 1 && r1.err == 0 && r2.calls == 1 && r2.err == 0,
+	   "both called back with success (%d, %d)", r1.err, r2.err);
+	is_int(count_mounts(r1.h.mount_point, 0, NULL, NULL, 0), 1,
+	       "the worker's mount is in our namespace, once");
+	is_int(count_loops_under(tmp), 1, "one loop device");
+	struct find_ctx fi = info_of(&m1, a);
+	ok(fi.found && fi.got.refcount == 2 && loop_bound_to(fi.got.major, fi.got.minor, a),
+	   "count 2, loop device %s recorded", fi.found ? fi.got.loopdev : "?");
+	uenv_release(&m1, &r1.h);
+	uenv_release(&m1, &r2.h);
+	is_int(run_until_empty(&m1), 0, "expired");
+	is_int(count_mounts(base, 1, NULL, NULL, 0), 0, "unmounted");
+	is_int(count_loops_under(tmp), 0, "loop device freed");
+	is_int(uenv_acquire_async(&m1, bad, rec_cb, &r3), 0, "async acquire of a bad image");
+	for (int i = 0; i < 50 && r3.calls == 0; i++)
+		loop_run_once(100);
+	is_int(r3.err, -EMEDIUMTYPE, "its error comes back: %s", uenv_last_error(&m1));
+	is_int(count_loops_under(tmp) + count_mounts(base, 1, NULL, NULL, 0), 0,
+	       "nothing left behind");
+}
+
+static pid_t main_pid;
+
+/* The real mount, then the worker dies before it can report. */
+static int mount_then_die(void *ctx, const struct loopdev *lo, const char *target)
+{
+	int r = uenv_sys_real.mount(ctx, lo, target);
+	if (getpid() != main_pid)
+		raise(SIGKILL);
+	return r;
+}
+
+static void test_async_worker_dies(void)
+{
+	struct uenv_sys sys = uenv_sys_real;
+	sys.mount = mount_then_die;
+	struct uenv_config cfg = {.roots = {images}, .base = base, .hold_ms = 20, .sys = &sys};
+	is_int(uenv_init(&m2, &cfg), 0, "a manager whose worker dies after mounting");
+	char c[256];
+	snprintf(c, sizeof c, "%s/c.sqfs", images);
+	struct cbrec r = {0};
+	is_int(uenv_acquire_async(&m2, c, rec_cb, &r), 0, "async acquire");
+	for (int i = 0; i < 50 && r.calls == 0; i++)
+		loop_run_once(100);
+	is_int(r.err, 0, "the mount found in place is taken as success");
+	struct find_ctx fi = info_of(&m2, c);
+	ok(fi.found && fi.got.refcount == 1 && loop_bound_to(fi.got.major, fi.got.minor, c),
+	   "adopted with its loop device (%s) from the mount point's st_dev",
+	   fi.found ? fi.got.loopdev : "?");
+	is_int(count_mounts(r.h.mount_point, 0, NULL, NULL, 0), 1, "mounted once");
+	uenv_release(&m2, &r.h);
+	is_int(run_until_empty(&m2), 0, "expired");
+	is_int(count_loops_under(tmp) + count_mounts(base, 1, NULL, NULL, 0), 0,
+	       "loop device and mount gone");
+	uenv_fini(&m2);
+}
+
 static int setup(void)
 {
 	if (geteuid() != 0) {
@@ -384,8 +489,8 @@ static int setup(void)
 		printf("1..0 # SKIP no /dev/loop-control\n");
 		return 1;
 	}
-	if (access("images/mkuenv.sh", X_OK) < 0 || system("command -v mksquashfs >/dev/null")) {
-		printf("1..0 # SKIP images/mkuenv.sh or mksquashfs missing (run from the repo)\n");
+	if (!find_mkuenv() || system("command -v mksquashfs >/dev/null")) {
+		printf("1..0 # SKIP images/mkuenv.sh or mksquashfs (squashfs-tools) not found\n");
 		return 1;
 	}
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
@@ -421,6 +526,7 @@ static int setup(void)
 
 int main(void)
 {
+	main_pid = getpid();
 	if (setup())
 		return 0;
 	ok(loop_init() == 0, "loop_init");
@@ -429,6 +535,8 @@ int main(void)
 	test_force();
 	test_bad_inputs();
 	test_same_basename();
+	test_async();
+	test_async_worker_dies();
 	test_reconstruct();
 	init_mgr(&m1);
 	test_burst();

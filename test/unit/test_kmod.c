@@ -58,7 +58,10 @@ static void put(const char *rel, const char *text)
 
 static int load(const char *name)
 {
-	struct kmod_opts o = {.modules_dir = dir, .sys_module_dir = "", .loader = fake_loader};
+	struct kmod_opts o = {.modules_dir = dir,
+			      .sys_module_dir = "",
+			      .proc_filesystems = "",
+			      .loader = fake_loader};
 	order[0] = '\0';
 	calls = 0;
 	return kmod_load_opts(name, &o);
@@ -116,7 +119,10 @@ int main(void)
 	ok(strstr(order, "usesbroken") == NULL, "the module is not tried without its dependency");
 	is_int(load(""), -EINVAL, "empty name");
 
-	struct kmod_opts o = {.modules_dir = dir, .sys_module_dir = "", .loader = fake_loader};
+	struct kmod_opts o = {.modules_dir = dir,
+			      .sys_module_dir = "",
+			      .proc_filesystems = "",
+			      .loader = fake_loader};
 	const char *list[] = {"loop", "squashfs", "overlay"};
 	order[0] = '\0';
 	is_int(kmod_load_list(list, 3, &o), 0, "boot list loop, squashfs, overlay");
@@ -134,6 +140,21 @@ int main(void)
 	calls = 0;
 	is_int(kmod_load_opts("loop", &o), 0, "already present in /sys/module");
 	is_int(calls, 0, "not loaded again");
+
+	/* a filesystem the kernel has built in, with no modules tree at all */
+	char fs[300];
+	snprintf(fs, sizeof fs, "%s/filesystems", dir);
+	put("filesystems", "nodev\tsysfs\n\text4\nnodev\toverlay\n");
+	struct kmod_opts nomods = {.modules_dir = "/nonexistent",
+				   .sys_module_dir = "",
+				   .proc_filesystems = fs,
+				   .loader = fake_loader};
+	calls = 0;
+	is_int(kmod_load_opts("overlay", &nomods), 0, "no modules.dep, overlay in filesystems: ok");
+	is_int(kmod_load_opts("ext4", &nomods), 0, "the same for a non-nodev filesystem");
+	is_int(kmod_load_opts("squashfs", &nomods), -ENOENT, "squashfs missing: -ENOENT");
+	is_int(kmod_load_opts("sysf", &nomods), -ENOENT, "whole names only");
+	is_int(calls, 0, "nothing loaded");
 
 	char def[256];
 	ok(kmod_default_dir(def, sizeof def) > 0 && strncmp(def, "/lib/modules/", 13) == 0,

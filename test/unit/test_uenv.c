@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ struct fake {
 	int fail_mount;	 /* next mount fails with this -errno */
 	int fail_umount; /* next umount fails with this -errno */
 	int next_index;
+	int block_fd; /* > 0: mount blocks reading it (a hung image server) */
 };
 
 static int f_attach(void *ctx, const char *dev_dir, int image_fd, const char *image,
@@ -45,6 +47,11 @@ static int f_mount(void *ctx, const struct loopdev *lo, const char *target)
 	struct fake *f = ctx;
 	(void)lo;
 	(void)target;
+	if (f->block_fd > 0) {
+		char c;
+		if (read(f->block_fd, &c, 1) < 0)
+			return -EIO;
+	}
 	if (f->fail_mount) {
 		int r = f->fail_mount;
 		f->fail_mount = 0;
@@ -81,7 +88,7 @@ static int f_umount(void *ctx, const char *target)
 
 static const struct uenv_sys fake_sys = {f_attach, f_mount, f_unbind, f_close, f_umount};
 
-static struct fake fk;
+static struct fake *fk; /* shared with acquire_async workers */
 static struct uenv_mgr mgr, mgr2;
 static char tmp[256], images[300], base[300];
 static int emergency_flag;
@@ -149,7 +156,7 @@ static void init_mgr(struct uenv_mgr *m, uint64_t hold_ms)
 	    .base = base,
 	    .hold_ms = hold_ms,
 	    .sys = &fake_sys,
-	    .sys_ctx = &fk,
+	    .sys_ctx = fk,
 	    .in_emergency = emergency_cb,
 	    .emergency_ctx = &emergency_flag,
 	};
@@ -162,16 +169,16 @@ static void test_refcounts(void)
 {
 	struct uenv_handle h1, h2, h3;
 	const char *a = pathf("%s/a.sqfs", images);
-	memset(&fk, 0, sizeof fk);
+	memset(fk, 0, sizeof *fk);
 	is_int(uenv_acquire(&mgr, a, &h1), 0, "first acquire");
 	is_str(h1.image_path, a, "handle image path");
 	is_str(h1.mount_point, pathf("%s/a", base), "mount point is <base>/<name without .sqfs>");
 	struct stat st;
 	ok(stat(h1.mount_point, &st) == 0 && S_ISDIR(st.st_mode), "mount point directory made");
 	is_int(uenv_acquire(&mgr, a, &h2), 0, "second acquire");
-	is_int(fk.attaches, 1, "one loop attach for two references");
-	is_int(fk.mounts, 1, "one mount for two references");
-	is_int(fk.closes, 1, "loop fd closed after the mount");
+	is_int(fk->attaches, 1, "one loop attach for two references");
+	is_int(fk->mounts, 1, "one mount for two references");
+	is_int(fk->closes, 1, "loop fd closed after the mount");
 	is_int(info_of(&mgr, a).got.refcount, 2, "count 2");
 	is_int(uenv_release(&mgr, &h2), 0, "release one");
 	is_int(info_of(&mgr, a).got.refcount, 1, "count 1");
@@ -181,13 +188,13 @@ static void test_refcounts(void)
 	ok(f.found && f.got.refcount == 0, "count 0, entry kept during the hold");
 	ok(f.got.hold_left_ms >= 0 && f.got.hold_left_ms <= 50, "hold timer armed (%lld ms)",
 	   (long long)f.got.hold_left_ms);
-	is_int(fk.umounts, 0, "not unmounted during the hold");
+	is_int(fk->umounts, 0, "not unmounted during the hold");
 
 	/* re-acquire inside the hold: reuse, no syscalls */
 	is_int(uenv_acquire(&mgr, pathf("%s//./a.sqfs", images), &h3), 0,
 	       "re-acquire during the hold (other spelling of the same path)");
-	is_int(fk.attaches, 1, "no new attach");
-	is_int(fk.mounts, 1, "no new mount");
+	is_int(fk->attaches, 1, "no new attach");
+	is_int(fk->mounts, 1, "no new mount");
 	is_str(h3.mount_point, h1.mount_point, "same mount point");
 	is_int(info_of(&mgr, a).got.hold_left_ms, -1, "hold timer cancelled");
 	is_int(uenv_release(&mgr, &h3), 0, "release again");
@@ -195,7 +202,7 @@ static void test_refcounts(void)
 	/* expiry */
 	run_until_empty(&mgr, 20);
 	is_int(uenv_count(&mgr), 0, "entry gone after the hold time");
-	is_int(fk.umounts, 1, "unmounted once on expiry");
+	is_int(fk->umounts, 1, "unmounted once on expiry");
 	ok(stat(h1.mount_point, &st) < 0 && errno == ENOENT, "mount point removed");
 
 	/* a handle of an expired mount instance, used on a new one */
@@ -225,21 +232,21 @@ static void test_refcounts(void)
 	   "state unchanged (count 0, timer still armed)");
 
 	/* umount failure on expiry: kept and retried */
-	fk.fail_umount = -EPERM;
-	int before = fk.umounts;
-	for (int i = 0; i < 20 && fk.fail_umount; i++)
+	fk->fail_umount = -EPERM;
+	int before = fk->umounts;
+	for (int i = 0; i < 20 && fk->fail_umount; i++)
 		loop_run_once(100);
 	is_int(uenv_count(&mgr), 1, "entry kept after a failed unmount");
 	ok(info_of(&mgr, a).got.hold_left_ms >= 0, "timer re-armed for a retry");
 	run_until_empty(&mgr, 20);
-	is_int(fk.umounts, before + 1, "retry unmounted it");
+	is_int(fk->umounts, before + 1, "retry unmounted it");
 }
 
 static void test_force(void)
 {
 	struct uenv_handle h1, h2, h3;
 	const char *b = pathf("%s/b.sqfs", images);
-	memset(&fk, 0, sizeof fk);
+	memset(fk, 0, sizeof *fk);
 	emergency_flag = 0;
 	is_int(uenv_acquire(&mgr, b, &h1), 0, "acquire b");
 	is_int(uenv_acquire(&mgr, b, &h2), 0, "acquire b again");
@@ -247,10 +254,10 @@ static void test_force(void)
 	ok(strstr(uenv_last_error(&mgr), "emergency") != NULL, "error says why: %s",
 	   uenv_last_error(&mgr));
 	is_int(info_of(&mgr, b).got.refcount, 2, "still mounted with its count");
-	is_int(fk.umounts, 0, "nothing unmounted");
+	is_int(fk->umounts, 0, "nothing unmounted");
 	emergency_flag = 1;
 	is_int(uenv_force_unmount(&mgr, b), 0, "force inside an emergency");
-	is_int(fk.umounts, 1, "unmounted now");
+	is_int(fk->umounts, 1, "unmounted now");
 	is_int(uenv_count(&mgr), 0, "entry removed");
 	is_int(uenv_force_unmount(&mgr, b), -ENOENT, "second force: not mounted");
 	emergency_flag = 0;
@@ -269,13 +276,13 @@ static void test_force(void)
 	uenv_set_emergency(&mgr, 0);
 	mgr.cfg.in_emergency = emergency_cb;
 	loop_run_once(0);
-	is_int(fk.umounts, 2, "no second unmount from a cancelled timer");
+	is_int(fk->umounts, 2, "no second unmount from a cancelled timer");
 }
 
 static void test_names(void)
 {
 	struct uenv_handle h1, h2, h3;
-	memset(&fk, 0, sizeof fk);
+	memset(fk, 0, sizeof *fk);
 	is_int(uenv_acquire(&mgr, pathf("%s/a.sqfs", images), &h1), 0, "a.sqfs");
 	is_int(uenv_acquire(&mgr, pathf("%s/sub/a.sqfs", images), &h2), 0, "sub/a.sqfs");
 	ok(strcmp(h1.mount_point, h2.mount_point) != 0, "same basename, different mount points");
@@ -297,9 +304,9 @@ static void test_names(void)
 	is_int(uenv_count(&mgr), 0, "cleaned up");
 
 	/* a mount failure leaves nothing behind */
-	fk.fail_mount = -EINVAL;
+	fk->fail_mount = -EINVAL;
 	is_int(uenv_acquire(&mgr, pathf("%s/a.sqfs", images), &h1), -EINVAL, "mount fails");
-	is_int(fk.unbinds, 1, "loop device unbound");
+	is_int(fk->unbinds, 1, "loop device unbound");
 	struct stat st;
 	ok(stat(pathf("%s/a", base), &st) < 0, "mount point removed");
 	is_int(uenv_count(&mgr), 0, "no entry");
@@ -328,7 +335,7 @@ static void test_validation(void)
 	    {"/", -EINVAL, "no file name"},
 	    {images, -EACCES, "the root itself"},
 	};
-	memset(&fk, 0, sizeof fk);
+	memset(fk, 0, sizeof *fk);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int r = uenv_acquire(&mgr, cases[i].path, &h);
 		is_int(r, cases[i].err, "%s: %s", cases[i].what, strerror(-r));
@@ -342,14 +349,14 @@ static void test_validation(void)
 	longp[sizeof longp - 1] = '\0';
 	is_int(uenv_acquire(&mgr, longp, &h), -ENAMETOOLONG, "too long");
 	is_int(uenv_acquire(&mgr, NULL, &h), -EINVAL, "NULL");
-	is_int(fk.attaches + fk.mounts, 0, "no loop device, no mount for any bad input");
+	is_int(fk->attaches + fk->mounts, 0, "no loop device, no mount for any bad input");
 	is_int(uenv_count(&mgr), 0, "no entry");
 }
 
 static void test_full(void)
 {
 	struct uenv_handle h;
-	memset(&fk, 0, sizeof fk);
+	memset(fk, 0, sizeof *fk);
 	int r = 0, n = 0;
 	for (int i = 0; i < UENV_MAX_ENTRIES && r == 0; i++) {
 		char p[600];
@@ -360,7 +367,7 @@ static void test_full(void)
 	}
 	is_int(n, UENV_MAX_ENTRIES, "the table holds %d images", UENV_MAX_ENTRIES);
 	is_int(uenv_acquire(&mgr, pathf("%s/a.sqfs", images), &h), -ENOSPC, "one more: ENOSPC");
-	is_int(fk.attaches, UENV_MAX_ENTRIES, "no attach for the refused one");
+	is_int(fk->attaches, UENV_MAX_ENTRIES, "no attach for the refused one");
 	uenv_fini(&mgr); /* forget (the fake has nothing mounted) */
 	is_int(uenv_count(&mgr), 0, "fini empties the table");
 	init_mgr(&mgr, 10);
@@ -398,12 +405,12 @@ static void test_reconstruct(void)
 	    .base = base,
 	    .hold_ms = 10,
 	    .sys = &fake_sys,
-	    .sys_ctx = &fk,
+	    .sys_ctx = fk,
 	    .sys_dir = sys,
 	    .mountinfo = mi,
 	};
 	is_int(uenv_init(&mgr2, &cfg), 0, "a new manager (restart)");
-	memset(&fk, 0, sizeof fk);
+	memset(fk, 0, sizeof *fk);
 	const char *a = pathf("%s/a.sqfs", images), *b = pathf("%s/b.sqfs", images);
 	const char *active[] = {a, pathf("%s/./a.sqfs", images), pathf("%s/gone.sqfs", images)};
 	is_int(uenv_reconstruct(&mgr2, active, 3), 2, "two mounts adopted");
@@ -415,7 +422,7 @@ static void test_reconstruct(void)
 	ok(fb.found && fb.got.refcount == 0 && fb.got.hold_left_ms >= 0,
 	   "b (image deleted, escaped mount point): count 0 and a hold timer (WI6)");
 	is_str(fb.found ? fb.got.mount_point : "", pathf("%s/b x", base), "b: unescaped");
-	is_int(fk.attaches + fk.mounts + fk.umounts, 0, "nothing mounted or unmounted");
+	is_int(fk->attaches + fk->mounts + fk->umounts, 0, "nothing mounted or unmounted");
 	is_int(uenv_reconstruct(&mgr2, active, 3), 0, "a second scan adopts nothing new");
 	struct uenv_handle h;
 	is_int(uenv_lookup(&mgr2, a, &h), 0, "lookup a handle for a restored reference");
@@ -423,7 +430,7 @@ static void test_reconstruct(void)
 	is_int(uenv_release(&mgr2, &h), 0, "release the second");
 	is_int(uenv_release(&mgr2, &h), -ERANGE, "a third is below zero");
 	run_until_empty(&mgr2, 20);
-	is_int(fk.umounts, 2, "both unmounted after the hold");
+	is_int(fk->umounts, 2, "both unmounted after the hold");
 	uenv_fini(&mgr2);
 	cfg.mountinfo = "/nonexistent/mountinfo";
 	uenv_init(&mgr2, &cfg);
@@ -444,6 +451,139 @@ static void test_config(void)
 	is_int(m->cfg.nroots, 2, "both kept");
 	is_str(m->cfg.roots[0], "/a", "trailing slash dropped");
 	uenv_fini(m);
+}
+
+static void test_json(void)
+{
+	struct uenv_info i = {.image = "/images/a \"q\".sqfs",
+			      .mount_point = "/run/pact/uenv/a\n",
+			      .loopdev = "loop3",
+			      .major = 7,
+			      .minor = 3,
+			      .refcount = 2,
+			      .hold_left_ms = -1};
+	char buf[512];
+	int n = uenv_info_json(&i, buf, sizeof buf);
+	is_str(buf,
+	       "{\"image_path\":\"/images/a \\\"q\\\".sqfs\",\"mount_point\":\"/run/pact/uenv/"
+	       "a\\u000a\",\"loop_device\":\"loop3\",\"dev\":\"7:3\",\"refcount\":2,"
+	       "\"hold_remaining_ms\":null}",
+	       "listing as JSON, escaped");
+	is_int(n, (int)strlen(buf), "length returned");
+	i.hold_left_ms = 1500;
+	size_t full = (size_t)uenv_info_json(&i, buf, sizeof buf);
+	ok(strstr(buf, "\"hold_remaining_ms\":1500}") != NULL, "hold time left");
+	int small = 0;
+	for (size_t cap = 1; cap <= full; cap++)
+		small += uenv_info_json(&i, buf, cap) == -ENOSPC;
+	is_int(small, (int)full, "every short buffer: -ENOSPC");
+	is_int(uenv_info_json(&i, buf, full + 1), (int)full, "an exact buffer fits");
+}
+
+struct cbrec {
+	int calls, err;
+	struct uenv_handle h;
+};
+
+static void rec_cb(void *ctx, int err, const struct uenv_handle *h)
+{
+	struct cbrec *r = ctx;
+	r->calls++;
+	r->err = err;
+	if (h)
+		r->h = *h;
+}
+
+static void run_until_called(struct cbrec *r)
+{
+	for (int i = 0; i < 50 && r->calls == 0; i++)
+		loop_run_once(100);
+}
+
+static void test_async(void)
+{
+	char a[600], b[600], bad[600];
+	snprintf(a, sizeof a, "%s/a.sqfs", images);
+	snprintf(b, sizeof b, "%s/b.sqfs", images);
+	snprintf(bad, sizeof bad, "%s/bad.sqfs", images);
+	struct cbrec r1 = {0}, r2 = {0}, r3 = {0}, r4 = {0}, r5 = {0}, r6 = {0};
+	struct uenv_handle h;
+	memset(fk, 0, sizeof *fk);
+	is_int(uenv_acquire_async(&mgr, a, rec_cb, &r1), 0, "async: first acquire started");
+	is_int(r1.calls, 0, "async: pending, callback not yet called");
+	is_int(uenv_acquire_async(&mgr, a, rec_cb, &r2), 0, "async: a second caller waits too");
+	is_int(uenv_acquire(&mgr, a, &h), -EBUSY, "async: sync acquire while pending is -EBUSY");
+	is_int(info_of(&mgr, a).found, 0, "async: a pending mount is not listed");
+	memset(&h, 0, sizeof h);
+	snprintf(h.image_path, sizeof h.image_path, "%.500s", a);
+	h.slot = -1;
+	is_int(uenv_release(&mgr, &h), -ENOENT, "async: nothing to release while pending");
+	run_until_called(&r1);
+	ok(r1.calls == 1 && r1.err == 0, "async: first caller done (%d)", r1.err);
+	ok(r2.calls == 1 && r2.err == 0, "async: second caller done");
+	is_str(r1.h.mount_point, pathf("%s/a", base), "async: mount point");
+	is_str(r2.h.mount_point, r1.h.mount_point, "async: one mount for both");
+	is_int(fk->attaches, 1, "async: one attach (in the worker)");
+	is_int(fk->mounts, 1, "async: one mount (in the worker)");
+	is_int(info_of(&mgr, a).got.refcount, 2, "async: count 2");
+	is_int(uenv_acquire_async(&mgr, a, rec_cb, &r3), 0, "async: hit");
+	is_int(r3.calls, 1, "async: a hit calls back at once");
+	is_int(info_of(&mgr, a).got.refcount, 3, "async: count 3");
+	uenv_release(&mgr, &r1.h);
+	uenv_release(&mgr, &r2.h);
+	is_int(uenv_release(&mgr, &r3.h), 0, "async: handles release normally");
+	run_until_empty(&mgr, 20);
+	is_int(fk->umounts, 1, "async: unmounted after the hold");
+
+	is_int(uenv_acquire_async(&mgr, bad, rec_cb, &r4), 0, "async: a bad image starts");
+	run_until_called(&r4);
+	is_int(r4.err, -EMEDIUMTYPE, "async: the worker's error reaches the caller");
+	ok(strstr(uenv_last_error(&mgr), "not a squashfs image") != NULL, "async: message: %s",
+	   uenv_last_error(&mgr));
+	is_int(uenv_count(&mgr), 0, "async: no entry left");
+	struct stat st;
+	ok(stat(pathf("%s/bad", base), &st) < 0, "async: mount point removed");
+	is_int(uenv_acquire_async(&mgr, "rel.sqfs", rec_cb, &r4), -EINVAL,
+	       "async: path errors are immediate");
+	is_int(uenv_acquire_async(&mgr, pathf("%s/x.sqfs", tmp), rec_cb, &r4), -EACCES,
+	       "async: outside the roots is immediate");
+	is_int(r4.calls, 1, "async: and do not call back");
+
+	/* a hung mount: the worker is killed at the timeout */
+	int bp[2];
+	if (pipe(bp) < 0)
+		return;
+	fk->block_fd = bp[0];
+	mgr.cfg.mount_timeout_ms = 50;
+	is_int(uenv_acquire_async(&mgr, b, rec_cb, &r5), 0, "async: a mount that hangs");
+	run_until_called(&r5);
+	is_int(r5.err, -ETIMEDOUT, "async: -ETIMEDOUT after mount_timeout_ms");
+	ok(strstr(uenv_last_error(&mgr), "timed out") != NULL, "async: message: %s",
+	   uenv_last_error(&mgr));
+	is_int(uenv_acquire_async(&mgr, b, rec_cb, &r6), -EBUSY,
+	       "async: refused while the killed worker is not reaped");
+	run_until_empty(&mgr, 20);
+	is_int(uenv_count(&mgr), 0, "async: the killed worker's slot is freed when reaped");
+	is_int(fk->mounts, 1, "async: it never mounted");
+	fk->block_fd = 0;
+	close(bp[0]);
+	close(bp[1]);
+	mgr.cfg.mount_timeout_ms = 30000;
+	is_int(uenv_acquire_async(&mgr, b, rec_cb, &r6), 0, "async: retry");
+	run_until_called(&r6);
+	is_int(r6.err, 0, "async: mounted this time");
+	emergency_flag = 1;
+	is_int(uenv_force_unmount(&mgr, b), 0, "async: force unmount of an async mount");
+	emergency_flag = 0;
+
+	/* fini with a worker running: forgotten, nothing crashes */
+	struct cbrec r7 = {0};
+	is_int(uenv_acquire_async(&mgr, a, rec_cb, &r7), 0, "async: start, then fini");
+	uenv_fini(&mgr);
+	for (int i = 0; i < 5; i++)
+		loop_run_once(20);
+	is_int(r7.calls, 0, "async: a forgotten worker never calls back");
+	init_mgr(&mgr, 10);
 }
 
 static void test_prepare_dirs(void)
@@ -484,6 +624,9 @@ int main(void)
 	if (mkfifo(pathf("%s/fifo.sqfs", images), 0644) < 0)
 		perror("mkfifo");
 
+	fk = mmap(NULL, sizeof *fk, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fk == MAP_FAILED)
+		return 1;
 	ok(loop_init() == 0, "loop_init");
 	init_mgr(&mgr, 10);
 	test_config();
@@ -494,6 +637,8 @@ int main(void)
 	test_full();
 	test_reconstruct();
 	test_prepare_dirs();
+	test_json();
+	test_async();
 	uenv_fini(&mgr);
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
