@@ -22,6 +22,7 @@
 #include "power.h"
 #include "readiness.h"
 #include "supervise.h"
+#include "uenv_node.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 	read_kernel_cmdline();
 	supervise_register_config();
 	network_register_config();
+	uenv_node_register_config();
 	config_load_file(&cfg);
 	read_kernel_cmdline(); /* the kernel command line wins */
 	log_set_debug(cfg.debug);
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
 	boot_add_step(PHASE_LOAD_IDENTITY, "node id", step_identity);
 	supervise_init();
 	emergency_init();
+	uenv_node_init();
 	boot_start();
 	/* from here on, PID 1 never exits */
 	loop_run();
