@@ -17,6 +17,7 @@
 #include "identity.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "mounts.h"
 #include "network.h"
 #include "power.h"
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
 	supervise_register_config();
 	network_register_config();
 	uenv_node_register_config();
+	metrics_register_config();
 	config_load_file(&cfg);
 	read_kernel_cmdline(); /* the kernel command line wins */
 	log_set_debug(cfg.debug);
@@ -125,6 +127,7 @@ int main(int argc, char **argv)
 	supervise_init();
 	emergency_init();
 	uenv_node_init();
+	metrics_init();
 	boot_start();
 	/* from here on, PID 1 never exits */
 	loop_run();

@@ -210,6 +210,14 @@ static int encode_request(const char *command, int argc, char **argv, uint8_t *f
 	return FRAME_HDR_LEN + n;
 }
 
+static void print_text(const struct json_doc *doc, int idx)
+{
+	static char text[FRAME_MAX_BODY + 1];
+	int n = json_get_string(doc, idx, text, sizeof text);
+	if (n > 0)
+		fwrite(text, 1, (size_t)n, stdout);
+}
+
 static int print_reply(const uint8_t *body, size_t len)
 {
 	static struct json_node nodes[JSON_NODES];
@@ -242,6 +250,8 @@ static int print_reply(const uint8_t *body, size_t len)
 		return 0;
 	if (want_json)
 		render_json(&doc, data);
+	else if (json_type_of(&doc, data) == JSON_STRING)
+		print_text(&doc, data); /* logs, metrics: text as it is */
 	else
 		render_human(&doc, data);
 	return 0;

@@ -6,7 +6,9 @@ pactctl wait-ready --timeout 60
 echo
 pactctl status
 echo
-pactctl services 2>/dev/null
+pactctl services
+echo
+pactctl metrics | grep -E "^pact_(ready|boot_phase_seconds|scope_pids)" | head -n 12
 echo
 echo "=== early mounts ==="
 grep -E ' (/proc|/sys|/dev|/dev/pts|/dev/shm|/run|/tmp|/sys/fs/cgroup) ' /proc/self/mountinfo | awk '{print $5, $9}'
