@@ -243,7 +243,7 @@ static int print_reply(const uint8_t *body, size_t len)
 			render_json(&doc, 0);
 		else
 			fprintf(stderr, "pactctl: %s: %s\n", kind, msg);
-		return 1;
+		return strcmp(kind, "Usage") == 0 ? 2 : 1;
 	}
 	int data = json_obj_get(&doc, 0, "data");
 	if (data < 0)
