@@ -13,6 +13,7 @@
 #include "control.h"
 #include "emergency.h"
 #include "fileio.h"
+#include "handoff_server.h"
 #include "hardware.h"
 #include "identity.h"
 #include "log.h"
@@ -102,6 +103,7 @@ int main(int argc, char **argv)
 	network_register_config();
 	uenv_node_register_config();
 	metrics_register_config();
+	handoff_register_config();
 	config_load_file(&cfg);
 	read_kernel_cmdline(); /* the kernel command line wins */
 	log_set_debug(cfg.debug);
@@ -119,6 +121,8 @@ int main(int argc, char **argv)
 	if (control_init() < 0)
 		log_err("control socket unavailable; signals still work");
 	power_register_stop(control_stop);
+	if (handoff_init() < 0)
+		log_err("handoff socket unavailable; consumers fall back to their own namespaces");
 
 	boot_add_step(PHASE_INIT_HARDWARE, "run directory", step_run_dir);
 	hardware_init();
