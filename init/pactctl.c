@@ -42,6 +42,7 @@ static int usage(void)
 		"  reboot | poweroff | halt    shut the node down\n"
 		"  notify [--ready] [VAR=VALUE...]  sd_notify to $NOTIFY_SOCKET (for services)\n"
 		"  net                         links, addresses and routes, from the kernel\n"
+		"  handoff request|end ALLOC ...  the namespace handoff (pactctl handoff for usage)\n"
 		"  help                        every command the daemon knows\n");
 	return 2;
 }
@@ -333,5 +334,7 @@ int main(int argc, char **argv)
 		return cmd_notify(n, argv + i);
 	if (strcmp(cmd, "net") == 0) /* read from the kernel here: no daemon needed */
 		return (want_json ? net_dump_json(1) : net_dump_text(1)) < 0;
+	if (strcmp(cmd, "handoff") == 0) /* the handoff socket, not the control socket */
+		return pactctl_handoff(run_dir, want_json, n, argv + i);
 	return call_daemon(cmd, n, argv + i);
 }
