@@ -560,6 +560,26 @@ static void start_holder(struct alloc *a)
 	timer_arm(&a->create_timer, ALLOC_CREATE_TIMEOUT_MS, on_create_timeout, a);
 }
 
+/* Path errors of the mount manager are the client's; the rest are ours. */
+static enum pact_handoff_err uenv_err_kind(int r)
+{
+	switch (-r) {
+	case EINVAL:
+	case ENAMETOOLONG:
+	case EXDEV:
+	case EACCES:
+	case ELOOP:
+	case EISDIR:
+	case ENODEV:
+	case ENOTDIR:
+	case EMEDIUMTYPE:
+	case ENOENT:
+		return PACT_ERR_INVALID_REQUEST;
+	default:
+		return PACT_ERR_CREATION_FAILED;
+	}
+}
+
 static void on_mounted(void *ctx, int err, const struct uenv_handle *h)
 {
 	struct alloc *a = ctx;
@@ -573,7 +593,7 @@ static void on_mounted(void *ctx, int err, const struct uenv_handle *h)
 		char why[PACT_HANDOFF_REASON_MAX];
 		snprintf(why, sizeof why, "uenv %.200s: %.700s", a->uenv_req,
 			 err == -ETIMEDOUT ? "mount timed out" : uenv_last_error(&node_uenv));
-		fail(a, PACT_ERR_CREATION_FAILED, why);
+		fail(a, uenv_err_kind(err), why);
 		return;
 	}
 	a->uh = *h;
@@ -593,26 +613,6 @@ static struct alloc *find(const char *id)
 static int same_uenv(const struct alloc *a, const struct pact_handoff_msg *m)
 {
 	return a->has_uenv == m->has_uenv && (!m->has_uenv || strcmp(a->uenv_req, m->uenv) == 0);
-}
-
-/* Path errors of the mount manager are the client's; the rest are ours. */
-static enum pact_handoff_err uenv_err_kind(int r)
-{
-	switch (-r) {
-	case EINVAL:
-	case ENAMETOOLONG:
-	case EXDEV:
-	case EACCES:
-	case ELOOP:
-	case EISDIR:
-	case ENODEV:
-	case ENOTDIR:
-	case EMEDIUMTYPE:
-	case ENOENT:
-		return PACT_ERR_INVALID_REQUEST;
-	default:
-		return PACT_ERR_CREATION_FAILED;
-	}
 }
 
 static void add_waiter(struct alloc *a, struct handoff_ref ref, const struct pact_handoff_msg *m)

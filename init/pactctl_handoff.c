@@ -57,8 +57,8 @@ static int print_msg(const struct pact_handoff_msg *m, int json)
 	}
 	if (m->type == PACT_MSG_ERROR) {
 		fprintf(stderr, "pactctl: %s%s%s: %s\n", pact_handoff_err_name(m->kind),
-			m->has_allocation_id ? " " : "", m->has_allocation_id ? m->allocation_id : "",
-			m->reason);
+			m->has_allocation_id ? " " : "",
+			m->has_allocation_id ? m->allocation_id : "", m->reason);
 		return 0;
 	}
 	if (m->type == PACT_MSG_ALLOCATION_ENDED) {
@@ -77,7 +77,8 @@ static void print_response(const struct pact_handoff_msg *m, const int *fds, int
 	printf("allocation  %s\n", m->allocation_id);
 	for (unsigned i = 0; i < m->n_ns; i++) {
 		struct stat st;
-		unsigned long long ino = fstat(fds[i], &st) == 0 ? (unsigned long long)st.st_ino : 0;
+		unsigned long long ino =
+		    fstat(fds[i], &st) == 0 ? (unsigned long long)st.st_ino : 0;
 		printf("%-11s inode %llu\n", pact_ns_type_name(m->ns[i]), ino);
 	}
 	printf("uenv        %s\n", m->has_uenv ? m->uenv : "-");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -48,7 +49,7 @@ static void write_text(const char *path, const char *text)
 	}
 }
 
-int daemon_start(struct daemon *d, const char *conf, const char *cmdline)
+int daemon_prepare(struct daemon *d, const char *conf, const char *cmdline)
 {
 	memset(d, 0, sizeof *d);
 	snprintf(d->dir, sizeof d->dir, "/tmp/pact-host-%d-XXXXXX", getpid());
@@ -62,6 +63,17 @@ int daemon_start(struct daemon *d, const char *conf, const char *cmdline)
 	snprintf(p, sizeof p, "%s/cmdline", d->dir);
 	write_text(p, cmdline ? cmdline : "");
 	snprintf(d->run_dir, sizeof d->run_dir, "%s/run", d->dir);
+	return 0;
+}
+
+int daemon_start(struct daemon *d, const char *conf, const char *cmdline)
+{
+	int r = daemon_prepare(d, conf, cmdline);
+	return r < 0 ? r : daemon_launch(d);
+}
+
+int daemon_launch(struct daemon *d)
+{
 	char logp[PATH_MAX];
 	snprintf(logp, sizeof logp, "%s/log", d->dir);
 	d->log_fd = open(logp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -79,10 +91,17 @@ int daemon_start(struct daemon *d, const char *conf, const char *cmdline)
 			snprintf(a_conf, sizeof a_conf, "--config-dir=%s/etc", d->dir);
 			snprintf(a_cmd, sizeof a_cmd, "--cmdline=%s/cmdline", d->dir);
 			snprintf(a_cg, sizeof a_cg, "--cgroup-root=%s/cgroup", d->dir);
+			/* a /proc of its own pid namespace, as a real PID 1 has (never
+			 * propagated back: the new mount namespace is made private) */
+			if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+				(void)mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+					    NULL);
 			int fd = open(logp, O_WRONLY | O_APPEND);
 			dup2(fd, 1);
 			dup2(fd, 2);
-			const char *bin = build_path("san/pact-init");
+			const char *bin = getenv("PACT_INIT_BIN");
+			if (!bin || !*bin)
+				bin = build_path("san/pact-init");
 			char *argv[] = {(char *)bin, a_run, a_conf, a_cmd, a_cg, "--no-mounts",
 					"--no-kmsg", "--no-reboot", NULL};
 			execv(bin, argv);

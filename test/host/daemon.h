@@ -16,8 +16,13 @@ struct daemon {
 	int log_fd;        /* its stderr, for reading */
 };
 
-/* Write dir/etc/init.conf from conf and start pact-init with extra argv. */
+/* Write dir/etc/init.conf from conf and start pact-init with extra argv.
+ * The binary is $PACT_INIT_BIN, else the sanitized build. It gets a /proc
+ * of its own pid namespace. */
 int daemon_start(struct daemon *d, const char *conf, const char *cmdline);
+/* daemon_start in two steps, to add files under d->dir (etc/services) between. */
+int daemon_prepare(struct daemon *d, const char *conf, const char *cmdline);
+int daemon_launch(struct daemon *d);
 /* Wait until <run_dir>/<name> exists, at most timeout_ms. */
 int daemon_wait_file(struct daemon *d, const char *name, int timeout_ms);
 /* Connect to <run_dir>/<sock> and read one line (bounded). */

@@ -1,0 +1,861 @@
+/*
+ * Host tier: the handoff server of the real pact-init (sanitized build, PID 1
+ * of fresh pid and mount namespaces, run dir in a temp dir) with real
+ * sockets, fds, namespaces, cgroups and a squashfs uenv built at test time:
+ * round trip (inodes, lo only and UP, pid namespace, uenv inside), repeat,
+ * end by message, end by cgroup emptiness (the push), PermissionDenied, 40
+ * hostile inputs each followed by a good request and the daemon's fd count
+ * back where it was, and queueing before readiness (a slow notify service).
+ * The 10000-cycle leak test is test_handoff_cycles.c.
+ */
+#include "daemon.h"
+#include "fileio.h"
+#include "frame.h"
+#include "handoff_msg.h"
+#include "netconf.h"
+#include "pact/handoff.h"
+#include "tap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A TAP comment; every line of a multi-line text gets its "# ". */
+static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void diag(const char *fmt, ...)
+{
+	static char buf[70000];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		printf("# %s\n", l);
+}
+
+static struct daemon d;
+static struct pact_handoff_conn conn, conn2;
+static char imgdir[128];
+static int have_uenv;
+static char cg2[256];
+
+static long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned long long ino_of(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+static unsigned long long ino_path(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+static int daemon_fds(void)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/fd", (int)d.pid);
+	DIR *dir = opendir(p);
+	int n = 0;
+	if (!dir)
+		return -1;
+	while (readdir(dir))
+		n++;
+	closedir(dir);
+	return n - 2;
+}
+
+/* The daemon closes a client's fds when it sees the close: that has no event
+ * we can wait on from here, so look again, briefly, for a bounded time. */
+static int fds_back_to(int want)
+{
+	long end = ms_now() + 3000;
+	int n;
+	while ((n = daemon_fds()) != want && ms_now() < end)
+		poll(NULL, 0, 5);
+	return n;
+}
+
+static char *sock_path(void)
+{
+	static char p[256];
+	snprintf(p, sizeof p, "%s/handoff.sock", d.run_dir);
+	return p;
+}
+
+static int raw_connect(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock_path());
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* `pactctl --json VERB` output into buf. */
+static int ctl(const char *verb, char *buf, size_t cap)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "%s --run-dir %s --json %s", build_path("san/pactctl"), d.run_dir,
+		 verb);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	return pclose(f);
+}
+
+/* holder_pid of alloc id in `pactctl allocations`, in the daemon's pid namespace. */
+static int holder_pid(const char *id)
+{
+	static char buf[65536];
+	char key[200];
+	if (ctl("allocations", buf, sizeof buf) != 0)
+		return -1;
+	snprintf(key, sizeof key, "\"allocation_id\":\"%s\"", id);
+	char *p = strstr(buf, key);
+	if (!p || !(p = strstr(p, "\"holder_pid\":")))
+		return -1;
+	return atoi(p + 13);
+}
+
+/* The host pid of the daemon's child whose pid in the daemon's namespace is nspid. */
+static int host_pid_of(int nspid)
+{
+	char p[128], line[4096];
+	snprintf(p, sizeof p, "/proc/%d/task/%d/children", (int)d.pid, (int)d.pid);
+	if (read_file(p, line, sizeof line) < 0)
+		return -1;
+	for (char *save, *w = strtok_r(line, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
+		char st[4096], *q;
+		snprintf(p, sizeof p, "/proc/%s/status", w);
+		if (read_file(p, st, sizeof st) < 0 || !(q = strstr(st, "NSpid:")))
+			continue;
+		int host = 0, ns = 0;
+		if (sscanf(q, "NSpid: %d %d", &host, &ns) == 2 && ns == nspid)
+			return host;
+	}
+	return -1;
+}
+
+/* Run fn in a forked child; its exit status (0 = pass). */
+static int in_child(int (*fn)(void *), void *arg)
+{
+	fflush(stdout);
+	pid_t p = fork();
+	if (p == 0)
+		_exit(fn(arg));
+	int st = 0;
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int check_net(void *arg)
+{
+	struct net_link_info links[8];
+	if (setns(*(int *)arg, CLONE_NEWNET) < 0)
+		return 10;
+	int n = net_list_links(links, 8);
+	if (n != 1)
+		return 11;
+	if (strcmp(links[0].ifname, "lo") != 0)
+		return 12;
+	return (links[0].flags & IFF_UP) ? 0 : 13;
+}
+
+static int check_pid(void *arg)
+{
+	int fd = *(int *)arg;
+	unsigned long long want = ino_of(fd);
+	if (setns(fd, CLONE_NEWPID) < 0)
+		return 10;
+	pid_t c = fork();
+	if (c == 0) {
+		/* a /proc of that pid namespace shows who its PID 1 is */
+		if (getpid() <= 1)
+			_exit(11);
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("proc", "/proc", "proc", 0, NULL) < 0)
+			_exit(12);
+		if (ino_path("/proc/1/ns/pid") != want)
+			_exit(13);
+		if (ino_path("/proc/self/ns/pid") != want)
+			_exit(14);
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 99;
+}
+
+struct mnt_arg {
+	int fd;
+	const char *path;
+};
+
+static int check_mnt(void *arg)
+{
+	struct mnt_arg *a = arg;
+	char buf[64] = "", p[1200];
+	if (setns(a->fd, CLONE_NEWNS) < 0)
+		return 10;
+	snprintf(p, sizeof p, "%s/env/name", a->path);
+	if (read_file(p, buf, sizeof buf) < 0)
+		return 11;
+	return strcmp(buf, "tiny\n") == 0 ? 0 : 12;
+}
+
+static void close_fds(int *fds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static const enum pact_ns_type all3[] = {PACT_NS_PID, PACT_NS_NET, PACT_NS_MOUNT};
+
+static int good_cycle(const char *id)
+{
+	struct pact_handoff_conn *c = &conn2;
+	struct pact_handoff_msg resp;
+	int fds[3];
+	/* a full backlog is -EAGAIN: a client retries later (bounded here) */
+	long end = ms_now() + 5000;
+	int r;
+	while ((r = pact_handoff_connect(c, sock_path())) == -EAGAIN && ms_now() < end)
+		poll(NULL, 0, 10);
+	if (r < 0)
+		return r;
+	r = pact_handoff_request_ns(c, id, all3, 2, NULL, &resp, fds, 10000);
+	if (r == 0)
+		close_fds(fds, resp.n_ns);
+	if (r == 0)
+		r = pact_handoff_end(c, id, NULL, 10000);
+	pact_handoff_close(c);
+	return r;
+}
+
+static void test_round_trip(void)
+{
+	struct pact_handoff_msg resp;
+	int fds[3] = {-1, -1, -1};
+	char id[64];
+	snprintf(id, sizeof id, "rt-%d", getpid());
+	is_int(pact_handoff_connect(&conn, sock_path()), 0, "connect to the handoff socket");
+	int r = pact_handoff_request_ns(&conn, id, all3, 3, have_uenv ? "tiny.sqfs" : NULL, &resp,
+					fds, 15000);
+	is_int(r, PACT_HANDOFF_OK, "NamespaceRequest Pid+Net+Mount%s answered",
+	       have_uenv ? "+uenv" : "");
+	if (r != 0) {
+		if (r == 1)
+			diag("error %s: %s", pact_handoff_err_name(resp.kind), resp.reason);
+		return;
+	}
+	ok(resp.n_ns == 3 && resp.ns[0] == PACT_NS_PID && resp.ns[1] == PACT_NS_NET &&
+	       resp.ns[2] == PACT_NS_MOUNT,
+	   "fd_types in request order");
+	ok(fds[0] >= 0 && fds[1] >= 0 && fds[2] >= 0, "three fds arrived");
+	ok((fcntl(fds[0], F_GETFD) & FD_CLOEXEC) != 0, "received fds are close-on-exec");
+	char want[512];
+	snprintf(want, sizeof want, "%s/uenv/tiny", d.run_dir);
+	if (have_uenv)
+		is_str(resp.has_uenv ? resp.uenv : "", want, "uenv_mount_path is <run>/uenv/tiny");
+	else
+		skip("no mksquashfs", "uenv_mount_path");
+	int hp = holder_pid(id);
+	ok(hp > 1, "pactctl allocations lists the allocation with its holder pid (%d)", hp);
+	int host = host_pid_of(hp);
+	ok(host > 0, "the holder is a child of pact-init (host pid %d)", host);
+	static const char *nsn[] = {"pid", "net", "mnt"};
+	for (int i = 0; i < 3; i++) {
+		char p[128];
+		snprintf(p, sizeof p, "/proc/%d/ns/%s", host, nsn[i]);
+		ok(ino_of(fds[i]) != 0 && ino_of(fds[i]) == ino_path(p),
+		   "%s fd inode equals the holder's /proc/<pid>/ns/%s", nsn[i], nsn[i]);
+	}
+	ok(ino_of(fds[1]) != ino_path("/proc/self/ns/net"), "a new net namespace, not ours");
+	is_int(in_child(check_net, &fds[1]), 0, "inside the net fd: only lo, and it is UP");
+	is_int(in_child(check_pid, &fds[0]), 0,
+	       "inside the pid fd: a child is pid > 1 and PID 1 there is the holder");
+	if (have_uenv) {
+		struct mnt_arg a = {fds[2], want};
+		is_int(in_child(check_mnt, &a), 0,
+		       "the uenv is visible inside the mount namespace");
+		char inner[600];
+		snprintf(inner, sizeof inner, "%s/env/name", want);
+		ok(access(inner, F_OK) != 0, "and not in the test's own mount namespace");
+	} else {
+		skip("no mksquashfs", "uenv inside the mount namespace");
+		skip("no mksquashfs", "uenv not outside");
+	}
+
+	/* idempotent repeat: same namespaces, new fds, no second mount reference */
+	int fds2[3] = {-1, -1, -1};
+	struct pact_handoff_msg resp2;
+	r = pact_handoff_request_ns(&conn, id, all3, 3, have_uenv ? "tiny.sqfs" : NULL, &resp2,
+				    fds2, 10000);
+	is_int(r, 0, "a repeated request is answered");
+	ok(r == 0 && fds2[0] != fds[0] && ino_of(fds2[0]) == ino_of(fds[0]) &&
+	       ino_of(fds2[1]) == ino_of(fds[1]) && ino_of(fds2[2]) == ino_of(fds[2]),
+	   "with new fds to the same three namespaces");
+	is_int(holder_pid(id), hp, "still the same holder");
+	char buf[8192];
+	if (have_uenv) {
+		ctl("mounts", buf, sizeof buf);
+		ok(strstr(buf, "\"refcount\":1") != NULL, "the uenv mount has one reference");
+	} else {
+		skip("no mksquashfs", "refcount");
+	}
+	close_fds(fds2, 3);
+	const enum pact_ns_type sub[] = {PACT_NS_MOUNT, PACT_NS_PID};
+	r = pact_handoff_request_ns(&conn, id, sub, 2, have_uenv ? "tiny.sqfs" : NULL, &resp2, fds2,
+				    10000);
+	ok(r == 0 && resp2.n_ns == 2 && ino_of(fds2[0]) == ino_of(fds[2]) &&
+	       ino_of(fds2[1]) == ino_of(fds[0]),
+	   "a repeat with a subset in another order gets those, in its order");
+	if (r == 0)
+		close_fds(fds2, 2);
+
+	/* ended by message */
+	int pfd = (int)syscall(SYS_pidfd_open, host, 0);
+	r = pact_handoff_end(&conn, id, &resp2, 10000);
+	is_int(r, PACT_HANDOFF_OK, "AllocationEnded is acknowledged by its echo");
+	struct pollfd p = {.fd = pfd, .events = POLLIN};
+	is_int(poll(&p, 1, 5000), 1, "the holder exits");
+	close(pfd);
+	ok(holder_pid(id) < 0, "the allocation is gone from pactctl allocations");
+	if (have_uenv) {
+		ctl("mounts", buf, sizeof buf);
+		ok(strstr(buf, "\"refcount\":0") != NULL,
+		   "the mount reference was released (hold)");
+	} else {
+		skip("no mksquashfs", "refcount released");
+	}
+	r = pact_handoff_end(&conn, id, &resp2, 10000);
+	ok(r == PACT_HANDOFF_GOT_ERROR && resp2.kind == PACT_ERR_ALLOCATION_NOT_FOUND,
+	   "a second AllocationEnded gets AllocationNotFound");
+	close_fds(fds, 3);
+}
+
+static void test_cgroup_empty(void)
+{
+	char id[64], scope[512], procs[600];
+	struct pact_handoff_msg resp, ev;
+	int fds[3];
+	snprintf(id, sizeof id, "cg-%d", getpid());
+	if (!cg2[0]) {
+		skip("no cgroup2 mount", "WI5");
+		return;
+	}
+	is_int(pact_handoff_connect(&conn2, sock_path()), 0, "a second client connects");
+	const enum pact_ns_type pm[] = {PACT_NS_PID, PACT_NS_MOUNT};
+	int r = pact_handoff_request_ns(&conn, id, pm, 2, NULL, &resp, fds, 10000);
+	is_int(r, 0, "request Pid+Mount for the WI5 test");
+	if (r == 0)
+		close_fds(fds, 2);
+	int host = host_pid_of(holder_pid(id));
+	/* the workload manager's part: its scope, a process in it */
+	snprintf(scope, sizeof scope, "%s/workload.slice/alloc-%s.scope", cg2, id);
+	is_int(mkdir(scope, 0755), 0, "workload manager creates workload.slice/alloc-%s.scope", id);
+	int pipefd[2];
+	(void)!pipe2(pipefd, O_CLOEXEC);
+	pid_t w = fork();
+	if (w == 0) {
+		char b;
+		close(pipefd[1]);
+		(void)!read(pipefd[0], &b, 1);
+		_exit(0);
+	}
+	close(pipefd[0]);
+	snprintf(procs, sizeof procs, "%s/cgroup.procs", scope);
+	char pidtxt[32];
+	snprintf(pidtxt, sizeof pidtxt, "%d", (int)w);
+	is_int(write_file(procs, pidtxt), 0, "a workload process joins it");
+	ok(pact_handoff_next_event(&conn, &ev, 300) == -ETIMEDOUT,
+	   "no AllocationEnded while it is populated");
+	close(pipefd[1]); /* the workload ends */
+	waitpid(w, NULL, 0);
+	r = pact_handoff_next_event(&conn, &ev, 5000);
+	ok(r == 0 && strcmp(ev.allocation_id, id) == 0,
+	   "the server pushes AllocationEnded when the cgroup empties (WI5)");
+	r = pact_handoff_next_event(&conn2, &ev, 5000);
+	ok(r == 0 && strcmp(ev.allocation_id, id) == 0, "to every connected client");
+	int pfd = host > 0 ? (int)syscall(SYS_pidfd_open, host, 0) : -1;
+	struct pollfd p = {.fd = pfd, .events = POLLIN};
+	ok(pfd < 0 || poll(&p, 1, 5000) == 1, "the holder was killed");
+	if (pfd >= 0)
+		close(pfd);
+	ok(holder_pid(id) < 0, "and the allocation is gone");
+	ok(rmdir(scope) == 0, "the workload scope is left alone for its owner to remove");
+	pact_handoff_close(&conn2);
+}
+
+static int try_as(uid_t uid, gid_t gid)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+			_exit(20);
+		static struct pact_handoff_conn cc;
+		struct pact_handoff_msg m;
+		int fds[3];
+		if (pact_handoff_connect(&cc, sock_path()) < 0)
+			_exit(21);
+		char id[64];
+		snprintf(id, sizeof id, "uid-%d-%u", getppid(), (unsigned)uid);
+		int r = pact_handoff_request_ns(&cc, id, all3, 2, NULL, &m, fds, 10000);
+		if (r == PACT_HANDOFF_GOT_ERROR && m.kind == PACT_ERR_PERMISSION_DENIED)
+			_exit(1);
+		if (r == 0) {
+			close_fds(fds, 2);
+			_exit(pact_handoff_end(&cc, id, NULL, 10000) == 0 ? 0 : 22);
+		}
+		_exit(23);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 99;
+}
+
+static void test_permission(void)
+{
+	is_int(try_as(65533, 65534), 1,
+	       "uid 65533 (group member, not listed) gets PermissionDenied");
+	is_int(try_as(65534, 65534), 0, "uid 65534 (handoff.uids) is served");
+}
+
+/* ---- hostile inputs ---- */
+
+struct hostile {
+	const char *name;
+	const char *body; /* sent as one frame (NULL: raw below) */
+	const char *raw;  /* raw bytes, rawlen of them */
+	size_t rawlen;
+	int expect; /* error kind expected, -1: none (closed), -2: a response */
+};
+
+static int read_reply(int fd, struct pact_handoff_msg *m, int timeout_ms)
+{
+	struct frame_decoder *dec = malloc(sizeof *dec);
+	frame_dec_init(dec);
+	long end = ms_now() + timeout_ms;
+	int r = -ETIMEDOUT;
+	while (ms_now() < end) {
+		uint8_t *dst;
+		size_t want = frame_dec_want(dec, &dst);
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)(end - ms_now())) <= 0)
+			break;
+		ssize_t n = recv(fd, dst, want, 0);
+		if (n <= 0) {
+			r = -EPIPE;
+			break;
+		}
+		int c = frame_dec_commit(dec, (size_t)n);
+		if (c < 0) {
+			r = -EPROTO;
+			break;
+		}
+		if (c == 1) {
+			size_t len;
+			const uint8_t *b = frame_dec_body(dec, &len);
+			char why[256];
+			r = handoff_msg_parse(b, len, m, why, sizeof why) == 0 ? 0 : -EPROTO;
+			break;
+		}
+	}
+	free(dec);
+	return r;
+}
+
+static int send_frame(int fd, const void *body, size_t len)
+{
+	uint8_t hdr[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+			  (uint8_t)len};
+	if (write_all(fd, hdr, 4) < 0 || write_all(fd, body, len) < 0)
+		return -1;
+	return 0;
+}
+
+#define REQ(id, ns, extra)                                                                         \
+	"{\"NamespaceRequest\":{\"allocation_id\":" id ",\"namespaces\":" ns extra "}}"
+
+static char *big_id_body(void)
+{
+	static char b[11000];
+	int n = snprintf(b, sizeof b, "{\"NamespaceRequest\":{\"allocation_id\":\"");
+	memset(b + n, 'a', 10000);
+	snprintf(b + n + 10000, sizeof b - (size_t)n - 10000, "\",\"namespaces\":[\"Pid\"]}}");
+	return b;
+}
+
+static char *deep_body(void)
+{
+	static char b[20100];
+	int n = snprintf(b, sizeof b, "{\"NamespaceRequest\":{\"x\":");
+	for (int i = 0; i < 10000; i++)
+		b[n++] = '[';
+	for (int i = 0; i < 10000; i++)
+		b[n++] = ']';
+	snprintf(b + n, sizeof b - (size_t)n,
+		 ",\"allocation_id\":\"a\",\"namespaces\":[\"Pid\"]}}");
+	return b;
+}
+
+static char *ws_body(void)
+{
+	static char b[65537];
+	memset(b, ' ', 65536);
+	b[65536] = '\0';
+	b[0] = '{';
+	return b;
+}
+
+static void run_hostile(const struct hostile *h, int base)
+{
+	int fd = raw_connect();
+	if (fd < 0) {
+		ok(0, "%s: connect: %s", h->name, strerror(-fd));
+		return;
+	}
+	if (h->body)
+		send_frame(fd, h->body, strlen(h->body));
+	else
+		(void)!write_all(fd, h->raw, h->rawlen);
+	struct pact_handoff_msg m;
+	int r;
+	if (h->expect == -1) {
+		shutdown(fd, SHUT_WR); /* a truncated frame: the server sees the close */
+		r = read_reply(fd, &m, 3000);
+		ok(r == -EPIPE, "%s: closed without a reply", h->name);
+	} else {
+		r = read_reply(fd, &m, 5000);
+		if (h->expect == -2)
+			ok(r == 0 && m.type == PACT_MSG_NAMESPACE_RESPONSE, "%s: answered",
+			   h->name);
+		else
+			ok(r == 0 && m.type == PACT_MSG_ERROR && (int)m.kind == h->expect,
+			   "%s: Error %s", h->name,
+			   pact_handoff_err_name((enum pact_handoff_err)h->expect));
+	}
+	close(fd);
+	char id[64];
+	snprintf(id, sizeof id, "after-%d", getpid());
+	int g = good_cycle(id);
+	int n = fds_back_to(base);
+	if (g != 0 || n != base)
+		ok(0, "%s: then a good request works (%d) and fds are back (%d, want %d)", h->name,
+		   g, n, base);
+}
+
+static void test_hostile(void)
+{
+	enum { IR = PACT_ERR_INVALID_REQUEST };
+	static const char nul_in_id[] = REQ("\"a\\u0000b\"", "[\"Pid\"]", "");
+	const struct hostile list[] = {
+	    {"length 0", NULL, "\0\0\0\0", 4, IR},
+	    {"length 2^32-1", NULL, "\xff\xff\xff\xff", 4, IR},
+	    {"length 65537", NULL, "\0\1\0\1", 4, IR},
+	    {"truncated header", NULL, "\0\0", 2, -1},
+	    {"truncated body", NULL, "\0\0\0\x64{\"Namesp", 12, -1},
+	    {"invalid UTF-8", REQ("\"a\xff\xfe\"", "[\"Pid\"]", ""), NULL, 0, IR},
+	    {"overlong UTF-8", REQ("\"a\xc0\xaf\"", "[\"Pid\"]", ""), NULL, 0, IR},
+	    {"invalid JSON", "{\"NamespaceRequest\":", NULL, 0, IR},
+	    {"not an object", "[1,2,3]", NULL, 0, IR},
+	    {"trailing garbage", REQ("\"a\"", "[\"Pid\"]", "") "x", NULL, 0, IR},
+	    {"byte order mark", "\xef\xbb\xbf" REQ("\"a\"", "[\"Pid\"]", ""), NULL, 0, IR},
+	    {"allocation_id a number", REQ("42", "[\"Pid\"]", ""), NULL, 0, IR},
+	    {"allocation_id null", REQ("null", "[\"Pid\"]", ""), NULL, 0, IR},
+	    {"namespaces a string", REQ("\"a\"", "\"Pid\"", ""), NULL, 0, IR},
+	    {"namespaces empty", REQ("\"a\"", "[]", ""), NULL, 0, IR},
+	    {"four namespaces", REQ("\"a\"", "[\"Pid\",\"Net\",\"Mount\",\"Pid\"]", ""), NULL, 0,
+	     IR},
+	    {"unknown tag", "{\"Foo\":{\"allocation_id\":\"a\"}}", NULL, 0, IR},
+	    {"lowercase tag", "{\"namespaceRequest\":{\"allocation_id\":\"a\"}}", NULL, 0, IR},
+	    {"two tags", "{\"AllocationEnded\":{\"allocation_id\":\"a\"},\"Error\":{}}", NULL, 0,
+	     IR},
+	    {"unknown namespace User", REQ("\"a\"", "[\"User\"]", ""), NULL, 0, IR},
+	    {"lowercase pid", REQ("\"a\"", "[\"pid\"]", ""), NULL, 0, IR},
+	    {"duplicate types", REQ("\"a\"", "[\"Pid\",\"Pid\"]", ""), NULL, 0, IR},
+	    {"duplicate key", REQ("\"a\"", "[\"Pid\"]", ",\"allocation_id\":\"b\""), NULL, 0, IR},
+	    {"huge allocation_id", big_id_body(), NULL, 0, IR},
+	    {"../ in allocation_id", REQ("\"../etc\"", "[\"Pid\"]", ""), NULL, 0, IR},
+	    {"/ in allocation_id", REQ("\"a/b\"", "[\"Pid\"]", ""), NULL, 0, IR},
+	    {"NUL in allocation_id", nul_in_id, NULL, 0, IR},
+	    {"../ in uenv_image", REQ("\"u1\"", "[\"Mount\"]", ",\"uenv_image\":\"../x.sqfs\""),
+	     NULL, 0, IR},
+	    {"uenv_image outside the roots",
+	     REQ("\"u2\"", "[\"Mount\"]", ",\"uenv_image\":\"/etc/passwd\""), NULL, 0, IR},
+	    {"uenv_image missing", REQ("\"u3\"", "[\"Mount\"]", ",\"uenv_image\":\"nope.sqfs\""),
+	     NULL, 0, IR},
+	    {"uenv_image not squashfs",
+	     REQ("\"u4\"", "[\"Mount\"]", ",\"uenv_image\":\"text.sqfs\""), NULL, 0, IR},
+	    {"uenv_image empty", REQ("\"u5\"", "[\"Mount\"]", ",\"uenv_image\":\"\""), NULL, 0, IR},
+	    {"nesting 10000 deep", deep_body(), NULL, 0, IR},
+	    {"65536 bytes of whitespace", ws_body(), NULL, 0, IR},
+	    {"a NamespaceResponse from a client",
+	     "{\"NamespaceResponse\":{\"allocation_id\":\"a\",\"fd_types\":[\"Pid\"]}}", NULL, 0,
+	     IR},
+	    {"an Error from a client",
+	     "{\"Error\":{\"allocation_id\":null,\"kind\":\"FdPassing\",\"reason\":\"x\"}}", NULL,
+	     0, IR},
+	    {"AllocationEnded of an unknown id",
+	     "{\"AllocationEnded\":{\"allocation_id\":\"nobody\"}}", NULL, 0,
+	     PACT_ERR_ALLOCATION_NOT_FOUND},
+	};
+	char id[64];
+	snprintf(id, sizeof id, "warm-%d", getpid());
+	is_int(good_cycle(id), 0, "a good request and end before the hostile inputs");
+	/* earlier clients may still be closing: wait until the count is steady */
+	int base = daemon_fds();
+	for (long end = ms_now() + 3000, calm = ms_now();
+	     ms_now() < end && ms_now() - calm < 300;) {
+		poll(NULL, 0, 10);
+		int n = daemon_fds();
+		if (n != base)
+			base = n, calm = ms_now();
+	}
+	ok(base > 0, "pact-init's fd count: %d", base);
+	int before = tap_failed;
+	for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+		run_hostile(&list[i], base);
+	ok(tap_failed == before, "after each of %zu inputs a good request worked and fds were back",
+	   sizeof list / sizeof list[0]);
+
+	/* fds sent to the server are discarded by the kernel */
+	int fd = raw_connect();
+	int passed = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	const char *body = "{\"AllocationEnded\":{\"allocation_id\":\"fdtest\"}}";
+	uint8_t frame[128];
+	ssize_t flen = frame_encode(body, strlen(body), frame, sizeof frame);
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {frame, (size_t)flen};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &passed, sizeof passed);
+	ok(sendmsg(fd, &mh, 0) == flen, "a client sends an fd along with a message");
+	struct pact_handoff_msg m;
+	ok(read_reply(fd, &m, 5000) == 0 && m.kind == PACT_ERR_ALLOCATION_NOT_FOUND,
+	   "the message is answered");
+	is_int(daemon_fds(), base + 1, "the server holds no fd of the client's (only the socket)");
+	close(fd);
+	close(passed);
+	is_int(fds_back_to(base), base, "fds back after it closes");
+
+	/* byte by byte */
+	fd = raw_connect();
+	snprintf(id, sizeof id, "slow-%d", getpid());
+	char req[256];
+	snprintf(req, sizeof req, REQ("\"%s\"", "[\"Pid\"]", ""), id);
+	flen = frame_encode(req, strlen(req), frame, sizeof frame);
+	for (ssize_t i = 0; i < flen; i++)
+		(void)!write(fd, frame + i, 1);
+	ok(read_reply(fd, &m, 10000) == 0 && m.type == PACT_MSG_NAMESPACE_RESPONSE,
+	   "a request delivered one byte at a time is answered");
+	close(fd); /* its fds were never received: the kernel drops them with the socket */
+	{
+		struct pact_handoff_conn *c = &conn2;
+		pact_handoff_connect(c, sock_path());
+		is_int(pact_handoff_end(c, id, NULL, 5000), 0, "and it can be ended");
+		pact_handoff_close(c);
+	}
+
+	/* silent connections are closed after handoff.frame_timeout_ms (500 here) */
+	fd = raw_connect();
+	ok(read_reply(fd, &m, 5000) == -EPIPE, "a silent connection is closed by the server");
+	close(fd);
+	fd = raw_connect();
+	(void)!write(fd, "\0\0\0\x10{", 5);
+	ok(read_reply(fd, &m, 5000) == -EPIPE, "a connection stalled mid-frame is closed");
+	close(fd);
+
+	/* 1000 idle connections */
+	static int idle[1000];
+	int nidle = 0;
+	for (int i = 0; i < 1000; i++) {
+		idle[i] = raw_connect();
+		nidle += idle[i] >= 0;
+	}
+	ok(nidle == 1000 || nidle > 64, "opened %d idle connections", nidle);
+	snprintf(id, sizeof id, "idle-%d", getpid());
+	is_int(good_cycle(id), 0, "with 1000 idle connections a good request is still answered");
+	for (int i = 0; i < 1000; i++)
+		if (idle[i] >= 0)
+			close(idle[i]);
+	is_int(fds_back_to(base), base, "fds back after the idle connections close");
+
+	/* a client that never reads */
+	fd = raw_connect();
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	const char *e = "{\"AllocationEnded\":{\"allocation_id\":\"never-reads\"}}";
+	flen = frame_encode(e, strlen(e), frame, sizeof frame);
+	int dropped = 0;
+	long end = ms_now() + 10000;
+	while (!dropped && ms_now() < end) {
+		ssize_t n = send(fd, frame, (size_t)flen, MSG_NOSIGNAL);
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+			dropped = 1;
+		else if (n < 0 && errno == EAGAIN) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			poll(&p, 1, 100);
+		}
+	}
+	ok(dropped, "a client that never reads is dropped, not waited for");
+	snprintf(id, sizeof id, "nr-%d", getpid());
+	is_int(good_cycle(id), 0, "others are still served");
+	close(fd);
+	is_int(fds_back_to(base), base, "fds back after it");
+}
+
+/* ---- queueing before readiness: a second daemon with a slow notify service ---- */
+
+static void test_queue(void)
+{
+	struct daemon q;
+	char conf[256], fifo[300], unit[1024], p[400];
+	snprintf(conf, sizeof conf, "node_id = q-node\n");
+	if (daemon_prepare(&q, conf, "") < 0) {
+		skip("daemon_prepare", "queueing");
+		return;
+	}
+	snprintf(fifo, sizeof fifo, "%s/go", q.dir);
+	mkfifo(fifo, 0600);
+	snprintf(p, sizeof p, "%s/etc/services", q.dir);
+	mkdir(p, 0755);
+	snprintf(unit, sizeof unit,
+		 "[Service]\nType=notify\nExecStart=/bin/sh -c 'cat %s >/dev/null; exec %s notify "
+		 "--ready'\n"
+		 "TimeoutStartSec=30\nSlice=infra.slice\n",
+		 fifo, build_path("san/pactctl"));
+	snprintf(p, sizeof p, "%s/etc/services/slow.service", q.dir);
+	FILE *f = fopen(p, "w");
+	fputs(unit, f);
+	fclose(f);
+	is_int(daemon_launch(&q), 0, "a daemon whose readiness waits on a slow notify service");
+	struct daemon saved = d;
+	d = q;
+	is_int(daemon_wait_file(&d, "handoff.sock", 10000), 0, "its handoff socket exists early");
+	ok(access(strcat(strcpy(p, d.run_dir), "/ready"), F_OK) != 0, "the node is not ready yet");
+	struct pact_handoff_msg m;
+	int fds[3] = {-1, -1, -1};
+	unsigned nfds = 0;
+	is_int(pact_handoff_connect(&conn2, sock_path()), 0, "connect before readiness");
+	struct pact_handoff_msg req;
+	memset(&req, 0, sizeof req);
+	req.type = PACT_MSG_NAMESPACE_REQUEST;
+	req.has_allocation_id = 1;
+	snprintf(req.allocation_id, sizeof req.allocation_id, "q-%d", getpid());
+	req.n_ns = 2;
+	req.ns[0] = PACT_NS_NET;
+	req.ns[1] = PACT_NS_PID;
+	is_int(pact_handoff_send(&conn2, &req, 5000), 0, "a request sent before readiness");
+	is_int(pact_handoff_recv(&conn2, &m, fds, 3, &nfds, 300), -ETIMEDOUT,
+	       "is not answered while the node is not ready (queued, not rejected)");
+	int go = open(fifo, O_WRONLY | O_CLOEXEC);
+	close(go); /* the service goes on and notifies READY=1 */
+	is_int(pact_handoff_recv(&conn2, &m, fds, 3, &nfds, 15000), 0, "then it is answered");
+	ok(m.type == PACT_MSG_NAMESPACE_RESPONSE && nfds == 2,
+	   "with a NamespaceResponse and 2 fds");
+	ok(access(p, F_OK) == 0, "after readiness");
+	close_fds(fds, nfds);
+	pact_handoff_close(&conn2);
+	if (tap_failed)
+		diag("queue daemon log:\n%s", daemon_log(&d));
+	kill(d.pid, SIGUSR2);
+	daemon_wait_exit(&d, 15000);
+	daemon_cleanup(&d);
+	d = saved;
+}
+
+static void find_cgroup2(void)
+{
+	char buf[16384];
+	if (read_file("/proc/self/mountinfo", buf, sizeof buf) < 0)
+		return;
+	for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char mp[256];
+		if (strstr(l, " - cgroup2 ") && sscanf(l, "%*s %*s %*s %*s %255s", mp) == 1) {
+			snprintf(cg2, sizeof cg2, "%s", mp);
+			return;
+		}
+	}
+}
+
+int main(void)
+{
+	if (getuid() != 0) {
+		printf("1..0 # SKIP needs root for namespaces\n");
+		return 0;
+	}
+	find_cgroup2();
+	snprintf(imgdir, sizeof imgdir, "/tmp/pact-himg-%d", getpid());
+	mkdir(imgdir, 0755);
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "images/mkuenv.sh %s/tiny.sqfs tiny 2>/dev/null", imgdir);
+	have_uenv = system(cmd) == 0;
+	snprintf(cmd, sizeof cmd, "%s/text.sqfs", imgdir);
+	FILE *tf = fopen(cmd, "w");
+	if (tf) {
+		fputs("not a squashfs image\n", tf);
+		fclose(tf);
+	}
+	char conf[1024];
+	snprintf(conf, sizeof conf,
+		 "node_id = handoff-node\nuenv.image_roots = %s\nuenv.hold_s = 600\n"
+		 "handoff.group = 65534\nhandoff.uids = 65534\nhandoff.frame_timeout_ms = 500\n",
+		 imgdir);
+	is_int(daemon_start(&d, conf, ""), 0, "pact-init started in namespaces");
+	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
+	chmod(d.dir, 0755); /* for the unprivileged clients */
+	struct stat st;
+	ok(stat(sock_path(), &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0660 &&
+	       st.st_uid == 0 && st.st_gid == 65534,
+	   "handoff.sock is a socket, 0660 root:65534 (handoff.group)");
+	test_round_trip();
+	test_cgroup_empty();
+	test_permission();
+	test_hostile();
+	test_queue();
+	if (tap_failed)
+		diag("log:\n%s", daemon_log(&d));
+	kill(d.pid, SIGUSR2);
+	daemon_wait_exit(&d, 15000);
+	daemon_cleanup(&d);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", imgdir);
+	(void)!system(cmd);
+	return done_testing();
+}
