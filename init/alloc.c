@@ -270,7 +270,10 @@ static void release(struct alloc *a, const char *why, int push)
 {
 	char id[sizeof a->id];
 	memcpy(id, a->id, sizeof id);
-	log_info("handoff: releasing %s (%s)", id, why);
+	if (push)
+		log_info("handoff: releasing %s (%s)", id, why);
+	else
+		log_debug("handoff: releasing %s (%s)", id, why);
 	teardown(a);
 	if (push)
 		handoff_push_ended(id);
@@ -485,7 +488,7 @@ static void on_sync(void *ctx, int fd, uint32_t events)
 		a->ino[i] = fstat(a->h.fds[i], &st) == 0 ? (unsigned long long)st.st_ino : 0;
 	}
 	a->state = ALLOC_LIVE;
-	log_info("handoff: %s live (holder %d)", a->id, (int)a->h.pid);
+	log_debug("handoff: %s live (holder %d)", a->id, (int)a->h.pid);
 	answer_waiters(a);
 	if (a->state == ALLOC_LIVE)
 		evaluate(a);

@@ -1,0 +1,330 @@
+/*
+ * Bench: namespace handoff allocation cycles through a running pact-init
+ * (NamespaceRequest, fds received, AllocationEnded, released) against a
+ * floor loop doing the same kernel work directly in this process: clone3
+ * with the same namespace flags, open /proc/<pid>/ns/{pid,net,mnt}, pass the fds over a
+ * socketpair, kill, reap. Pid+Net+Mount and Pid+Mount (no netns).
+ *
+ * It starts $BUILD/pact-init itself as PID 1 of new pid and mount
+ * namespaces (a /proc of its own, paths in a temp dir), like the host tier.
+ * Root only. Prints JSON lines: handoff_cycle_ratio, handoff_cycle_ratio_nonet,
+ * handoff_p99_ms.
+ */
+#include "fileio.h"
+#include "pact/handoff.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CYCLES 600
+#define WARMUP 50
+
+static struct pact_handoff_conn conn;
+static double lat[CYCLES];
+
+static double now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct result {
+	double rate; /* cycles per second */
+	double p50_ms, p99_ms;
+};
+
+static void summarise(struct result *r, double total_us)
+{
+	qsort(lat, CYCLES, sizeof lat[0], cmp_d);
+	r->rate = CYCLES / (total_us / 1e6);
+	r->p50_ms = lat[CYCLES / 2] / 1e3;
+	r->p99_ms = lat[CYCLES * 99 / 100] / 1e3;
+}
+
+/* ---- floor: the same kernel work, directly ---- */
+
+static int floor_cycle(uint64_t flags, int nns, int sp[2])
+{
+	static const char *names[] = {"pid", "net", "mnt"};
+	int pidfd = -1;
+	struct clone_args ca;
+	memset(&ca, 0, sizeof ca);
+	ca.flags = flags | CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	ca.exit_signal = SIGCHLD;
+	long pid = syscall(SYS_clone3, &ca, sizeof ca);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	int fds[3], n = 0;
+	char p[64];
+	for (int i = 0; i < 3; i++) {
+		if (i == 1 && nns == 2)
+			continue;
+		snprintf(p, sizeof p, "/proc/%ld/ns/%s", pid, names[i]);
+		fds[n++] = open(p, O_RDONLY | O_CLOEXEC);
+	}
+	char cbuf[CMSG_SPACE(sizeof(int) * 3)];
+	memset(cbuf, 0, sizeof cbuf);
+	char byte = 'x';
+	struct iovec iov = {&byte, 1};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
+	int r = sendmsg(sp[0], &mh, 0) == 1 ? 0 : -errno;
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	mh.msg_controllen = sizeof cbuf;
+	if (r == 0 && recvmsg(sp[1], &mh, MSG_CMSG_CLOEXEC) == 1) {
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			int got[3];
+			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			memcpy(got, CMSG_DATA(cm), k * sizeof(int));
+			for (size_t i = 0; i < k; i++)
+				close(got[i]);
+		}
+	}
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	waitpid((pid_t)pid, NULL, 0);
+	close(pidfd);
+	return r;
+}
+
+static int run_floor(uint64_t flags, int nns, struct result *res)
+{
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return -errno;
+	for (int i = 0; i < WARMUP; i++)
+		if (floor_cycle(flags, nns, sp) < 0)
+			return -1;
+	double t0 = now_us();
+	for (int i = 0; i < CYCLES; i++) {
+		double s = now_us();
+		if (floor_cycle(flags, nns, sp) < 0)
+			return -1;
+		lat[i] = now_us() - s;
+	}
+	summarise(res, now_us() - t0);
+	close(sp[0]);
+	close(sp[1]);
+	return 0;
+}
+
+/* ---- through pact-init ---- */
+
+static int handoff_cycle(const char *tag, int i, int nns)
+{
+	static const enum pact_ns_type all[] = {PACT_NS_PID, PACT_NS_NET, PACT_NS_MOUNT};
+	static const enum pact_ns_type pm[] = {PACT_NS_PID, PACT_NS_MOUNT};
+	struct pact_handoff_msg resp;
+	int fds[3];
+	char id[64];
+	snprintf(id, sizeof id, "bench-%s-%d", tag, i);
+	int r = pact_handoff_request_ns(&conn, id, nns == 3 ? all : pm, (unsigned)nns, NULL, &resp,
+					fds, 10000);
+	if (r != 0)
+		return r < 0 ? r : -EPROTO;
+	for (unsigned j = 0; j < resp.n_ns; j++)
+		close(fds[j]);
+	return pact_handoff_end(&conn, id, NULL, 10000);
+}
+
+static int run_handoff(const char *tag, int nns, struct result *res)
+{
+	char w[32];
+	snprintf(w, sizeof w, "%s-w", tag);
+	for (int i = 0; i < WARMUP; i++)
+		if (handoff_cycle(w, i, nns) < 0)
+			return -1;
+	double t0 = now_us();
+	for (int i = 0; i < CYCLES; i++) {
+		double s = now_us();
+		int r = handoff_cycle(tag, i, nns);
+		if (r < 0) {
+			fprintf(stderr, "handoff cycle %d: %s\n", i, strerror(-r));
+			return -1;
+		}
+		lat[i] = now_us() - s;
+	}
+	summarise(res, now_us() - t0);
+	return 0;
+}
+
+/* ---- the daemon ---- */
+
+static char dir[64];
+static pid_t outer = -1, init_pid = -1;
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static int start_daemon(const char *bin)
+{
+	char p[PATH_MAX];
+	snprintf(dir, sizeof dir, "/tmp/pact-bench-%d-XXXXXX", getpid());
+	if (!mkdtemp(dir))
+		return -errno;
+	snprintf(p, sizeof p, "%s/etc", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof p, "%s/etc/init.conf", dir);
+	write_text(p, "node_id = bench\n");
+	snprintf(p, sizeof p, "%s/cmdline", dir);
+	write_text(p, "");
+	int rep[2];
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return -errno;
+	outer = fork();
+	if (outer == 0) {
+		if (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0)
+			_exit(120);
+		pid_t c = fork();
+		if (c == 0) {
+			char a[4][PATH_MAX + 20];
+			snprintf(a[0], sizeof a[0], "--run-dir=%s/run", dir);
+			snprintf(a[1], sizeof a[1], "--config-dir=%s/etc", dir);
+			snprintf(a[2], sizeof a[2], "--cmdline=%s/cmdline", dir);
+			snprintf(a[3], sizeof a[3], "--cgroup-root=%s/cgroup", dir);
+			if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+				(void)mount("proc", "/proc", "proc",
+					    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+			snprintf(p, sizeof p, "%s/log", dir);
+			int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			static char nm[] = "--no-mounts", nk[] = "--no-kmsg", nr[] = "--no-reboot";
+			char *argv[] = {(char *)bin, a[0], a[1], a[2], a[3], nm, nk, nr, NULL};
+			execv(bin, argv);
+			_exit(127);
+		}
+		(void)!write(rep[1], &c, sizeof c);
+		int st = 0;
+		waitpid(c, &st, 0);
+		_exit(0);
+	}
+	close(rep[1]);
+	if (read(rep[0], &init_pid, sizeof init_pid) != sizeof init_pid)
+		init_pid = -1;
+	close(rep[0]);
+	/* the socket appears early; requests before readiness are queued */
+	snprintf(p, sizeof p, "%s/run/handoff.sock", dir);
+	for (int i = 0; i < 1000; i++) {
+		if (pact_handoff_connect(&conn, p) == 0)
+			return 0;
+		poll(NULL, 0, 10);
+	}
+	return -ETIMEDOUT;
+}
+
+static void stop_daemon(void)
+{
+	pact_handoff_close(&conn);
+	if (init_pid > 0)
+		kill(init_pid, SIGUSR2);
+	if (outer > 0)
+		waitpid(outer, NULL, 0);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	(void)!system(cmd);
+}
+
+static void figure(const char *name, double value, const char *unit, double floor, double ratio,
+		   const char *note)
+{
+	printf("{\"name\":\"%s\",\"value\":%.3f,\"unit\":\"%s\",\"floor\":%.3f,\"ratio\":%.3f,"
+	       "\"note\":\"%s\"}\n",
+	       name, value, unit, floor, ratio, note);
+}
+
+int main(int argc, char **argv)
+{
+	char arg[PATH_MAX], bin[PATH_MAX];
+	if (getuid() != 0) {
+		fprintf(stderr, "handoff bench: needs root\n");
+		return 1;
+	}
+	if (argc > 1)
+		snprintf(arg, sizeof arg, "%s", argv[1]);
+	else
+		snprintf(arg, sizeof arg, "%s/pact-init",
+			 getenv("BUILD") ? getenv("BUILD") : "build");
+	if (!realpath(arg, bin) || access(bin, X_OK) < 0) {
+		fprintf(stderr, "handoff bench: %s: not found\n", bin);
+		return 1;
+	}
+	struct result f3, f2, h3, h2;
+	if (run_floor(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS, 3, &f3) < 0 ||
+	    run_floor(CLONE_NEWPID | CLONE_NEWNS, 2, &f2) < 0) {
+		fprintf(stderr, "handoff bench: floor loop failed: %s\n", strerror(errno));
+		return 1;
+	}
+	if (start_daemon(bin) < 0) {
+		fprintf(stderr, "handoff bench: pact-init did not start\n");
+		stop_daemon();
+		return 1;
+	}
+	if (run_handoff("pnm", 3, &h3) < 0 || run_handoff("pm", 2, &h2) < 0) {
+		fprintf(stderr, "handoff bench: handoff cycles failed\n");
+		stop_daemon();
+		return 1;
+	}
+	stop_daemon();
+	char note[512];
+	snprintf(
+	    note, sizeof note,
+	    "allocation cycles/s Pid+Net+Mount via pact-init %.0f/s (p50 %.2f ms) vs direct "
+	    "clone3+ns fds+SCM_RIGHTS+kill+reap %.0f/s (p50 %.2f ms); ratio = ours/floor, bigger "
+	    "is better",
+	    h3.rate, h3.p50_ms, f3.rate, f3.p50_ms);
+	figure("handoff_cycle_ratio", h3.rate / f3.rate, "ratio", f3.rate, h3.rate / f3.rate, note);
+	snprintf(note, sizeof note,
+		 "as handoff_cycle_ratio with Pid+Mount only (no netns): %.0f/s (p50 %.2f ms) vs "
+		 "floor %.0f/s (p50 %.2f ms); bigger is better",
+		 h2.rate, h2.p50_ms, f2.rate, f2.p50_ms);
+	figure("handoff_cycle_ratio_nonet", h2.rate / f2.rate, "ratio", f2.rate, h2.rate / f2.rate,
+	       note);
+	snprintf(note, sizeof note,
+		 "p99 latency of one Pid+Net+Mount cycle via pact-init (p50 %.2f ms); floor = the "
+		 "direct loop's p99; ratio = floor/ours, bigger is better",
+		 h3.p50_ms);
+	figure("handoff_p99_ms", h3.p99_ms, "ms", f3.p99_ms, f3.p99_ms / h3.p99_ms, note);
+	return 0;
+}
