@@ -40,6 +40,7 @@ struct hconn {
 	unsigned gen;
 	uid_t uid;
 	int spoke;   /* sent a valid message: no longer evictable, may idle */
+	int denied;  /* PermissionDenied sent: discard what it sends until it closes */
 	int closing; /* close once the queue is flushed */
 	uint64_t opened_ms;
 	struct timer silence; /* bounds the first frame and every partial frame */
@@ -220,7 +221,7 @@ void handoff_push_ended(const char *allocation_id)
 	struct pact_handoff_msg m;
 	handoff_msg_ended(&m, allocation_id);
 	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
-		if (conns[i].used && !conns[i].closing)
+		if (conns[i].used && !conns[i].closing && !conns[i].denied)
 			conn_send(&conns[i], &m, NULL, 0);
 }
 
@@ -299,9 +300,30 @@ static void on_silence(void *ctx)
 	conn_close(c);
 }
 
+/* A refused client's bytes are read and dropped until it closes. */
+static void conn_discard(struct hconn *c)
+{
+	uint8_t buf[4096];
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+	}
+}
+
 static void conn_read(struct hconn *c)
 {
 	unsigned gen = c->gen;
+	if (c->denied) {
+		conn_discard(c);
+		return;
+	}
 	for (int frames = 0; frames < HANDOFF_FRAMES_PER_IO;) {
 		uint8_t *dst;
 		size_t want = frame_dec_want(&c->dec, &dst);
@@ -403,13 +425,10 @@ static void accept_one(int fd)
 		close_fd(fd);
 		return;
 	}
-	if (!uid_allowed(cr.uid)) {
+	int denied = !uid_allowed(cr.uid);
+	if (denied)
 		log_notice("handoff: uid %u (pid %d) is not allowed", (unsigned)cr.uid,
 			   (int)cr.pid);
-		send_once(fd, NULL, PACT_ERR_PERMISSION_DENIED, "uid is not allowed to hand off");
-		close_fd(fd);
-		return;
-	}
 	struct hconn *c = free_conn();
 	if (!c) {
 		send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, "too many connections");
@@ -419,6 +438,7 @@ static void accept_one(int fd)
 	c->fd = fd;
 	c->uid = cr.uid;
 	c->spoke = c->closing = 0;
+	c->denied = denied;
 	c->opened_ms = now_ms();
 	frame_dec_init(&c->dec);
 	handoff_outq_init(&c->q);
@@ -430,6 +450,13 @@ static void accept_one(int fd)
 	}
 	c->used = 1;
 	timer_arm(&c->silence, conf_frame_timeout_ms, on_silence, c);
+	/*
+	 * Refused: the Error goes out now, but the connection stays until the
+	 * client closes it (or the silence bound): closing at once with its
+	 * request unread would reset the connection and lose the Error.
+	 */
+	if (denied)
+		conn_error(c, NULL, PACT_ERR_PERMISSION_DENIED, "uid is not allowed to hand off");
 }
 
 static void on_listen(void *ctx, int fd, uint32_t events)
@@ -519,21 +546,26 @@ static int make_socket(void)
 			gid = cred.gid;
 		}
 	}
-	if (run_path(sock_path, sizeof sock_path, "handoff.sock") < 0)
+	char tmp[sizeof sock_path];
+	if (run_path(sock_path, sizeof sock_path, "handoff.sock") < 0 ||
+	    run_path(tmp, sizeof tmp, "handoff.sock.new") < 0)
 		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, sock_path, sizeof sock_path);
+	/* bound and listening under a temporary name, then renamed: whoever sees
+	 * the path can connect */
+	memcpy(sa.sun_path, tmp, sizeof tmp);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	(void)unlink(sock_path);
+	(void)unlink(tmp);
 	mode_t old = umask(0177); /* no window with a wider mode */
 	int r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
 	umask(old);
 	if (r == 0 && conf_group[0])
-		r = chown(sock_path, 0, gid) < 0 || chmod(sock_path, 0660) < 0 ? -1 : 0;
-	if (r < 0 || listen(fd, 64) < 0) {
+		r = chown(tmp, 0, gid) < 0 || chmod(tmp, 0660) < 0 ? -1 : 0;
+	if (r < 0 || listen(fd, 64) < 0 || rename(tmp, sock_path) < 0) {
 		r = -errno;
 		log_err("handoff: %s: %s", sock_path, strerror(errno));
+		(void)unlink(tmp);
 		close_fd(fd);
 		return r;
 	}

@@ -801,6 +801,36 @@ static void test_queue(void)
 	d = saved;
 }
 
+/* A node whose boot fails (a module that does not exist, no retries). */
+static void test_boot_failed(void)
+{
+	struct daemon b;
+	struct daemon saved = d;
+	const char *conf = "node_id = f-node\nmodules = pact_no_such_module_x\nboot_retries = 0\n"
+			   "emergency_shell = /bin/true\n";
+	is_int(daemon_start(&b, conf, ""), 0, "a daemon whose boot fails");
+	d = b;
+	is_int(daemon_wait_file(&d, "handoff.sock", 10000), 0, "its handoff socket exists");
+	char line[256] = "";
+	daemon_read_line(&d, "ready.sock", line, sizeof line, 10000);
+	ok(strncmp(line, "FAILED", 6) == 0, "its boot failed (%s)", line);
+	struct pact_handoff_msg m;
+	int fds[3];
+	char id[64];
+	snprintf(id, sizeof id, "bf-%d", getpid());
+	int r = pact_handoff_connect(&conn2, sock_path());
+	if (r == 0)
+		r = pact_handoff_request_ns(&conn2, id, all3, 1, NULL, &m, fds, 10000);
+	ok(r == PACT_HANDOFF_GOT_ERROR && m.kind == PACT_ERR_BOOT_FAILED &&
+	       strcmp(m.allocation_id, id) == 0,
+	   "a request gets Error BootFailed naming it (%s)", r == 1 ? m.reason : "");
+	pact_handoff_close(&conn2);
+	kill(d.pid, SIGUSR2);
+	daemon_wait_exit(&d, 15000);
+	daemon_cleanup(&d);
+	d = saved;
+}
+
 static void find_cgroup2(void)
 {
 	char buf[16384];
@@ -850,6 +880,7 @@ int main(void)
 	test_permission();
 	test_hostile();
 	test_queue();
+	test_boot_failed();
 	if (tap_failed)
 		diag("log:\n%s", daemon_log(&d));
 	kill(d.pid, SIGUSR2);
