@@ -764,15 +764,23 @@ static int cmd_allocations(struct ctl_req *req)
 		else
 			json_w_null(w);
 		json_w_key(w, "namespaces");
-		json_w_obj_begin(w);
-		for (unsigned j = 0; j < a->n_ns; j++) {
-			json_w_key(w, pact_ns_type_name(a->ns[j]));
-			if (a->ino[j] && a->state == ALLOC_LIVE)
-				json_w_u64(w, a->ino[j]);
+		json_w_arr_begin(w);
+		for (unsigned j = 0; j < a->n_ns; j++)
+			json_w_string(w, pact_ns_type_name(a->ns[j]));
+		json_w_arr_end(w);
+		/* flat, so that the human table shows them: inode, or null */
+		static const char *const keys[PACT_NS_COUNT] = {"pid_ns", "net_ns", "mnt_ns"};
+		for (int t = 0; t < PACT_NS_COUNT; t++) {
+			unsigned long long ino = 0;
+			for (unsigned j = 0; j < a->n_ns; j++)
+				if ((int)a->ns[j] == t && a->state == ALLOC_LIVE)
+					ino = a->ino[j];
+			json_w_key(w, keys[t]);
+			if (ino)
+				json_w_u64(w, ino);
 			else
 				json_w_null(w);
 		}
-		json_w_obj_end(w);
 		json_w_key(w, "uenv_image");
 		json_w_string_or_null(w, a->has_handle ? a->uh.image_path : NULL);
 		json_w_key(w, "uenv_mount_path");

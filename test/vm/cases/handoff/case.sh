@@ -27,9 +27,8 @@ echo "# $json"
 holder=$(echo "$json" | sed -n 's/.*"allocation_id":"alloc-vm1","state":"live","holder_pid":\([0-9]*\).*/\1/p')
 [ -n "$holder" ]; ok $? "pactctl allocations lists alloc-vm1 with its holder ($holder)"
 for ns in pid net mnt; do
-	t=Pid; [ $ns = net ] && t=Net; [ $ns = mnt ] && t=Mount
 	want=$(readlink /proc/$holder/ns/$ns | tr -dc 0-9)
-	echo "$json" | grep -q "\"$t\":$want"; ok $? "the $t inode listed is the holder's /proc/$holder/ns/$ns ($want)"
+	echo "$json" | grep -q "\"${ns}_ns\":$want"; ok $? "the ${ns}_ns inode listed is the holder's /proc/$holder/ns/$ns ($want)"
 done
 grep -qx "$holder" /sys/fs/cgroup/pact.slice/infra.slice/nsholder-alloc-vm1.scope/cgroup.procs
 ok $? "the holder lives in pact.slice/infra.slice/nsholder-alloc-vm1.scope"
