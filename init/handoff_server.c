@@ -43,6 +43,7 @@ struct hconn {
 	int denied;  /* PermissionDenied sent: discard what it sends until it closes */
 	int closing; /* close once the queue is flushed */
 	uint64_t opened_ms;
+	uint32_t ev; /* the epoll events registered */
 	struct timer silence; /* bounds the first frame and every partial frame */
 	struct handoff_outq q;
 	struct frame_decoder dec;
@@ -160,7 +161,8 @@ static void conn_events(struct hconn *c)
 	uint32_t ev = c->closing ? 0 : EPOLLIN;
 	if (handoff_outq_pending(&c->q))
 		ev |= EPOLLOUT;
-	(void)loop_mod_fd(c->fd, ev);
+	if (ev != c->ev && loop_mod_fd(c->fd, ev) == 0)
+		c->ev = ev;
 }
 
 static void conn_flush(struct hconn *c)
@@ -443,6 +445,7 @@ static void accept_one(int fd)
 	frame_dec_init(&c->dec);
 	handoff_outq_init(&c->q);
 	c->silence.deadline_ms = 0;
+	c->ev = EPOLLIN;
 	if (loop_add_fd(fd, EPOLLIN, on_conn, c) < 0) {
 		close_fd(fd);
 		c->fd = -1;
