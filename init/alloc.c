@@ -553,8 +553,11 @@ static void start_holder(struct alloc *a)
 	}
 	a->started = 1;
 	a->state = ALLOC_STARTING;
-	if ((r = loop_watch_child(a->h.pid, on_reap, a)) < 0)
-		a->reaped = 1; /* unwatched: the loop reaps it silently; do not wait for it */
+	if ((r = loop_watch_child(a->h.pid, on_reap, a)) < 0) {
+		/* unwatched, the loop reaps it silently: kill it now, wait for nothing */
+		(void)nsholder_kill(&a->h);
+		a->reaped = 1;
+	}
 	if (r < 0 || (r = loop_add_fd(a->h.sync_fd, EPOLLRDHUP, on_sync, a)) < 0) {
 		char why[256];
 		snprintf(why, sizeof why, "event loop: %s", strerror(-r));
