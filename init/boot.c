@@ -12,8 +12,10 @@
 #include "log.h"
 #include "loop.h"
 #include "readiness.h"
+#include "reexec.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_STEPS 24
@@ -247,4 +249,66 @@ void boot_start(void)
 	if (!boot_t0)
 		boot_note_start();
 	run_steps();
+}
+
+/* ---- re-exec ---- */
+
+static void boot_save(struct reexec_out *o)
+{
+	reexec_begin(o, "boot");
+	reexec_num(o, (long long)boot_t0);
+	reexec_num(o, ready);
+	reexec_word(o, node_id);
+	reexec_end(o);
+	for (int p = 0; p < PHASE_COUNT; p++) {
+		reexec_begin(o, "phase");
+		reexec_num(o, p);
+		reexec_num(o, phases[p].state);
+		reexec_num(o, (long long)phases[p].start_ms);
+		reexec_num(o, (long long)phases[p].end_ms);
+		reexec_num(o, (long long)phases[p].wait_ms);
+		reexec_num(o, phases[p].attempts);
+		reexec_end(o);
+	}
+}
+
+static void restore_boot(void *ctx, char **w, int n)
+{
+	int *found = ctx;
+	if (n != 4)
+		return;
+	boot_t0 = strtoull(w[1], NULL, 10);
+	ready = atoi(w[2]) == 1;
+	snprintf(node_id, sizeof node_id, "%s", w[3]);
+	*found = 1;
+}
+
+static void restore_phase(void *ctx, char **w, int n)
+{
+	(void)ctx;
+	int p = n == 7 ? atoi(w[1]) : -1;
+	if (p < 0 || p >= PHASE_COUNT)
+		return;
+	phases[p].state = (enum phase_state)atoi(w[2]);
+	phases[p].start_ms = strtoull(w[3], NULL, 10);
+	phases[p].end_ms = strtoull(w[4], NULL, 10);
+	phases[p].wait_ms = strtoull(w[5], NULL, 10);
+	phases[p].attempts = (unsigned)atoi(w[6]);
+}
+
+int boot_restore(void)
+{
+	int found = 0;
+	reexec_each("boot", restore_boot, &found);
+	if (!found || !ready)
+		return 0; /* not ready before: boot again (every step is idempotent) */
+	reexec_each("phase", restore_phase, NULL);
+	cur_step = n_steps;
+	log_notice("node %s: ready state carried across the re-exec", node_id);
+	return 1;
+}
+
+void boot_reexec_register(void)
+{
+	reexec_register_saver(boot_save);
 }

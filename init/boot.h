@@ -51,5 +51,8 @@ const char *boot_failure(void);
 const char *boot_node_id(void);
 void boot_set_node_id(const char *id);
 uint64_t boot_started_ms(void);
+/* Live re-exec: save the boot state; restore it (1) or ask for a boot (0). */
+void boot_reexec_register(void);
+int boot_restore(void);
 
 #endif

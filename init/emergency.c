@@ -13,6 +13,7 @@
 #include "hardware.h"
 #include "log.h"
 #include "loop.h"
+#include "reexec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -201,8 +202,28 @@ static void status_emergency(struct json_writer *w)
 	json_w_string_or_null(w, active ? reason : NULL);
 }
 
+static void save_state(struct reexec_out *o)
+{
+	if (!active)
+		return;
+	reexec_begin(o, "emergency");
+	reexec_word(o, reason);
+	reexec_end(o);
+}
+
+static void restore_state(void *ctx, char **w, int n)
+{
+	(void)ctx;
+	if (n == 2) {
+		log_notice("re-exec: the emergency declared before goes on (%s)", w[1]);
+		set_mode(1, w[1]);
+	}
+}
+
 void emergency_init(void)
 {
+	reexec_register_saver(save_state);
+	reexec_each("emergency", restore_state, NULL);
 	emergency_subscribe(on_cgroups);
 	control_register("emergency", cmd_emergency, "emergency on|off --reason TEXT");
 	control_register("scopes", cmd_scopes, "scopes: every scope with memory, cpu, pids");

@@ -86,3 +86,10 @@ void hardware_init(void)
 	boot_add_step(PHASE_INIT_HARDWARE, "oom protection", step_oom);
 	boot_add_step(PHASE_INIT_HARDWARE, "run directories", step_dirs);
 }
+
+void hardware_after_reexec(void)
+{
+	/* the boot steps are skipped: the context they would set up is needed */
+	if (cg_ctx_init(&node_cg, cfg.cgroup_root) < 0)
+		log_err("cgroup root %s unusable after re-exec", cfg.cgroup_root);
+}

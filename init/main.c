@@ -22,6 +22,7 @@
 #include "network.h"
 #include "power.h"
 #include "readiness.h"
+#include "reexec.h"
 #include "supervise.h"
 #include "uenv_node.h"
 
@@ -42,6 +43,8 @@ static void on_signal(int sig)
 		power_request(POWER_REBOOT, sig == SIGINT ? "ctrl-alt-del" : strsignal(sig));
 	else if (sig == SIGUSR1 || sig == SIGRTMIN + 3)
 		power_request(POWER_HALT, strsignal(sig));
+	else if (sig == SIGHUP)
+		reexec_defer("SIGHUP");
 	else
 		log_debug("signal %d (%s) ignored", sig, strsignal(sig));
 }
@@ -110,6 +113,8 @@ int main(int argc, char **argv)
 		reboot(RB_DISABLE_CAD); /* ctrl-alt-del arrives as SIGINT */
 	if (loop_init() < 0)
 		hopeless("event loop");
+	reexec_init(argc, argv);
+	int rx = reexec_load();
 	loop_set_signal_handler(on_signal);
 	if (mkdir_p(cfg.run_dir, 0755) < 0)
 		log_err("mkdir %s: %s", cfg.run_dir, strerror(errno));
@@ -120,6 +125,8 @@ int main(int argc, char **argv)
 		log_err("control socket unavailable; signals still work");
 	power_register_stop(control_stop);
 
+	boot_reexec_register();
+	console_reexec();
 	boot_add_step(PHASE_INIT_HARDWARE, "run directory", step_run_dir);
 	hardware_init();
 	network_init();
@@ -128,7 +135,14 @@ int main(int argc, char **argv)
 	emergency_init();
 	uenv_node_init();
 	metrics_init();
-	boot_start();
+	if (rx == 1 && boot_restore()) {
+		/* a live re-exec of a ready node: nothing to boot */
+		network_after_reexec();
+		hardware_after_reexec();
+	} else {
+		boot_start();
+	}
+	reexec_finish();
 	/* from here on, PID 1 never exits */
 	loop_run();
 	return 0;

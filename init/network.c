@@ -110,3 +110,10 @@ void network_init(void)
 	boot_add_step(PHASE_CONFIGURE_NETWORK, "network", step_network);
 	control_register("watchdog", cmd_net, "watchdog: the watchdog device and its timeout");
 }
+
+void network_after_reexec(void)
+{
+	/* the old image's watchdog fd closed at exec without the magic close,
+	 * so the watchdog runs on: open it again before it expires */
+	step_watchdog(NULL, 0);
+}

@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "loop.h"
+#include "reexec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,14 +100,26 @@ static void on_accept(void *ctx, int lfd, uint32_t events)
 	}
 }
 
+static void save_fd(struct reexec_out *o)
+{
+	reexec_begin(o, "fd");
+	reexec_word(o, "ready");
+	reexec_num(o, reexec_keep_fd(o, listen_fd));
+	reexec_end(o);
+}
+
 int readiness_init(void)
 {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	if (run_path(path, sizeof path, "ready.sock") < 0)
 		return -ENAMETOOLONG;
+	reexec_register_saver(save_fd);
+	listen_fd = reexec_take_fd("ready");
+	if (listen_fd >= 0) /* carried across a re-exec: still listening */
+		return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
 	char file[4096];
 	if (run_path(file, sizeof file, "ready") == 0)
-		unlink(file); /* a stale file from before a re-exec or a crash */
+		unlink(file); /* a stale file from a crash */
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
