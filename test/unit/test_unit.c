@@ -341,7 +341,8 @@ static void test_timespans(void)
 	   "TimeoutStopSec=infinity capped");
 	ok(U.timeout_start_ms == UNIT_TIMEOUT_NONE, "TimeoutStartSec=infinity: none");
 	r = load("t.service", "[Service]\nExecStart=/bin/x\nType=oneshot\n");
-	ok(r == 0 && U.timeout_start_ms == UNIT_TIMEOUT_NONE, "oneshot: no start timeout by default");
+	ok(r == 0 && U.timeout_start_ms == UNIT_TIMEOUT_NONE,
+	   "oneshot: no start timeout by default");
 	r = load("t.service", "[Service]\nExecStart=/bin/x\nType=oneshot\nTimeoutStartSec=3\n");
 	ok(r == 0 && U.timeout_start_ms == 3000, "oneshot: explicit start timeout kept");
 	r = load("t.service", "[Service]\nExecStart=/bin/x\nTimeoutSec=7\n");
