@@ -1144,7 +1144,8 @@ static int unquote_env_value(const char *v, char *out, size_t cap)
 {
 	size_t o = 0;
 	char q = 0;
-	if (*v == '"' || *v == '\'')
+	int quoted = *v == '"' || *v == '\'';
+	if (quoted)
 		q = *v++;
 	for (; *v; v++) {
 		char c = *v;
@@ -1161,10 +1162,9 @@ static int unquote_env_value(const char *v, char *out, size_t cap)
 		out[o++] = c;
 	}
 	if (q)
-		return -EINVAL;
-	if (!q && (out[0] != '"' && out[0] != '\''))
-		while (o && (out[o - 1] == ' ' || out[o - 1] == '\t'))
-			o--;
+		return -EINVAL; /* unterminated quote */
+	while (!quoted && o && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+		o--;
 	out[o] = '\0';
 	return 0;
 }
@@ -1191,13 +1191,15 @@ static void read_envfile(struct parser *p, int idx)
 	}
 	const char *saved_file = p->file;
 	p->file = path;
-	int lineno = 0;
-	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		/* strtok_r skips empty lines; count them from the pointer */
-		lineno = 1;
-		for (const char *c = text; c < l; c++)
-			lineno += *c == '\0' || *c == '\n';
+	char *next = text;
+	for (int lineno = 1; *next; lineno++) {
+		char *l = next, *nl = strchr(l, '\n');
+		next = nl ? nl + 1 : l + strlen(l);
+		if (nl)
+			*nl = '\0';
+		size_t ll = strlen(l);
+		while (ll && l[ll - 1] == '\r')
+			l[--ll] = '\0';
 		p->line = lineno;
 		l += strspn(l, WS);
 		if (!*l || *l == '#' || *l == ';')
@@ -1575,6 +1577,10 @@ int units_load_dir(const char *dir, const char *const *instances, int n_instance
 		char want[UNIT_NAME_MAX];
 		snprintf(want, sizeof want, "%s%s", req,
 			 ends_with(req, ".service") ? "" : ".service");
+		if (!valid_unit_name(want) || strchr(at + 1, '@')) {
+			dir_diag(d, opts, LOG_ERR, "instance \"%s\": not a valid unit name", req);
+			continue;
+		}
 		if (unit_find(table, count, want) >= 0) {
 			dir_diag(d, opts, LOG_WARNING, "instance %s requested twice, loaded once",
 				 want);

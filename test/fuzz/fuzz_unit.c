@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for the unit parser: the input is a unit file, loaded
- * once as a plain unit and once as a template instance, then fed to the
+ * once as a plain unit and once as a template instance (User=/Group=
+ * resolved against a root without files: numeric ids pass, names fail), then fed to the
  * dependency graph. Nothing may crash, leak or overrun, and a loaded
  * unit's argv and envp must be well-formed.
  */

@@ -616,6 +616,8 @@ static void test_envfile(void)
 			 "; semicolon comment\n"
 			 "  PLAIN = plain value  \n"
 			 "SQ='single $quoted'\n"
+			 "SP=' keep spaces '\n"
+			 "UNTERM=\"oops\n"
 			 "ESC=\"a \\\"b\\\" c\"\n"
 			 "bad line\n"
 			 "A=from-file\n");
@@ -640,12 +642,16 @@ static void test_envfile(void)
 		found += strcmp(U.envp[i], "ESC=a \"b\" c") == 0;
 		found += strcmp(U.envp[i], "A=from-file") == 0;
 		found += strcmp(U.envp[i], "B=kept") == 0;
+		found += strcmp(U.envp[i], "SP= keep spaces ") == 0;
 	}
-	is_int(found, 5, "file values parsed (quotes, escapes, trimming) and override");
-	is_int(U.n_env, 6, "six variables in all");
+	is_int(found, 6, "file values parsed (quotes, escapes, trimming) and override");
+	is_int(U.n_env, 7, "seven variables in all");
 	char want[PATH_MAX + 64];
-	snprintf(want, sizeof want, "%s/etc/sysconfig/chronyd:8: not a KEY=VALUE line", tmpdir);
+	snprintf(want, sizeof want, "%s/etc/sysconfig/chronyd:10: not a KEY=VALUE line", tmpdir);
 	ok(diag_has(want), "bad env file line warned with its own file:line");
+	snprintf(want, sizeof want,
+		 "%s/etc/sysconfig/chronyd:8: bad quoting in the value of UNTERM", tmpdir);
+	ok(diag_has(want), "unterminated quote in an env file warned");
 
 	text = "[Service]\nEnvironmentFile=/etc/sysconfig/missing\nExecStart=/bin/x\n";
 	unit_diag_clear(&D);
@@ -723,10 +729,11 @@ static void test_dir(void)
 	ok(symlink("/dev/null", path) == 0, "masked unit symlink");
 
 	static struct unit table[8];
-	const char *inst[] = {"cxi_rh@0", "cxi_rh@1.service", "cxi_rh@0", "nope@1", "bad"};
+	const char *inst[] = {"cxi_rh@0", "cxi_rh@1.service", "cxi_rh@0",  "nope@1",
+			      "bad",	  "../x@1",	      "cxi_rh@1@2"};
 	struct unit_opts opts = {.quiet = 1, .no_userdb = 1};
 	unit_diag_clear(&D);
-	int n = units_load_dir(dir, inst, 5, &opts, table, 8, &D);
+	int n = units_load_dir(dir, inst, 7, &opts, table, 8, &D);
 	is_int(n, 6, "3 plain units + 2 instances + 1 missing template");
 	is_str(table[0].name, "a.service", "sorted: a");
 	is_str(table[1].name, "b.service", "sorted: b");
@@ -745,6 +752,10 @@ static void test_dir(void)
 	   "missing template text");
 	ok(diag_has("requested twice"), "duplicate instance warned");
 	ok(diag_has("instance \"bad\": expected name@instance"), "bad instance request");
+	ok(diag_has("instance \"../x@1\": not a valid unit name"),
+	   "no path in an instance request");
+	ok(diag_has("instance \"cxi_rh@1@2\": not a valid unit name"),
+	   "one @ per instance request");
 	is_int(unit_find(table, n, "b"), 1, "unit_find without suffix");
 	is_int(unit_find(table, n, "cxi_rh@1.service"), 4, "unit_find instance");
 	is_int(unit_find(table, n, "zzz.service"), -1, "unit_find miss");
