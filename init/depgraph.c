@@ -320,3 +320,14 @@ int depgraph_stop_order(const struct depgraph *g, int *out, int cap)
 		out[n++] = g->order[k];
 	return n;
 }
+
+int depgraph_required_by(const struct depgraph *g, int i, int *out, int cap)
+{
+	int n = 0;
+	if (i < 0 || i >= g->n)
+		return 0;
+	for (int j = 0; j < g->n && n < cap; j++)
+		if (has_bit(g->req[j], i))
+			out[n++] = j;
+	return n;
+}

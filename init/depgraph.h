@@ -75,4 +75,9 @@ enum dg_verdict depgraph_may_stop(const struct depgraph *g, int i, const enum dg
 /* The stop order: order[] reversed, written to out; returns the count. */
 int depgraph_stop_order(const struct depgraph *g, int *out, int cap);
 
+/* The units that Require= unit i (directly), by index; returns the count.
+ * As in systemd, an explicit stop or restart of i should take them along
+ * (a crash of i does not). */
+int depgraph_required_by(const struct depgraph *g, int i, int *out, int cap);
+
 #endif

@@ -913,7 +913,7 @@ static int set_nofile(struct parser *p, const char *key, const char *v)
 	char soft[64];
 	const char *colon = strchr(v, ':');
 	size_t sl = colon ? (size_t)(colon - v) : strlen(v);
-	uint64_t s, h;
+	uint64_t s = 0, h = 0;
 	int r = -EINVAL;
 	if (sl < sizeof soft) {
 		memcpy(soft, v, sl);

@@ -103,6 +103,11 @@ static void test_waves(void)
 	       "agent never starts when dbus failed");
 	is_str(why, "requires dbus.service, which failed", "reason names the failed unit");
 
+	int rb[DG_MAX];
+	is_int(depgraph_required_by(&G, idx("dbus"), rb, DG_MAX), 1, "dbus is required by one unit");
+	is_str(G.name[rb[0]], "agent.service", "by agent");
+	is_int(depgraph_required_by(&G, idx("time"), rb, DG_MAX), 0, "time: After=/Wants= only");
+
 	/* stop: reverse order, a unit waits for what started after it */
 	int stop[DG_MAX];
 	int ns = depgraph_stop_order(&G, stop, DG_MAX);
