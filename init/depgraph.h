@@ -10,6 +10,9 @@
  *   failed). Unknown units in After/Before are ignored.
  * - "a Requires=b": a waits until b is READY; if b failed, is missing or
  *   can never start, a fails too. (Unlike systemd, Requires= orders.)
+ *   Requires= of a unit that is not a service (network-online.target,
+ *   dbus.socket) is ignored: pact-init has only services, and its boot
+ *   phases bring up network and mounts before any service starts.
  * - "a Wants=b": no ordering, no failure; every loaded unit starts anyway.
  * - Members of a cycle never start; the cycle is reported by name.
  */

@@ -774,6 +774,81 @@ static void test_dir(void)
 	   "unit_load_file of a missing file");
 }
 
+/* Vendor units as the packages ship them: they load, with warnings for
+ * what pact-init ignores, or fail with a message saying what to change. */
+static void test_vendor(void)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/etc/sysconfig", tmpdir);
+	mkdir_p(path, 0755);
+	snprintf(path, sizeof path, "%s/etc/sysconfig/rasdaemon", tmpdir);
+	write_text(path, "# no options\n");
+	struct unit_opts opts = {.root = tmpdir, .quiet = 1, .no_userdb = 1};
+
+	const char *dcgm = "[Unit]\n"
+			   "Description=NVIDIA DCGM service\n"
+			   "Conflicts=dcgm.service\n"
+			   "After=nvidia-gpu-reset.target\n"
+			   "Wants=nvidia-gpu-reset.target\n"
+			   "\n"
+			   "[Service]\n"
+			   "User=root\n"
+			   "PrivateTmp=false\n"
+			   "Environment=\"DCGM_HOME_DIR=/var/log/nvidia-dcgm\"\n"
+			   "ExecStart=/usr/bin/nv-hostengine -n --service-account nvidia-dcgm\n"
+			   "Restart=on-abort\n"
+			   "\n"
+			   "[Install]\n"
+			   "WantedBy=multi-user.target\n";
+	unit_diag_clear(&D);
+	int r = unit_load_buffer("nvidia-dcgm.service", NULL, dcgm, strlen(dcgm), &opts, &U, &D);
+	is_int(r, 0, "vendor nvidia-dcgm.service loads as shipped");
+	ok(D.nerr == 0 && D.nwarn == 3, "with 3 warnings (Conflicts, PrivateTmp, on-abort)");
+	ok(diag_has("nvidia-dcgm.service:3: unknown key Conflicts="), "Conflicts= warned");
+	is_str(U.envp[0], "DCGM_HOME_DIR=/var/log/nvidia-dcgm", "its environment");
+
+	const char *ras = "[Unit]\n"
+			  "Description=RAS daemon to log the RAS events\n"
+			  "After=syslog.target\n"
+			  "\n"
+			  "[Service]\n"
+			  "EnvironmentFile=/etc/sysconfig/rasdaemon\n"
+			  "ExecStart=/usr/sbin/rasdaemon -f -r\n"
+			  "ExecStartPost=/usr/sbin/rasdaemon --enable\n"
+			  "ExecStop=/usr/sbin/rasdaemon --disable\n"
+			  "Restart=on-abort\n"
+			  "\n"
+			  "[Install]\n"
+			  "WantedBy=multi-user.target\n";
+	unit_diag_clear(&D);
+	r = unit_load_buffer("rasdaemon.service", NULL, ras, strlen(ras), &opts, &U, &D);
+	is_int(r, 0, "vendor rasdaemon.service loads as shipped");
+	ok(diag_has("rasdaemon.service:8: unknown key ExecStartPost="), "ExecStartPost= warned");
+
+	const char *chrony = "[Unit]\n"
+			     "Description=NTP client/server\n"
+			     "After=ntpdate.service sntp.service ntpd.service\n"
+			     "Conflicts=ntpd.service systemd-timesyncd.service\n"
+			     "ConditionCapability=CAP_SYS_TIME\n"
+			     "\n"
+			     "[Service]\n"
+			     "Type=forking\n"
+			     "PIDFile=/run/chrony/chronyd.pid\n"
+			     "EnvironmentFile=-/etc/sysconfig/chronyd\n"
+			     "ExecStart=/usr/sbin/chronyd $OPTIONS\n"
+			     "PrivateTmp=yes\n"
+			     "ProtectHome=yes\n"
+			     "ProtectSystem=full\n"
+			     "\n"
+			     "[Install]\n"
+			     "WantedBy=multi-user.target\n";
+	unit_diag_clear(&D);
+	r = unit_load_buffer("chronyd.service", NULL, chrony, strlen(chrony), &opts, &U, &D);
+	ok(r < 0 && strstr(U.load_error, "chronyd.service:8: Type=forking is not supported: run "
+					 "the daemon in the foreground"),
+	   "vendor chronyd.service (forking) refused, saying what to do");
+}
+
 /* The source tree: the cwd, or three levels above build/test/unit/<exe>. */
 static const char *source_tree(void)
 {
@@ -883,6 +958,7 @@ int main(void)
 	test_userdb_in_unit();
 	test_copy();
 	test_dir();
+	test_vendor();
 	test_shipped();
 
 	char cmd[PATH_MAX + 16];
