@@ -173,6 +173,9 @@ int units_load_dir(const char *dir, const char *const *instances, int n_instance
 /* Copy a unit: the arena's pointers are rebased onto dst. Never memcpy one. */
 void unit_copy(struct unit *dst, const struct unit *src);
 
+/* A valid unit name: [A-Za-z0-9:_.@\\-], 1..UNIT_NAME_MAX-1 bytes. */
+int unit_name_valid(const char *s);
+
 /* Index of the unit named name ("x.service", or "x" meaning x.service), or -1. */
 int unit_find(const struct unit *table, int n, const char *name);
 
@@ -210,5 +213,7 @@ int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env
 		    struct unit_exec *x, char *err, size_t errcap, int *odd_escapes);
 /* Copy s into u's arena; NULL when the arena is full. */
 char *unit_arena_strdup(struct unit *u, const char *s, size_t len);
+/* Make u a failed unit called name, with text as its load error. */
+void unit_set_failed(struct unit *u, const char *name, const char *text);
 
 #endif
