@@ -170,6 +170,12 @@ int unit_load_buffer(const char *path, const char *instance, const char *text, s
 int units_load_dir(const char *dir, const char *const *instances, int n_instances,
 		   const struct unit_opts *opts, struct unit *table, int max, struct unit_diag *d);
 
+/*
+ * Split a space-separated list in place (e.g. init.conf's "instances =
+ * cxi_rh@0 cxi_rh@1"), for units_load_dir. Returns the count (at most max).
+ */
+int unit_split_list(char *s, const char **out, int max);
+
 /* Copy a unit: the arena's pointers are rebased onto dst. Never memcpy one. */
 void unit_copy(struct unit *dst, const struct unit *src);
 

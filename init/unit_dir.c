@@ -183,3 +183,13 @@ int units_load_dir(const char *dir, const char *const *instances, int n_instance
 	}
 	return count;
 }
+
+int unit_split_list(char *s, const char **out, int max)
+{
+	int n = 0;
+	char *save = NULL;
+	for (char *w = strtok_r(s, " \t\r\n,", &save); w && n < max;
+	     w = strtok_r(NULL, " \t\r\n,", &save))
+		out[n++] = w;
+	return n;
+}

@@ -760,6 +760,13 @@ static void test_dir(void)
 	is_int(unit_find(table, n, "cxi_rh@1.service"), 4, "unit_find instance");
 	is_int(unit_find(table, n, "zzz.service"), -1, "unit_find miss");
 
+	char conf[] = "  cxi_rh@0 cxi_rh@1,cxi_rh@2\t cxi_rh@3 \n";
+	const char *list[8];
+	is_int(unit_split_list(conf, list, 8), 4, "instances list split");
+	ok(strcmp(list[0], "cxi_rh@0") == 0 && strcmp(list[3], "cxi_rh@3") == 0, "list words");
+	char conf2[] = "a b c";
+	is_int(unit_split_list(conf2, list, 2), 2, "list split bounded");
+
 	unit_diag_clear(&D);
 	n = units_load_dir(dir, NULL, 0, &opts, table, 2, &D);
 	ok(n == 2 && diag_has("unit table full"), "table bound respected");
