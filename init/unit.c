@@ -1136,6 +1136,7 @@ static void unit_defaults(struct unit *u)
 	u->arena[0] = '\0';
 	u->arena_used = 1; /* arena + 0 is the empty string */
 	u->instance = u->arena;
+	u->description = u->arena;
 	u->type = UNIT_TYPE_SIMPLE;
 	u->restart = UNIT_RESTART_NO;
 	u->restart_ms = UNIT_DEFAULT_RESTART_MS;

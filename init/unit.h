@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <syslog.h> /* LOG_ERR, LOG_WARNING in unit_diag_msg.level */
 
 #include "userdb.h"
 
@@ -87,7 +88,7 @@ struct unit {
 	const char *instance;		/* "0" for cxi_rh@0.service, "" otherwise */
 
 	/* [Unit] */
-	const char *description;
+	const char *description; /* "" when not set */
 	const char *after[UNIT_DEPS_MAX], *before[UNIT_DEPS_MAX];
 	const char *requires[UNIT_DEPS_MAX], *wants[UNIT_DEPS_MAX];
 	int n_after, n_before, n_requires, n_wants;

@@ -69,6 +69,9 @@ static void test_minimal(void)
 	is_int(r, 0, "minimal unit loads");
 	is_str(U.name, "a.service", "name from the file name");
 	is_str(U.description, "A thing", "Description");
+	load("b.service", SVC);
+	is_str(U.description, "", "no Description: empty string");
+	load("/etc/pact/services/a.service", "[Unit]\nDescription=A thing\n" SVC);
 	is_str(U.source, "/etc/pact/services/a.service", "source path kept");
 	is_int(U.type, UNIT_TYPE_SIMPLE, "default Type=simple");
 	is_int(U.restart, UNIT_RESTART_NO, "default Restart=no");
@@ -544,7 +547,7 @@ static void test_syntax(void)
 	r = load("f.service", "[Unit]\nDescription=gone\n[Service]\nExecStart=/bin/x\nType=bad\n");
 	ok(r < 0 && U.load_state == UNIT_LOAD_ERROR, "failed unit marked");
 	is_str(U.name, "f.service", "failed unit keeps its name");
-	ok(U.description == NULL && U.start.argc == 0, "failed unit has nothing else");
+	ok(U.description && !U.description[0] && U.start.argc == 0, "failed unit has nothing else");
 	ok(strstr(U.load_error, "f.service:5: Type=bad") != NULL, "load_error is the first error");
 }
 
