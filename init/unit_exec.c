@@ -69,7 +69,7 @@ static int unescape(const char **s)
 	case '\\':
 	case '"':
 	case '\'':
-		c = *p;
+		c = (unsigned char)*p;
 		break;
 	case 'x': {
 		int h = hexval(p[1]), l = h < 0 ? -1 : hexval(p[2]);
