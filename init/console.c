@@ -136,7 +136,7 @@ static void program_exited(void *ctx, pid_t pid, int status)
 
 void console_start_program(void)
 {
-	if (cfg.console_exec[0] && !program_pid && !shutting_down)
+	if (cfg.console_exec[0] && program_pid == 0 && !shutting_down)
 		program_spawn(NULL);
 }
 
@@ -210,8 +210,14 @@ static void restore_console(void *ctx, char **w, int n)
 	}
 }
 
-void console_reexec(void)
+void console_reexec(int state_lost)
 {
 	reexec_register_saver(save_console);
 	reexec_each("console", restore_console, NULL);
+	if (state_lost && cfg.console_exec[0]) {
+		/* it may well still run, but we cannot tell which pid it is:
+		 * better no console program than two fighting over the console */
+		log_warn("re-exec: the console program could not be adopted; not starting another");
+		program_pid = -1;
+	}
 }

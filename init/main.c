@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 	power_register_stop(control_stop);
 
 	boot_reexec_register();
-	console_reexec();
+	console_reexec(rx < 0);
 	boot_add_step(PHASE_INIT_HARDWARE, "run directory", step_run_dir);
 	hardware_init();
 	network_init();

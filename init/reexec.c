@@ -36,6 +36,7 @@ struct reexec_out {
 	int nfds;
 };
 
+static int corrupt_next;
 static reexec_save_fn savers[MAX_SAVERS];
 static int n_savers;
 static char state[STATE_MAX];
@@ -270,6 +271,10 @@ int reexec_now(const char *why)
 		savers[i](&o);
 	char tail[32];
 	int n = snprintf(tail, sizeof tail, "end %lu\n", (unsigned long)crc32(buf, o.len));
+	if (corrupt_next) {
+		corrupt_next = 0;
+		buf[o.len / 2] ^= 0x20; /* the checksum no longer matches */
+	}
 	out_raw(&o, tail, (size_t)n);
 	if (o.overflow) {
 		log_err("re-exec: state larger than %d bytes; not re-executing", STATE_MAX);
@@ -320,6 +325,14 @@ void reexec_defer(const char *why)
 
 static int cmd_reexec(struct ctl_req *req)
 {
+	if (req->argc > 0 && strcmp(req->argv[0], "--corrupt-state") == 0) {
+		if (!cfg.debug)
+			return ctl_fail(req, "PermissionDenied",
+					"--corrupt-state is a test aid: boot with pact.debug");
+		corrupt_next = 1;
+	} else if (req->argc > 0) {
+		return ctl_fail(req, "Usage", "reexec [--corrupt-state]");
+	}
 	json_w_string(req->w, "re-executing");
 	reexec_defer("pactctl reexec");
 	return 0;
