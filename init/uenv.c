@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -913,8 +914,19 @@ static int parse_mountinfo(char *line, struct mi_line *out)
 	}
 	if (n < 8)
 		return -EINVAL;
-	if (sscanf(f[2], "%u:%u", &out->major, &out->minor) != 2)
+	/* "MAJ:MIN" (no sscanf: it would pull scanf and strtod into PID 1) */
+	char *colon = strchr(f[2], ':'), *end;
+	if (!colon)
 		return -EINVAL;
+	*colon = '\0';
+	unsigned long maj = strtoul(f[2], &end, 10), min;
+	if (*end || end == f[2])
+		return -EINVAL;
+	min = strtoul(colon + 1, &end, 10);
+	if (*end || end == colon + 1)
+		return -EINVAL;
+	out->major = (unsigned)maj;
+	out->minor = (unsigned)min;
 	unescape(f[4]);
 	out->mount_point = f[4];
 	out->fstype = f[7];

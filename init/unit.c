@@ -699,8 +699,27 @@ static int add_io_bw(struct parser *p, const char *key, const char *v)
 		u->n_io = k;
 		return 0;
 	}
-	char dev[UNIT_LINE_MAX], size[64], extra[8];
-	int n = sscanf(v, "%4095s %63s %7s", dev, size, extra);
+	/* "<device> <size>": two blank-separated words, nothing after */
+	char dev[UNIT_LINE_MAX], size[64];
+	int n = 0;
+	const char *q = v + strspn(v, " \t");
+	size_t dl = strcspn(q, " \t");
+	if (dl > 0 && dl < sizeof dev) {
+		memcpy(dev, q, dl);
+		dev[dl] = '\0';
+		n = 1;
+		q += dl;
+		q += strspn(q, " \t");
+		size_t sl = strcspn(q, " \t");
+		if (sl > 0 && sl < sizeof size) {
+			memcpy(size, q, sl);
+			size[sl] = '\0';
+			n = 2;
+			q += sl;
+			if (q[strspn(q, " \t")] != '\0')
+				n = 3;
+		}
+	}
 	uint64_t bps;
 	if (n != 2 || dev[0] != '/') {
 		perr(p, "%s=%s: expected \"<device path> <bytes>\"", key, v);
