@@ -114,16 +114,11 @@ static uint32_t crc32(const char *p, size_t n)
 	return ~c;
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 static void unescape(char *w)
 {
 	char *o = w;
 	for (char *s = w; *s; s++) {
-		int hi = s[0] == '%' ? hexval(s[1]) : -1, lo = hi >= 0 ? hexval(s[2]) : -1;
+		int hi = s[0] == '%' ? hex_digit(s[1]) : -1, lo = hi >= 0 ? hex_digit(s[2]) : -1;
 		if (lo >= 0) {
 			if (hi || lo) /* %00 is the empty word */
 				*o++ = (char)(hi * 16 + lo);

@@ -201,20 +201,9 @@ static int ends_with(const char *s, const char *suffix)
 
 /* ---- specifiers ---- */
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int hexval_ok(char c)
 {
-	return hexv(c) >= 0;
+	return hex_digit(c) >= 0;
 }
 
 /* %I: systemd's unit-name unescaping, "-" is "/" and "\xNN" a byte. */
@@ -225,7 +214,7 @@ static void unescape_instance(const char *in, char *out, size_t cap)
 		if (*s == '-') {
 			out[o++] = '/';
 		} else if (s[0] == '\\' && s[1] == 'x' && hexval_ok(s[2]) && hexval_ok(s[3])) {
-			out[o++] = (char)(hexv(s[2]) * 16 + hexv(s[3]));
+			out[o++] = (char)(hex_digit(s[2]) * 16 + hex_digit(s[3]));
 			s += 3;
 		} else {
 			out[o++] = *s;
