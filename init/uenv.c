@@ -7,6 +7,7 @@
  * (WI2), never fatal: this runs in PID 1.
  */
 #include "uenv.h"
+#include "mounts.h"
 #include "fileio.h"
 #include "linebuf.h"
 #include "log.h"
@@ -873,21 +874,6 @@ int uenv_lookup(struct uenv_mgr *m, const char *image_path, struct uenv_handle *
 
 /* ---- reconstruct (WI6) ---- */
 
-/* Undo mountinfo's octal escapes (\040 for space, ...) in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
 
 struct mi_line {
 	unsigned major, minor;
@@ -927,7 +913,7 @@ static int parse_mountinfo(char *line, struct mi_line *out)
 		return -EINVAL;
 	out->major = (unsigned)maj;
 	out->minor = (unsigned)min;
-	unescape(f[4]);
+	mountinfo_unescape(f[4]);
 	out->mount_point = f[4];
 	out->fstype = f[7];
 	return 0;
