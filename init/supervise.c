@@ -38,9 +38,9 @@
 #include <unistd.h>
 
 #define BACKOFF_CAP_MS 60000u
-#define STABLE_RUN_MS 10000u /* a run this long resets the restart backoff */
-#define MAX_INSTANCES 32
-#define ENV_MAX (UNIT_ENV_MAX + 4)
+#define STABLE_RUN_MS  10000u /* a run this long resets the restart backoff */
+#define MAX_INSTANCES  32
+#define ENV_MAX	       (UNIT_ENV_MAX + 4)
 
 enum svc_state {
 	SVC_INACTIVE = 0,
@@ -54,7 +54,7 @@ enum svc_state {
 };
 
 static const char *const state_names[] = {
-	"inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
+    "inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
 };
 
 struct svc {
@@ -67,6 +67,7 @@ struct svc {
 	int have_scope;
 	unsigned gen;
 	unsigned restarts;
+	uint64_t oom_kills; /* seen in scopes that are gone (memory.events oom_kill) */
 	uint64_t backoff_ms;
 	uint64_t started_ms;
 	int last_status; /* wait status; -1 never exited */
@@ -86,6 +87,7 @@ static struct depgraph graph;
 static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
 static int n_instances;
 static char required[512] = "all";
+static char services_dir[256]; /* "" = <config_dir>/services */
 static int boot_waiting;
 static void (*stop_all_done)(void);
 
@@ -186,14 +188,18 @@ static void restart_now(void *ctx)
 /* After the scope is gone: restart with backoff, or settle. */
 static void after_scope_gone(struct svc *s)
 {
-	if (s->restart_after_stop) {
+	if (s->restart_after_stop && !power_pending()) {
 		s->restart_after_stop = 0;
 		s->admin_stop = 0;
 		s->state = SVC_INACTIVE;
 		svc_start(s);
 		return;
 	}
+	s->restart_after_stop = 0;
 	if (s->state == SVC_STOPPING) {
+		/* only now is everything of it gone: the line tests and admins wait for */
+		log_info("service %s: stopped (scope %s %s)", s->u->name, s->scope.rel,
+			 s->scope.zombie ? "left as a zombie" : "removed");
 		set_state(s, SVC_STOPPED);
 		return;
 	}
@@ -202,8 +208,8 @@ static void after_scope_gone(struct svc *s)
 		if (ran >= STABLE_RUN_MS || s->backoff_ms == 0)
 			s->backoff_ms = s->u->restart_ms;
 		else
-			s->backoff_ms = s->backoff_ms * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS
-									    : s->backoff_ms * 2;
+			s->backoff_ms =
+			    s->backoff_ms * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : s->backoff_ms * 2;
 		log_info("service %s: restarting in %llu ms", s->u->name,
 			 (unsigned long long)s->backoff_ms);
 		timer_arm(&s->restart_timer, s->backoff_ms, restart_now, s);
@@ -258,6 +264,30 @@ static void svc_failed(struct svc *s, const char *fmt, ...)
 
 static void on_exit_status(void *ctx, pid_t pid, int status);
 
+/*
+ * OOM kills in the scope, read before it is destroyed (its memory.events
+ * goes with it). The count is kept per service across scopes; a main
+ * process that died of SIGKILL while the count grew was the OOM killer's.
+ */
+static int note_oom_kills(struct svc *s, int status)
+{
+	struct cg_metrics m = {0};
+	if (!s->have_scope || cg_read_metrics(&node_cg, s->scope.rel, &m) < 0 || !m.oom_kills)
+		return 0;
+	s->oom_kills += m.oom_kills;
+	char max[32] = "max";
+	if (m.memory_max_set)
+		snprintf(max, sizeof max, "%llu", (unsigned long long)m.memory_max);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		log_err("service %s: OOM-killed (memory.max %s)", s->u->name, max);
+		svclog_note(&s->log, "OOM-killed");
+		return 1;
+	}
+	log_warn("service %s: %llu processes of its scope OOM-killed (memory.max %s)", s->u->name,
+		 (unsigned long long)m.oom_kills, max);
+	return 0;
+}
+
 static void main_exited(struct svc *s, int status)
 {
 	char what[96];
@@ -266,8 +296,9 @@ static void main_exited(struct svc *s, int status)
 	timer_cancel(&s->start_timer);
 	timer_cancel(&s->stop_timer);
 	svclog_note(&s->log, what);
+	int oom = note_oom_kills(s, status);
 	if (s->state == SVC_STOPPING) {
-		log_info("service %s: stopped (%s)", s->u->name, what);
+		log_info("service %s: main process %s", s->u->name, what);
 		drop_scope(s);
 		return;
 	}
@@ -280,15 +311,24 @@ static void main_exited(struct svc *s, int status)
 		set_state(s, SVC_EXITED);
 		return;
 	}
-	if (s->state == SVC_STARTING && !good)
-		s->settled = 1; /* boot does not wait for a service failing to start */
-	log_notice("service %s: %s", s->u->name, what);
+	int was_starting = s->state == SVC_STARTING;
+	if (was_starting) {
+		/* boot does not wait for a service that ended before it was ready,
+		 * whatever its status (a notify service exiting 0 never got ready) */
+		s->settled = 1;
+		good = 0;
+	}
+	log_notice("service %s: %s%s", s->u->name, what,
+		   was_starting ? " before it was ready" : "");
 	if (wants_restart(s, status)) {
 		s->state = SVC_RESTART_WAIT;
 		drop_scope(s);
 		return;
 	}
-	snprintf(s->why, sizeof s->why, "%s", what);
+	/* a reason given while starting (TimeoutStartSec) says more than "killed" */
+	if (!s->why[0] || !was_starting)
+		snprintf(s->why, sizeof s->why, "%s%s%s", oom ? "OOM-killed: " : "", what,
+			 was_starting ? " before it was ready" : "");
 	s->state = good ? SVC_STOPPED : SVC_FAILED;
 	drop_scope(s);
 	set_state(s, s->state);
@@ -360,7 +400,7 @@ static const char *find_in_path(const char *name, char *buf, size_t cap)
 	if (strchr(name, '/'))
 		return name;
 	static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-					   "/usr/bin", "/sbin", "/bin"};
+					   "/usr/bin",	      "/sbin",		"/bin"};
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		if (path_fmt(buf, cap, "%s/%s", dirs[i], name) >= 0 && access(buf, X_OK) == 0)
 			return buf;
@@ -370,7 +410,8 @@ static const char *find_in_path(const char *name, char *buf, size_t cap)
 
 static void build_env(const struct svc *s, char **envp)
 {
-	static char path_env[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	static char path_env[] =
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	int n = 0;
 	envp[n++] = path_env;
 	/* every type gets it: a script may report STATUS= whatever its Type= */
@@ -458,6 +499,7 @@ static int svc_start(struct svc *s)
 		s->pre_next = 0;
 		s->started_ms = now_ms();
 		s->why[0] = '\0';
+		s->status_text[0] = '\0';
 		int r = make_scope(s);
 		if (r < 0) {
 			svc_failed(s, "cannot create its scope under %s: %s",
@@ -469,7 +511,7 @@ static int svc_start(struct svc *s)
 			timer_arm(&s->start_timer, s->u->timeout_start_ms, start_timeout, s);
 	}
 	const struct unit_exec *e =
-		s->pre_next < s->u->n_pre ? &s->u->pre[s->pre_next] : &s->u->start;
+	    s->pre_next < s->u->n_pre ? &s->u->pre[s->pre_next] : &s->u->start;
 	s->running_pre = s->pre_next < s->u->n_pre;
 	s->pre_next++;
 	int r = spawn_exec(s, e);
@@ -540,7 +582,8 @@ static struct svc *svc_of_pid(pid_t pid)
 		const struct svc *s = &svcs[i];
 		size_t l = strlen(s->scope.rel);
 		/* the scope itself or a cgroup below it */
-		if (s->have_scope && strncmp(p, s->scope.rel, l) == 0 && (p[l] == '\0' || p[l] == '/'))
+		if (s->have_scope && strncmp(p, s->scope.rel, l) == 0 &&
+		    (p[l] == '\0' || p[l] == '/'))
 			return &svcs[i];
 	}
 	return NULL;
@@ -573,8 +616,8 @@ static void stop_timeout(void *ctx)
 	struct svc *s = ctx;
 	if (s->state != SVC_STOPPING)
 		return;
-	log_warn("service %s: still running %llu ms after signal %d: killing its scope",
-		 s->u->name, (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
+	log_warn("service %s: still running %llu ms after signal %d: killing its scope", s->u->name,
+		 (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
 	if (s->pid > 0 && s->have_scope)
 		cg_kill(s->scope.path); /* the main pid's exit then removes the scope */
 }
@@ -589,8 +632,10 @@ static void svc_stop(struct svc *s)
 		break;
 	case SVC_RESTART_WAIT:
 		s->state = SVC_STOPPING;
-		if (!s->have_scope)
+		if (!s->have_scope) { /* else after_scope_gone finishes the stop */
+			log_info("service %s: stopped (was waiting to restart)", s->u->name);
 			set_state(s, SVC_STOPPED);
+		}
 		return;
 	case SVC_EXITED:
 	case SVC_FAILED:
@@ -743,6 +788,8 @@ static void write_svc(struct json_writer *w, struct svc *s)
 		json_w_i64(w, s->pid);
 	else
 		json_w_null(w);
+	json_w_key(w, "slice");
+	json_w_string(w, unit_slice_path(s->u->slice));
 	json_w_key(w, "scope");
 	json_w_string_or_null(w, s->have_scope ? s->scope.rel : NULL);
 	json_w_key(w, "restarts");
@@ -752,11 +799,13 @@ static void write_svc(struct json_writer *w, struct svc *s)
 	json_w_key(w, "cpu_usec");
 	json_w_u64(w, m.cpu_usage_usec);
 	json_w_key(w, "oom_kills");
-	json_w_u64(w, m.oom_kills);
+	json_w_u64(w, s->oom_kills + m.oom_kills); /* earlier scopes and this one */
 	json_w_key(w, "ready");
 	json_w_bool(w, s->state == SVC_RUNNING || s->state == SVC_EXITED);
 	json_w_key(w, "type");
 	json_w_string(w, unit_type_name(s->u->type));
+	json_w_key(w, "status"); /* the service's own words (sd_notify STATUS=) */
+	json_w_string_or_null(w, s->status_text[0] ? s->status_text : NULL);
 	char last[96] = "";
 	if (s->last_status >= 0)
 		describe_status(s->last_status, last, sizeof last);
@@ -888,6 +937,14 @@ static int conf_key(const char *key, const char *value, char *err, size_t errlen
 		snprintf(required, sizeof required, "%s", value);
 		return 0;
 	}
+	if (strcmp(key, "services_dir") == 0) {
+		if ((size_t)snprintf(services_dir, sizeof services_dir, "%s", value) >=
+		    sizeof services_dir) {
+			services_dir[0] = '\0';
+			return snprintf(err, errlen, "path too long"), -ENAMETOOLONG;
+		}
+		return 0;
+	}
 	snprintf(err, errlen, "unknown key '%s'", key);
 	return -ENOENT;
 }
@@ -901,7 +958,11 @@ void supervise_register_config(void)
 void supervise_init(void)
 {
 	char dir[512], logs[512];
-	path_fmt(dir, sizeof dir, "%s/services", cfg.config_dir);
+	if (services_dir[0] == '/')
+		path_fmt(dir, sizeof dir, "%s", services_dir);
+	else /* relative to the configuration directory, like the default */
+		path_fmt(dir, sizeof dir, "%s/%s", cfg.config_dir,
+			 services_dir[0] ? services_dir : "services");
 	run_path(logs, sizeof logs, "logs");
 	mkdir_p(logs, 0755);
 	const char *inst[MAX_INSTANCES];
