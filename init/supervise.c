@@ -89,6 +89,10 @@ static int n_instances;
 static char required[512] = "all";
 static char services_dir[256]; /* "" = <config_dir>/services */
 static int boot_waiting;
+/* Inside step_services: a verdict reached there is its return value, not a
+ * boot_step_finished() call (boot.c would count the step done twice). */
+static int in_step, step_result;
+static char step_reason[300];
 static void (*stop_all_done)(void);
 
 static void start_ready_ones(void);
@@ -732,19 +736,14 @@ static void check_boot(void)
 						 used ? ", " : "", s->u->name, s->why);
 	}
 	boot_waiting = 0;
-	if (used) {
-		char reason[300];
-		snprintf(reason, sizeof reason, "services failed: %.250s", failed);
-		boot_step_finished(-EIO, reason);
-	} else {
-		boot_step_finished(0, NULL);
-	}
+	step_result = used ? -EIO : 0;
+	snprintf(step_reason, sizeof step_reason, "services failed: %.250s", failed);
+	if (!in_step)
+		boot_step_finished(step_result, used ? step_reason : NULL);
 }
 
 static int step_services(char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	/* a retry of the phase gives failed services another try */
 	for (int i = 0; i < n_svcs; i++) {
 		if (svcs[i].state == SVC_FAILED && !svcs[i].admin_stop) {
@@ -753,8 +752,15 @@ static int step_services(char *err, size_t errlen)
 		}
 	}
 	boot_waiting = 1;
+	step_result = 0;
+	in_step = 1;
 	start_ready_ones();
-	return boot_waiting ? 1 : 0;
+	in_step = 0;
+	if (boot_waiting)
+		return 1; /* check_boot() finishes the step later */
+	if (step_result < 0)
+		snprintf(err, errlen, "%s", step_reason);
+	return step_result;
 }
 
 /* ---- control commands ---- */
