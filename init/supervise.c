@@ -885,6 +885,36 @@ static int cmd_restart(struct ctl_req *req)
 	return 0;
 }
 
+/* The last cap-1 bytes of a file (a log is up to SVCLOG_CAP_BYTES, far
+ * more than a reply holds), from the start of a line. */
+static ssize_t read_tail(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	off_t from = 0;
+	if (fstat(fd, &st) == 0 && st.st_size > (off_t)(cap - 1))
+		from = st.st_size - (off_t)(cap - 1);
+	size_t used = 0;
+	while (used < cap - 1) {
+		ssize_t n = pread(fd, buf + used, cap - 1 - used, from + (off_t)used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	close_fd(fd);
+	buf[used] = '\0';
+	char *nl = from > 0 ? memchr(buf, '\n', used) : NULL;
+	if (nl) { /* drop the partial first line */
+		used -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, used + 1);
+	}
+	return (ssize_t)used;
+}
+
 static int cmd_logs(struct ctl_req *req)
 {
 	struct svc *s = find_svc(req);
@@ -893,7 +923,7 @@ static int cmd_logs(struct ctl_req *req)
 	const char *lines = ctl_opt(req, "--lines");
 	long want = lines ? atol(lines) : 50;
 	static char text[60000];
-	ssize_t n = read_file(s->log.path, text, sizeof text);
+	ssize_t n = read_tail(s->log.path, text, sizeof text);
 	if (n < 0)
 		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));
 	/* the file is capped; send its last lines that fit */
