@@ -224,9 +224,11 @@ static void after_scope_gone(struct svc *s)
 static void scope_destroyed(void *ctx, int result)
 {
 	struct svc *s = ctx;
-	if (result < 0)
+	if (result < 0) {
 		log_err("service %s: scope %s could not be emptied (%s); left as a zombie scope",
 			s->u->name, s->scope.rel, strerror(-result));
+		s->scope.zombie = 1; /* F30: never reused; the next start takes a new name */
+	}
 	s->have_scope = 0;
 	after_scope_gone(s);
 }
@@ -877,6 +879,8 @@ static int cmd_restart(struct ctl_req *req)
 		s->restart_after_stop = 1;
 		svc_stop(s);
 	} else {
+		/* a pending backoff must not fire into the run started here */
+		timer_cancel(&s->restart_timer);
 		s->admin_stop = 0;
 		s->state = SVC_INACTIVE;
 		svc_start(s);
