@@ -358,7 +358,8 @@ static void pre_exited(struct svc *s, int status)
 			drop_scope(s);
 			return;
 		}
-		snprintf(s->why, sizeof s->why, "ExecStartPre %s %s", e->path, what);
+		if (!s->why[0]) /* else TimeoutStartSec said why it was killed */
+			snprintf(s->why, sizeof s->why, "ExecStartPre %s %s", e->path, what);
 		log_err("service %s: %s", s->u->name, s->why);
 		s->state = SVC_FAILED;
 		drop_scope(s);
