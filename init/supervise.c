@@ -10,11 +10,12 @@
  * Scopes are one-shot: a scope that was killed is removed and the next
  * start gets a new one (FACTS.md: clone3 into a killed cgroup dies).
  * The dependency graph (depgraph.c) decides what may start and stop when.
+ * The control commands that drive and show it are in supervise_ctl.c.
  */
 #include "supervise.h"
+#include "supervise_int.h"
 #include "boot.h"
 #include "config.h"
-#include "control.h"
 #include "depgraph.h"
 #include "fileio.h"
 #include "hardware.h"
@@ -42,47 +43,9 @@
 #define MAX_INSTANCES  32
 #define ENV_MAX	       (UNIT_ENV_MAX + 4)
 
-enum svc_state {
-	SVC_INACTIVE = 0,
-	SVC_STARTING,
-	SVC_RUNNING,
-	SVC_EXITED, /* a oneshot that finished well */
-	SVC_STOPPING,
-	SVC_RESTART_WAIT,
-	SVC_FAILED,
-	SVC_STOPPED,
-};
-
-static const char *const state_names[] = {
-    "inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
-};
-
-struct svc {
-	struct unit *u;
-	enum svc_state state;
-	pid_t pid;
-	int pre_next;	 /* next ExecStartPre to run; n_pre: ExecStart */
-	int running_pre; /* pid is an ExecStartPre */
-	struct cg_scope scope;
-	int have_scope;
-	unsigned gen;
-	unsigned restarts;
-	uint64_t oom_kills; /* seen in scopes that are gone (memory.events oom_kill) */
-	uint64_t backoff_ms;
-	uint64_t started_ms;
-	int last_status; /* wait status; -1 never exited */
-	int settled;	 /* boot: ready, or failed at least once */
-	int admin_stop;	 /* stopped by request: no restart */
-	int restart_after_stop;
-	struct timer start_timer, stop_timer, restart_timer;
-	struct svclog log;
-	char status_text[128];
-	char why[512]; /* last failure */
-};
-
-static struct unit units[UNITS_MAX];
-static struct svc svcs[UNITS_MAX];
-static int n_svcs;
+struct unit sv_units[UNITS_MAX];
+struct svc sv_svcs[UNITS_MAX];
+int sv_n;
 static struct depgraph graph;
 static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
 static int n_instances;
@@ -98,7 +61,6 @@ static void (*stop_all_done)(void);
 static void start_ready_ones(void);
 static void check_boot(void);
 static void check_stop_all(void);
-static int svc_start(struct svc *s);
 
 /* ---- small helpers ---- */
 
@@ -124,8 +86,8 @@ static enum dg_state dg_of(const struct svc *s)
 
 static void dg_states(enum dg_state *st)
 {
-	for (int i = 0; i < n_svcs; i++)
-		st[i] = dg_of(&svcs[i]);
+	for (int i = 0; i < sv_n; i++)
+		st[i] = dg_of(&sv_svcs[i]);
 }
 
 /* "chronyd.service" -> "chronyd": the scope and log name */
@@ -152,7 +114,7 @@ static void svc_failed(struct svc *s, const char *fmt, ...) __attribute__((forma
 
 /* ---- exit, restart, failure ---- */
 
-static void describe_status(int status, char *buf, size_t cap)
+void svc_describe_status(int status, char *buf, size_t cap)
 {
 	if (WIFEXITED(status))
 		snprintf(buf, cap, "exited with status %d", WEXITSTATUS(status));
@@ -297,7 +259,7 @@ static int note_oom_kills(struct svc *s, int status)
 static void main_exited(struct svc *s, int status)
 {
 	char what[96];
-	describe_status(status, what, sizeof what);
+	svc_describe_status(status, what, sizeof what);
 	s->last_status = status;
 	timer_cancel(&s->start_timer);
 	timer_cancel(&s->stop_timer);
@@ -349,7 +311,7 @@ static void pre_exited(struct svc *s, int status)
 		return drop_scope(s);
 	if (!good) {
 		char what[96];
-		describe_status(status, what, sizeof what);
+		svc_describe_status(status, what, sizeof what);
 		s->last_status = status;
 		if (wants_restart(s, status)) {
 			log_notice("service %s: ExecStartPre %s %s", s->u->name, e->path, what);
@@ -499,7 +461,7 @@ static int make_scope(struct svc *s)
 }
 
 /* Start (or continue starting: the next ExecStartPre, then ExecStart). */
-static int svc_start(struct svc *s)
+int svc_start(struct svc *s)
 {
 	if (s->state != SVC_STARTING) {
 		s->state = SVC_STARTING;
@@ -547,21 +509,21 @@ static void start_ready_ones(void)
 		int n = depgraph_startable(&graph, st, go, UNITS_MAX);
 		int started = 0;
 		for (int k = 0; k < n; k++) {
-			struct svc *s = &svcs[go[k]];
+			struct svc *s = &sv_svcs[go[k]];
 			if (s->state == SVC_INACTIVE && !s->admin_stop) {
 				svc_start(s);
 				started++;
 			}
 		}
-		/* units that can never start (cycle, missing Requires) fail now */
-		for (int i = 0; i < n_svcs; i++) {
+		/* sv_units that can never start (cycle, missing Requires) fail now */
+		for (int i = 0; i < sv_n; i++) {
 			char why[DG_TEXT_MAX];
-			if (svcs[i].state == SVC_INACTIVE && !svcs[i].admin_stop &&
+			if (sv_svcs[i].state == SVC_INACTIVE && !sv_svcs[i].admin_stop &&
 			    depgraph_may_start(&graph, i, st, why, sizeof why) == DG_NEVER) {
-				snprintf(svcs[i].why, sizeof svcs[i].why, "%s", why);
-				log_err("service %s: cannot start: %s", svcs[i].u->name, why);
-				svcs[i].state = SVC_FAILED;
-				svcs[i].settled = 1;
+				snprintf(sv_svcs[i].why, sizeof sv_svcs[i].why, "%s", why);
+				log_err("service %s: cannot start: %s", sv_svcs[i].u->name, why);
+				sv_svcs[i].state = SVC_FAILED;
+				sv_svcs[i].settled = 1;
 				started++;
 			}
 		}
@@ -585,13 +547,13 @@ static struct svc *svc_of_pid(pid_t pid)
 		return NULL;
 	p += 4;
 	p[strcspn(p, "\n")] = '\0';
-	for (int i = 0; i < n_svcs; i++) {
-		const struct svc *s = &svcs[i];
+	for (int i = 0; i < sv_n; i++) {
+		const struct svc *s = &sv_svcs[i];
 		size_t l = strlen(s->scope.rel);
 		/* the scope itself or a cgroup below it */
 		if (s->have_scope && strncmp(p, s->scope.rel, l) == 0 &&
 		    (p[l] == '\0' || p[l] == '/'))
-			return &svcs[i];
+			return &sv_svcs[i];
 	}
 	return NULL;
 }
@@ -629,7 +591,7 @@ static void stop_timeout(void *ctx)
 		cg_kill(s->scope.path); /* the main pid's exit then removes the scope */
 }
 
-static void svc_stop(struct svc *s)
+void svc_stop(struct svc *s)
 {
 	timer_cancel(&s->restart_timer);
 	timer_cancel(&s->start_timer);
@@ -669,8 +631,8 @@ static void stop_next(void)
 {
 	enum dg_state st[UNITS_MAX];
 	dg_states(st);
-	for (int i = 0; i < n_svcs; i++) {
-		struct svc *s = &svcs[i];
+	for (int i = 0; i < sv_n; i++) {
+		struct svc *s = &sv_svcs[i];
 		if (s->state == SVC_STOPPING || s->state == SVC_STOPPED)
 			continue;
 		if (depgraph_may_stop(&graph, i, st) == DG_GO || graph.dead[i])
@@ -682,8 +644,8 @@ static void check_stop_all(void)
 {
 	if (!stop_all_done)
 		return;
-	for (int i = 0; i < n_svcs; i++) {
-		if (svcs[i].state != SVC_STOPPED) {
+	for (int i = 0; i < sv_n; i++) {
+		if (sv_svcs[i].state != SVC_STOPPED) {
 			stop_next();
 			return;
 		}
@@ -697,8 +659,8 @@ static void check_stop_all(void)
 static void stop_all(void (*done)(void))
 {
 	stop_all_done = done;
-	for (int i = 0; i < n_svcs; i++)
-		svcs[i].admin_stop = 1;
+	for (int i = 0; i < sv_n; i++)
+		sv_svcs[i].admin_stop = 1;
 	check_stop_all();
 }
 
@@ -729,8 +691,8 @@ static void check_boot(void)
 		return;
 	char failed[256] = "";
 	size_t used = 0;
-	for (int i = 0; i < n_svcs; i++) {
-		const struct svc *s = &svcs[i];
+	for (int i = 0; i < sv_n; i++) {
+		const struct svc *s = &sv_svcs[i];
 		int ok = s->state == SVC_RUNNING || s->state == SVC_EXITED;
 		if (!ok && !s->settled)
 			return; /* still starting */
@@ -748,10 +710,10 @@ static void check_boot(void)
 static int step_services(char *err, size_t errlen)
 {
 	/* a retry of the phase gives failed services another try */
-	for (int i = 0; i < n_svcs; i++) {
-		if (svcs[i].state == SVC_FAILED && !svcs[i].admin_stop) {
-			svcs[i].state = SVC_INACTIVE;
-			svcs[i].settled = 0;
+	for (int i = 0; i < sv_n; i++) {
+		if (sv_svcs[i].state == SVC_FAILED && !sv_svcs[i].admin_stop) {
+			sv_svcs[i].state = SVC_INACTIVE;
+			sv_svcs[i].settled = 0;
 		}
 	}
 	boot_waiting = 1;
@@ -764,198 +726,6 @@ static int step_services(char *err, size_t errlen)
 	if (step_result < 0)
 		snprintf(err, errlen, "%s", step_reason);
 	return step_result;
-}
-
-/* ---- control commands ---- */
-
-static struct svc *find_svc(struct ctl_req *req)
-{
-	if (req->argc < 1) {
-		ctl_fail(req, "Usage", "%s: which service?", req->command);
-		return NULL;
-	}
-	int i = unit_find(units, n_svcs, req->argv[0]);
-	if (i < 0) {
-		ctl_fail(req, "NotFound", "no service named '%s'", req->argv[0]);
-		return NULL;
-	}
-	return &svcs[i];
-}
-
-static void write_svc(struct json_writer *w, struct svc *s)
-{
-	struct cg_metrics m = {0};
-	if (s->have_scope)
-		cg_read_metrics(&node_cg, s->scope.rel, &m);
-	json_w_obj_begin(w);
-	json_w_key(w, "name");
-	json_w_string(w, s->u->name);
-	json_w_key(w, "state");
-	json_w_string(w, s->u->load_state == UNIT_LOADED ? state_names[s->state] : "load-error");
-	json_w_key(w, "pid");
-	if (s->pid > 0)
-		json_w_i64(w, s->pid);
-	else
-		json_w_null(w);
-	json_w_key(w, "slice");
-	json_w_string(w, unit_slice_path(s->u->slice));
-	json_w_key(w, "scope");
-	json_w_string_or_null(w, s->have_scope ? s->scope.rel : NULL);
-	json_w_key(w, "restarts");
-	json_w_u64(w, s->restarts);
-	json_w_key(w, "memory_bytes");
-	json_w_u64(w, m.memory_current);
-	json_w_key(w, "cpu_usec");
-	json_w_u64(w, m.cpu_usage_usec);
-	json_w_key(w, "oom_kills");
-	json_w_u64(w, s->oom_kills + m.oom_kills); /* earlier scopes and this one */
-	json_w_key(w, "ready");
-	json_w_bool(w, s->state == SVC_RUNNING || s->state == SVC_EXITED);
-	json_w_key(w, "type");
-	json_w_string(w, unit_type_name(s->u->type));
-	json_w_key(w, "status"); /* the service's own words (sd_notify STATUS=) */
-	json_w_string_or_null(w, s->status_text[0] ? s->status_text : NULL);
-	char last[96] = "";
-	if (s->last_status >= 0)
-		describe_status(s->last_status, last, sizeof last);
-	json_w_key(w, "last_exit");
-	json_w_string_or_null(w, last[0] ? last : NULL);
-	json_w_key(w, "why");
-	json_w_string_or_null(w, s->why[0] ? s->why : NULL);
-	json_w_obj_end(w);
-}
-
-static int cmd_services(struct ctl_req *req)
-{
-	json_w_arr_begin(req->w);
-	for (int i = 0; i < n_svcs; i++)
-		write_svc(req->w, &svcs[i]);
-	json_w_arr_end(req->w);
-	return 0;
-}
-
-static int cmd_start(struct ctl_req *req)
-{
-	struct svc *s = find_svc(req);
-	if (!s)
-		return -1;
-	if (s->u->load_state != UNIT_LOADED)
-		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
-	if (power_pending())
-		return ctl_fail(req, "ShuttingDown", "the node is shutting down");
-	s->admin_stop = 0;
-	if (s->state == SVC_STOPPING) {
-		s->restart_after_stop = 1;
-	} else if (s->state != SVC_STARTING && s->state != SVC_RUNNING &&
-		   s->state != SVC_RESTART_WAIT) {
-		s->state = SVC_INACTIVE;
-		if (svc_start(s) < 0)
-			return ctl_fail(req, "StartFailed", "%s: %s", s->u->name, s->why);
-	}
-	write_svc(req->w, s);
-	return 0;
-}
-
-static int cmd_stop(struct ctl_req *req)
-{
-	struct svc *s = find_svc(req);
-	if (!s)
-		return -1;
-	s->admin_stop = 1;
-	s->restart_after_stop = 0;
-	svc_stop(s);
-	write_svc(req->w, s);
-	return 0;
-}
-
-static int cmd_restart(struct ctl_req *req)
-{
-	struct svc *s = find_svc(req);
-	if (!s)
-		return -1;
-	if (s->u->load_state != UNIT_LOADED)
-		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
-	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING) {
-		s->admin_stop = 1;
-		s->restart_after_stop = 1;
-		svc_stop(s);
-	} else {
-		/* a pending backoff must not fire into the run started here */
-		timer_cancel(&s->restart_timer);
-		s->admin_stop = 0;
-		s->state = SVC_INACTIVE;
-		svc_start(s);
-	}
-	write_svc(req->w, s);
-	return 0;
-}
-
-/* The last cap-1 bytes of a file (a log is up to SVCLOG_CAP_BYTES, far
- * more than a reply holds), from the start of a line. */
-static ssize_t read_tail(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	off_t from = 0;
-	if (fstat(fd, &st) == 0 && st.st_size > (off_t)(cap - 1))
-		from = st.st_size - (off_t)(cap - 1);
-	size_t used = 0;
-	while (used < cap - 1) {
-		ssize_t n = pread(fd, buf + used, cap - 1 - used, from + (off_t)used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-	}
-	close_fd(fd);
-	buf[used] = '\0';
-	char *nl = from > 0 ? memchr(buf, '\n', used) : NULL;
-	if (nl) { /* drop the partial first line */
-		used -= (size_t)(nl + 1 - buf);
-		memmove(buf, nl + 1, used + 1);
-	}
-	return (ssize_t)used;
-}
-
-static int cmd_logs(struct ctl_req *req)
-{
-	struct svc *s = find_svc(req);
-	if (!s)
-		return -1;
-	const char *lines = ctl_opt(req, "--lines");
-	long want = lines ? atol(lines) : 50;
-	static char text[60000];
-	ssize_t n = read_tail(s->log.path, text, sizeof text);
-	if (n < 0)
-		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));
-	/* the file is capped; send its last lines that fit */
-	char *start = text + n;
-	for (long k = 0; start > text && k <= want; start--)
-		if (start[-1] == '\n' && ++k > want)
-			break;
-	json_w_string(req->w, start);
-	return 0;
-}
-
-static void status_counts(struct json_writer *w)
-{
-	int running = 0, failed = 0;
-	for (int i = 0; i < n_svcs; i++) {
-		running += svcs[i].state == SVC_RUNNING;
-		failed += svcs[i].state == SVC_FAILED;
-	}
-	json_w_key(w, "services");
-	json_w_obj_begin(w);
-	json_w_key(w, "total");
-	json_w_u64(w, (uint64_t)n_svcs);
-	json_w_key(w, "running");
-	json_w_u64(w, (uint64_t)running);
-	json_w_key(w, "failed");
-	json_w_u64(w, (uint64_t)failed);
-	json_w_obj_end(w);
 }
 
 /* ---- configuration and init ---- */
@@ -1010,17 +780,17 @@ void supervise_init(void)
 	for (int i = 0; i < n_instances; i++)
 		inst[i] = instances[i];
 	struct unit_diag diag = {0};
-	int n = units_load_dir(dir, inst, n_instances, NULL, units, UNITS_MAX, &diag);
+	int n = units_load_dir(dir, inst, n_instances, NULL, sv_units, UNITS_MAX, &diag);
 	if (n < 0) {
 		if (n != -ENOENT)
 			log_err("services: %s: %s", dir, strerror(-n));
 		n = 0;
 	}
-	n_svcs = n;
-	depgraph_build(&graph, units, n);
+	sv_n = n;
+	depgraph_build(&graph, sv_units, n);
 	for (int i = 0; i < n; i++) {
-		struct svc *s = &svcs[i];
-		s->u = &units[i];
+		struct svc *s = &sv_svcs[i];
+		s->u = &sv_units[i];
 		s->last_status = -1;
 		char base[UNIT_NAME_MAX];
 		base_name(s, base, sizeof base);
@@ -1038,10 +808,5 @@ void supervise_init(void)
 		log_err("notify socket unavailable: Type=notify services cannot signal readiness");
 	boot_add_step(PHASE_START_SERVICES, "services", step_services);
 	power_register_stop(stop_all);
-	control_register("services", cmd_services, "services: state, pid, scope, restarts, memory");
-	control_register("start", cmd_start, "start SERVICE");
-	control_register("stop", cmd_stop, "stop SERVICE");
-	control_register("restart", cmd_restart, "restart SERVICE");
-	control_register("logs", cmd_logs, "logs SERVICE [--lines N]: the end of its log");
-	control_add_status(status_counts);
+	supervise_ctl_register();
 }
