@@ -32,6 +32,14 @@ is "$(svc_get dep3 pid)" "" "dep3 never ran"
 check "dep3 never started" sh -c "! dmesg | grep -q 'service dep3.service: started'"
 echo "# dep3: $(svc_get dep3 why)"
 
+# the admin's table: one row per service, the STATUS= text among the columns
+pactctl services >/tmp/table 2>&1
+ok $? "pactctl services (the human table) works"
+check "its header has the slice, scope, status and why columns" \
+	sh -c "head -n 1 /tmp/table | grep -q 'SLICE.*SCOPE.*STATUS.*WHY'"
+check "gate's row shows its STATUS=" sh -c "grep '^gate.service ' /tmp/table | grep -q serving"
+sed 's/^/# /' /tmp/table
+
 NOTIFY_SOCKET=/run/pact/notify.sock pactctl notify --ready >/dev/null 2>&1
 check "READY=1 from outside every scope is ignored (and logged)" \
 	$KW -t 5 'notify: message from pid [0-9]+, which is in no service.s scope: ignored'
