@@ -12,7 +12,5 @@ extern struct cg_ctx node_cg;
 
 /* Register the InitHardware steps with the boot sequence. */
 void hardware_init(void);
-/* After a live re-exec that skipped the boot: the cgroup context. */
-void hardware_after_reexec(void);
 
 #endif

@@ -138,7 +138,6 @@ int main(int argc, char **argv)
 	if (rx == 1 && boot_restore()) {
 		/* a live re-exec of a ready node: nothing to boot */
 		network_after_reexec();
-		hardware_after_reexec();
 	} else {
 		boot_start();
 	}

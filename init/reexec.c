@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,7 +42,7 @@ static reexec_save_fn savers[MAX_SAVERS];
 static int n_savers;
 static char state[STATE_MAX];
 static size_t state_len;
-static int restoring;
+static int restoring, lost;
 static char self_path[PATH_MAX];
 static char **self_argv;
 
@@ -162,6 +163,18 @@ static void note_fd(void *ctx, char **w, int n)
 		fd_list[n_fd_list++] = atoi(w[2]);
 }
 
+/* State lost: the old image's sockets went through the exec unnamed. A
+ * client would connect to a leaked listening socket that nobody accepts on,
+ * so close them all (pipes stay: services' log pipes are adopted later). */
+static void close_old_sockets(void)
+{
+	for (int fd = 3; fd < 1024; fd++) {
+		struct stat st;
+		if (fd != log_kmsg_fd() && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+			close_fd(fd);
+	}
+}
+
 int reexec_load(void)
 {
 	const char *env = getenv(ENV_KEY);
@@ -177,6 +190,8 @@ int reexec_load(void)
 		log_err("re-exec: the handed-over state is %s; adopting what the kernel shows",
 			body == -EBADMSG ? "damaged (checksum)" : "missing or unreadable");
 		state_len = 0;
+		lost = 1;
+		close_old_sockets();
 		return -1;
 	}
 	state_len = (size_t)body;
@@ -191,6 +206,11 @@ int reexec_load(void)
 int reexec_restoring(void)
 {
 	return restoring;
+}
+
+int reexec_state_lost(void)
+{
+	return lost;
 }
 
 void reexec_each(const char *key, void (*cb)(void *ctx, char **words, int n), void *ctx)

@@ -36,6 +36,8 @@ int reexec_keep_fd(struct reexec_out *o, int fd);
  * or damaged (adopt from the kernel). */
 int reexec_load(void);
 int reexec_restoring(void);
+/* This image came from a re-exec whose state was lost: adopt, don't start twice. */
+int reexec_state_lost(void);
 /* The handed-over fd recorded as "fd <name> <n>", close-on-exec again; -1 if none. */
 int reexec_take_fd(const char *name);
 /* Call cb for every record whose first word is key (words[0] is key). */

@@ -91,7 +91,7 @@ static void dg_states(enum dg_state *st)
 }
 
 /* "chronyd.service" -> "chronyd": the scope and log name */
-static void base_name(const struct svc *s, char *out, size_t cap)
+void svc_base_name(const struct svc *s, char *out, size_t cap)
 {
 	snprintf(out, cap, "%s", s->u->name);
 	char *dot = strrchr(out, '.');
@@ -342,6 +342,11 @@ static void on_exit_status(void *ctx, pid_t pid, int status)
 		main_exited(s, status);
 }
 
+void svc_watch(struct svc *s)
+{
+	loop_watch_child(s->pid, on_exit_status, s);
+}
+
 /* ---- start ---- */
 
 static void start_timeout(void *ctx)
@@ -448,7 +453,7 @@ static int make_scope(struct svc *s)
 {
 	char base[UNIT_NAME_MAX];
 	struct cg_limits lim;
-	base_name(s, base, sizeof base);
+	svc_base_name(s, base, sizeof base);
 	limits_of(s->u, &lim);
 	unsigned gen = s->gen;
 	int r = cg_create_scope_fresh(&node_cg, unit_slice_path(s->u->slice), base, &lim, &s->scope,
@@ -673,7 +678,7 @@ static int is_required(const struct svc *s)
 	if (strcmp(required, "none") == 0)
 		return 0;
 	char base[UNIT_NAME_MAX];
-	base_name(s, base, sizeof base);
+	svc_base_name(s, base, sizeof base);
 	for (const char *p = required; *p;) {
 		size_t n = strcspn(p, " ,");
 		if ((n == strlen(base) && strncmp(p, base, n) == 0) ||
@@ -716,6 +721,7 @@ static int step_services(char *err, size_t errlen)
 			sv_svcs[i].settled = 0;
 		}
 	}
+	svc_adopt_all(); /* after a re-exec that lost its state: running ones stay */
 	boot_waiting = 1;
 	step_result = 0;
 	in_step = 1;
@@ -793,8 +799,10 @@ void supervise_init(void)
 		s->u = &sv_units[i];
 		s->last_status = -1;
 		char base[UNIT_NAME_MAX];
-		base_name(s, base, sizeof base);
-		if (svclog_open(&s->log, logs, base) < 0)
+		svc_base_name(s, base, sizeof base);
+		if (svc_log_restore(s, logs, base) == 0)
+			; /* its pipe came across a re-exec */
+		else if (svclog_open(&s->log, logs, base) < 0)
 			log_warn("service %s: no log capture", s->u->name);
 		if (s->u->load_state != UNIT_LOADED) {
 			snprintf(s->why, sizeof s->why, "%s", s->u->load_error);
@@ -806,6 +814,7 @@ void supervise_init(void)
 		 diag.nwarn);
 	if (notify_init(on_notify) < 0)
 		log_err("notify socket unavailable: Type=notify services cannot signal readiness");
+	svc_reexec_restore();
 	boot_add_step(PHASE_START_SERVICES, "services", step_services);
 	power_register_stop(stop_all);
 	supervise_ctl_register();

@@ -5,6 +5,7 @@
  */
 #include "supervise_int.h"
 #include "control.h"
+#include "metrics.h"
 #include "fileio.h"
 #include "hardware.h"
 #include "json.h"
@@ -213,8 +214,33 @@ static void status_counts(struct json_writer *w)
 	json_w_obj_end(w);
 }
 
+static void service_metrics(struct metrics_out *m)
+{
+	metrics_family(m, "pact_service_state", "gauge",
+		       "1 for the state each service is in (one sample per service and state)");
+	for (int i = 0; i < sv_n; i++) {
+		const struct svc *s = &sv_svcs[i];
+		for (int st = 0; st <= SVC_STOPPED; st++) {
+			const char *l[] = {"service", s->u->name, "state", svc_state_names[st], NULL};
+			metrics_sample_u64(m, "pact_service_state", l, s->state == (enum svc_state)st);
+		}
+	}
+	metrics_family(m, "pact_service_restarts_total", "counter", "restarts of each service");
+	for (int i = 0; i < sv_n; i++) {
+		const char *l[] = {"service", sv_svcs[i].u->name, NULL};
+		metrics_sample_u64(m, "pact_service_restarts_total", l, sv_svcs[i].restarts);
+	}
+	metrics_family(m, "pact_service_oom_kills_total", "counter",
+		       "OOM kills in each service's scopes, across restarts");
+	for (int i = 0; i < sv_n; i++) {
+		const char *l[] = {"service", sv_svcs[i].u->name, NULL};
+		metrics_sample_u64(m, "pact_service_oom_kills_total", l, sv_svcs[i].oom_kills);
+	}
+}
+
 void supervise_ctl_register(void)
 {
+	metrics_register(service_metrics);
 	control_register("services", cmd_services, "services: state, pid, scope, restarts, memory");
 	control_register("start", cmd_start, "start SERVICE");
 	control_register("stop", cmd_stop, "stop SERVICE");

@@ -63,6 +63,16 @@ int svc_start(struct svc *s);
 void svc_stop(struct svc *s);
 /* "exited with status N", "killed by signal N (name)" */
 void svc_describe_status(int status, char *buf, size_t cap);
+/* Watch s->pid: its exit goes through the supervisor's exit handling. */
+void svc_watch(struct svc *s);
+/* "chronyd.service" -> "chronyd": the scope and log name */
+void svc_base_name(const struct svc *s, char *out, size_t cap);
+/* Live re-exec (supervise_reexec.c): take the log pipe of a service that
+ * came across (0) or say there is none (-1); restore the carried services;
+ * adopt running services from their scopes when the state was lost. */
+int svc_log_restore(struct svc *s, const char *dir, const char *base);
+void svc_reexec_restore(void);
+void svc_adopt_all(void);
 /* Register the control commands (services, start, stop, restart, logs). */
 void supervise_ctl_register(void);
 
