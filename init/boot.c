@@ -168,10 +168,12 @@ static void phase_end(enum boot_phase p, enum phase_state st)
 	phases[p].state = st;
 	phases[p].end_ms = boottime_ms();
 	uint64_t took = phases[p].end_ms - phases[p].start_ms;
-	if (st == PHASE_DONE)
+	if (st == PHASE_DONE && p == PHASE_START_SERVICES)
 		log_info("boot: phase %s done in %llu ms (%llu ms waiting on services)",
 			 phase_names[p], (unsigned long long)took,
 			 (unsigned long long)phases[p].wait_ms);
+	else if (st == PHASE_DONE)
+		log_info("boot: phase %s done in %llu ms", phase_names[p], (unsigned long long)took);
 }
 
 static void retry_boot(void *ctx)
