@@ -2,7 +2,10 @@
  * Readiness, published three ways: the ready file, the ready socket, and
  * sd_notify READY=1 when a supervisor above us set NOTIFY_SOCKET. Waiting
  * socket clients are held in a fixed table; when it is full the newest
- * client is told `BUSY` and closed rather than left hanging.
+ * client is told `BUSY` and closed rather than left hanging. Once shutdown
+ * has begun (readiness_withdraw) the node is not ready any more: the file
+ * goes, and every client, waiting or new, is told `FAILED the node is
+ * shutting down`.
  */
 #include "readiness.h"
 #include "boot.h"
@@ -30,7 +33,7 @@ static int listen_fd = -1;
 static int waiters[READINESS_MAX_WAITERS];
 static int n_waiters;
 static void (*subscribers[MAX_SUBSCRIBERS])(void);
-static int notified;
+static int notified, withdrawn;
 
 void readiness_subscribe(void (*cb)(void))
 {
@@ -45,6 +48,9 @@ void readiness_subscribe(void (*cb)(void))
 /* The answer for a client now, or 0 when it must wait. */
 static int answer(char *buf, size_t cap)
 {
+	/* once shutdown began the node is not ready, whatever boot achieved */
+	if (withdrawn)
+		return snprintf(buf, cap, "FAILED the node is shutting down\n");
 	if (boot_is_ready())
 		return snprintf(buf, cap, "READY %s\n", boot_node_id());
 	if (boot_has_failed())
@@ -201,7 +207,7 @@ void readiness_update(void)
 {
 	char msg[320];
 	int len = answer(msg, sizeof msg);
-	if (boot_is_ready()) {
+	if (boot_is_ready() && !withdrawn) {
 		write_ready_file();
 		notify_supervisor();
 	}
@@ -216,6 +222,12 @@ void readiness_update(void)
 void readiness_withdraw(void)
 {
 	char path[4096];
+	withdrawn = 1;
 	if (run_path(path, sizeof path, "ready") == 0 && unlink(path) == 0)
 		log_info("readiness withdrawn: %s removed", path);
+	/* clients still waiting for a boot that will not finish now */
+	char msg[64];
+	int len = answer(msg, sizeof msg);
+	while (n_waiters > 0)
+		reply_and_close(waiters[--n_waiters], msg, len);
 }
