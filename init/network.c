@@ -90,7 +90,7 @@ static void net_child_done(void *ctx, pid_t pid, int status)
 	(void)pid;
 	timer_cancel(&net_deadline);
 	char err[NET_ERR_MAX + 64] = "";
-	ssize_t n = read(net_pipe, err, NET_ERR_MAX - 1); /* the child is gone: no wait */
+	ssize_t n = read(net_pipe, err, NET_ERR_MAX - 1); /* all it wrote is there */
 	err[n > 0 ? n : 0] = '\0';
 	close_fd(net_pipe);
 	net_pipe = -1;
@@ -129,11 +129,14 @@ static int step_network(char *err, size_t errlen)
 	if (p.hostname[0] && !cfg.hostname[0])
 		snprintf(cfg.hostname, sizeof cfg.hostname, "%s", p.hostname);
 	int fds[2];
+	/* the read end does not block: a child forked meanwhile (before its
+	 * exec) may still hold the write end when ours is reaped */
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		int e = errno;
 		snprintf(err, errlen, "network: pipe: %s", strerror(e));
 		return -e;
 	}
+	(void)fcntl(fds[0], F_SETFL, O_NONBLOCK); /* cannot fail on a fresh pipe */
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
