@@ -173,7 +173,8 @@ static void phase_end(enum boot_phase p, enum phase_state st)
 			 phase_names[p], (unsigned long long)took,
 			 (unsigned long long)phases[p].wait_ms);
 	else if (st == PHASE_DONE)
-		log_info("boot: phase %s done in %llu ms", phase_names[p], (unsigned long long)took);
+		log_info("boot: phase %s done in %llu ms", phase_names[p],
+			 (unsigned long long)took);
 }
 
 static void retry_boot(void *ctx)

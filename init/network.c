@@ -179,7 +179,7 @@ static int step_watchdog(char *err, size_t errlen)
 	return 0;
 }
 
-static int cmd_net(struct ctl_req *req)
+static int cmd_watchdog(struct ctl_req *req)
 {
 	struct json_writer *w = req->w;
 	json_w_obj_begin(w);
@@ -202,5 +202,5 @@ void network_init(void)
 {
 	boot_add_step(PHASE_INIT_HARDWARE, "watchdog", step_watchdog);
 	boot_add_step(PHASE_CONFIGURE_NETWORK, "network", step_network);
-	control_register("watchdog", cmd_net, "watchdog: the watchdog device and its timeout");
+	control_register("watchdog", cmd_watchdog, "watchdog: the watchdog device and its timeout");
 }
