@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	long deadline = boot_ms() + timeout_s * 1000L;
 	int answered = 0;
 	for (int i = 0; i < n; i++) {
-		char line[512];
+		char line[512] = "";
 		size_t used = 0;
 		while (used < sizeof line - 1 && !memchr(line, '\n', used)) {
 			long left = deadline - boot_ms();
