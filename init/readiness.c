@@ -70,11 +70,19 @@ static void reply_and_close(int fd, const char *msg, int len)
 static void waiter_hup(void *ctx, int fd, uint32_t events)
 {
 	(void)ctx;
-	(void)events;
 	/* a waiting client went away (or sent something, which we ignore) */
 	char junk[64];
-	if (recv(fd, junk, sizeof junk, MSG_DONTWAIT) > 0)
+	ssize_t n = recv(fd, junk, sizeof junk, MSG_DONTWAIT);
+	if (n > 0 || (n < 0 && errno == EAGAIN))
 		return;
+	if (n == 0 && !(events & (EPOLLHUP | EPOLLERR))) {
+		/* only its sending side closed (shutdown(SHUT_WR), as socat or
+		 * nc do at the end of their input): it still reads, so it still
+		 * waits. Stop watching for input; a full close is EPOLLHUP,
+		 * which epoll reports anyway. */
+		if (loop_mod_fd(fd, 0) == 0)
+			return;
+	}
 	for (int i = 0; i < n_waiters; i++) {
 		if (waiters[i] == fd) {
 			waiters[i] = waiters[--n_waiters];

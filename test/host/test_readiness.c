@@ -71,6 +71,11 @@ int main(void)
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	/* bounded look for an answer that must not come while the phase runs */
 	ok(fd >= 0 && poll(&p, 1, 500) == 0, "it gets no answer while boot is still running");
+	/* a client that closes its sending side at once (socat, nc at the end
+	 * of their input) still waits for its answer */
+	int half = connect_ready(&d);
+	ok(half >= 0 && shutdown(half, SHUT_WR) == 0,
+	   "a second client shuts down its writing side");
 
 	char out[4096];
 	int rc = pactctl(&d, "wait-ready --timeout 1", out, sizeof out);
@@ -90,6 +95,16 @@ int main(void)
 	line[n > 0 ? n : 0] = '\0';
 	is_str(line, "FAILED the node is shutting down\n",
 	       "the waiting client is told the node is shutting down");
+	struct pollfd ph = {.fd = half, .events = POLLIN};
+	line[0] = '\0';
+	n = 0;
+	if (half >= 0 && poll(&ph, 1, 10000) > 0)
+		n = read(half, line, sizeof line - 1);
+	line[n > 0 ? n : 0] = '\0';
+	is_str(line, "FAILED the node is shutting down\n",
+	       "the half-closed client is answered too");
+	if (half >= 0)
+		close(half);
 	int st = daemon_wait_exit(&d, 15000);
 	ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "pact-init ended cleanly (status %d)",
 	   st);

@@ -76,6 +76,7 @@ int main(int argc, char **argv)
 		line[strcspn(line, "\n")] = '\0';
 		printf("answer_%d=%s answer_ms=%ld ready_file_at_answer=%d\n", i + 1,
 		       used ? line : "(none)", boot_ms(), access(file, F_OK) == 0);
+		fflush(stdout);
 		answered += used > 0;
 		close(fds[i]);
 	}
