@@ -2,7 +2,8 @@
  * Boot phases as a table of steps, walked one at a time from the event loop
  * (a step may finish later, e.g. StartServices waits for readiness). On a
  * failure the walk stops (PB3), BootFailed is recorded and published, and
- * the walk resumes from the failed phase after a backoff of 1, 2, 4 ... 60 s
+ * the walk resumes from the failed step (the phase's earlier steps stay
+ * done; every step is idempotent) after a backoff of 1, 2, 4 ... 60 s
  * (F33), up to boot_retries times; then, or at once with pact.emergency,
  * the emergency shell is offered on the console.
  *
