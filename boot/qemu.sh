@@ -6,6 +6,8 @@
 #   -l LOGFILE    serial console to this file, no terminal (tests)
 #   -t SECONDS    kill QEMU after this long (tests)
 #   -q 'ARGS'     extra QEMU arguments
+# PACT_NIC replaces the default NIC arguments ('-nic user,model=virtio-net-pci');
+# set it empty for none (e.g. when -q brings its own -nic).
 # KVM is used only when PACT_KVM=1: on these machines /dev/kvm exists but
 # does not work (see FACTS.md), and TCG boots in seconds anyway.
 set -euo pipefail
@@ -37,7 +39,9 @@ fi
 accel="-accel tcg"
 [ "${PACT_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel="-accel kvm -accel tcg"
 args=($accel -m 512 -smp 1 -no-reboot -kernel "$kernel" -initrd "$initrd"
-	-append "$append" -nic user,model=virtio-net-pci)
+	-append "$append")
+# shellcheck disable=SC2206
+args+=(${PACT_NIC--nic user,model=virtio-net-pci})
 if [ -n "$log" ]; then
 	args+=(-display none -monitor none -serial "file:$log")
 else

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "console.h"
 #include "control.h"
+#include "debug.h"
 #include "emergency.h"
 #include "fileio.h"
 #include "hardware.h"
@@ -133,6 +134,7 @@ int main(int argc, char **argv)
 	boot_add_step(PHASE_LOAD_IDENTITY, "node id", step_identity);
 	supervise_init();
 	emergency_init();
+	debug_init();
 	uenv_node_init();
 	metrics_init();
 	if (rx == 1 && boot_restore()) {

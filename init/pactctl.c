@@ -42,7 +42,8 @@ static int usage(void)
 		"  reboot | poweroff | halt    shut the node down\n"
 		"  notify [--ready] [VAR=VALUE...]  sd_notify to $NOTIFY_SOCKET (for services)\n"
 		"  net                         links, addresses and routes, from the kernel\n"
-		"  help                        every command the daemon knows\n");
+		"  help                        every command the daemon knows\n"
+		"  debug hang                  hang the event loop (watchdog test; needs pact.debug)\n");
 	return 2;
 }
 

@@ -50,6 +50,11 @@ static void write_text(const char *path, const char *text)
 
 int daemon_start(struct daemon *d, const char *conf, const char *cmdline)
 {
+	return daemon_start_env(d, conf, cmdline, NULL);
+}
+
+int daemon_start_env(struct daemon *d, const char *conf, const char *cmdline, char *const *env)
+{
 	memset(d, 0, sizeof *d);
 	snprintf(d->dir, sizeof d->dir, "/tmp/pact-host-%d-XXXXXX", getpid());
 	if (!mkdtemp(d->dir))
@@ -82,9 +87,11 @@ int daemon_start(struct daemon *d, const char *conf, const char *cmdline)
 			int fd = open(logp, O_WRONLY | O_APPEND);
 			dup2(fd, 1);
 			dup2(fd, 2);
+			for (int i = 0; env && env[i]; i++)
+				putenv(env[i]);
 			const char *bin = build_path("san/pact-init");
-			char *argv[] = {(char *)bin, a_run, a_conf, a_cmd, a_cg, "--no-mounts",
-					"--no-kmsg", "--no-reboot", NULL};
+			char *argv[] = {(char *)bin,   a_run,	    a_conf,	   a_cmd, a_cg,
+					"--no-mounts", "--no-kmsg", "--no-reboot", NULL};
 			execv(bin, argv);
 			_exit(127);
 		}
@@ -111,7 +118,8 @@ int daemon_wait_file(struct daemon *d, const char *name, int timeout_ms)
 	(void)wd_top;
 	int watching_run = 0;
 	while (ms_now() < deadline) {
-		if (!watching_run && inotify_add_watch(in, d->run_dir, IN_CREATE | IN_MOVED_TO) >= 0)
+		if (!watching_run &&
+		    inotify_add_watch(in, d->run_dir, IN_CREATE | IN_MOVED_TO) >= 0)
 			watching_run = 1;
 		if (access(path, F_OK) == 0) {
 			close(in);
