@@ -324,7 +324,8 @@ static void switch_failed(const char *what)
 {
 	if (snprintf(failure, sizeof failure, "root image pact.root=%s: %s", cfg.root, what) >=
 	    (int)sizeof failure)
-		log_debug("switch root: reason truncated"); /* still names the image and the start */
+		log_debug(
+		    "switch root: reason truncated"); /* still names the image and the start */
 	log_err("%s", failure);
 	/* stage 1 has no services to retry for: the shell, at once */
 	cfg.emergency = 1;
@@ -359,6 +360,7 @@ void switchroot_boot(char **argv)
 	uint64_t t0 = now_ms();
 	log_notice("switch root: stage 1 for pact.root=%s", cfg.root);
 	load_modules();
+	uint64_t t_mod = now_ms();
 	int r = switchroot_wait_path(cfg.root, cfg.root_wait_s * 1000u);
 	if (r < 0) {
 		snprintf(err, sizeof err, "%s after waiting %u s",
@@ -366,7 +368,7 @@ void switchroot_boot(char **argv)
 			 cfg.root_wait_s);
 		return switch_failed(err);
 	}
-	uint64_t waited = now_ms() - t0;
+	uint64_t waited = now_ms() - t_mod;
 	if (switchroot_mount(cfg.root, &p, err, sizeof err) < 0)
 		return switch_failed(err);
 	r = switchroot_has_init(p.new_root, cfg.root_init);
@@ -394,8 +396,9 @@ void switchroot_boot(char **argv)
 	/* switch_root semantics: free the initramfs (its memory is not reclaimable otherwise) */
 	long freed = switchroot_delete_tree(oldroot, root_st.st_dev);
 	log_notice("switch root: %s mounted read-only with a tmpfs overlay in %llu ms "
-		   "(%llu ms waiting for it), %ld initramfs entries freed; exec %s",
-		   cfg.root, (unsigned long long)(now_ms() - t0), (unsigned long long)waited, freed,
-		   cfg.root_init);
+		   "(modules %llu ms, waiting for the device %llu ms), %ld initramfs entries "
+		   "freed; exec %s",
+		   cfg.root, (unsigned long long)(now_ms() - t0), (unsigned long long)(t_mod - t0),
+		   (unsigned long long)waited, freed, cfg.root_init);
 	exec_new_init(argv);
 }
