@@ -3,9 +3,10 @@
 # CASE_ROOT CASE_CPIO LOG TIMEOUT CMDLINE CASE_DIR.
 set -euo pipefail
 
-# The test node (node.manifest + test.manifest + the case's files) as a
-# read-only squashfs root image.
+# The test node (node.manifest + test.manifest + the case's files, and the
+# shared checks test/vm/root-checks.sh) as a read-only squashfs root image.
 make_root_sqfs() { # OUT
+	install -m 0644 test/vm/root-checks.sh "$CASE_ROOT/test/root-checks.sh"
 	printf 'tree / %s\n' "$CASE_ROOT" >"$WORK/case.manifest"
 	images/mkimage.sh "$BUILD" "$1" images/node.manifest images/test.manifest \
 		"$WORK/case.manifest" >/dev/null
