@@ -322,11 +322,9 @@ static int step_failed(char *err, size_t errlen)
 
 static void switch_failed(const char *what)
 {
-	if (snprintf(failure, sizeof failure, "root image pact.root=%s: %s", cfg.root, what) >=
-	    (int)sizeof failure)
-		log_debug(
-		    "switch root: reason truncated"); /* still names the image and the start */
-	log_err("%s", failure);
+	/* a truncated reason still names the image and starts with the cause */
+	int n = snprintf(failure, sizeof failure, "root image pact.root=%s: %s", cfg.root, what);
+	log_err("%s%s", failure, n >= (int)sizeof failure ? "..." : "");
 	/* stage 1 has no services to retry for: the shell, at once */
 	cfg.emergency = 1;
 	boot_add_step(PHASE_INIT_HARDWARE, "switch root", step_failed);
@@ -349,8 +347,18 @@ static void exec_new_init(char **argv)
 
 void switchroot_boot(char **argv)
 {
-	if (!cfg.root[0] || getpid() != 1 || !on_initramfs())
+	if (!cfg.root[0] || getpid() != 1)
 		return;
+	if (!on_initramfs()) {
+		/* stage 2 after our own switch sees the same command line */
+		log_debug("switch root: / is not an initramfs; pact.root=%s is stage 1's",
+			  cfg.root);
+		return;
+	}
+	char image[PATH_MAX];
+	/* like the kernel's root=: a bare name is a device under /dev */
+	if (path_fmt(image, sizeof image, "%s%s", cfg.root[0] == '/' ? "" : "/dev/", cfg.root) < 0)
+		return switch_failed("name too long");
 	const struct switchroot_paths p = {
 	    .dev_dir = "/dev",
 	    .stage_dir = SWITCHROOT_STAGE_DIR,
@@ -361,7 +369,7 @@ void switchroot_boot(char **argv)
 	log_notice("switch root: stage 1 for pact.root=%s", cfg.root);
 	load_modules();
 	uint64_t t_mod = now_ms();
-	int r = switchroot_wait_path(cfg.root, cfg.root_wait_s * 1000u);
+	int r = switchroot_wait_path(image, cfg.root_wait_s * 1000u);
 	if (r < 0) {
 		snprintf(err, sizeof err, "%s after waiting %u s",
 			 r == -ETIMEDOUT ? "no such device or file" : strerror(-r),
@@ -369,7 +377,7 @@ void switchroot_boot(char **argv)
 		return switch_failed(err);
 	}
 	uint64_t waited = now_ms() - t_mod;
-	if (switchroot_mount(cfg.root, &p, err, sizeof err) < 0)
+	if (switchroot_mount(image, &p, err, sizeof err) < 0)
 		return switch_failed(err);
 	r = switchroot_has_init(p.new_root, cfg.root_init);
 	if (r < 0) {
@@ -379,13 +387,17 @@ void switchroot_boot(char **argv)
 		return switch_failed(err);
 	}
 
-	/* the point of no return: from here on, the old root is going away */
+	/* the old root, to free it once it is out of sight */
 	struct stat root_st;
 	int oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (oldroot < 0 || fstat(oldroot, &root_st) < 0) {
 		snprintf(err, sizeof err, "open /: %s", strerror(errno));
+		if (oldroot >= 0)
+			close_fd(oldroot);
+		switchroot_unmount(&p);
 		return switch_failed(err);
 	}
+	/* the point of no return: the early mounts leave the initramfs */
 	move_mounts(p.new_root, root_st.st_dev);
 	if (chdir(p.new_root) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0) {
@@ -398,7 +410,7 @@ void switchroot_boot(char **argv)
 	log_notice("switch root: %s mounted read-only with a tmpfs overlay in %llu ms "
 		   "(modules %llu ms, waiting for the device %llu ms), %ld initramfs entries "
 		   "freed; exec %s",
-		   cfg.root, (unsigned long long)(now_ms() - t0), (unsigned long long)(t_mod - t0),
+		   image, (unsigned long long)(now_ms() - t0), (unsigned long long)(t_mod - t0),
 		   (unsigned long long)waited, freed, cfg.root_init);
 	exec_new_init(argv);
 }
