@@ -258,6 +258,8 @@ int switchroot_has_init(const char *new_root, const char *path)
 	int fd = (int)syscall(SYS_openat2, rfd, path, &how, sizeof how);
 	int r = fd < 0 ? -errno : 0;
 	close_fd(rfd);
+	if (r == -ENOSYS)
+		return 0; /* before Linux 5.6: let the exec find out */
 	if (fd < 0)
 		return r;
 	struct stat st;
