@@ -5,7 +5,7 @@
 #   -i INITRD     initramfs; give several to concatenate them (later wins)
 #   -l LOGFILE    serial console to this file, no terminal (tests)
 #   -t SECONDS    kill QEMU after this long (tests)
-#   -q 'ARGS'     extra QEMU arguments
+#   -q 'ARGS'     extra QEMU arguments (may be given more than once)
 #   -n DIR        network boot the way a node does: no -kernel; the NIC's
 #                 iPXE ROM (Debian's ipxe-qemu) gets DHCP from QEMU's
 #                 user-mode network and loads DIR/boot.ipxe over TFTP
@@ -22,7 +22,7 @@ while getopts "k:i:l:t:q:n:" o; do
 	i) initrds+=("$OPTARG") ;;
 	l) log=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
-	q) extra_qemu=$OPTARG ;;
+	q) extra_qemu+=" $OPTARG" ;;
 	n) netboot=$OPTARG ;;
 	*) exit 2 ;;
 	esac

@@ -25,6 +25,7 @@ dir_cpio() { # DIR OUT
 # Boot and hand QEMU's status back to run-case.
 boot() { # qemu.sh options...
 	local rc=0
-	boot/qemu.sh -l "$LOG" -t "$TIMEOUT" "$@" || rc=$?
+	# the pid file lets run-case stop a VM that is meant to stay up
+	boot/qemu.sh -l "$LOG" -t "$TIMEOUT" -q "-pidfile $WORK/qemu.pid" "$@" || rc=$?
 	exit "$rc"
 }
