@@ -285,11 +285,10 @@ static void load_modules(void)
 {
 	static const char *const names[] = {SWITCHROOT_MODULES};
 	const char *dir = cfg.modules_dir[0] ? cfg.modules_dir : NULL;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		int r = kmod_load(names[i], dir);
-		if (r < 0 && r != -ENOENT) /* -ENOENT is logged by kmod, naming the module */
-			log_warn("switch root: module %s: %s", names[i], strerror(-r));
-	}
+	/* kmod logs each failure; going on is right: the device or the mount
+	 * that needed the module then fails with its own clear reason */
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		(void)kmod_load(names[i], dir);
 	/* an init.conf in the stage 1 image may name more (a disk controller) */
 	for (int i = 0; i < cfg.n_modules; i++)
 		(void)kmod_load(cfg.modules[i], dir);
