@@ -25,6 +25,7 @@
 #include "readiness.h"
 #include "reexec.h"
 #include "supervise.h"
+#include "switchroot.h"
 #include "uenv_node.h"
 
 #include <errno.h>
@@ -110,6 +111,7 @@ int main(int argc, char **argv)
 	read_kernel_cmdline(); /* the kernel command line wins */
 	log_set_debug(cfg.debug);
 	log_notice("starting (pid %d)", getpid());
+	switchroot_boot(argv); /* pact.root= on an initramfs: does not return on success */
 	if (pid1)
 		reboot(RB_DISABLE_CAD); /* ctrl-alt-del arrives as SIGINT */
 	if (loop_init() < 0)
