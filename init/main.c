@@ -56,7 +56,7 @@ static void hopeless(const char *what)
 {
 	log_err("cannot start: %s: %s", what, strerror(errno));
 	if (getpid() != 1)
-		_exit(1);
+		_exit(1); /* not PID 1, before the loop */
 	char *argv[] = {cfg.emergency_shell, NULL};
 	execv(argv[0], argv);
 	for (;;)

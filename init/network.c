@@ -81,7 +81,7 @@ static void net_child(const struct net_plan *p, int wfd)
 	int r = netconf_apply(p, err, sizeof err);
 	if (r < 0)
 		(void)write_all(wfd, err, strlen(err));
-	_exit(r < 0 ? (-r < 256 ? -r : EIO) : 0);
+	_exit(r < 0 ? (-r < 256 ? -r : EIO) : 0); /* child */
 }
 
 static void net_child_done(void *ctx, pid_t pid, int status)

@@ -575,7 +575,7 @@ static __attribute__((noreturn)) void worker_main(struct uenv_mgr *m, struct uen
 		memcpy(res.msg, m->err, sizeof res.msg);
 	}
 	(void)!write(wfd, &res, sizeof res);
-	_exit(0);
+	_exit(0); /* child: the mount worker */
 }
 
 static void call_waiters(struct uenv_mgr *m, const struct uenv_waiter *w, int n, int err,
