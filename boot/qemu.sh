@@ -5,20 +5,27 @@
 #   -i INITRD     initramfs; give several to concatenate them (later wins)
 #   -l LOGFILE    serial console to this file, no terminal (tests)
 #   -t SECONDS    kill QEMU after this long (tests)
-#   -q 'ARGS'     extra QEMU arguments
+#   -q 'ARGS'     extra QEMU arguments (may be given more than once)
+#   -n DIR        network boot the way a node does: no -kernel; the NIC's
+#                 iPXE ROM (Debian's ipxe-qemu) gets DHCP from QEMU's
+#                 user-mode network and loads DIR/boot.ipxe over TFTP
+#                 (DIR as images/mkimage.sh makes $BUILD/netboot)
+# PACT_NIC replaces the default NIC arguments ('-nic user,model=virtio-net-pci');
+# set it empty for none (e.g. when -q brings its own -nic).
 # KVM is used only when PACT_KVM=1: on these machines /dev/kvm exists but
 # does not work (see FACTS.md), and TCG boots in seconds anyway.
 set -euo pipefail
 BUILD=${BUILD:-build}
 kernel="$BUILD/kernel/current/vmlinuz"
-initrds=() log="" timeout_s="" extra_qemu=""
-while getopts "k:i:l:t:q:" o; do
+initrds=() log="" timeout_s="" extra_qemu="" netboot=""
+while getopts "k:i:l:t:q:n:" o; do
 	case $o in
 	k) kernel=$OPTARG ;;
 	i) initrds+=("$OPTARG") ;;
 	l) log=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
-	q) extra_qemu=$OPTARG ;;
+	q) extra_qemu+=" $OPTARG" ;;
+	n) netboot=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -36,8 +43,20 @@ fi
 
 accel="-accel tcg"
 [ "${PACT_KVM:-0}" = 1 ] && [ -w /dev/kvm ] && accel="-accel kvm -accel tcg"
-args=($accel -m 512 -smp 1 -no-reboot -kernel "$kernel" -initrd "$initrd"
-	-append "$append" -nic user,model=virtio-net-pci)
+if [ -n "$netboot" ]; then
+	[ -f "$netboot/boot.ipxe" ] || { echo "qemu.sh: no $netboot/boot.ipxe" >&2; exit 2; }
+	# QEMU's DHCP hands out bootfile= as the boot file name; iPXE fetches it
+	# from QEMU's TFTP server (10.0.2.2) and runs it: a script, so no loop
+	args=($accel -m 512 -smp 1 -no-reboot -boot n
+		-netdev "user,id=net0,tftp=$netboot,bootfile=boot.ipxe"
+		-device virtio-net-pci,netdev=net0
+		-machine graphics=off)
+else
+	args=($accel -m 512 -smp 1 -no-reboot -kernel "$kernel" -initrd "$initrd"
+		-append "$append")
+	# shellcheck disable=SC2206
+	args+=(${PACT_NIC--nic user,model=virtio-net-pci})
+fi
 if [ -n "$log" ]; then
 	args+=(-display none -monitor none -serial "file:$log")
 else

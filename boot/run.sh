@@ -2,6 +2,10 @@
 # `make run`: boot the demo node in QEMU on this terminal. It shows its
 # status and powers off; exit 0 when it booted and shut down cleanly.
 #   CONSOLE=1   a shell on the serial console instead (`poweroff` to leave)
+#   PXE=1       network boot $BUILD/netboot through the NIC's iPXE ROM, as a
+#               node does (no -kernel; the kernel command line is boot.ipxe's)
+#   ROOT=1      boot $BUILD/root.sqfs on a virtio disk through the stage 1
+#               initramfs (pact.root=/dev/vda)
 set -uo pipefail
 BUILD=${1:-build}
 export BUILD
@@ -16,8 +20,16 @@ if [ "${CONSOLE:-0}" = 1 ]; then
 	rm -rf "$ov"
 	images+=(-i "$BUILD/console.cpio.gz")
 fi
+args=("${images[@]}")
+extra=()
+if [ "${PXE:-0}" = 1 ]; then
+	args=(-n "$BUILD/netboot")
+elif [ "${ROOT:-0}" = 1 ]; then
+	args=(-i "$BUILD/stage1.cpio.gz" -q "-drive file=$BUILD/root.sqfs,if=virtio,format=raw,readonly=on")
+	extra=(pact.root=/dev/vda)
+fi
 log="$BUILD/run.log"
-boot/qemu.sh "${images[@]}" -- "${CMDLINE:-}" | tee "$log"
+boot/qemu.sh "${args[@]}" -- "${extra[@]}" "${CMDLINE:-}" | tee "$log"
 tr -d '\r' <"$log" >"$log.txt"
 if grep -qE 'Kernel panic|Attempted to kill init' "$log.txt"; then
 	echo "run: the kernel panicked (see $log)" >&2

@@ -1,8 +1,13 @@
 #!/bin/bash
-# Assemble initramfs images from manifests (see images/node.manifest):
+# Assemble node images from manifests (see images/node.manifest):
 #   $BUILD/node.cpio.gz       node.manifest + demo.manifest  (make run)
 #   $BUILD/node-test.cpio.gz  node.manifest + test.manifest  (make test)
-# Usage: mkimage.sh BUILD [OUT MANIFEST...] to build one image of your own.
+#   $BUILD/root.sqfs          node.manifest + demo.manifest as a read-only
+#                             root image (pact.root= or init=/sbin/pact-init)
+#   $BUILD/stage1.cpio.gz     stage1.manifest: pact-init as stage 1 of pact.root=
+#   $BUILD/netboot/           vmlinuz, node.cpio.gz, boot.ipxe (PXE / iPXE)
+# Usage: mkimage.sh BUILD [OUT MANIFEST...] to build one image of your own;
+# an OUT ending in .sqfs is a squashfs image, else a gzipped cpio archive.
 set -euo pipefail
 BUILD=${1:-build}
 KDIR=$(readlink -f "$BUILD/kernel/current")
@@ -79,8 +84,16 @@ build_image() {
 	fi
 	# the kernel opens /dev/console for PID 1 before devtmpfs is mounted
 	mknod -m 0600 "$root/dev/console" c 5 1
-	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-		cpio --null -o -H newc --owner 0:0 --quiet) | gzip -9n >"$out.tmp"
+	case $out in
+	*.sqfs)
+		rm -f "$out.tmp"
+		# root-owned, reproducible; gzip: every kernel with squashfs reads it
+		mksquashfs "$root" "$out.tmp" -noappend -all-root -comp gzip -quiet \
+			-mkfs-time 0 -all-time 0 >/dev/null ;;
+	*)
+		(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+			cpio --null -o -H newc --owner 0:0 --quiet) | gzip -9n >"$out.tmp" ;;
+	esac
 	mv "$out.tmp" "$out"
 	rm -rf "$root"
 	echo "  IMAGE   $out ($(du -k "$out" | cut -f1) KiB)"
@@ -93,3 +106,11 @@ if [ $# -ge 3 ]; then
 fi
 build_image "$BUILD/node.cpio.gz" images/node.manifest images/demo.manifest
 build_image "$BUILD/node-test.cpio.gz" images/node.manifest images/test.manifest
+build_image "$BUILD/root.sqfs" images/node.manifest images/demo.manifest
+build_image "$BUILD/stage1.cpio.gz" images/stage1.manifest
+# the netboot tree: what a site's TFTP or HTTP server serves (README: PXE)
+mkdir -p "$BUILD/netboot"
+cp "$KDIR/vmlinuz" "$BUILD/netboot/vmlinuz"
+cp "$BUILD/node.cpio.gz" "$BUILD/netboot/node.cpio.gz"
+boot/mkipxe.sh "$BUILD/netboot/boot.ipxe" "$(cat boot/cmdline)" node.cpio.gz
+echo "  NETBOOT $BUILD/netboot (vmlinuz node.cpio.gz boot.ipxe)"

@@ -24,7 +24,7 @@ enum phase_state { PHASE_PENDING = 0, PHASE_RUNNING, PHASE_DONE, PHASE_FAILED };
 struct phase_record {
 	enum phase_state state;
 	uint64_t start_ms, end_ms; /* CLOCK_BOOTTIME */
-	uint64_t wait_ms;          /* time spent waiting on others (services) */
+	uint64_t wait_ms;	   /* time spent waiting on others (services) */
 	unsigned attempts;
 };
 
@@ -40,8 +40,23 @@ void boot_note_start(void);
 void boot_start(void);
 /* An asynchronous step finished: r = 0, or -errno with reason. */
 void boot_step_finished(int r, const char *reason);
-/* Time the pending step spent waiting on others, excluded from our own time. */
+/* Time the current step spent waiting on others, excluded from our own
+ * time. The StartServices step's pending time is counted by boot.c itself
+ * (wall time minus our CPU time while pending): its steps need not call it. */
 void boot_add_wait(uint64_t ms);
+
+/* Boot-to-ready figures (ms, CLOCK_BOOTTIME). Until ready, the ready_ms,
+ * total_ms and own_ms fields are 0. */
+struct boot_times {
+	uint64_t started_ms; /* pact-init's first instruction (main) */
+	uint64_t ready_ms;   /* the Ready phase */
+	uint64_t total_ms;   /* ready - started */
+	uint64_t wait_ms;    /* waiting on services, every attempt */
+	uint64_t backoff_ms; /* waiting between boot retries (F33) */
+	uint64_t own_ms;     /* total - wait - backoff: pact-init's own time */
+	unsigned retries;
+};
+void boot_get_times(struct boot_times *t);
 
 const char *boot_phase_name(enum boot_phase p);
 const struct phase_record *boot_phase_record(enum boot_phase p);
@@ -51,5 +66,8 @@ const char *boot_failure(void);
 const char *boot_node_id(void);
 void boot_set_node_id(const char *id);
 uint64_t boot_started_ms(void);
+/* Live re-exec: save the boot state; restore it (1) or ask for a boot (0). */
+void boot_reexec_register(void);
+int boot_restore(void);
 
 #endif

@@ -140,6 +140,10 @@ void cg_scope_close(struct cg_scope *s);
 int cg_read_metrics(const struct cg_ctx *cg, const char *path, struct cg_metrics *out);
 /* 1 if nothing runs in path or below (cgroup.events populated 0), 0 if not, -errno. */
 int cg_is_empty(const struct cg_ctx *cg, const char *path);
+/* cb for every "*.scope" cgroup below rel, depth-first (bounded depth); a
+ * non-zero return of cb stops the walk and is returned. Read-only (RI6). */
+int cg_for_each_scope(const struct cg_ctx *cg, const char *rel,
+		      int (*cb)(void *ctx, const char *rel), void *ctx);
 /* path relative to the root or absolute -> absolute. -EINVAL on ".." components. */
 int cg_abs_path(const struct cg_ctx *cg, const char *path, char *buf, size_t cap);
 

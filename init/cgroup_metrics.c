@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "log.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -144,4 +145,38 @@ int cg_is_empty(const struct cg_ctx *cg, const char *path)
 	if ((r = cg_parse_keyed(buf, "populated", &pop)) < 0)
 		return r;
 	return pop == 0;
+}
+
+/* Depth-first over the cgroups below rel, calling cb for each "*.scope". */
+static int scopes_below(const struct cg_ctx *cg, const char *rel, int depth,
+			int (*cb)(void *ctx, const char *rel), void *ctx)
+{
+	char abs[CG_PATH_MAX];
+	if (depth > CG_WALK_DEPTH || cg_abs_path(cg, rel, abs, sizeof abs) < 0)
+		return 0;
+	DIR *d = opendir(abs);
+	if (!d)
+		return 0;
+	int r = 0;
+	struct dirent *e;
+	while (r == 0 && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		char child[CG_PATH_MAX];
+		if (path_fmt(child, sizeof child, "%s/%s", rel, e->d_name) < 0)
+			continue;
+		size_t l = strlen(e->d_name);
+		if (l > 6 && strcmp(e->d_name + l - 6, ".scope") == 0)
+			r = cb(ctx, child);
+		if (r == 0)
+			r = scopes_below(cg, child, depth + 1, cb, ctx);
+	}
+	closedir(d);
+	return r;
+}
+
+int cg_for_each_scope(const struct cg_ctx *cg, const char *rel,
+		      int (*cb)(void *ctx, const char *rel), void *ctx)
+{
+	return scopes_below(cg, rel, 0, cb, ctx);
 }

@@ -57,6 +57,8 @@ void config_defaults(struct pact_config *c)
 	c->shutdown_grace_ms = 5000;
 	c->shutdown_kill_wait_ms = 5000;
 	c->boot_retries = 5;
+	c->root_wait_s = 10;
+	COPY(c->root_init, "/sbin/init");
 }
 
 static const struct {
@@ -106,6 +108,15 @@ int config_parse_argv(struct pact_config *c, int argc, char **argv, int strict)
 	return 0;
 }
 
+static void set_root_wait(struct pact_config *c, const char *v)
+{
+	unsigned long long x;
+	if (parse_u64(v, &x) < 0 || x > 3600)
+		log_warn("kernel command line: pact.root_wait=%s: want seconds (0..3600)", v);
+	else
+		c->root_wait_s = (unsigned)x;
+}
+
 /* One word of the kernel command line; quoting as the kernel does it. */
 static void cmdline_word(struct pact_config *c, const char *w)
 {
@@ -120,6 +131,12 @@ static void cmdline_word(struct pact_config *c, const char *w)
 		COPY(c->node_id, val);
 	else if (klen == 2 && strncmp(w, "ip", klen) == 0)
 		COPY(c->ip_arg, val);
+	else if (klen == 9 && strncmp(w, "pact.root", klen) == 0)
+		COPY(c->root, val);
+	else if (klen == 14 && strncmp(w, "pact.root_wait", klen) == 0)
+		set_root_wait(c, val);
+	else if (klen == 4 && strncmp(w, "init", klen) == 0 && val[0] == '/')
+		COPY(c->root_init, val); /* the kernel's init= names the new root's init */
 	else if (klen > 5 && strncmp(w, "pact.", 5) == 0)
 		log_warn("kernel command line: unknown key '%.*s' ignored", (int)klen, w);
 }

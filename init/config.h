@@ -39,6 +39,9 @@ struct pact_config {
 	int emergency; /* pact.emergency: emergency shell instead of services */
 	char node_id[CONF_STR_MAX]; /* pact.node_id= (else init.conf node_id, else hostname) */
 	char ip_arg[CONF_STR_MAX];  /* ip= (network boot syntax) */
+	char root[PATH_MAX];        /* pact.root=: stage 1 mounts this image and switches to it */
+	unsigned root_wait_s;       /* pact.root_wait=: how long to wait for its device */
+	char root_init[PATH_MAX];   /* init=: what stage 1 execs in the new root */
 
 	/* init.conf */
 	char hostname[CONF_STR_MAX];

@@ -9,11 +9,13 @@
 #include "log.h"
 #include "loop.h"
 #include "power.h"
+#include "reexec.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -134,7 +136,7 @@ static void program_exited(void *ctx, pid_t pid, int status)
 
 void console_start_program(void)
 {
-	if (cfg.console_exec[0] && !program_pid && !shutting_down)
+	if (cfg.console_exec[0] && program_pid == 0 && !shutting_down)
 		program_spawn(NULL);
 }
 
@@ -184,4 +186,38 @@ void console_shutdown(void)
 	shutting_down = 1;
 	timer_cancel(&respawn_timer);
 	timer_cancel(&shell_timer);
+}
+
+/* ---- re-exec: the console program keeps running, and watched ---- */
+
+static void save_console(struct reexec_out *o)
+{
+	if (!program_pid)
+		return;
+	reexec_begin(o, "console");
+	reexec_num(o, program_pid);
+	reexec_end(o);
+}
+
+static void restore_console(void *ctx, char **w, int n)
+{
+	(void)ctx;
+	pid_t pid = n == 2 ? (pid_t)atoi(w[1]) : 0;
+	if (pid > 0 && kill(pid, 0) == 0) {
+		program_pid = pid;
+		program_started_ms = now_ms();
+		loop_watch_child(pid, program_exited, NULL);
+	}
+}
+
+void console_reexec(int state_lost)
+{
+	reexec_register_saver(save_console);
+	reexec_each("console", restore_console, NULL);
+	if (state_lost && cfg.console_exec[0]) {
+		/* it may well still run, but we cannot tell which pid it is:
+		 * better no console program than two fighting over the console */
+		log_warn("re-exec: the console program could not be adopted; not starting another");
+		program_pid = -1;
+	}
 }

@@ -15,5 +15,7 @@ void console_start_program(void);
 void console_emergency(const char *why);
 /* Stop respawning (shutdown has begun). */
 void console_shutdown(void);
+/* Carry the console program across a live re-exec. */
+void console_reexec(int state_lost);
 
 #endif

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "loop.h"
 #include "power.h"
+#include "reexec.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -372,6 +373,16 @@ static int cmd_help(struct ctl_req *req)
 	return 0;
 }
 
+static void save_fd(struct reexec_out *o)
+{
+	if (listen_fd < 0)
+		return;
+	reexec_begin(o, "fd");
+	reexec_word(o, "control");
+	reexec_num(o, reexec_keep_fd(o, listen_fd));
+	reexec_end(o);
+}
+
 int control_init(void)
 {
 	for (int i = 0; i < CONTROL_MAX_CONNS; i++)
@@ -381,6 +392,10 @@ int control_init(void)
 	control_register("reboot", cmd_power, "reboot: shut the node down and reboot");
 	control_register("halt", cmd_power, "halt: shut the node down and halt");
 	control_register("help", cmd_help, "help: the commands the daemon knows");
+	reexec_register_saver(save_fd);
+	listen_fd = reexec_take_fd("control");
+	if (listen_fd >= 0) /* carried across a re-exec: still listening */
+		return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (run_path(sa.sun_path, sizeof sa.sun_path, "control.sock") < 0)
 		return -ENAMETOOLONG;

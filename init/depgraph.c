@@ -36,6 +36,13 @@ __attribute__((format(printf, 3, 4))) static void mark_dead(struct depgraph *g, 
 	log_err("unit: %s: %s", g->name[i], g->why[i]);
 }
 
+/* "x.service", or "x" which unit_find reads as x.service */
+static int is_service_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return !dot || strcmp(dot, ".service") == 0;
+}
+
 /* Add the edges of one list; dir 0: i after each, 1: each after i. */
 static void add_order(struct depgraph *g, const struct unit *units, int i, const char *const *list,
 		      int n, int before)
@@ -236,6 +243,13 @@ int depgraph_build(struct depgraph *g, const struct unit *units, int n)
 			int j = unit_find(units, n, u->requires[k]);
 			if (j == i)
 				continue;
+			if (j < 0 && !is_service_name(u->requires[k])) {
+				/* targets, sockets, mounts: pact-init has none; its boot
+				 * phases reach network and mounts before any service */
+				log_debug("unit: %s: Requires=%s is not a service, ignored",
+					  u->name, u->requires[k]);
+				continue;
+			}
 			if (j < 0) {
 				mark_dead(g, i, "requires %s, which is not loaded", u->requires[k]);
 				continue;
@@ -318,5 +332,16 @@ int depgraph_stop_order(const struct depgraph *g, int *out, int cap)
 	int n = 0;
 	for (int k = g->n_order - 1; k >= 0 && n < cap; k--)
 		out[n++] = g->order[k];
+	return n;
+}
+
+int depgraph_required_by(const struct depgraph *g, int i, int *out, int cap)
+{
+	int n = 0;
+	if (i < 0 || i >= g->n)
+		return 0;
+	for (int j = 0; j < g->n && n < cap; j++)
+		if (has_bit(g->req[j], i))
+			out[n++] = j;
 	return n;
 }

@@ -10,6 +10,9 @@
  *   failed). Unknown units in After/Before are ignored.
  * - "a Requires=b": a waits until b is READY; if b failed, is missing or
  *   can never start, a fails too. (Unlike systemd, Requires= orders.)
+ *   Requires= of a unit that is not a service (network-online.target,
+ *   dbus.socket) is ignored: pact-init has only services, and its boot
+ *   phases bring up network and mounts before any service starts.
  * - "a Wants=b": no ordering, no failure; every loaded unit starts anyway.
  * - Members of a cycle never start; the cycle is reported by name.
  */
@@ -74,5 +77,10 @@ enum dg_verdict depgraph_may_stop(const struct depgraph *g, int i, const enum dg
 
 /* The stop order: order[] reversed, written to out; returns the count. */
 int depgraph_stop_order(const struct depgraph *g, int *out, int cap);
+
+/* The units that Require= unit i (directly), by index; returns the count.
+ * As in systemd, an explicit stop or restart of i should take them along
+ * (a crash of i does not). */
+int depgraph_required_by(const struct depgraph *g, int i, int *out, int cap);
 
 #endif

@@ -13,8 +13,8 @@
 #include "hardware.h"
 #include "log.h"
 #include "loop.h"
+#include "reexec.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -130,39 +130,26 @@ static void write_scope(struct json_writer *w, const char *rel)
 	json_w_obj_end(w);
 }
 
-/* Every *.scope below rel, depth-first, bounded. */
-static int walk_scopes(struct json_writer *w, const char *rel, int depth, int *count)
+struct scope_list {
+	struct json_writer *w;
+	int count;
+};
+
+static int list_scope(void *ctx, const char *rel)
 {
-	char abs[CG_PATH_MAX];
-	if (depth > CG_WALK_DEPTH || cg_abs_path(&node_cg, rel, abs, sizeof abs) < 0)
-		return 0;
-	DIR *d = opendir(abs);
-	if (!d)
-		return 0;
-	struct dirent *e;
-	while ((e = readdir(d)) && *count < SCOPES_MAX) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		char child[CG_PATH_MAX];
-		if (path_fmt(child, sizeof child, "%s/%s", rel, e->d_name) < 0)
-			continue;
-		size_t l = strlen(e->d_name);
-		if (l > 6 && strcmp(e->d_name + l - 6, ".scope") == 0) {
-			write_scope(w, child);
-			(*count)++;
-		}
-		walk_scopes(w, child, depth + 1, count);
-	}
-	closedir(d);
+	struct scope_list *l = ctx;
+	if (l->count++ >= SCOPES_MAX)
+		return 1;
+	write_scope(l->w, rel);
 	return 0;
 }
 
 static int cmd_scopes(struct ctl_req *req)
 {
-	int count = 0;
+	struct scope_list l = {req->w, 0};
 	json_w_arr_begin(req->w);
-	walk_scopes(req->w, PACT_SLICE_ROOT, 0, &count);
-	walk_scopes(req->w, PACT_SLICE_WORKLOAD, 0, &count);
+	cg_for_each_scope(&node_cg, PACT_SLICE_ROOT, list_scope, &l);
+	cg_for_each_scope(&node_cg, PACT_SLICE_WORKLOAD, list_scope, &l);
 	json_w_arr_end(req->w);
 	return 0;
 }
@@ -201,8 +188,28 @@ static void status_emergency(struct json_writer *w)
 	json_w_string_or_null(w, active ? reason : NULL);
 }
 
+static void save_state(struct reexec_out *o)
+{
+	if (!active)
+		return;
+	reexec_begin(o, "emergency");
+	reexec_word(o, reason);
+	reexec_end(o);
+}
+
+static void restore_state(void *ctx, char **w, int n)
+{
+	(void)ctx;
+	if (n == 2) {
+		log_notice("re-exec: the emergency declared before goes on (%s)", w[1]);
+		set_mode(1, w[1]);
+	}
+}
+
 void emergency_init(void)
 {
+	reexec_register_saver(save_state);
+	reexec_each("emergency", restore_state, NULL);
 	emergency_subscribe(on_cgroups);
 	control_register("emergency", cmd_emergency, "emergency on|off --reason TEXT");
 	control_register("scopes", cmd_scopes, "scopes: every scope with memory, cpu, pids");

@@ -150,6 +150,17 @@ int parse_u64(const char *s, unsigned long long *out)
 	return 0;
 }
 
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int path_fmt(char *buf, size_t cap, const char *fmt, ...)
 {
 	va_list ap;

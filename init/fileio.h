@@ -27,6 +27,8 @@ void close_fd(int fd);
 int mkdir_p(const char *path, mode_t mode);
 /* Parse a decimal unsigned 64-bit number, whole string. Returns 0 or -EINVAL/-ERANGE. */
 int parse_u64(const char *s, unsigned long long *out);
+/* Value of a hex digit (either case), or -1. */
+int hex_digit(char c);
 /* snprintf that reports truncation as -ENAMETOOLONG, else the length. */
 int path_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

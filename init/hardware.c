@@ -37,8 +37,8 @@ static int step_modules(char *err, size_t errlen)
 
 static int step_cgroups(char *err, size_t errlen)
 {
-	int r = cg_ctx_init(&node_cg, cfg.cgroup_root);
-	if (r == 0 && mkdir_p(cfg.cgroup_root, 0755) < 0)
+	int r = 0;
+	if (mkdir_p(cfg.cgroup_root, 0755) < 0)
 		r = -errno;
 	if (r == 0)
 		r = cg_mount(cfg.cgroup_root);
@@ -81,8 +81,13 @@ static int step_dirs(char *err, size_t errlen)
 
 void hardware_init(void)
 {
+	/* the context is only paths: others need it before the steps run
+	 * (a live re-exec restores scopes without booting) */
+	if (cg_ctx_init(&node_cg, cfg.cgroup_root) < 0)
+		log_err("cgroup root %s: path too long", cfg.cgroup_root);
 	boot_add_step(PHASE_INIT_HARDWARE, "kernel modules", step_modules);
 	boot_add_step(PHASE_INIT_HARDWARE, "cgroups", step_cgroups);
 	boot_add_step(PHASE_INIT_HARDWARE, "oom protection", step_oom);
 	boot_add_step(PHASE_INIT_HARDWARE, "run directories", step_dirs);
 }
+

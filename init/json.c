@@ -3,6 +3,7 @@
  * the model and the limits). The reader is a loop over a tiny state machine
  * with a fixed stack of open containers: no recursion, no allocation.
  */
+#include "fileio.h"
 #include "json.h"
 
 #include <errno.h>
@@ -65,23 +66,12 @@ int json_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits at s, or -1. */
 static long hex4(const char *s)
 {
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(s[i]);
+		int h = hex_digit(s[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;

@@ -230,6 +230,11 @@ void loop_child_sigreset(void)
 	sigprocmask(SIG_SETMASK, &original, NULL);
 }
 
+void loop_block_signals(void)
+{
+	sigprocmask(SIG_BLOCK, &handled, NULL);
+}
+
 int loop_init(void)
 {
 	for (int i = 0; i < LOOP_MAX_FDS; i++)

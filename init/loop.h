@@ -57,6 +57,8 @@ void loop_run(void);
 void loop_stop(void);
 /* The signal mask to restore in a child before exec. */
 void loop_child_sigreset(void);
+/* Block our signals again (after a failed exec that had reset them). */
+void loop_block_signals(void);
 /* Number of fds registered, for tests and metrics. */
 int loop_fd_count(void);
 

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "console.h"
 #include "control.h"
+#include "debug.h"
 #include "emergency.h"
 #include "fileio.h"
 #include "handoff_server.h"
@@ -23,7 +24,9 @@
 #include "network.h"
 #include "power.h"
 #include "readiness.h"
+#include "reexec.h"
 #include "supervise.h"
+#include "switchroot.h"
 #include "uenv_node.h"
 
 #include <errno.h>
@@ -43,6 +46,8 @@ static void on_signal(int sig)
 		power_request(POWER_REBOOT, sig == SIGINT ? "ctrl-alt-del" : strsignal(sig));
 	else if (sig == SIGUSR1 || sig == SIGRTMIN + 3)
 		power_request(POWER_HALT, strsignal(sig));
+	else if (sig == SIGHUP)
+		reexec_defer("SIGHUP");
 	else
 		log_debug("signal %d (%s) ignored", sig, strsignal(sig));
 }
@@ -52,7 +57,7 @@ static void hopeless(const char *what)
 {
 	log_err("cannot start: %s: %s", what, strerror(errno));
 	if (getpid() != 1)
-		_exit(1);
+		_exit(1); /* not PID 1, before the loop */
 	char *argv[] = {cfg.emergency_shell, NULL};
 	execv(argv[0], argv);
 	for (;;)
@@ -108,10 +113,13 @@ int main(int argc, char **argv)
 	read_kernel_cmdline(); /* the kernel command line wins */
 	log_set_debug(cfg.debug);
 	log_notice("starting (pid %d)", getpid());
+	switchroot_boot(argv); /* pact.root= on an initramfs: does not return on success */
 	if (pid1)
 		reboot(RB_DISABLE_CAD); /* ctrl-alt-del arrives as SIGINT */
 	if (loop_init() < 0)
 		hopeless("event loop");
+	reexec_init(argc, argv);
+	int rx = reexec_load();
 	loop_set_signal_handler(on_signal);
 	if (mkdir_p(cfg.run_dir, 0755) < 0)
 		log_err("mkdir %s: %s", cfg.run_dir, strerror(errno));
@@ -124,15 +132,24 @@ int main(int argc, char **argv)
 	if (handoff_init() < 0)
 		log_err("handoff socket unavailable; consumers fall back to their own namespaces");
 
+	boot_reexec_register();
+	console_reexec(rx < 0);
 	boot_add_step(PHASE_INIT_HARDWARE, "run directory", step_run_dir);
 	hardware_init();
 	network_init();
 	boot_add_step(PHASE_LOAD_IDENTITY, "node id", step_identity);
 	supervise_init();
 	emergency_init();
+	debug_init();
 	uenv_node_init();
 	metrics_init();
-	boot_start();
+	if (rx == 1 && boot_restore()) {
+		/* a live re-exec of a ready node: nothing to boot */
+		network_after_reexec();
+	} else {
+		boot_start();
+	}
+	reexec_finish();
 	/* from here on, PID 1 never exits */
 	loop_run();
 	return 0;

@@ -16,7 +16,6 @@
 #include "loop.h"
 #include "uenv_node.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -123,42 +122,29 @@ static void boot_metrics(struct metrics_out *m)
 	}
 }
 
+#define METRIC_SCOPES 64
+
 struct scope_rows {
-	char rel[64][CG_PATH_MAX];
+	char rel[METRIC_SCOPES][CG_PATH_MAX];
 	int n;
 };
 
-static void collect_scopes(struct scope_rows *rows, const char *rel, int depth)
+static int add_scope(void *ctx, const char *rel)
 {
-	char abs[CG_PATH_MAX];
-	if (depth > 4 || cg_abs_path(&node_cg, rel, abs, sizeof abs) < 0)
-		return;
-	DIR *d = opendir(abs);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) && rows->n < 64) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		char child[CG_PATH_MAX];
-		if (path_fmt(child, sizeof child, "%s/%s", rel, e->d_name) < 0)
-			continue;
-		size_t l = strlen(e->d_name);
-		if (l > 6 && strcmp(e->d_name + l - 6, ".scope") == 0)
-			snprintf(rows->rel[rows->n++], CG_PATH_MAX, "%s", child);
-		else
-			collect_scopes(rows, child, depth + 1);
-	}
-	closedir(d);
+	struct scope_rows *rows = ctx;
+	if (rows->n == METRIC_SCOPES)
+		return 1;
+	snprintf(rows->rel[rows->n++], CG_PATH_MAX, "%s", rel);
+	return 0;
 }
 
 static void scope_metrics(struct metrics_out *m)
 {
 	static struct scope_rows rows;
-	static struct cg_metrics cm[64];
+	static struct cg_metrics cm[METRIC_SCOPES];
 	rows.n = 0;
-	collect_scopes(&rows, "pact.slice", 0);
-	collect_scopes(&rows, "workload.slice", 0);
+	cg_for_each_scope(&node_cg, "pact.slice", add_scope, &rows);
+	cg_for_each_scope(&node_cg, "workload.slice", add_scope, &rows);
 	for (int i = 0; i < rows.n; i++) {
 		memset(&cm[i], 0, sizeof cm[i]);
 		cg_read_metrics(&node_cg, rows.rel[i], &cm[i]);

@@ -34,8 +34,7 @@ static const struct early_mount early[] = {
 	{"/tmp", "tmpfs", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV, 01777},
 };
 
-/* Undo the octal escapes mountinfo uses for spaces and friends. */
-static void unescape(char *s)
+void mountinfo_unescape(char *s)
 {
 	char *o = s;
 	for (; *s; s++) {
@@ -66,7 +65,7 @@ int mountinfo_has(const char *mi, const char *path, char *fstype, size_t cap)
 			for (; w && i < 5; w = strtok_r(NULL, " ", &save))
 				f[i++] = w;
 			if (i == 5) {
-				unescape(f[4]);
+				mountinfo_unescape(f[4]);
 				if (strcmp(f[4], path) == 0) {
 					const char *dash = strstr(line, " - ");
 					if (fstype && cap && dash && dash < line + len) {
@@ -134,7 +133,7 @@ void unmount_all(void)
 			f[i++] = w;
 		if (i < 5 || strcmp(f[4], "/") == 0)
 			continue;
-		unescape(f[4]);
+		mountinfo_unescape(f[4]);
 		if (strlen(f[4]) < sizeof targets[0])
 			strcpy(targets[count++], f[4]);
 	}

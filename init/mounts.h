@@ -10,6 +10,8 @@
 
 /* Is path a mount point per this mountinfo text? Fills fstype if given. */
 int mountinfo_has(const char *mountinfo, const char *path, char *fstype, size_t cap);
+/* Undo mountinfo's octal escapes (\040 for a space ...) in place. */
+void mountinfo_unescape(char *s);
 /* Mount what is missing. Returns 0, or -errno of the first failure (the
  * others are still tried, each failure logged with its path). */
 int early_mounts(void);

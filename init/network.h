@@ -9,5 +9,7 @@
 void network_register_config(void);
 /* Register the boot steps and control commands. */
 void network_init(void);
+/* After a live re-exec that skipped the boot: reopen the watchdog. */
+void network_after_reexec(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "loop.h"
+#include "reexec.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -88,6 +89,16 @@ static void on_message(void *ctx, int fd, uint32_t events)
 	}
 }
 
+static void save_fd(struct reexec_out *o)
+{
+	if (sock < 0)
+		return;
+	reexec_begin(o, "fd");
+	reexec_word(o, "notify");
+	reexec_num(o, reexec_keep_fd(o, sock));
+	reexec_end(o);
+}
+
 int notify_init(notify_fn fn)
 {
 	handler = fn;
@@ -95,6 +106,10 @@ int notify_init(notify_fn fn)
 	if (run_path(sa.sun_path, sizeof sa.sun_path, "notify.sock") < 0)
 		return -ENAMETOOLONG;
 	snprintf(env, sizeof env, "NOTIFY_SOCKET=%s", sa.sun_path);
+	reexec_register_saver(save_fd);
+	sock = reexec_take_fd("notify");
+	if (sock >= 0) /* carried across a re-exec */
+		return loop_add_fd(sock, EPOLLIN, on_message, NULL);
 	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (sock < 0)
 		return -errno;

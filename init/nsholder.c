@@ -80,7 +80,7 @@ __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
 	if (!status && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		status = errno;
 	if (parent_gone(sync))
-		_exit(1);
+		_exit(1); /* child: the holder */
 	/* nothing mounted in here may propagate back; host mounts still propagate in */
 	if (!status && (flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		status = errno;
@@ -91,7 +91,7 @@ __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
 		status = errno;
 	/* the status, then the close (the parent waits for the hang-up): no fd is left */
 	if (write(sync, &status, sizeof status) != sizeof status || status)
-		_exit(1);
+		_exit(1); /* child: the holder */
 	close(sync);
 	for (;;) {
 		siginfo_t si;

@@ -43,7 +43,8 @@ static int usage(void)
 		"  notify [--ready] [VAR=VALUE...]  sd_notify to $NOTIFY_SOCKET (for services)\n"
 		"  net                         links, addresses and routes, from the kernel\n"
 		"  handoff request|end ALLOC ...  the namespace handoff (pactctl handoff for usage)\n"
-		"  help                        every command the daemon knows\n");
+		"  help                        every command the daemon knows\n"
+		"  debug hang                  hang the event loop (watchdog test; needs pact.debug)\n");
 	return 2;
 }
 

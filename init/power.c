@@ -79,7 +79,7 @@ static void final_stage(void)
 	sync();
 	if (!cfg.do_reboot) {
 		/* running under test or another supervisor: our job ends here */
-		exit(0);
+		exit(0); /* not PID 1: --no-reboot (tests, another supervisor) */
 	}
 	/* orderly to the end: the magic close, so the reset is ours, not its */
 	watchdog_disarm();

@@ -2,14 +2,19 @@
  * Readiness, published three ways: the ready file, the ready socket, and
  * sd_notify READY=1 when a supervisor above us set NOTIFY_SOCKET. Waiting
  * socket clients are held in a fixed table; when it is full the newest
- * client is told `BUSY` and closed rather than left hanging.
+ * client is told `BUSY` and closed rather than left hanging. Once shutdown
+ * has begun (readiness_withdraw) the node is not ready any more: the file
+ * goes, and every client, waiting or new, is told `FAILED the node is
+ * shutting down`.
  */
 #include "readiness.h"
 #include "boot.h"
 #include "config.h"
+#include "control.h"
 #include "fileio.h"
 #include "log.h"
 #include "loop.h"
+#include "reexec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +34,7 @@ static int listen_fd = -1;
 static int waiters[READINESS_MAX_WAITERS];
 static int n_waiters;
 static void (*subscribers[MAX_SUBSCRIBERS])(void);
-static int notified;
+static int notified, withdrawn;
 
 void readiness_subscribe(void (*cb)(void))
 {
@@ -44,6 +49,9 @@ void readiness_subscribe(void (*cb)(void))
 /* The answer for a client now, or 0 when it must wait. */
 static int answer(char *buf, size_t cap)
 {
+	/* once shutdown began the node is not ready, whatever boot achieved */
+	if (withdrawn)
+		return snprintf(buf, cap, "FAILED the node is shutting down\n");
 	if (boot_is_ready())
 		return snprintf(buf, cap, "READY %s\n", boot_node_id());
 	if (boot_has_failed())
@@ -63,11 +71,19 @@ static void reply_and_close(int fd, const char *msg, int len)
 static void waiter_hup(void *ctx, int fd, uint32_t events)
 {
 	(void)ctx;
-	(void)events;
 	/* a waiting client went away (or sent something, which we ignore) */
 	char junk[64];
-	if (recv(fd, junk, sizeof junk, MSG_DONTWAIT) > 0)
+	ssize_t n = recv(fd, junk, sizeof junk, MSG_DONTWAIT);
+	if (n > 0 || (n < 0 && errno == EAGAIN))
 		return;
+	if (n == 0 && !(events & (EPOLLHUP | EPOLLERR))) {
+		/* only its sending side closed (shutdown(SHUT_WR), as socat or
+		 * nc do at the end of their input): it still reads, so it still
+		 * waits. Stop watching for input; a full close is EPOLLHUP,
+		 * which epoll reports anyway. */
+		if (loop_mod_fd(fd, 0) == 0)
+			return;
+	}
 	for (int i = 0; i < n_waiters; i++) {
 		if (waiters[i] == fd) {
 			waiters[i] = waiters[--n_waiters];
@@ -99,14 +115,58 @@ static void on_accept(void *ctx, int lfd, uint32_t events)
 	}
 }
 
+static void save_fd(struct reexec_out *o)
+{
+	reexec_begin(o, "fd");
+	reexec_word(o, "ready");
+	reexec_num(o, reexec_keep_fd(o, listen_fd));
+	reexec_end(o);
+}
+
+static void u64_or_null(struct json_writer *w, const char *key, int have, uint64_t v)
+{
+	json_w_key(w, key);
+	if (have)
+		json_w_u64(w, v);
+	else
+		json_w_null(w);
+}
+
+/* `status` gets "boot": the boot-to-ready figures (null until ready). */
+static void boot_status(struct json_writer *w)
+{
+	struct boot_times t;
+	boot_get_times(&t);
+	int r = boot_is_ready();
+	json_w_key(w, "boot");
+	json_w_obj_begin(w);
+	json_w_key(w, "started_ms");
+	json_w_u64(w, t.started_ms);
+	u64_or_null(w, "ready_ms", r, t.ready_ms);
+	u64_or_null(w, "total_ms", r, t.total_ms);
+	json_w_key(w, "wait_ms");
+	json_w_u64(w, t.wait_ms);
+	json_w_key(w, "backoff_ms");
+	json_w_u64(w, t.backoff_ms);
+	u64_or_null(w, "own_ms", r, t.own_ms);
+	json_w_key(w, "retries");
+	json_w_u64(w, t.retries);
+	json_w_obj_end(w);
+}
+
 int readiness_init(void)
 {
+	control_add_status(boot_status);
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	if (run_path(path, sizeof path, "ready.sock") < 0)
 		return -ENAMETOOLONG;
+	reexec_register_saver(save_fd);
+	listen_fd = reexec_take_fd("ready");
+	if (listen_fd >= 0) /* carried across a re-exec: still listening */
+		return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
 	char file[4096];
 	if (run_path(file, sizeof file, "ready") == 0)
-		unlink(file); /* a stale file from before a re-exec or a crash */
+		unlink(file); /* a stale file from a crash */
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -124,11 +184,16 @@ int readiness_init(void)
 	return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
 }
 
-/* sd_notify READY=1 to a supervisor above us (we are not PID 1 then). */
+/*
+ * sd_notify READY=1 to a supervisor above us: a service manager running us
+ * as a service, or a container manager running us as the container's PID 1
+ * (systemd-nspawn --notify-ready=yes waits for exactly that), so being
+ * PID 1 does not rule it out. A machine's kernel sets no NOTIFY_SOCKET.
+ */
 static void notify_supervisor(void)
 {
 	const char *sock = getenv("NOTIFY_SOCKET");
-	if (notified || !sock || !*sock || getpid() == 1)
+	if (notified || !sock || !*sock)
 		return;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t n = strlen(sock);
@@ -142,7 +207,8 @@ static void notify_supervisor(void)
 		return;
 	static const char msg[] = "READY=1";
 	if (sendto(fd, msg, sizeof msg - 1, MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) == (ssize_t)sizeof msg - 1)
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) ==
+	    (ssize_t)sizeof msg - 1)
 		notified = 1;
 	close_fd(fd);
 }
@@ -162,7 +228,7 @@ void readiness_update(void)
 {
 	char msg[320];
 	int len = answer(msg, sizeof msg);
-	if (boot_is_ready()) {
+	if (boot_is_ready() && !withdrawn) {
 		write_ready_file();
 		notify_supervisor();
 	}
@@ -177,6 +243,12 @@ void readiness_update(void)
 void readiness_withdraw(void)
 {
 	char path[4096];
+	withdrawn = 1;
 	if (run_path(path, sizeof path, "ready") == 0 && unlink(path) == 0)
 		log_info("readiness withdrawn: %s removed", path);
+	/* clients still waiting for a boot that will not finish now */
+	char msg[64];
+	int len = answer(msg, sizeof msg);
+	while (n_waiters > 0)
+		reply_and_close(waiters[--n_waiters], msg, len);
 }

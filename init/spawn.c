@@ -72,7 +72,7 @@ static __attribute__((noreturn)) void child_fail(int errfd, enum child_step step
 {
 	struct child_err ce = {err ? err : EIO, (int32_t)step};
 	(void)!write(errfd, &ce, sizeof ce);
-	_exit(127);
+	_exit(127); /* child */
 }
 
 /* child: decimal, async-signal-safe */
@@ -135,7 +135,7 @@ static __attribute__((noreturn)) void child_run(const struct spawn_req *req, int
 	loop_child_sigreset();
 	errfd = lift(errfd);
 	if (errfd < 0)
-		_exit(127);
+		_exit(127); /* child */
 	if (procs_fd >= 0 && write(procs_fd, "0", 1) != 1)
 		child_fail(errfd, STEP_CGROUP, errno);
 	if (setsid() < 0)
@@ -169,7 +169,7 @@ static __attribute__((noreturn)) void child_run(const struct spawn_req *req, int
 	}
 	if (req->child_fn) {
 		close(errfd); /* EOF: set up */
-		_exit(req->child_fn(req->child_arg) & 0xff);
+		_exit(req->child_fn(req->child_arg) & 0xff); /* child */
 	}
 	/* only 0-2 survive the exec: everything else becomes close-on-exec,
 	 * the error pipe included (its EOF tells the parent we exec'd). Old

@@ -10,11 +10,12 @@
  * Scopes are one-shot: a scope that was killed is removed and the next
  * start gets a new one (FACTS.md: clone3 into a killed cgroup dies).
  * The dependency graph (depgraph.c) decides what may start and stop when.
+ * The control commands that drive and show it are in supervise_ctl.c.
  */
 #include "supervise.h"
+#include "supervise_int.h"
 #include "boot.h"
 #include "config.h"
-#include "control.h"
 #include "depgraph.h"
 #include "fileio.h"
 #include "hardware.h"
@@ -38,61 +39,28 @@
 #include <unistd.h>
 
 #define BACKOFF_CAP_MS 60000u
-#define STABLE_RUN_MS 10000u /* a run this long resets the restart backoff */
-#define MAX_INSTANCES 32
-#define ENV_MAX (UNIT_ENV_MAX + 4)
+#define STABLE_RUN_MS  10000u /* a run this long resets the restart backoff */
+#define MAX_INSTANCES  32
+#define ENV_MAX	       (UNIT_ENV_MAX + 4)
 
-enum svc_state {
-	SVC_INACTIVE = 0,
-	SVC_STARTING,
-	SVC_RUNNING,
-	SVC_EXITED, /* a oneshot that finished well */
-	SVC_STOPPING,
-	SVC_RESTART_WAIT,
-	SVC_FAILED,
-	SVC_STOPPED,
-};
-
-static const char *const state_names[] = {
-	"inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
-};
-
-struct svc {
-	struct unit *u;
-	enum svc_state state;
-	pid_t pid;
-	int pre_next;	 /* next ExecStartPre to run; n_pre: ExecStart */
-	int running_pre; /* pid is an ExecStartPre */
-	struct cg_scope scope;
-	int have_scope;
-	unsigned gen;
-	unsigned restarts;
-	uint64_t backoff_ms;
-	uint64_t started_ms;
-	int last_status; /* wait status; -1 never exited */
-	int settled;	 /* boot: ready, or failed at least once */
-	int admin_stop;	 /* stopped by request: no restart */
-	int restart_after_stop;
-	struct timer start_timer, stop_timer, restart_timer;
-	struct svclog log;
-	char status_text[128];
-	char why[512]; /* last failure */
-};
-
-static struct unit units[UNITS_MAX];
-static struct svc svcs[UNITS_MAX];
-static int n_svcs;
+struct unit sv_units[UNITS_MAX];
+struct svc sv_svcs[UNITS_MAX];
+int sv_n;
 static struct depgraph graph;
 static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
 static int n_instances;
 static char required[512] = "all";
+static char services_dir[256]; /* "" = <config_dir>/services */
 static int boot_waiting;
+/* Inside step_services: a verdict reached there is its return value, not a
+ * boot_step_finished() call (boot.c would count the step done twice). */
+static int in_step, step_result;
+static char step_reason[300];
 static void (*stop_all_done)(void);
 
 static void start_ready_ones(void);
 static void check_boot(void);
 static void check_stop_all(void);
-static int svc_start(struct svc *s);
 
 /* ---- small helpers ---- */
 
@@ -118,12 +86,12 @@ static enum dg_state dg_of(const struct svc *s)
 
 static void dg_states(enum dg_state *st)
 {
-	for (int i = 0; i < n_svcs; i++)
-		st[i] = dg_of(&svcs[i]);
+	for (int i = 0; i < sv_n; i++)
+		st[i] = dg_of(&sv_svcs[i]);
 }
 
 /* "chronyd.service" -> "chronyd": the scope and log name */
-static void base_name(const struct svc *s, char *out, size_t cap)
+void svc_base_name(const struct svc *s, char *out, size_t cap)
 {
 	snprintf(out, cap, "%s", s->u->name);
 	char *dot = strrchr(out, '.');
@@ -146,7 +114,7 @@ static void svc_failed(struct svc *s, const char *fmt, ...) __attribute__((forma
 
 /* ---- exit, restart, failure ---- */
 
-static void describe_status(int status, char *buf, size_t cap)
+void svc_describe_status(int status, char *buf, size_t cap)
 {
 	if (WIFEXITED(status))
 		snprintf(buf, cap, "exited with status %d", WEXITSTATUS(status));
@@ -186,14 +154,18 @@ static void restart_now(void *ctx)
 /* After the scope is gone: restart with backoff, or settle. */
 static void after_scope_gone(struct svc *s)
 {
-	if (s->restart_after_stop) {
+	if (s->restart_after_stop && !power_pending()) {
 		s->restart_after_stop = 0;
 		s->admin_stop = 0;
 		s->state = SVC_INACTIVE;
 		svc_start(s);
 		return;
 	}
+	s->restart_after_stop = 0;
 	if (s->state == SVC_STOPPING) {
+		/* only now is everything of it gone: the line tests and admins wait for */
+		log_info("service %s: stopped (scope %s %s)", s->u->name, s->scope.rel,
+			 s->scope.zombie ? "left as a zombie" : "removed");
 		set_state(s, SVC_STOPPED);
 		return;
 	}
@@ -202,8 +174,8 @@ static void after_scope_gone(struct svc *s)
 		if (ran >= STABLE_RUN_MS || s->backoff_ms == 0)
 			s->backoff_ms = s->u->restart_ms;
 		else
-			s->backoff_ms = s->backoff_ms * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS
-									    : s->backoff_ms * 2;
+			s->backoff_ms =
+			    s->backoff_ms * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : s->backoff_ms * 2;
 		log_info("service %s: restarting in %llu ms", s->u->name,
 			 (unsigned long long)s->backoff_ms);
 		timer_arm(&s->restart_timer, s->backoff_ms, restart_now, s);
@@ -214,9 +186,11 @@ static void after_scope_gone(struct svc *s)
 static void scope_destroyed(void *ctx, int result)
 {
 	struct svc *s = ctx;
-	if (result < 0)
+	if (result < 0) {
 		log_err("service %s: scope %s could not be emptied (%s); left as a zombie scope",
 			s->u->name, s->scope.rel, strerror(-result));
+		s->scope.zombie = 1; /* F30: never reused; the next start takes a new name */
+	}
 	s->have_scope = 0;
 	after_scope_gone(s);
 }
@@ -258,16 +232,41 @@ static void svc_failed(struct svc *s, const char *fmt, ...)
 
 static void on_exit_status(void *ctx, pid_t pid, int status);
 
+/*
+ * OOM kills in the scope, read before it is destroyed (its memory.events
+ * goes with it). The count is kept per service across scopes; a main
+ * process that died of SIGKILL while the count grew was the OOM killer's.
+ */
+static int note_oom_kills(struct svc *s, int status)
+{
+	struct cg_metrics m = {0};
+	if (!s->have_scope || cg_read_metrics(&node_cg, s->scope.rel, &m) < 0 || !m.oom_kills)
+		return 0;
+	s->oom_kills += m.oom_kills;
+	char max[32] = "max";
+	if (m.memory_max_set)
+		snprintf(max, sizeof max, "%llu", (unsigned long long)m.memory_max);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		log_err("service %s: OOM-killed (memory.max %s)", s->u->name, max);
+		svclog_note(&s->log, "OOM-killed");
+		return 1;
+	}
+	log_warn("service %s: %llu processes of its scope OOM-killed (memory.max %s)", s->u->name,
+		 (unsigned long long)m.oom_kills, max);
+	return 0;
+}
+
 static void main_exited(struct svc *s, int status)
 {
 	char what[96];
-	describe_status(status, what, sizeof what);
+	svc_describe_status(status, what, sizeof what);
 	s->last_status = status;
 	timer_cancel(&s->start_timer);
 	timer_cancel(&s->stop_timer);
 	svclog_note(&s->log, what);
+	int oom = note_oom_kills(s, status);
 	if (s->state == SVC_STOPPING) {
-		log_info("service %s: stopped (%s)", s->u->name, what);
+		log_info("service %s: main process %s", s->u->name, what);
 		drop_scope(s);
 		return;
 	}
@@ -280,15 +279,24 @@ static void main_exited(struct svc *s, int status)
 		set_state(s, SVC_EXITED);
 		return;
 	}
-	if (s->state == SVC_STARTING && !good)
-		s->settled = 1; /* boot does not wait for a service failing to start */
-	log_notice("service %s: %s", s->u->name, what);
+	int was_starting = s->state == SVC_STARTING;
+	if (was_starting) {
+		/* boot does not wait for a service that ended before it was ready,
+		 * whatever its status (a notify service exiting 0 never got ready) */
+		s->settled = 1;
+		good = 0;
+	}
+	log_notice("service %s: %s%s", s->u->name, what,
+		   was_starting ? " before it was ready" : "");
 	if (wants_restart(s, status)) {
 		s->state = SVC_RESTART_WAIT;
 		drop_scope(s);
 		return;
 	}
-	snprintf(s->why, sizeof s->why, "%s", what);
+	/* a reason given while starting (TimeoutStartSec) says more than "killed" */
+	if (!s->why[0] || !was_starting)
+		snprintf(s->why, sizeof s->why, "%s%s%s", oom ? "OOM-killed: " : "", what,
+			 was_starting ? " before it was ready" : "");
 	s->state = good ? SVC_STOPPED : SVC_FAILED;
 	drop_scope(s);
 	set_state(s, s->state);
@@ -303,7 +311,7 @@ static void pre_exited(struct svc *s, int status)
 		return drop_scope(s);
 	if (!good) {
 		char what[96];
-		describe_status(status, what, sizeof what);
+		svc_describe_status(status, what, sizeof what);
 		s->last_status = status;
 		if (wants_restart(s, status)) {
 			log_notice("service %s: ExecStartPre %s %s", s->u->name, e->path, what);
@@ -312,7 +320,8 @@ static void pre_exited(struct svc *s, int status)
 			drop_scope(s);
 			return;
 		}
-		snprintf(s->why, sizeof s->why, "ExecStartPre %s %s", e->path, what);
+		if (!s->why[0]) /* else TimeoutStartSec said why it was killed */
+			snprintf(s->why, sizeof s->why, "ExecStartPre %s %s", e->path, what);
 		log_err("service %s: %s", s->u->name, s->why);
 		s->state = SVC_FAILED;
 		drop_scope(s);
@@ -331,6 +340,11 @@ static void on_exit_status(void *ctx, pid_t pid, int status)
 		pre_exited(s, status);
 	else
 		main_exited(s, status);
+}
+
+void svc_watch(struct svc *s)
+{
+	loop_watch_child(s->pid, on_exit_status, s);
 }
 
 /* ---- start ---- */
@@ -360,7 +374,7 @@ static const char *find_in_path(const char *name, char *buf, size_t cap)
 	if (strchr(name, '/'))
 		return name;
 	static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-					   "/usr/bin", "/sbin", "/bin"};
+					   "/usr/bin",	      "/sbin",		"/bin"};
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		if (path_fmt(buf, cap, "%s/%s", dirs[i], name) >= 0 && access(buf, X_OK) == 0)
 			return buf;
@@ -370,7 +384,8 @@ static const char *find_in_path(const char *name, char *buf, size_t cap)
 
 static void build_env(const struct svc *s, char **envp)
 {
-	static char path_env[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	static char path_env[] =
+	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	int n = 0;
 	envp[n++] = path_env;
 	/* every type gets it: a script may report STATUS= whatever its Type= */
@@ -438,7 +453,7 @@ static int make_scope(struct svc *s)
 {
 	char base[UNIT_NAME_MAX];
 	struct cg_limits lim;
-	base_name(s, base, sizeof base);
+	svc_base_name(s, base, sizeof base);
 	limits_of(s->u, &lim);
 	unsigned gen = s->gen;
 	int r = cg_create_scope_fresh(&node_cg, unit_slice_path(s->u->slice), base, &lim, &s->scope,
@@ -451,13 +466,14 @@ static int make_scope(struct svc *s)
 }
 
 /* Start (or continue starting: the next ExecStartPre, then ExecStart). */
-static int svc_start(struct svc *s)
+int svc_start(struct svc *s)
 {
 	if (s->state != SVC_STARTING) {
 		s->state = SVC_STARTING;
 		s->pre_next = 0;
 		s->started_ms = now_ms();
 		s->why[0] = '\0';
+		s->status_text[0] = '\0';
 		int r = make_scope(s);
 		if (r < 0) {
 			svc_failed(s, "cannot create its scope under %s: %s",
@@ -469,7 +485,7 @@ static int svc_start(struct svc *s)
 			timer_arm(&s->start_timer, s->u->timeout_start_ms, start_timeout, s);
 	}
 	const struct unit_exec *e =
-		s->pre_next < s->u->n_pre ? &s->u->pre[s->pre_next] : &s->u->start;
+	    s->pre_next < s->u->n_pre ? &s->u->pre[s->pre_next] : &s->u->start;
 	s->running_pre = s->pre_next < s->u->n_pre;
 	s->pre_next++;
 	int r = spawn_exec(s, e);
@@ -498,21 +514,21 @@ static void start_ready_ones(void)
 		int n = depgraph_startable(&graph, st, go, UNITS_MAX);
 		int started = 0;
 		for (int k = 0; k < n; k++) {
-			struct svc *s = &svcs[go[k]];
+			struct svc *s = &sv_svcs[go[k]];
 			if (s->state == SVC_INACTIVE && !s->admin_stop) {
 				svc_start(s);
 				started++;
 			}
 		}
-		/* units that can never start (cycle, missing Requires) fail now */
-		for (int i = 0; i < n_svcs; i++) {
+		/* sv_units that can never start (cycle, missing Requires) fail now */
+		for (int i = 0; i < sv_n; i++) {
 			char why[DG_TEXT_MAX];
-			if (svcs[i].state == SVC_INACTIVE && !svcs[i].admin_stop &&
+			if (sv_svcs[i].state == SVC_INACTIVE && !sv_svcs[i].admin_stop &&
 			    depgraph_may_start(&graph, i, st, why, sizeof why) == DG_NEVER) {
-				snprintf(svcs[i].why, sizeof svcs[i].why, "%s", why);
-				log_err("service %s: cannot start: %s", svcs[i].u->name, why);
-				svcs[i].state = SVC_FAILED;
-				svcs[i].settled = 1;
+				snprintf(sv_svcs[i].why, sizeof sv_svcs[i].why, "%s", why);
+				log_err("service %s: cannot start: %s", sv_svcs[i].u->name, why);
+				sv_svcs[i].state = SVC_FAILED;
+				sv_svcs[i].settled = 1;
 				started++;
 			}
 		}
@@ -536,12 +552,13 @@ static struct svc *svc_of_pid(pid_t pid)
 		return NULL;
 	p += 4;
 	p[strcspn(p, "\n")] = '\0';
-	for (int i = 0; i < n_svcs; i++) {
-		const struct svc *s = &svcs[i];
+	for (int i = 0; i < sv_n; i++) {
+		const struct svc *s = &sv_svcs[i];
 		size_t l = strlen(s->scope.rel);
 		/* the scope itself or a cgroup below it */
-		if (s->have_scope && strncmp(p, s->scope.rel, l) == 0 && (p[l] == '\0' || p[l] == '/'))
-			return &svcs[i];
+		if (s->have_scope && strncmp(p, s->scope.rel, l) == 0 &&
+		    (p[l] == '\0' || p[l] == '/'))
+			return &sv_svcs[i];
 	}
 	return NULL;
 }
@@ -573,13 +590,13 @@ static void stop_timeout(void *ctx)
 	struct svc *s = ctx;
 	if (s->state != SVC_STOPPING)
 		return;
-	log_warn("service %s: still running %llu ms after signal %d: killing its scope",
-		 s->u->name, (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
+	log_warn("service %s: still running %llu ms after signal %d: killing its scope", s->u->name,
+		 (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
 	if (s->pid > 0 && s->have_scope)
 		cg_kill(s->scope.path); /* the main pid's exit then removes the scope */
 }
 
-static void svc_stop(struct svc *s)
+void svc_stop(struct svc *s)
 {
 	timer_cancel(&s->restart_timer);
 	timer_cancel(&s->start_timer);
@@ -589,8 +606,10 @@ static void svc_stop(struct svc *s)
 		break;
 	case SVC_RESTART_WAIT:
 		s->state = SVC_STOPPING;
-		if (!s->have_scope)
+		if (!s->have_scope) { /* else after_scope_gone finishes the stop */
+			log_info("service %s: stopped (was waiting to restart)", s->u->name);
 			set_state(s, SVC_STOPPED);
+		}
 		return;
 	case SVC_EXITED:
 	case SVC_FAILED:
@@ -617,8 +636,8 @@ static void stop_next(void)
 {
 	enum dg_state st[UNITS_MAX];
 	dg_states(st);
-	for (int i = 0; i < n_svcs; i++) {
-		struct svc *s = &svcs[i];
+	for (int i = 0; i < sv_n; i++) {
+		struct svc *s = &sv_svcs[i];
 		if (s->state == SVC_STOPPING || s->state == SVC_STOPPED)
 			continue;
 		if (depgraph_may_stop(&graph, i, st) == DG_GO || graph.dead[i])
@@ -630,8 +649,8 @@ static void check_stop_all(void)
 {
 	if (!stop_all_done)
 		return;
-	for (int i = 0; i < n_svcs; i++) {
-		if (svcs[i].state != SVC_STOPPED) {
+	for (int i = 0; i < sv_n; i++) {
+		if (sv_svcs[i].state != SVC_STOPPED) {
 			stop_next();
 			return;
 		}
@@ -645,8 +664,8 @@ static void check_stop_all(void)
 static void stop_all(void (*done)(void))
 {
 	stop_all_done = done;
-	for (int i = 0; i < n_svcs; i++)
-		svcs[i].admin_stop = 1;
+	for (int i = 0; i < sv_n; i++)
+		sv_svcs[i].admin_stop = 1;
 	check_stop_all();
 }
 
@@ -659,7 +678,7 @@ static int is_required(const struct svc *s)
 	if (strcmp(required, "none") == 0)
 		return 0;
 	char base[UNIT_NAME_MAX];
-	base_name(s, base, sizeof base);
+	svc_base_name(s, base, sizeof base);
 	for (const char *p = required; *p;) {
 		size_t n = strcspn(p, " ,");
 		if ((n == strlen(base) && strncmp(p, base, n) == 0) ||
@@ -677,8 +696,8 @@ static void check_boot(void)
 		return;
 	char failed[256] = "";
 	size_t used = 0;
-	for (int i = 0; i < n_svcs; i++) {
-		const struct svc *s = &svcs[i];
+	for (int i = 0; i < sv_n; i++) {
+		const struct svc *s = &sv_svcs[i];
 		int ok = s->state == SVC_RUNNING || s->state == SVC_EXITED;
 		if (!ok && !s->settled)
 			return; /* still starting */
@@ -687,185 +706,32 @@ static void check_boot(void)
 						 used ? ", " : "", s->u->name, s->why);
 	}
 	boot_waiting = 0;
-	if (used) {
-		char reason[300];
-		snprintf(reason, sizeof reason, "services failed: %.250s", failed);
-		boot_step_finished(-EIO, reason);
-	} else {
-		boot_step_finished(0, NULL);
-	}
+	step_result = used ? -EIO : 0;
+	snprintf(step_reason, sizeof step_reason, "services failed: %.250s", failed);
+	if (!in_step)
+		boot_step_finished(step_result, used ? step_reason : NULL);
 }
 
 static int step_services(char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	/* a retry of the phase gives failed services another try */
-	for (int i = 0; i < n_svcs; i++) {
-		if (svcs[i].state == SVC_FAILED && !svcs[i].admin_stop) {
-			svcs[i].state = SVC_INACTIVE;
-			svcs[i].settled = 0;
+	for (int i = 0; i < sv_n; i++) {
+		if (sv_svcs[i].state == SVC_FAILED && !sv_svcs[i].admin_stop) {
+			sv_svcs[i].state = SVC_INACTIVE;
+			sv_svcs[i].settled = 0;
 		}
 	}
+	svc_adopt_all(); /* after a re-exec that lost its state: running ones stay */
 	boot_waiting = 1;
+	step_result = 0;
+	in_step = 1;
 	start_ready_ones();
-	return 1; /* check_boot() finishes the step, maybe already done */
-}
-
-/* ---- control commands ---- */
-
-static struct svc *find_svc(struct ctl_req *req)
-{
-	if (req->argc < 1) {
-		ctl_fail(req, "Usage", "%s: which service?", req->command);
-		return NULL;
-	}
-	int i = unit_find(units, n_svcs, req->argv[0]);
-	if (i < 0) {
-		ctl_fail(req, "NotFound", "no service named '%s'", req->argv[0]);
-		return NULL;
-	}
-	return &svcs[i];
-}
-
-static void write_svc(struct json_writer *w, struct svc *s)
-{
-	struct cg_metrics m = {0};
-	if (s->have_scope)
-		cg_read_metrics(&node_cg, s->scope.rel, &m);
-	json_w_obj_begin(w);
-	json_w_key(w, "name");
-	json_w_string(w, s->u->name);
-	json_w_key(w, "state");
-	json_w_string(w, s->u->load_state == UNIT_LOADED ? state_names[s->state] : "load-error");
-	json_w_key(w, "pid");
-	if (s->pid > 0)
-		json_w_i64(w, s->pid);
-	else
-		json_w_null(w);
-	json_w_key(w, "scope");
-	json_w_string_or_null(w, s->have_scope ? s->scope.rel : NULL);
-	json_w_key(w, "restarts");
-	json_w_u64(w, s->restarts);
-	json_w_key(w, "memory_bytes");
-	json_w_u64(w, m.memory_current);
-	json_w_key(w, "cpu_usec");
-	json_w_u64(w, m.cpu_usage_usec);
-	json_w_key(w, "oom_kills");
-	json_w_u64(w, m.oom_kills);
-	json_w_key(w, "ready");
-	json_w_bool(w, s->state == SVC_RUNNING || s->state == SVC_EXITED);
-	json_w_key(w, "type");
-	json_w_string(w, unit_type_name(s->u->type));
-	char last[96] = "";
-	if (s->last_status >= 0)
-		describe_status(s->last_status, last, sizeof last);
-	json_w_key(w, "last_exit");
-	json_w_string_or_null(w, last[0] ? last : NULL);
-	json_w_key(w, "why");
-	json_w_string_or_null(w, s->why[0] ? s->why : NULL);
-	json_w_obj_end(w);
-}
-
-static int cmd_services(struct ctl_req *req)
-{
-	json_w_arr_begin(req->w);
-	for (int i = 0; i < n_svcs; i++)
-		write_svc(req->w, &svcs[i]);
-	json_w_arr_end(req->w);
-	return 0;
-}
-
-static int cmd_start(struct ctl_req *req)
-{
-	struct svc *s = find_svc(req);
-	if (!s)
-		return -1;
-	if (s->u->load_state != UNIT_LOADED)
-		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
-	if (power_pending())
-		return ctl_fail(req, "ShuttingDown", "the node is shutting down");
-	s->admin_stop = 0;
-	if (s->state == SVC_STOPPING) {
-		s->restart_after_stop = 1;
-	} else if (s->state != SVC_STARTING && s->state != SVC_RUNNING &&
-		   s->state != SVC_RESTART_WAIT) {
-		s->state = SVC_INACTIVE;
-		if (svc_start(s) < 0)
-			return ctl_fail(req, "StartFailed", "%s: %s", s->u->name, s->why);
-	}
-	write_svc(req->w, s);
-	return 0;
-}
-
-static int cmd_stop(struct ctl_req *req)
-{
-	struct svc *s = find_svc(req);
-	if (!s)
-		return -1;
-	s->admin_stop = 1;
-	s->restart_after_stop = 0;
-	svc_stop(s);
-	write_svc(req->w, s);
-	return 0;
-}
-
-static int cmd_restart(struct ctl_req *req)
-{
-	struct svc *s = find_svc(req);
-	if (!s)
-		return -1;
-	if (s->u->load_state != UNIT_LOADED)
-		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
-	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING) {
-		s->admin_stop = 1;
-		s->restart_after_stop = 1;
-		svc_stop(s);
-	} else {
-		s->admin_stop = 0;
-		s->state = SVC_INACTIVE;
-		svc_start(s);
-	}
-	write_svc(req->w, s);
-	return 0;
-}
-
-static int cmd_logs(struct ctl_req *req)
-{
-	struct svc *s = find_svc(req);
-	if (!s)
-		return -1;
-	const char *lines = ctl_opt(req, "--lines");
-	long want = lines ? atol(lines) : 50;
-	static char text[60000];
-	ssize_t n = read_file(s->log.path, text, sizeof text);
-	if (n < 0)
-		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));
-	/* the file is capped; send its last lines that fit */
-	char *start = text + n;
-	for (long k = 0; start > text && k <= want; start--)
-		if (start[-1] == '\n' && ++k > want)
-			break;
-	json_w_string(req->w, start);
-	return 0;
-}
-
-static void status_counts(struct json_writer *w)
-{
-	int running = 0, failed = 0;
-	for (int i = 0; i < n_svcs; i++) {
-		running += svcs[i].state == SVC_RUNNING;
-		failed += svcs[i].state == SVC_FAILED;
-	}
-	json_w_key(w, "services");
-	json_w_obj_begin(w);
-	json_w_key(w, "total");
-	json_w_u64(w, (uint64_t)n_svcs);
-	json_w_key(w, "running");
-	json_w_u64(w, (uint64_t)running);
-	json_w_key(w, "failed");
-	json_w_u64(w, (uint64_t)failed);
-	json_w_obj_end(w);
+	in_step = 0;
+	if (boot_waiting)
+		return 1; /* check_boot() finishes the step later */
+	if (step_result < 0)
+		snprintf(err, errlen, "%s", step_reason);
+	return step_result;
 }
 
 /* ---- configuration and init ---- */
@@ -888,6 +754,14 @@ static int conf_key(const char *key, const char *value, char *err, size_t errlen
 		snprintf(required, sizeof required, "%s", value);
 		return 0;
 	}
+	if (strcmp(key, "services_dir") == 0) {
+		if ((size_t)snprintf(services_dir, sizeof services_dir, "%s", value) >=
+		    sizeof services_dir) {
+			services_dir[0] = '\0';
+			return snprintf(err, errlen, "path too long"), -ENAMETOOLONG;
+		}
+		return 0;
+	}
 	snprintf(err, errlen, "unknown key '%s'", key);
 	return -ENOENT;
 }
@@ -901,28 +775,34 @@ void supervise_register_config(void)
 void supervise_init(void)
 {
 	char dir[512], logs[512];
-	path_fmt(dir, sizeof dir, "%s/services", cfg.config_dir);
+	if (services_dir[0] == '/')
+		path_fmt(dir, sizeof dir, "%s", services_dir);
+	else /* relative to the configuration directory, like the default */
+		path_fmt(dir, sizeof dir, "%s/%s", cfg.config_dir,
+			 services_dir[0] ? services_dir : "services");
 	run_path(logs, sizeof logs, "logs");
 	mkdir_p(logs, 0755);
 	const char *inst[MAX_INSTANCES];
 	for (int i = 0; i < n_instances; i++)
 		inst[i] = instances[i];
 	struct unit_diag diag = {0};
-	int n = units_load_dir(dir, inst, n_instances, NULL, units, UNITS_MAX, &diag);
+	int n = units_load_dir(dir, inst, n_instances, NULL, sv_units, UNITS_MAX, &diag);
 	if (n < 0) {
 		if (n != -ENOENT)
 			log_err("services: %s: %s", dir, strerror(-n));
 		n = 0;
 	}
-	n_svcs = n;
-	depgraph_build(&graph, units, n);
+	sv_n = n;
+	depgraph_build(&graph, sv_units, n);
 	for (int i = 0; i < n; i++) {
-		struct svc *s = &svcs[i];
-		s->u = &units[i];
+		struct svc *s = &sv_svcs[i];
+		s->u = &sv_units[i];
 		s->last_status = -1;
 		char base[UNIT_NAME_MAX];
-		base_name(s, base, sizeof base);
-		if (svclog_open(&s->log, logs, base) < 0)
+		svc_base_name(s, base, sizeof base);
+		if (svc_log_restore(s, logs, base) == 0)
+			; /* its pipe came across a re-exec */
+		else if (svclog_open(&s->log, logs, base) < 0)
 			log_warn("service %s: no log capture", s->u->name);
 		if (s->u->load_state != UNIT_LOADED) {
 			snprintf(s->why, sizeof s->why, "%s", s->u->load_error);
@@ -934,12 +814,8 @@ void supervise_init(void)
 		 diag.nwarn);
 	if (notify_init(on_notify) < 0)
 		log_err("notify socket unavailable: Type=notify services cannot signal readiness");
+	svc_reexec_restore();
 	boot_add_step(PHASE_START_SERVICES, "services", step_services);
 	power_register_stop(stop_all);
-	control_register("services", cmd_services, "services: state, pid, scope, restarts, memory");
-	control_register("start", cmd_start, "start SERVICE");
-	control_register("stop", cmd_stop, "stop SERVICE");
-	control_register("restart", cmd_restart, "restart SERVICE");
-	control_register("logs", cmd_logs, "logs SERVICE [--lines N]: the end of its log");
-	control_add_status(status_counts);
+	supervise_ctl_register();
 }

@@ -10,8 +10,8 @@
 /* Load the units, bind the notify socket, register the StartServices step,
  * the control commands and the shutdown hook. */
 void supervise_init(void);
-/* Claim the init.conf keys `instances` and `services_required` (before the
- * file is read). */
+/* Claim the init.conf keys `instances`, `services_required` and
+ * `services_dir` (before the file is read). */
 void supervise_register_config(void);
 
 #endif

@@ -63,21 +63,16 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 	}
 }
 
-int svclog_open(struct svclog *l, const char *dir, const char *name)
+int svclog_adopt(struct svclog *l, const char *dir, const char *name, int rfd, int wfd)
 {
-	int p[2];
 	memset(l, 0, sizeof *l);
-	l->rfd = l->wfd = l->file = -1;
+	l->rfd = rfd;
+	l->wfd = wfd;
+	l->file = -1;
 	l->cap = SVCLOG_CAP_BYTES;
 	if (path_fmt(l->path, sizeof l->path, "%s/%s.log", dir, name) < 0)
 		return -ENAMETOOLONG;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	l->rfd = p[0];
-	l->wfd = p[1];
 	fcntl(l->rfd, F_SETFL, O_NONBLOCK);
-	/* a bigger pipe absorbs bursts between two wakeups of the loop */
-	fcntl(l->wfd, F_SETPIPE_SZ, 256 * 1024);
 	open_file(l);
 	if (l->file < 0)
 		log_warn("%s: %s; output of %s is dropped", l->path, strerror(errno), name);
@@ -87,6 +82,16 @@ int svclog_open(struct svclog *l, const char *dir, const char *name)
 		return r;
 	}
 	return 0;
+}
+
+int svclog_open(struct svclog *l, const char *dir, const char *name)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	/* a bigger pipe absorbs bursts between two wakeups of the loop */
+	fcntl(p[1], F_SETPIPE_SZ, 256 * 1024);
+	return svclog_adopt(l, dir, name, p[0], p[1]);
 }
 
 void svclog_close(struct svclog *l)

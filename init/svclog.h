@@ -22,6 +22,8 @@ struct svclog {
 
 /* Create the pipe and open the file; registers the read end with the loop. */
 int svclog_open(struct svclog *l, const char *dir, const char *name);
+/* The same around a pipe we already have (carried across a re-exec). */
+int svclog_adopt(struct svclog *l, const char *dir, const char *name, int rfd, int wfd);
 void svclog_close(struct svclog *l);
 /* Append one line of ours (start, exit ...) to the file, marked as such. */
 void svclog_note(struct svclog *l, const char *text);

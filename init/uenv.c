@@ -7,6 +7,7 @@
  * (WI2), never fatal: this runs in PID 1.
  */
 #include "uenv.h"
+#include "mounts.h"
 #include "fileio.h"
 #include "linebuf.h"
 #include "log.h"
@@ -19,6 +20,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -573,7 +575,7 @@ static __attribute__((noreturn)) void worker_main(struct uenv_mgr *m, struct uen
 		memcpy(res.msg, m->err, sizeof res.msg);
 	}
 	(void)!write(wfd, &res, sizeof res);
-	_exit(0);
+	_exit(0); /* child: the mount worker */
 }
 
 static void call_waiters(struct uenv_mgr *m, const struct uenv_waiter *w, int n, int err,
@@ -872,21 +874,6 @@ int uenv_lookup(struct uenv_mgr *m, const char *image_path, struct uenv_handle *
 
 /* ---- reconstruct (WI6) ---- */
 
-/* Undo mountinfo's octal escapes (\040 for space, ...) in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
 
 struct mi_line {
 	unsigned major, minor;
@@ -913,9 +900,20 @@ static int parse_mountinfo(char *line, struct mi_line *out)
 	}
 	if (n < 8)
 		return -EINVAL;
-	if (sscanf(f[2], "%u:%u", &out->major, &out->minor) != 2)
+	/* "MAJ:MIN" (no sscanf: it would pull scanf and strtod into PID 1) */
+	char *colon = strchr(f[2], ':'), *end;
+	if (!colon)
 		return -EINVAL;
-	unescape(f[4]);
+	*colon = '\0';
+	unsigned long maj = strtoul(f[2], &end, 10), min;
+	if (*end || end == f[2])
+		return -EINVAL;
+	min = strtoul(colon + 1, &end, 10);
+	if (*end || end == colon + 1)
+		return -EINVAL;
+	out->major = (unsigned)maj;
+	out->minor = (unsigned)min;
+	mountinfo_unescape(f[4]);
 	out->mount_point = f[4];
 	out->fstype = f[7];
 	return 0;

@@ -1,8 +1,8 @@
 /*
  * The unit file parser: sections, keys, continuation lines, specifiers,
- * value parsers (time spans, sizes, signals), EnvironmentFile=, template
- * instances and the directory loader. Command lines are built by
- * unit_exec.c. A unit that has any error does not load; warnings (unknown
+ * EnvironmentFile=, template instances. Command lines are built by
+ * unit_exec.c, values parsed by unit_value.c, directories read by
+ * unit_dir.c. A unit that has any error does not load; warnings (unknown
  * keys and sections, ignored values) never stop it.
  */
 #include "unit.h"
@@ -10,17 +10,12 @@
 #include "log.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define WS " \t\r\n"
 
@@ -149,162 +144,9 @@ static int parse_bool(const char *s)
 	return -EINVAL;
 }
 
-static const struct {
-	const char *name;
-	uint64_t us;
-} time_units[] = {
-    {"usec", 1ULL},
-    {"us", 1ULL},
-    {"msec", 1000ULL},
-    {"ms", 1000ULL},
-    {"seconds", 1000000ULL},
-    {"second", 1000000ULL},
-    {"sec", 1000000ULL},
-    {"s", 1000000ULL},
-    {"minutes", 60000000ULL},
-    {"minute", 60000000ULL},
-    {"min", 60000000ULL},
-    {"months", 2629800000000ULL},
-    {"month", 2629800000000ULL},
-    {"M", 2629800000000ULL},
-    {"m", 60000000ULL},
-    {"hours", 3600000000ULL},
-    {"hour", 3600000000ULL},
-    {"hr", 3600000000ULL},
-    {"h", 3600000000ULL},
-    {"days", 86400000000ULL},
-    {"day", 86400000000ULL},
-    {"d", 86400000000ULL},
-    {"weeks", 604800000000ULL},
-    {"week", 604800000000ULL},
-    {"w", 604800000000ULL},
-    {"years", 31557600000000ULL},
-    {"year", 31557600000000ULL},
-    {"y", 31557600000000ULL},
-};
-
 static int is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-int unit_parse_timespan_ms(const char *s, uint64_t *ms)
-{
-	s += strspn(s, WS);
-	if (streq(s, "infinity")) {
-		*ms = UNIT_INFINITY;
-		return 0;
-	}
-	if (!*s)
-		return -EINVAL;
-	uint64_t total_us = 0;
-	while (*s) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		uint64_t v = 0, frac = 0, frac_div = 1;
-		for (; *s >= '0' && *s <= '9'; s++) {
-			if (v > (UINT64_MAX - 9) / 10)
-				return -ERANGE;
-			v = v * 10 + (uint64_t)(*s - '0');
-		}
-		if (*s == '.') {
-			for (s++; *s >= '0' && *s <= '9'; s++)
-				if (frac_div < 1000000000ULL) {
-					frac = frac * 10 + (uint64_t)(*s - '0');
-					frac_div *= 10;
-				}
-		}
-		s += strspn(s, " \t");
-		uint64_t mult = 1000000ULL; /* a bare number is seconds */
-		if (is_alpha(*s)) {
-			size_t len = 0;
-			while (is_alpha(s[len]))
-				len++;
-			size_t i;
-			for (i = 0; i < sizeof time_units / sizeof time_units[0]; i++)
-				if (strlen(time_units[i].name) == len &&
-				    memcmp(time_units[i].name, s, len) == 0)
-					break;
-			if (i == sizeof time_units / sizeof time_units[0])
-				return -EINVAL;
-			mult = time_units[i].us;
-			s += len;
-		}
-		if (v > UINT64_MAX / mult)
-			return -ERANGE;
-		uint64_t add =
-		    v * mult + frac * (mult / frac_div) + (frac * (mult % frac_div)) / frac_div;
-		if (add < v * mult || total_us > UINT64_MAX - add)
-			return -ERANGE;
-		total_us += add;
-		s += strspn(s, " \t");
-	}
-	uint64_t r = total_us / 1000 + (total_us % 1000 ? 1 : 0);
-	*ms = r == UNIT_INFINITY ? UNIT_INFINITY - 1 : r;
-	return 0;
-}
-
-int unit_parse_size(const char *s, uint64_t *bytes)
-{
-	if (streq(s, "infinity")) {
-		*bytes = UNIT_INFINITY;
-		return 0;
-	}
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	uint64_t v = 0;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	static const char suffixes[] = "KMGTPE";
-	unsigned shift = 0;
-	if (*s) {
-		const char *k = strchr(suffixes, *s);
-		if (*s == 'B' && !s[1]) {
-			s++;
-		} else if (k) {
-			shift = 10 * (unsigned)(k - suffixes + 1);
-			s++;
-		}
-	}
-	if (*s)
-		return -EINVAL;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	v <<= shift;
-	if (v == UNIT_INFINITY)
-		return -ERANGE;
-	*bytes = v;
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	int sig;
-} signals[] = {
-    {"HUP", SIGHUP},	   {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
-    {"TRAP", SIGTRAP},	   {"ABRT", SIGABRT}, {"BUS", SIGBUS},	   {"FPE", SIGFPE},
-    {"KILL", SIGKILL},	   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
-    {"PIPE", SIGPIPE},	   {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
-    {"CONT", SIGCONT},	   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
-    {"TTOU", SIGTTOU},	   {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
-    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
-    {"PWR", SIGPWR},	   {"SYS", SIGSYS},
-};
-
-int unit_parse_signal(const char *s)
-{
-	unsigned long long n;
-	if (parse_u64(s, &n) == 0)
-		return n >= 1 && n < 65 ? (int)n : -EINVAL;
-	if (strncmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
-		if (streq(s, signals[i].name))
-			return signals[i].sig;
-	return -EINVAL;
 }
 
 static int parse_int_range(const char *s, long lo, long hi, long *out)
@@ -330,7 +172,7 @@ static int valid_name_char(char c)
 	return isalnum((unsigned char)c) || strchr(":-_.\\@", c);
 }
 
-static int valid_unit_name(const char *s)
+int unit_name_valid(const char *s)
 {
 	size_t len = strlen(s);
 	if (len == 0 || len >= UNIT_NAME_MAX)
@@ -359,20 +201,9 @@ static int ends_with(const char *s, const char *suffix)
 
 /* ---- specifiers ---- */
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int hexval_ok(char c)
 {
-	return hexv(c) >= 0;
+	return hex_digit(c) >= 0;
 }
 
 /* %I: systemd's unit-name unescaping, "-" is "/" and "\xNN" a byte. */
@@ -383,7 +214,7 @@ static void unescape_instance(const char *in, char *out, size_t cap)
 		if (*s == '-') {
 			out[o++] = '/';
 		} else if (s[0] == '\\' && s[1] == 'x' && hexval_ok(s[2]) && hexval_ok(s[3])) {
-			out[o++] = (char)(hexv(s[2]) * 16 + hexv(s[3]));
+			out[o++] = (char)(hex_digit(s[2]) * 16 + hex_digit(s[3]));
 			s += 3;
 		} else {
 			out[o++] = *s;
@@ -492,7 +323,7 @@ static int add_deps(struct parser *p, const char *key, const char *v)
 	char buf[UNIT_LINE_MAX];
 	snprintf(buf, sizeof buf, "%s", v);
 	for (char *save = NULL, *w = strtok_r(buf, WS, &save); w; w = strtok_r(NULL, WS, &save)) {
-		if (!valid_unit_name(w)) {
+		if (!unit_name_valid(w)) {
 			pwarn(p, "%s=: invalid unit name \"%s\", ignored", key, w);
 			continue;
 		}
@@ -857,8 +688,27 @@ static int add_io_bw(struct parser *p, const char *key, const char *v)
 		u->n_io = k;
 		return 0;
 	}
-	char dev[UNIT_LINE_MAX], size[64], extra[8];
-	int n = sscanf(v, "%4095s %63s %7s", dev, size, extra);
+	/* "<device> <size>": two blank-separated words, nothing after */
+	char dev[UNIT_LINE_MAX], size[64];
+	int n = 0;
+	const char *q = v + strspn(v, " \t");
+	size_t dl = strcspn(q, " \t");
+	if (dl > 0 && dl < sizeof dev) {
+		memcpy(dev, q, dl);
+		dev[dl] = '\0';
+		n = 1;
+		q += dl;
+		q += strspn(q, " \t");
+		size_t sl = strcspn(q, " \t");
+		if (sl > 0 && sl < sizeof size) {
+			memcpy(size, q, sl);
+			size[sl] = '\0';
+			n = 2;
+			q += sl;
+			if (q[strspn(q, " \t")] != '\0')
+				n = 3;
+		}
+	}
 	uint64_t bps;
 	if (n != 2 || dev[0] != '/') {
 		perr(p, "%s=%s: expected \"<device path> <bytes>\"", key, v);
@@ -913,7 +763,7 @@ static int set_nofile(struct parser *p, const char *key, const char *v)
 	char soft[64];
 	const char *colon = strchr(v, ':');
 	size_t sl = colon ? (size_t)(colon - v) : strlen(v);
-	uint64_t s, h;
+	uint64_t s = 0, h = 0;
 	int r = -EINVAL;
 	if (sl < sizeof soft) {
 		memcpy(soft, v, sl);
@@ -1144,7 +994,8 @@ static int unquote_env_value(const char *v, char *out, size_t cap)
 {
 	size_t o = 0;
 	char q = 0;
-	if (*v == '"' || *v == '\'')
+	int quoted = *v == '"' || *v == '\'';
+	if (quoted)
 		q = *v++;
 	for (; *v; v++) {
 		char c = *v;
@@ -1161,10 +1012,9 @@ static int unquote_env_value(const char *v, char *out, size_t cap)
 		out[o++] = c;
 	}
 	if (q)
-		return -EINVAL;
-	if (!q && (out[0] != '"' && out[0] != '\''))
-		while (o && (out[o - 1] == ' ' || out[o - 1] == '\t'))
-			o--;
+		return -EINVAL; /* unterminated quote */
+	while (!quoted && o && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+		o--;
 	out[o] = '\0';
 	return 0;
 }
@@ -1191,13 +1041,15 @@ static void read_envfile(struct parser *p, int idx)
 	}
 	const char *saved_file = p->file;
 	p->file = path;
-	int lineno = 0;
-	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		/* strtok_r skips empty lines; count them from the pointer */
-		lineno = 1;
-		for (const char *c = text; c < l; c++)
-			lineno += *c == '\0' || *c == '\n';
+	char *next = text;
+	for (int lineno = 1; *next; lineno++) {
+		char *l = next, *nl = strchr(l, '\n');
+		next = nl ? nl + 1 : l + strlen(l);
+		if (nl)
+			*nl = '\0';
+		size_t ll = strlen(l);
+		while (ll && l[ll - 1] == '\r')
+			l[--ll] = '\0';
 		p->line = lineno;
 		l += strspn(l, WS);
 		if (!*l || *l == '#' || *l == ';')
@@ -1292,6 +1144,7 @@ static void unit_defaults(struct unit *u)
 	u->arena[0] = '\0';
 	u->arena_used = 1; /* arena + 0 is the empty string */
 	u->instance = u->arena;
+	u->description = u->arena;
 	u->type = UNIT_TYPE_SIMPLE;
 	u->restart = UNIT_RESTART_NO;
 	u->restart_ms = UNIT_DEFAULT_RESTART_MS;
@@ -1323,7 +1176,7 @@ static int set_name(struct parser *p, const char *path, const char *instance)
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	snprintf(u->name, sizeof u->name, "%s", base);
-	if (!ends_with(base, ".service") || !valid_unit_name(base)) {
+	if (!ends_with(base, ".service") || !unit_name_valid(base)) {
 		perr(p, "\"%s\" is not a valid service unit name", base);
 		return -1;
 	}
@@ -1416,39 +1269,6 @@ int unit_load_file(const char *path, const char *instance, const struct unit_opt
 	return n < 0 ? (int)n : -EFBIG;
 }
 
-/* ---- the directory loader ---- */
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level, const char *fmt,
-		     ...) __attribute__((format(printf, 4, 5)));
-
-static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int level, const char *fmt,
-		     ...)
-{
-	char text[UNIT_DIAG_LEN];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	if (!opts || !opts->quiet)
-		log_msg(level, "unit: %s", text);
-	if (!d)
-		return;
-	if (level == LOG_ERR)
-		d->nerr++;
-	else
-		d->nwarn++;
-	if (d->n < UNIT_DIAG_MAX) {
-		d->msg[d->n].level = level;
-		memcpy(d->msg[d->n].text, text, sizeof text);
-		d->n++;
-	}
-}
-
 /* Bounded copy that truncates quietly (names are validated before). */
 static void scopy(char *dst, size_t cap, const char *src)
 {
@@ -1457,137 +1277,12 @@ static void scopy(char *dst, size_t cap, const char *src)
 	dst[len] = '\0';
 }
 
-static void fail_slot(struct unit *u, const char *name, const char *text)
+void unit_set_failed(struct unit *u, const char *name, const char *text)
 {
 	unit_defaults(u);
 	scopy(u->name, sizeof u->name, name);
 	scopy(u->load_error, sizeof u->load_error, text);
 	u->load_state = UNIT_LOAD_ERROR;
-}
-
-/* Collect the sorted plain "*.service" names of dir; returns the count. */
-static int list_dir(const char *dir, char (*names)[UNIT_NAME_MAX], const struct unit_opts *opts,
-		    struct unit_diag *d)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *dp = fdopendir(fd);
-	if (!dp) {
-		int r = -errno;
-		close_fd(fd);
-		return r;
-	}
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(dp))) {
-		const char *nm = e->d_name;
-		if (nm[0] == '.' || !ends_with(nm, ".service") || ends_with(nm, "@.service"))
-			continue;
-		if (strlen(nm) >= UNIT_NAME_MAX) {
-			dir_diag(d, opts, LOG_ERR, "%s/%s: unit name longer than %d bytes, skipped",
-				 dir, nm, UNIT_NAME_MAX - 1);
-			continue;
-		}
-		struct stat st;
-		if (fstatat(fd, nm, &st, 0) < 0) {
-			dir_diag(d, opts, LOG_ERR, "%s/%s: %s, skipped", dir, nm, strerror(errno));
-			continue;
-		}
-		if (S_ISCHR(st.st_mode)) {
-			if (!opts || !opts->quiet)
-				log_info("unit: %s/%s is masked, skipped", dir, nm);
-			continue;
-		}
-		if (!S_ISREG(st.st_mode))
-			continue;
-		if (n == UNITS_MAX) {
-			dir_diag(d, opts, LOG_ERR, "%s: more than %d units, %s skipped", dir,
-				 UNITS_MAX, nm);
-			continue;
-		}
-		memcpy(names[n++], nm, strlen(nm) + 1);
-	}
-	closedir(dp);
-	qsort(names, (size_t)n, UNIT_NAME_MAX, cmp_names);
-	return n;
-}
-
-static void load_instance(const char *dir, const char *req, const struct unit_opts *opts,
-			  struct unit *u, struct unit_diag *d)
-{
-	char want[UNIT_NAME_MAX], tmpl[UNIT_NAME_MAX], path[PATH_MAX], text[UNIT_DIAG_LEN * 2];
-	snprintf(want, sizeof want, "%s%s", req, ends_with(req, ".service") ? "" : ".service");
-	const char *at = strchr(want, '@');
-	size_t stem = strlen(want) - strlen(".service");
-	snprintf(tmpl, sizeof tmpl, "%.*s@.service", (int)(at - want), want);
-	char inst[UNIT_NAME_MAX];
-	snprintf(inst, sizeof inst, "%.*s", (int)(stem - (size_t)(at - want) - 1), at + 1);
-	if (path_fmt(path, sizeof path, "%s/%s", dir, tmpl) < 0 || access(path, F_OK) < 0) {
-		snprintf(text, sizeof text, "%.127s: no template %.127s in %.100s", want, tmpl,
-			 dir);
-		dir_diag(d, opts, LOG_ERR, "%s", text);
-		fail_slot(u, want, text);
-		return;
-	}
-	unit_load_file(path, inst, opts, u, d);
-	snprintf(u->name, sizeof u->name, "%s", want);
-}
-
-int units_load_dir(const char *dir, const char *const *instances, int n_instances,
-		   const struct unit_opts *opts, struct unit *table, int max, struct unit_diag *d)
-{
-	char names[UNITS_MAX][UNIT_NAME_MAX];
-	int n = list_dir(dir, names, opts, d), count = 0;
-	if (n < 0) {
-		dir_diag(d, opts, LOG_ERR, "%s: %s", dir, strerror(-n));
-		return n;
-	}
-	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX];
-		if (count == max) {
-			dir_diag(d, opts, LOG_ERR, "%s: unit table full (%d), %s not loaded", dir,
-				 max, names[i]);
-			continue;
-		}
-		if (path_fmt(path, sizeof path, "%s/%s", dir, names[i]) < 0) {
-			dir_diag(d, opts, LOG_ERR, "%s/%s: path too long", dir, names[i]);
-			continue;
-		}
-		unit_load_file(path, NULL, opts, &table[count++], d);
-	}
-	for (int i = 0; i < n_instances; i++) {
-		const char *req = instances[i];
-		size_t rl = strlen(req);
-		const char *at = strchr(req, '@');
-		int bad = !at || at == req || rl + strlen(".service") >= UNIT_NAME_MAX;
-		if (!bad) {
-			size_t il = rl - (size_t)(at - req) - 1;
-			if (ends_with(req, ".service"))
-				il -= strlen(".service");
-			bad = il == 0;
-		}
-		if (bad) {
-			dir_diag(d, opts, LOG_ERR,
-				 "instance \"%s\": expected name@instance (e.g. cxi_rh@0)", req);
-			continue;
-		}
-		char want[UNIT_NAME_MAX];
-		snprintf(want, sizeof want, "%s%s", req,
-			 ends_with(req, ".service") ? "" : ".service");
-		if (unit_find(table, count, want) >= 0) {
-			dir_diag(d, opts, LOG_WARNING, "instance %s requested twice, loaded once",
-				 want);
-			continue;
-		}
-		if (count == max) {
-			dir_diag(d, opts, LOG_ERR, "%s: unit table full (%d), %s not loaded", dir,
-				 max, want);
-			continue;
-		}
-		load_instance(dir, req, opts, &table[count++], d);
-	}
-	return count;
 }
 
 /* ---- small accessors ---- */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <syslog.h> /* LOG_ERR, LOG_WARNING in unit_diag_msg.level */
 
 #include "userdb.h"
 
@@ -87,7 +88,7 @@ struct unit {
 	const char *instance;		/* "0" for cxi_rh@0.service, "" otherwise */
 
 	/* [Unit] */
-	const char *description;
+	const char *description; /* "" when not set */
 	const char *after[UNIT_DEPS_MAX], *before[UNIT_DEPS_MAX];
 	const char *requires[UNIT_DEPS_MAX], *wants[UNIT_DEPS_MAX];
 	int n_after, n_before, n_requires, n_wants;
@@ -170,8 +171,17 @@ int unit_load_buffer(const char *path, const char *instance, const char *text, s
 int units_load_dir(const char *dir, const char *const *instances, int n_instances,
 		   const struct unit_opts *opts, struct unit *table, int max, struct unit_diag *d);
 
+/*
+ * Split a space-separated list in place (e.g. init.conf's "instances =
+ * cxi_rh@0 cxi_rh@1"), for units_load_dir. Returns the count (at most max).
+ */
+int unit_split_list(char *s, const char **out, int max);
+
 /* Copy a unit: the arena's pointers are rebased onto dst. Never memcpy one. */
 void unit_copy(struct unit *dst, const struct unit *src);
+
+/* A valid unit name: [A-Za-z0-9:_.@\\-], 1..UNIT_NAME_MAX-1 bytes. */
+int unit_name_valid(const char *s);
 
 /* Index of the unit named name ("x.service", or "x" meaning x.service), or -1. */
 int unit_find(const struct unit *table, int n, const char *name);
@@ -210,5 +220,7 @@ int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env
 		    struct unit_exec *x, char *err, size_t errcap, int *odd_escapes);
 /* Copy s into u's arena; NULL when the arena is full. */
 char *unit_arena_strdup(struct unit *u, const char *s, size_t len);
+/* Make u a failed unit called name, with text as its load error. */
+void unit_set_failed(struct unit *u, const char *name, const char *text);
 
 #endif

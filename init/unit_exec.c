@@ -4,6 +4,7 @@
  * may start mid-word), its command prefixes, and $VAR / ${VAR} expansion
  * from the unit's environment. The result is an argv in the unit's arena.
  */
+#include "fileio.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -21,17 +22,6 @@ char *unit_arena_strdup(struct unit *u, const char *s, size_t len)
 	d[len] = '\0';
 	u->arena_used += len + 1;
 	return d;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* One escape after a backslash at *s; returns the byte or -1 (bad escape). */
@@ -69,10 +59,10 @@ static int unescape(const char **s)
 	case '\\':
 	case '"':
 	case '\'':
-		c = *p;
+		c = (unsigned char)*p;
 		break;
 	case 'x': {
-		int h = hexval(p[1]), l = h < 0 ? -1 : hexval(p[2]);
+		int h = hex_digit(p[1]), l = h < 0 ? -1 : hex_digit(p[2]);
 		if (h < 0 || l < 0)
 			return -1;
 		c = h * 16 + l;

@@ -1,12 +1,15 @@
 /*
  * userdb: User=/Group= resolution from <root>/etc/passwd and <root>/etc/group,
- * parsed by hand. Both files are read whole into a bounded stack buffer
- * (USERDB_FILE_MAX); malformed lines are skipped, as getpwnam would.
+ * parsed by hand, streaming line by line through a small buffer (a site may
+ * keep thousands of users in /etc/passwd). Malformed lines are skipped, as
+ * getpwnam would.
  */
 #include "userdb.h"
 #include "fileio.h"
+#include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,41 +58,67 @@ static int is_numeric(const char *s)
 	return s[0] >= '0' && s[0] <= '9';
 }
 
-static int read_db(const char *root, const char *file, char *buf, size_t cap)
-{
-	char path[PATH_MAX];
-	int r = path_fmt(path, sizeof path, "%s%s", root, file);
-	if (r < 0)
-		return r;
-	ssize_t n = read_file(path, buf, cap);
-	return n < 0 ? (int)n : 0;
-}
-
 /*
- * Walk the lines of a colon file; cb returns 1 to stop. Each line is split
- * into a copy so the buffer can be walked again.
+ * Call cb on each well-formed line of root+file, streaming through a small
+ * buffer so a site's large /etc/passwd costs no stack; cb returns 1 to
+ * stop. Lines longer than USERDB_LINE_MAX are skipped. Returns 0 or -errno.
  */
 typedef int (*line_cb)(char **f, int nf, void *ctx);
 
-static void walk_db(const char *buf, int nfields, line_cb cb, void *ctx)
+static int handle_line(char *line, int nfields, line_cb cb, void *ctx)
 {
-	char line[1024];
-	const char *p = buf;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		if (len < sizeof line && len > 0 && p[0] != '#') {
-			memcpy(line, p, len);
-			line[len] = '\0';
-			char *f[PW_FIELDS];
-			int nf = split_colon(line, f, nfields);
-			if (nf == nfields && cb(f, nf, ctx))
-				return;
+	char *f[PW_FIELDS];
+	if (!line[0] || line[0] == '#')
+		return 0;
+	return split_colon(line, f, nfields) == nfields && cb(f, nfields, ctx);
+}
+
+static int walk_db(const char *root, const char *file, int nfields, line_cb cb, void *ctx)
+{
+	char path[PATH_MAX], buf[USERDB_LINE_MAX + 1];
+	int r = path_fmt(path, sizeof path, "%s%s", root, file);
+	if (r < 0)
+		return r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	size_t used = 0;
+	int skipping = 0, stop = 0;
+	while (!stop) {
+		ssize_t n = read_retry(fd, buf + used, sizeof buf - 1 - used);
+		if (n < 0) {
+			close_fd(fd);
+			return (int)n;
 		}
-		p += len;
-		if (*p == '\n')
-			p++;
+		used += (size_t)n;
+		buf[used] = '\0';
+		char *start = buf, *nl;
+		while (!stop && (nl = memchr(start, '\n', used - (size_t)(start - buf)))) {
+			*nl = '\0';
+			if (!skipping)
+				stop = handle_line(start, nfields, cb, ctx);
+			skipping = 0;
+			start = nl + 1;
+		}
+		size_t rest = used - (size_t)(start - buf);
+		if (n == 0) {
+			if (!stop && rest && !skipping)
+				handle_line(start, nfields, cb, ctx);
+			break;
+		}
+		if (rest == sizeof buf - 1) {
+			/* an overlong line: drop it up to its newline */
+			if (!skipping)
+				log_warn("userdb: %s: a line longer than %d bytes is ignored", path,
+					 USERDB_LINE_MAX);
+			skipping = 1;
+			rest = 0;
+		}
+		memmove(buf, start, rest);
+		used = rest;
 	}
+	close_fd(fd);
+	return 0;
 }
 
 struct pw_query {
@@ -168,10 +197,15 @@ static int gr_match(char **f, int nf, void *ctx)
 	return 0;
 }
 
+static int db_error(int r, const char *root, const char *file, char *err, size_t errcap)
+{
+	set_err(err, errcap, "%s%s: %s", root, file, strerror(-r));
+	return r;
+}
+
 int userdb_resolve(const char *root, const char *user, const char *group, struct userdb_cred *out,
 		   char *err, size_t errcap)
 {
-	char db[USERDB_FILE_MAX];
 	if (!root || !root[0] || strcmp(root, "/") == 0)
 		root = "";
 	memset(out, 0, sizeof *out);
@@ -182,26 +216,28 @@ int userdb_resolve(const char *root, const char *user, const char *group, struct
 	if (group && !group[0])
 		group = NULL;
 
-	/* one buffer, passwd then group, to keep PID 1's stack small */
-	int r = read_db(root, "/etc/passwd", db, sizeof db);
-	if (r < 0 && !(r == -ENOENT && (!user || is_numeric(user)))) {
-		set_err(err, errcap, "%s/etc/passwd: %s", root, strerror(-r));
-		return r;
-	}
-	if (r < 0)
-		db[0] = '\0';
-
-	struct pw_query q = {.name = user ? user : "root"};
+	struct pw_query q = {.name = user};
 	if (user && is_numeric(user)) {
 		if (parse_id(user, &q.uid) < 0) {
 			set_err(err, errcap, "bad numeric user \"%s\"", user);
 			return -EINVAL;
 		}
 		q.name = NULL;
-	} else if (!user) {
-		q.name = NULL; /* root by uid 0, whatever it is called */
 	}
-	walk_db(db, PW_FIELDS, pw_match, &q);
+	struct gr_query g = {.name = group};
+	if (group && is_numeric(group)) {
+		if (parse_id(group, &g.gid) < 0) {
+			set_err(err, errcap, "bad numeric group \"%s\"", group);
+			return -EINVAL;
+		}
+		g.name = NULL;
+		g.found = 1;
+	}
+
+	/* no User= is root, by uid 0 whatever it is called; numbers need no file */
+	int r = walk_db(root, "/etc/passwd", PW_FIELDS, pw_match, &q);
+	if (r < 0 && !(r == -ENOENT && !q.name))
+		return db_error(r, root, "/etc/passwd", err, errcap);
 	if (q.found) {
 		out->uid = q.pw_uid;
 		out->gid = q.pw_gid;
@@ -215,36 +251,25 @@ int userdb_resolve(const char *root, const char *user, const char *group, struct
 		out->gid = q.uid; /* numeric uid without an entry: same-numbered group */
 	}
 
-	r = read_db(root, "/etc/group", db, sizeof db);
-	if (r < 0 && r != -ENOENT) {
-		set_err(err, errcap, "%s/etc/group: %s", root, strerror(-r));
-		return r;
-	}
-	if (r < 0)
-		db[0] = '\0';
-
-	if (group) {
-		struct gr_query g = {.name = group};
-		if (is_numeric(group)) {
-			if (parse_id(group, &g.gid) < 0) {
-				set_err(err, errcap, "bad numeric group \"%s\"", group);
-				return -EINVAL;
-			}
-		} else {
-			walk_db(db, GR_FIELDS, gr_match, &g);
-			if (!g.found) {
-				set_err(err, errcap, "unknown group \"%s\" (not in %s/etc/group)",
-					group, root);
-				return -ENOENT;
-			}
+	if (g.name) {
+		r = walk_db(root, "/etc/group", GR_FIELDS, gr_match, &g);
+		if (r < 0 && r != -ENOENT)
+			return db_error(r, root, "/etc/group", err, errcap);
+		if (!g.found) {
+			set_err(err, errcap, "unknown group \"%s\" (not in %s/etc/group)", group,
+				root);
+			return -ENOENT;
 		}
-		out->gid = g.gid;
 	}
+	if (group)
+		out->gid = g.gid;
 
 	/* supplementary groups: every group naming the user, as initgroups does */
 	if (q.found) {
 		struct gr_query m = {.member = q.pw_name, .primary = out->gid, .cred = out};
-		walk_db(db, GR_FIELDS, gr_match, &m);
+		r = walk_db(root, "/etc/group", GR_FIELDS, gr_match, &m);
+		if (r < 0 && r != -ENOENT)
+			return db_error(r, root, "/etc/group", err, errcap);
 	}
 	return 0;
 }

@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #define USERDB_GROUPS_MAX 32	/* supplementary groups kept per credential */
-#define USERDB_FILE_MAX	  65536 /* bytes of /etc/passwd or /etc/group read */
+#define USERDB_LINE_MAX	  16384 /* longer passwd/group lines are skipped, with a warning */
 #define USERDB_STR_MAX	  256	/* home and shell */
 
 struct userdb_cred {

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the unit parser: the input is a unit file, loaded
- * once as a plain unit and once as a template instance, then fed to the
- * dependency graph. Nothing may crash, leak or overrun, and a loaded
+ * once as a plain unit and once as a template instance (User=/Group=
+ * resolved against a root without files: numeric ids pass, names fail),
+ * then fed to the dependency graph. Nothing may crash, leak or overrun, and a loaded
  * unit's argv and envp must be well-formed.
  */
 #include "depgraph.h"
@@ -43,14 +44,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct unit_opts opts = {
 	    .quiet = 1, .no_userdb = 1, .root = "/nonexistent-pact-fuzz"};
+	static const struct unit_opts with_userdb = {.quiet = 1, .root = "/nonexistent-pact-fuzz"};
 	if (size > UNIT_FILE_MAX)
 		return 0;
 	unit_load_buffer("fuzz.service", NULL, (const char *)data, size, &opts, &units[0], NULL);
 	check(&units[0]);
 	struct unit_diag d;
 	unit_diag_clear(&d);
-	unit_load_buffer("/x/fuzz_t@.service", "i-1", (const char *)data, size, &opts, &units[1],
-			 &d);
+	unit_load_buffer("/x/fuzz_t@.service", "i-1", (const char *)data, size, &with_userdb,
+			 &units[1], &d);
 	check(&units[1]);
 	depgraph_build(&graph, units, 2);
 	return 0;

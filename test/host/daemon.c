@@ -49,6 +49,22 @@ static void write_text(const char *path, const char *text)
 	}
 }
 
+int daemon_start(struct daemon *d, const char *conf, const char *cmdline)
+{
+	return daemon_start_env(d, conf, cmdline, NULL);
+}
+
+int daemon_start_env(struct daemon *d, const char *conf, const char *cmdline, char *const *env)
+{
+	int r = daemon_prepare(d, conf, cmdline);
+	return r < 0 ? r : daemon_launch_env(d, env);
+}
+
+int daemon_launch(struct daemon *d)
+{
+	return daemon_launch_env(d, NULL);
+}
+
 int daemon_prepare(struct daemon *d, const char *conf, const char *cmdline)
 {
 	memset(d, 0, sizeof *d);
@@ -66,13 +82,7 @@ int daemon_prepare(struct daemon *d, const char *conf, const char *cmdline)
 	return 0;
 }
 
-int daemon_start(struct daemon *d, const char *conf, const char *cmdline)
-{
-	int r = daemon_prepare(d, conf, cmdline);
-	return r < 0 ? r : daemon_launch(d);
-}
-
-int daemon_launch(struct daemon *d)
+int daemon_launch_env(struct daemon *d, char *const *env)
 {
 	char logp[PATH_MAX];
 	snprintf(logp, sizeof logp, "%s/log", d->dir);
@@ -94,16 +104,18 @@ int daemon_launch(struct daemon *d)
 			/* a /proc of its own pid namespace, as a real PID 1 has (never
 			 * propagated back: the new mount namespace is made private) */
 			if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
-				(void)mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-					    NULL);
+				(void)mount("proc", "/proc", "proc",
+					    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 			int fd = open(logp, O_WRONLY | O_APPEND);
 			dup2(fd, 1);
 			dup2(fd, 2);
+			for (int i = 0; env && env[i]; i++)
+				putenv(env[i]);
 			const char *bin = getenv("PACT_INIT_BIN");
 			if (!bin || !*bin)
 				bin = build_path("san/pact-init");
-			char *argv[] = {(char *)bin, a_run, a_conf, a_cmd, a_cg, "--no-mounts",
-					"--no-kmsg", "--no-reboot", NULL};
+			char *argv[] = {(char *)bin,   a_run,	    a_conf,	   a_cmd, a_cg,
+					"--no-mounts", "--no-kmsg", "--no-reboot", NULL};
 			execv(bin, argv);
 			_exit(127);
 		}
@@ -130,7 +142,8 @@ int daemon_wait_file(struct daemon *d, const char *name, int timeout_ms)
 	(void)wd_top;
 	int watching_run = 0;
 	while (ms_now() < deadline) {
-		if (!watching_run && inotify_add_watch(in, d->run_dir, IN_CREATE | IN_MOVED_TO) >= 0)
+		if (!watching_run &&
+		    inotify_add_watch(in, d->run_dir, IN_CREATE | IN_MOVED_TO) >= 0)
 			watching_run = 1;
 		if (access(path, F_OK) == 0) {
 			close(in);

@@ -9,20 +9,23 @@
 #include <sys/types.h>
 
 struct daemon {
-	char dir[128];     /* temp root: etc/, run/, cmdline, log */
+	char dir[128]; /* temp root: etc/, run/, cmdline, log */
 	char run_dir[160];
-	pid_t pid;         /* pact-init, as the host sees it */
-	pid_t outer;       /* the process holding the namespaces */
-	int log_fd;        /* its stderr, for reading */
+	pid_t pid;   /* pact-init, as the host sees it */
+	pid_t outer; /* the process holding the namespaces */
+	int log_fd;  /* its stderr, for reading */
 };
 
 /* Write dir/etc/init.conf from conf and start pact-init with extra argv.
  * The binary is $PACT_INIT_BIN, else the sanitized build. It gets a /proc
- * of its own pid namespace. */
+ * of its own pid namespace (mounted in its private mount namespace). */
 int daemon_start(struct daemon *d, const char *conf, const char *cmdline);
+/* The same with "NAME=VALUE" strings (NULL-terminated) added to its environment. */
+int daemon_start_env(struct daemon *d, const char *conf, const char *cmdline, char *const *env);
 /* daemon_start in two steps, to add files under d->dir (etc/services) between. */
 int daemon_prepare(struct daemon *d, const char *conf, const char *cmdline);
 int daemon_launch(struct daemon *d);
+int daemon_launch_env(struct daemon *d, char *const *env);
 /* Wait until <run_dir>/<name> exists, at most timeout_ms. */
 int daemon_wait_file(struct daemon *d, const char *name, int timeout_ms);
 /* Connect to <run_dir>/<sock> and read one line (bounded). */

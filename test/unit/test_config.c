@@ -13,13 +13,15 @@ static void test_cmdline(void)
 {
 	struct pact_config c;
 	config_defaults(&c);
-	config_parse_cmdline(&c, "BOOT_IMAGE=/vmlinuz console=ttyS0 pact.debug "
-				 "pact.node_id=nid0042 ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off "
-				 "quiet pact.unknown=1\n");
+	config_parse_cmdline(&c,
+			     "BOOT_IMAGE=/vmlinuz console=ttyS0 pact.debug "
+			     "pact.node_id=nid0042 ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off "
+			     "quiet pact.unknown=1\n");
 	is_int(c.debug, 1, "pact.debug alone turns debug on");
 	is_int(c.emergency, 0, "pact.emergency absent is off");
 	is_str(c.node_id, "nid0042", "pact.node_id= is read");
-	is_str(c.ip_arg, "10.0.2.15::10.0.2.2:255.255.255.0::eth0:off", "ip= is kept for the network");
+	is_str(c.ip_arg, "10.0.2.15::10.0.2.2:255.255.255.0::eth0:off",
+	       "ip= is kept for the network");
 
 	config_defaults(&c);
 	config_parse_cmdline(&c, "pact.debug=0 pact.emergency=1 \"pact.node_id=a b\"");
@@ -45,12 +47,32 @@ static void test_cmdline(void)
 	is_str(c.node_id, "", "empty command lines change nothing");
 }
 
+static void test_root_keys(void)
+{
+	struct pact_config c;
+	config_defaults(&c);
+	is_str(c.root, "", "no pact.root= by default: no stage 1");
+	is_int((int)c.root_wait_s, 10, "pact.root_wait defaults to 10 s");
+	is_str(c.root_init, "/sbin/init", "the new root's init defaults to /sbin/init");
+	config_parse_cmdline(
+	    &c, "rdinit=/init pact.root=/dev/vda pact.root_wait=3 init=/sbin/pact-init");
+	is_str(c.root, "/dev/vda", "pact.root= is read");
+	is_int((int)c.root_wait_s, 3, "pact.root_wait= is read");
+	is_str(c.root_init, "/sbin/pact-init", "init= names the new root's init");
+	config_parse_cmdline(&c, "pact.root_wait=soon pact.root_wait=99999 init=relative");
+	is_int((int)c.root_wait_s, 3, "a bad pact.root_wait= is ignored");
+	is_str(c.root_init, "/sbin/pact-init", "a relative init= is ignored");
+	config_parse_cmdline(&c, "pact.rootx=1 pact.root_waitx=1");
+	is_str(c.root, "/dev/vda", "keys that only start like pact.root are not it");
+}
+
 static void test_argv(void)
 {
 	struct pact_config c;
 	config_defaults(&c);
-	char *argv[] = {"pact-init", "--run-dir=/tmp/r", "--cgroup-root=/tmp/cg",
-			"--config-dir=/tmp/etc", "--no-mounts", "--no-kmsg", "--no-reboot", NULL};
+	char *argv[] = {
+	    "pact-init",   "--run-dir=/tmp/r", "--cgroup-root=/tmp/cg", "--config-dir=/tmp/etc",
+	    "--no-mounts", "--no-kmsg",	       "--no-reboot",		NULL};
 	is_int(config_parse_argv(&c, 7, argv, 1), 0, "known flags parse");
 	is_str(c.run_dir, "/tmp/r", "--run-dir");
 	is_str(c.cgroup_root, "/tmp/cg", "--cgroup-root");
@@ -100,6 +122,7 @@ static void test_file(void)
 int main(void)
 {
 	test_cmdline();
+	test_root_keys();
 	test_argv();
 	test_file();
 	return done_testing();

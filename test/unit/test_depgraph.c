@@ -103,6 +103,12 @@ static void test_waves(void)
 	       "agent never starts when dbus failed");
 	is_str(why, "requires dbus.service, which failed", "reason names the failed unit");
 
+	int rb[DG_MAX];
+	is_int(depgraph_required_by(&G, idx("dbus"), rb, DG_MAX), 1,
+	       "dbus is required by one unit");
+	is_str(G.name[rb[0]], "agent.service", "by agent");
+	is_int(depgraph_required_by(&G, idx("time"), rb, DG_MAX), 0, "time: After=/Wants= only");
+
 	/* stop: reverse order, a unit waits for what started after it */
 	int stop[DG_MAX];
 	int ns = depgraph_stop_order(&G, stop, DG_MAX);
@@ -157,6 +163,8 @@ static void test_missing(void)
 	add(&n, "agent.service", "Requires=nope.service\nAfter=nope.service");
 	add(&n, "w.service", "Wants=nope.service\nAfter=also-nope.service");
 	add(&n, "chain.service", "Requires=agent");
+	add(&n, "net.service",
+	    "Requires=network-online.target dbus.socket\nAfter=network-online.target");
 	is_int(depgraph_build(&G, T, n), 0, "graph builds");
 	reset_states();
 	char why[DG_TEXT_MAX];
@@ -166,7 +174,9 @@ static void test_missing(void)
 	       "Wants= and After= of missing units are ignored");
 	is_int(depgraph_may_start(&G, 2, S, why, sizeof why), DG_NEVER,
 	       "Requires= (without suffix) of a dead unit: never");
-	is_str(startable(), "w", "only w startable");
+	is_int(depgraph_may_start(&G, 3, S, why, sizeof why), DG_GO,
+	       "Requires= of a target or socket is ignored");
+	is_str(startable(), "w net", "only w and net startable");
 
 	/* a unit that failed to load is dead, with its load error */
 	n = 0;

@@ -69,6 +69,9 @@ static void test_minimal(void)
 	is_int(r, 0, "minimal unit loads");
 	is_str(U.name, "a.service", "name from the file name");
 	is_str(U.description, "A thing", "Description");
+	load("b.service", SVC);
+	is_str(U.description, "", "no Description: empty string");
+	load("/etc/pact/services/a.service", "[Unit]\nDescription=A thing\n" SVC);
 	is_str(U.source, "/etc/pact/services/a.service", "source path kept");
 	is_int(U.type, UNIT_TYPE_SIMPLE, "default Type=simple");
 	is_int(U.restart, UNIT_RESTART_NO, "default Restart=no");
@@ -341,7 +344,8 @@ static void test_timespans(void)
 	   "TimeoutStopSec=infinity capped");
 	ok(U.timeout_start_ms == UNIT_TIMEOUT_NONE, "TimeoutStartSec=infinity: none");
 	r = load("t.service", "[Service]\nExecStart=/bin/x\nType=oneshot\n");
-	ok(r == 0 && U.timeout_start_ms == UNIT_TIMEOUT_NONE, "oneshot: no start timeout by default");
+	ok(r == 0 && U.timeout_start_ms == UNIT_TIMEOUT_NONE,
+	   "oneshot: no start timeout by default");
 	r = load("t.service", "[Service]\nExecStart=/bin/x\nType=oneshot\nTimeoutStartSec=3\n");
 	ok(r == 0 && U.timeout_start_ms == 3000, "oneshot: explicit start timeout kept");
 	r = load("t.service", "[Service]\nExecStart=/bin/x\nTimeoutSec=7\n");
@@ -543,7 +547,7 @@ static void test_syntax(void)
 	r = load("f.service", "[Unit]\nDescription=gone\n[Service]\nExecStart=/bin/x\nType=bad\n");
 	ok(r < 0 && U.load_state == UNIT_LOAD_ERROR, "failed unit marked");
 	is_str(U.name, "f.service", "failed unit keeps its name");
-	ok(U.description == NULL && U.start.argc == 0, "failed unit has nothing else");
+	ok(U.description && !U.description[0] && U.start.argc == 0, "failed unit has nothing else");
 	ok(strstr(U.load_error, "f.service:5: Type=bad") != NULL, "load_error is the first error");
 }
 
@@ -615,6 +619,8 @@ static void test_envfile(void)
 			 "; semicolon comment\n"
 			 "  PLAIN = plain value  \n"
 			 "SQ='single $quoted'\n"
+			 "SP=' keep spaces '\n"
+			 "UNTERM=\"oops\n"
 			 "ESC=\"a \\\"b\\\" c\"\n"
 			 "bad line\n"
 			 "A=from-file\n");
@@ -639,12 +645,16 @@ static void test_envfile(void)
 		found += strcmp(U.envp[i], "ESC=a \"b\" c") == 0;
 		found += strcmp(U.envp[i], "A=from-file") == 0;
 		found += strcmp(U.envp[i], "B=kept") == 0;
+		found += strcmp(U.envp[i], "SP= keep spaces ") == 0;
 	}
-	is_int(found, 5, "file values parsed (quotes, escapes, trimming) and override");
-	is_int(U.n_env, 6, "six variables in all");
+	is_int(found, 6, "file values parsed (quotes, escapes, trimming) and override");
+	is_int(U.n_env, 7, "seven variables in all");
 	char want[PATH_MAX + 64];
-	snprintf(want, sizeof want, "%s/etc/sysconfig/chronyd:8: not a KEY=VALUE line", tmpdir);
+	snprintf(want, sizeof want, "%s/etc/sysconfig/chronyd:10: not a KEY=VALUE line", tmpdir);
 	ok(diag_has(want), "bad env file line warned with its own file:line");
+	snprintf(want, sizeof want,
+		 "%s/etc/sysconfig/chronyd:8: bad quoting in the value of UNTERM", tmpdir);
+	ok(diag_has(want), "unterminated quote in an env file warned");
 
 	text = "[Service]\nEnvironmentFile=/etc/sysconfig/missing\nExecStart=/bin/x\n";
 	unit_diag_clear(&D);
@@ -722,10 +732,11 @@ static void test_dir(void)
 	ok(symlink("/dev/null", path) == 0, "masked unit symlink");
 
 	static struct unit table[8];
-	const char *inst[] = {"cxi_rh@0", "cxi_rh@1.service", "cxi_rh@0", "nope@1", "bad"};
+	const char *inst[] = {"cxi_rh@0", "cxi_rh@1.service", "cxi_rh@0",  "nope@1",
+			      "bad",	  "../x@1",	      "cxi_rh@1@2"};
 	struct unit_opts opts = {.quiet = 1, .no_userdb = 1};
 	unit_diag_clear(&D);
-	int n = units_load_dir(dir, inst, 5, &opts, table, 8, &D);
+	int n = units_load_dir(dir, inst, 7, &opts, table, 8, &D);
 	is_int(n, 6, "3 plain units + 2 instances + 1 missing template");
 	is_str(table[0].name, "a.service", "sorted: a");
 	is_str(table[1].name, "b.service", "sorted: b");
@@ -744,9 +755,20 @@ static void test_dir(void)
 	   "missing template text");
 	ok(diag_has("requested twice"), "duplicate instance warned");
 	ok(diag_has("instance \"bad\": expected name@instance"), "bad instance request");
+	ok(diag_has("instance \"../x@1\": not a valid unit name"),
+	   "no path in an instance request");
+	ok(diag_has("instance \"cxi_rh@1@2\": not a valid unit name"),
+	   "one @ per instance request");
 	is_int(unit_find(table, n, "b"), 1, "unit_find without suffix");
 	is_int(unit_find(table, n, "cxi_rh@1.service"), 4, "unit_find instance");
 	is_int(unit_find(table, n, "zzz.service"), -1, "unit_find miss");
+
+	char conf[] = "  cxi_rh@0 cxi_rh@1,cxi_rh@2\t cxi_rh@3 \n";
+	const char *list[8];
+	is_int(unit_split_list(conf, list, 8), 4, "instances list split");
+	ok(strcmp(list[0], "cxi_rh@0") == 0 && strcmp(list[3], "cxi_rh@3") == 0, "list words");
+	char conf2[] = "a b c";
+	is_int(unit_split_list(conf2, list, 2), 2, "list split bounded");
 
 	unit_diag_clear(&D);
 	n = units_load_dir(dir, NULL, 0, &opts, table, 2, &D);
@@ -760,6 +782,81 @@ static void test_dir(void)
 	int r = unit_load_file(path, NULL, &opts, &U, &D);
 	ok(r == -ENOENT && U.load_state == UNIT_LOAD_ERROR && diag_has("cannot read"),
 	   "unit_load_file of a missing file");
+}
+
+/* Vendor units as the packages ship them: they load, with warnings for
+ * what pact-init ignores, or fail with a message saying what to change. */
+static void test_vendor(void)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof path, "%s/etc/sysconfig", tmpdir);
+	mkdir_p(path, 0755);
+	snprintf(path, sizeof path, "%s/etc/sysconfig/rasdaemon", tmpdir);
+	write_text(path, "# no options\n");
+	struct unit_opts opts = {.root = tmpdir, .quiet = 1, .no_userdb = 1};
+
+	const char *dcgm = "[Unit]\n"
+			   "Description=NVIDIA DCGM service\n"
+			   "Conflicts=dcgm.service\n"
+			   "After=nvidia-gpu-reset.target\n"
+			   "Wants=nvidia-gpu-reset.target\n"
+			   "\n"
+			   "[Service]\n"
+			   "User=root\n"
+			   "PrivateTmp=false\n"
+			   "Environment=\"DCGM_HOME_DIR=/var/log/nvidia-dcgm\"\n"
+			   "ExecStart=/usr/bin/nv-hostengine -n --service-account nvidia-dcgm\n"
+			   "Restart=on-abort\n"
+			   "\n"
+			   "[Install]\n"
+			   "WantedBy=multi-user.target\n";
+	unit_diag_clear(&D);
+	int r = unit_load_buffer("nvidia-dcgm.service", NULL, dcgm, strlen(dcgm), &opts, &U, &D);
+	is_int(r, 0, "vendor nvidia-dcgm.service loads as shipped");
+	ok(D.nerr == 0 && D.nwarn == 3, "with 3 warnings (Conflicts, PrivateTmp, on-abort)");
+	ok(diag_has("nvidia-dcgm.service:3: unknown key Conflicts="), "Conflicts= warned");
+	is_str(U.envp[0], "DCGM_HOME_DIR=/var/log/nvidia-dcgm", "its environment");
+
+	const char *ras = "[Unit]\n"
+			  "Description=RAS daemon to log the RAS events\n"
+			  "After=syslog.target\n"
+			  "\n"
+			  "[Service]\n"
+			  "EnvironmentFile=/etc/sysconfig/rasdaemon\n"
+			  "ExecStart=/usr/sbin/rasdaemon -f -r\n"
+			  "ExecStartPost=/usr/sbin/rasdaemon --enable\n"
+			  "ExecStop=/usr/sbin/rasdaemon --disable\n"
+			  "Restart=on-abort\n"
+			  "\n"
+			  "[Install]\n"
+			  "WantedBy=multi-user.target\n";
+	unit_diag_clear(&D);
+	r = unit_load_buffer("rasdaemon.service", NULL, ras, strlen(ras), &opts, &U, &D);
+	is_int(r, 0, "vendor rasdaemon.service loads as shipped");
+	ok(diag_has("rasdaemon.service:8: unknown key ExecStartPost="), "ExecStartPost= warned");
+
+	const char *chrony = "[Unit]\n"
+			     "Description=NTP client/server\n"
+			     "After=ntpdate.service sntp.service ntpd.service\n"
+			     "Conflicts=ntpd.service systemd-timesyncd.service\n"
+			     "ConditionCapability=CAP_SYS_TIME\n"
+			     "\n"
+			     "[Service]\n"
+			     "Type=forking\n"
+			     "PIDFile=/run/chrony/chronyd.pid\n"
+			     "EnvironmentFile=-/etc/sysconfig/chronyd\n"
+			     "ExecStart=/usr/sbin/chronyd $OPTIONS\n"
+			     "PrivateTmp=yes\n"
+			     "ProtectHome=yes\n"
+			     "ProtectSystem=full\n"
+			     "\n"
+			     "[Install]\n"
+			     "WantedBy=multi-user.target\n";
+	unit_diag_clear(&D);
+	r = unit_load_buffer("chronyd.service", NULL, chrony, strlen(chrony), &opts, &U, &D);
+	ok(r < 0 && strstr(U.load_error, "chronyd.service:8: Type=forking is not supported: run "
+					 "the daemon in the foreground"),
+	   "vendor chronyd.service (forking) refused, saying what to do");
 }
 
 /* The source tree: the cwd, or three levels above build/test/unit/<exe>. */
@@ -871,6 +968,7 @@ int main(void)
 	test_userdb_in_unit();
 	test_copy();
 	test_dir();
+	test_vendor();
 	test_shipped();
 
 	char cmd[PATH_MAX + 16];

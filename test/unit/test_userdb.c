@@ -108,6 +108,34 @@ int main(void)
 	is_int(userdb_resolve(root, "alice", NULL, &c, err, sizeof err), 0, "many groups");
 	is_int(c.ngroups, USERDB_GROUPS_MAX, "bounded at USERDB_GROUPS_MAX");
 
+	/* a long group line (many members) still counts; an overlong one is skipped */
+	static char lines[3 * USERDB_LINE_MAX];
+	size_t o = (size_t)snprintf(lines, sizeof lines, "many:x:3000:");
+	while (o < USERDB_LINE_MAX - 100)
+		o += (size_t)snprintf(lines + o, sizeof lines - o, "user%zu,", o);
+	o += (size_t)snprintf(lines + o, sizeof lines - o, "alice\ntoolong:x:3001:");
+	while (o < 2 * USERDB_LINE_MAX + 500)
+		o += (size_t)snprintf(lines + o, sizeof lines - o, "user%zu,", o);
+	snprintf(lines + o, sizeof lines - o, "alice\nlast:x:3002:alice");
+	put("group", lines);
+	is_int(userdb_resolve(root, "alice", NULL, &c, err, sizeof err), 0, "long group lines");
+	ok(c.ngroups == 2 && c.groups[0] == 3000 && c.groups[1] == 3002,
+	   "long line read, overlong skipped, last line without newline read (%d groups)",
+	   c.ngroups);
+
+	/* a large passwd (more than any fixed buffer) is streamed */
+	FILE *f;
+	char pwpath[PATH_MAX];
+	snprintf(pwpath, sizeof pwpath, "%s/etc/passwd", root);
+	if ((f = fopen(pwpath, "w"))) {
+		for (int i = 0; i < 20000; i++)
+			fprintf(f, "user%d:x:%d:%d::/home/user%d:/bin/sh\n", i, 10000 + i, 100, i);
+		fclose(f);
+	}
+	is_int(userdb_resolve(root, "user19999", NULL, &c, err, sizeof err), 0,
+	       "last user of a 20000-line passwd");
+	is_int(c.uid, 29999, "its uid");
+
 	char gone[PATH_MAX];
 	snprintf(gone, sizeof gone, "%s/nowhere", root);
 	is_int(userdb_resolve(gone, "alice", NULL, &c, err, sizeof err), -ENOENT, "no passwd file");

@@ -19,6 +19,8 @@ is "$(ls -l /proc/1/fd/0 | sed 's/.*-> //')" /dev/console "PID 1's stdin is the 
 check "pact-init logs to the kernel log (dmesg)" sh -c 'dmesg | grep -q "pact-init: starting (pid 1)"'
 is "$(hostname)" vm-pid1 "pact.node_id= sets the hostname"
 is "$(cat /run/pact/ready)" vm-pid1 "ready file holds the node id"
+is "$(cat /proc/1/oom_score_adj)" -1000 "RI4: PID 1 is protected from the OOM killer"
+is "$(cat /proc/sys/kernel/printk_devkmsg)" on "kmsg writes are not rate-limited"
 check "an orphan is re-parented to PID 1 and reaped" /test/bin/orphan
 zombies=$(for s in /proc/[0-9]*/stat; do awk '$3 == "Z" { print $1 }' "$s" 2>/dev/null; done)
 is "$zombies" "" "no zombies left"

@@ -1,0 +1,55 @@
+/*
+ * Live re-exec: pact-init execs itself (the binary now at its path, so an
+ * upgrade takes effect) without disturbing the node. Before the exec every
+ * subsystem writes its state as text lines into a memfd and marks the fds
+ * that must survive (listening sockets, log pipes); the new image reads the
+ * lines back while it initialises. A missing or damaged state is reported
+ * and the subsystems adopt what they can find in the kernel instead.
+ *
+ * State format (docs/reexec.md): one record per line, words separated by
+ * single spaces, each word %-escaped (%25 %20 %0A); first line
+ * "pact-reexec 1", last line "end <crc32 of everything before it>".
+ */
+#ifndef PACT_REEXEC_H
+#define PACT_REEXEC_H
+
+#include <stddef.h>
+
+#define REEXEC_MAX_WORDS 24
+#define REEXEC_MAX_FDS 256
+
+struct reexec_out;
+
+typedef void (*reexec_save_fn)(struct reexec_out *o);
+
+void reexec_register_saver(reexec_save_fn fn);
+/* Start a record: its first word. Then add words; end it with reexec_end. */
+void reexec_begin(struct reexec_out *o, const char *key);
+void reexec_word(struct reexec_out *o, const char *s);
+void reexec_num(struct reexec_out *o, long long v);
+void reexec_end(struct reexec_out *o);
+/* Keep fd open across the exec; returns fd (for reexec_num). */
+int reexec_keep_fd(struct reexec_out *o, int fd);
+
+/* At start: read the state handed over by the previous image, if any.
+ * Returns 1 restoring, 0 a normal boot, -1 a re-exec whose state was lost
+ * or damaged (adopt from the kernel). */
+int reexec_load(void);
+int reexec_restoring(void);
+/* This image came from a re-exec whose state was lost: adopt, don't start twice. */
+int reexec_state_lost(void);
+/* The handed-over fd recorded as "fd <name> <n>", close-on-exec again; -1 if none. */
+int reexec_take_fd(const char *name);
+/* Call cb for every record whose first word is key (words[0] is key). */
+void reexec_each(const char *key, void (*cb)(void *ctx, char **words, int n), void *ctx);
+/* Done restoring: close handed-over fds nobody took, free the state. */
+void reexec_finish(void);
+
+/* Save everything and exec; returns only on failure (-errno), with the
+ * node untouched. */
+int reexec_now(const char *why);
+/* reexec_now from the loop's next round (signal handlers, control replies). */
+void reexec_defer(const char *why);
+void reexec_init(int argc, char **argv);
+
+#endif

@@ -1,0 +1,1 @@
+../root-file/case.sh
