@@ -15,6 +15,7 @@
 #include "loop.h"
 #include "netconf.h"
 #include "nsholder.h"
+#include "reexec.h"
 #include "uenv_node.h"
 
 #include <errno.h>
@@ -26,7 +27,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 enum alloc_state {
@@ -65,7 +68,8 @@ struct alloc {
 	int wd;		    /* inotify watch on its cgroup.events, -1 if none */
 	int seen_populated; /* release only after a populated -> empty change */
 	int last_frozen;
-	int modified; /* cgroup.events changed since we last read it */
+	int modified;	  /* cgroup.events changed since we last read it */
+	int restore_uenv; /* carried across a re-exec: take the mount reference again */
 	/* requests waiting for creation, and AllocationEnded received meanwhile */
 	unsigned nw;
 	struct alloc_waiter w[ALLOC_WAITERS];
@@ -746,6 +750,146 @@ size_t alloc_live_count(void)
 	return n;
 }
 
+/* ---- live re-exec (docs/reexec.md) ---- */
+
+/*
+ * One record per live allocation:
+ *   alloc ID HOLDER_PID SCOPE_PATH NS(,NS..) UENV_REQ|%00 IMAGE|%00 CGROUP SEEN
+ * The holder survives the exec (it holds nothing of ours); the new image
+ * reopens its namespaces and takes a pidfd. Allocations still being created
+ * are given up: their holders are killed here.
+ */
+static void save_allocs(struct reexec_out *o)
+{
+	for (int i = 0; i < ALLOC_MAX; i++) {
+		struct alloc *a = &table[i];
+		if (a->state == ALLOC_STARTING)
+			(void)nsholder_kill(&a->h);
+		if (a->state != ALLOC_LIVE)
+			continue;
+		char ns[32] = "";
+		for (unsigned j = 0; j < a->n_ns; j++)
+			snprintf(ns + strlen(ns), sizeof ns - strlen(ns), "%s%s", j ? "," : "",
+				 pact_ns_type_name(a->ns[j]));
+		reexec_begin(o, "alloc");
+		reexec_word(o, a->id);
+		reexec_num(o, a->h.pid);
+		reexec_word(o, a->has_scope ? a->scope.path : "");
+		reexec_word(o, ns);
+		reexec_word(o, a->has_uenv ? a->uenv_req : "");
+		reexec_word(o, a->has_handle ? a->uh.image_path : "");
+		reexec_word(o, a->cg_path);
+		reexec_num(o, a->seen_populated);
+		reexec_end(o);
+	}
+}
+
+static int adopt_holder(struct alloc *a, pid_t pid)
+{
+	static const char *const names[PACT_NS_COUNT] = {"pid", "net", "mnt"};
+	nsholder_init(&a->h);
+	a->h.pid = pid;
+	a->h.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (a->h.pidfd < 0)
+		return -errno;
+	a->h.n_ns = a->n_ns;
+	for (unsigned j = 0; j < a->n_ns; j++) {
+		char p[64];
+		a->h.ns[j] = a->ns[j];
+		snprintf(p, sizeof p, "/proc/%d/ns/%s", (int)pid, names[a->ns[j]]);
+		a->h.fds[j] = open(p, O_RDONLY | O_CLOEXEC);
+		if (a->h.fds[j] < 0)
+			return -errno;
+		struct stat st;
+		a->ino[j] = fstat(a->h.fds[j], &st) == 0 ? (unsigned long long)st.st_ino : 0;
+	}
+	return loop_watch_child(pid, on_reap, a);
+}
+
+static void restore_alloc(void *ctx, char **w, int n)
+{
+	(void)ctx;
+	struct alloc *a = NULL;
+	const char *why = NULL;
+	if (n != 9 || handoff_check_alloc_id(w[1], &why) < 0 || atoi(w[2]) <= 1) {
+		log_err("handoff: re-exec: a bad alloc record; skipped");
+		return;
+	}
+	for (int i = 0; i < ALLOC_MAX && !a; i++)
+		if (table[i].state == ALLOC_FREE)
+			a = &table[i];
+	if (!a)
+		return;
+	memset(a, 0, sizeof *a);
+	a->wd = -1;
+	a->scope.dirfd = -1;
+	snprintf(a->id, sizeof a->id, "%s", w[1]);
+	char nsbuf[32];
+	snprintf(nsbuf, sizeof nsbuf, "%s", w[4]);
+	for (char *save, *t = strtok_r(nsbuf, ",", &save); t && a->n_ns < PACT_NS_COUNT;
+	     t = strtok_r(NULL, ",", &save))
+		if (handoff_ns_from_name(t, &a->ns[a->n_ns]) == 0)
+			a->n_ns++;
+	a->has_uenv = w[5][0] != '\0';
+	snprintf(a->uenv_req, sizeof a->uenv_req, "%s", w[5]);
+	if (w[6][0]) {
+		snprintf(a->uh.image_path, sizeof a->uh.image_path, "%s", w[6]);
+		a->restore_uenv = 1;
+	}
+	snprintf(a->cg_path, sizeof a->cg_path, "%s", w[7]);
+	a->seen_populated = atoi(w[8]) != 0;
+	if (w[3][0]) {
+		snprintf(a->scope.path, sizeof a->scope.path, "%s", w[3]);
+		a->has_scope = 1;
+	}
+	a->created_ms = now_ms();
+	a->started = 1;
+	a->state = ALLOC_LIVE;
+	int r = adopt_holder(a, (pid_t)atoi(w[2]));
+	if (r < 0) {
+		log_err("handoff: re-exec: %s: holder %s cannot be adopted: %s; releasing", a->id,
+			w[2], strerror(-r));
+		a->restore_uenv = 0;
+		/* not watched by the loop (it reaps it silently): kill it, wait for nothing */
+		(void)nsholder_kill(&a->h);
+		a->reaped = 1;
+		release(a, "lost across a re-exec", 1);
+		return;
+	}
+	log_info("handoff: re-exec: %s adopted (holder %s)", a->id, w[2]);
+}
+
+/*
+ * After the uenv manager is set up again (it starts after us): count the
+ * carried allocations' references into its table (WI6), and look at the
+ * workload cgroups again.
+ */
+static struct timer restore_timer;
+static void finish_restore(void *ctx)
+{
+	(void)ctx;
+	const char *images[ALLOC_MAX];
+	size_t n = 0;
+	for (int i = 0; i < ALLOC_MAX; i++)
+		if (table[i].state == ALLOC_LIVE && table[i].restore_uenv)
+			images[n++] = table[i].uh.image_path;
+	if (n && uenv_reconstruct(&node_uenv, images, n) < 0)
+		log_err("handoff: re-exec: rebuilding uenv refcounts: %s",
+			uenv_last_error(&node_uenv));
+	for (int i = 0; i < ALLOC_MAX; i++) {
+		struct alloc *a = &table[i];
+		if (a->state != ALLOC_LIVE || !a->restore_uenv)
+			continue;
+		a->restore_uenv = 0;
+		if (uenv_lookup(&node_uenv, a->uh.image_path, &a->uh) == 0)
+			a->has_handle = 1;
+		else
+			log_err("handoff: re-exec: %s: its uenv %s is not mounted any more", a->id,
+				a->uh.image_path);
+	}
+	evaluate_all();
+}
+
 /* ---- pactctl allocations ---- */
 
 static int cmd_allocations(struct ctl_req *req)
@@ -807,6 +951,9 @@ int alloc_init(void)
 		table[i].state = ALLOC_FREE;
 		table[i].wd = -1;
 	}
+	reexec_register_saver(save_allocs);
+	reexec_each("alloc", restore_alloc, NULL);
+	timer_arm(&restore_timer, 0, finish_restore, NULL);
 	control_register(
 	    "allocations", cmd_allocations,
 	    "allocations: live namespace allocations (namespace inodes, holder pid, uenv)");

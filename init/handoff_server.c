@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "power.h"
 #include "readiness.h"
+#include "reexec.h"
 #include "userdb.h"
 
 #include <errno.h>
@@ -43,7 +44,7 @@ struct hconn {
 	int denied;  /* PermissionDenied sent: discard what it sends until it closes */
 	int closing; /* close once the queue is flushed */
 	uint64_t opened_ms;
-	uint32_t ev; /* the epoll events registered */
+	uint32_t ev;	      /* the epoll events registered */
 	struct timer silence; /* bounds the first frame and every partial frame */
 	struct handoff_outq q;
 	struct frame_decoder dec;
@@ -513,6 +514,16 @@ static void share_uenv_base(void)
 			 p, strerror(errno));
 }
 
+static void save_fd(struct reexec_out *o)
+{
+	if (listen_fd < 0)
+		return;
+	reexec_begin(o, "fd");
+	reexec_word(o, "handoff");
+	reexec_num(o, reexec_keep_fd(o, listen_fd));
+	reexec_end(o);
+}
+
 static void stop(void (*done)(void))
 {
 	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
@@ -585,7 +596,13 @@ int handoff_init(void)
 	power_register_stop(stop);
 	share_uenv_base();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int fd = make_socket();
+	reexec_register_saver(save_fd);
+	/* carried across a re-exec: still listening, clients queued in its backlog */
+	int fd = reexec_take_fd("handoff");
+	if (fd < 0)
+		fd = make_socket();
+	else if (run_path(sock_path, sizeof sock_path, "handoff.sock") < 0)
+		sock_path[0] = '\0';
 	if (fd < 0)
 		return fd;
 	int r = loop_add_fd(fd, EPOLLIN, on_listen, NULL);

@@ -801,6 +801,56 @@ static void test_queue(void)
 	d = saved;
 }
 
+/* A live re-exec keeps the allocation: same holder, same namespaces, one mount reference. */
+static void test_reexec(void)
+{
+	char id[64], buf[8192];
+	struct pact_handoff_msg resp;
+	int fds[3], fds2[3];
+	snprintf(id, sizeof id, "rx-%d", getpid());
+	const char *img = have_uenv ? "tiny.sqfs" : NULL;
+	int r = pact_handoff_request_ns(&conn, id, all3, 3, img, &resp, fds, 15000);
+	is_int(r, 0, "an allocation before the re-exec");
+	if (r != 0)
+		return;
+	int hp = holder_pid(id);
+	is_int(ctl("reexec", buf, sizeof buf), 0, "pactctl reexec");
+	/* the listening socket is carried over: a new client waits in its backlog */
+	struct pact_handoff_conn *c = &conn2;
+	is_int(pact_handoff_connect(c, sock_path()), 0, "the handoff socket still accepts");
+	r = pact_handoff_request_ns(c, id, all3, 3, img, &resp, fds2, 15000);
+	is_int(r, 0, "the allocation is answered after the re-exec");
+	ok(r == 0 && ino_of(fds2[0]) == ino_of(fds[0]) && ino_of(fds2[1]) == ino_of(fds[1]) &&
+	       ino_of(fds2[2]) == ino_of(fds[2]),
+	   "with fds to the same three namespaces");
+	is_int(holder_pid(id), hp, "the same holder");
+	char want[128];
+	snprintf(want, sizeof want, "handoff: re-exec: %s adopted", id);
+	ok(strstr(daemon_log(&d), want) != NULL, "adopted by the new image (its log says so)");
+	if (have_uenv) {
+		ctl("mounts", buf, sizeof buf);
+		ok(strstr(buf, "\"refcount\":1") != NULL, "the uenv count was rebuilt: 1 (WI6)");
+	} else {
+		skip("no mksquashfs", "uenv count");
+	}
+	if (r == 0)
+		close_fds(fds2, 3);
+	close_fds(fds, 3);
+	int host = host_pid_of(hp);
+	int pfd = host > 0 ? (int)syscall(SYS_pidfd_open, host, 0) : -1;
+	is_int(pact_handoff_end(c, id, NULL, 10000), 0, "it ends as before");
+	struct pollfd p = {.fd = pfd, .events = POLLIN};
+	ok(pfd >= 0 && poll(&p, 1, 5000) == 1, "and its holder is killed");
+	if (pfd >= 0)
+		close(pfd);
+	if (have_uenv) {
+		ctl("mounts", buf, sizeof buf);
+		ok(strstr(buf, "\"refcount\":0") != NULL, "and the reference released");
+	}
+	pact_handoff_close(c);
+	pact_handoff_close(&conn); /* its connection did not survive the exec */
+}
+
 /* A node whose boot fails (a module that does not exist, no retries). */
 static void test_boot_failed(void)
 {
@@ -879,6 +929,7 @@ int main(void)
 	test_cgroup_empty();
 	test_permission();
 	test_hostile();
+	test_reexec();
 	test_queue();
 	test_boot_failed();
 	if (tap_failed)
