@@ -3,8 +3,9 @@
 # pactctl handoff request with a uenv (the contract's bare file name), a
 # command run inside the namespaces (pid > 1, only lo and UP, the uenv
 # visible), inodes equal to the holder's /proc/<pid>/ns/*, the holder in
-# pact.slice/infra.slice (never workload.slice), the repeat, end by
-# message, and WI5: the allocation released when its workload cgroup empties.
+# pact.slice/infra.slice (never workload.slice), the repeat, a live
+# re-exec, end by message, and WI5: the allocation released when its
+# workload cgroup empties.
 . /test/tap.sh
 pactctl wait-ready --timeout 60 >/dev/null
 ok $? "the node is ready"
@@ -36,6 +37,14 @@ ok $? "the holder lives in pact.slice/infra.slice/nsholder-alloc-vm1.scope"
 is "$(pactctl --json handoff request alloc-vm1 --uenv tiny.sqfs -- readlink /proc/self/ns/pid 2>/dev/null | tail -n1)" "$(readlink /proc/$holder/ns/pid)" "a repeat: the command is in the holder's pid namespace"
 pactctl --json mounts | grep -q '"refcount":1'; ok $? "one mount reference after three requests"
 pactctl handoff request alloc-vm1 --uenv other.sqfs >/dev/null 2>&1; is $? 1 "a repeat with another uenv is refused"
+
+# a live re-exec keeps it: same holder, same namespaces, one mount reference
+netns=$(readlink /proc/$holder/ns/net)
+check "pactctl reexec" pactctl reexec
+pactctl wait-ready --timeout 30 >/dev/null
+is "$(pactctl --json handoff request alloc-vm1 --uenv tiny.sqfs -- readlink /proc/self/ns/net 2>/dev/null | tail -n1)" "$netns" "after the re-exec: the same net namespace"
+pactctl --json allocations | grep -q "\"holder_pid\":$holder,"; ok $? "the same holder ($holder)"
+pactctl --json mounts | grep -q '"refcount":1'; ok $? "one mount reference, rebuilt (WI6)"
 
 check "handoff end alloc-vm1" pactctl handoff end alloc-vm1
 n=0 # killed at once, reaped by pact-init's loop right after
