@@ -7,6 +7,7 @@
  */
 #include "alloc.h"
 #include "cgroup.h"
+#include "config.h"
 #include "control.h"
 #include "fileio.h"
 #include "handoff_msg.h"
@@ -18,6 +19,7 @@
 #include "reexec.h"
 #include "uenv_node.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -860,6 +862,35 @@ static void restore_alloc(void *ctx, char **w, int n)
 }
 
 /*
+ * A re-exec whose state was lost: the holders of the allocations we no
+ * longer know still run in their scopes, pinning namespaces nobody can ask
+ * for again. Their scopes say what they are: destroy them.
+ */
+static void drop_stale_holders(void)
+{
+	static struct cg_ctx cg;
+	static struct cg_scope s;
+	char dir[CG_PATH_MAX + 32];
+	if (cg_ctx_init(&cg, cfg.cgroup_root) < 0 ||
+	    path_fmt(dir, sizeof dir, "%s/%s", cg.root, PACT_SLICE_INFRA) < 0)
+		return;
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		char rel[CG_PATH_MAX];
+		if (strncmp(e->d_name, "nsholder-", 9) != 0 ||
+		    path_fmt(rel, sizeof rel, "%s/%s", PACT_SLICE_INFRA, e->d_name) < 0 ||
+		    cg_scope_open(&cg, rel, &s) < 0)
+			continue;
+		log_notice("handoff: re-exec without state: destroying %s", rel);
+		if (cg_destroy_async(&cg, &s, NULL, NULL) < 0)
+			cg_scope_close(&s);
+	}
+	closedir(d);
+}
+
+/*
  * After the uenv manager is set up again (it starts after us): count the
  * carried allocations' references into its table (WI6), and look at the
  * workload cgroups again.
@@ -868,6 +899,8 @@ static struct timer restore_timer;
 static void finish_restore(void *ctx)
 {
 	(void)ctx;
+	if (reexec_state_lost())
+		drop_stale_holders();
 	const char *images[ALLOC_MAX];
 	size_t n = 0;
 	for (int i = 0; i < ALLOC_MAX; i++)

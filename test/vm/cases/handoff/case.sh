@@ -65,4 +65,20 @@ while pactctl --json allocations | grep -q '"vm2"' && [ $n -lt 50 ]; do
 done
 pactctl --json allocations | grep -q '"vm2"'; is $? 1 "the allocation was released when its cgroup emptied (WI5)"
 rmdir /sys/fs/cgroup/workload.slice/alloc-vm2.scope; ok $? "the workload scope is left to its owner"
+
+# a re-exec whose state is lost (pact.debug damages it): the holders nobody
+# can ask for again are destroyed with their scopes
+check "request vm3" pactctl handoff request vm3 --pid --net
+h3=$(pactctl --json allocations | sed -n 's/.*"allocation_id":"vm3","state":"live","holder_pid":\([0-9]*\).*/\1/p')
+check "re-exec with a damaged state" pactctl reexec --corrupt-state
+check "the orphaned holder's scope is destroyed" /test/bin/kmsgwait -t 30 "re-exec without state: destroying pact.slice/infra.slice/nsholder-vm3.scope"
+n=0
+while { kill -0 "$h3" 2>/dev/null || [ -d /sys/fs/cgroup/pact.slice/infra.slice/nsholder-vm3.scope ]; } && [ $n -lt 50 ]; do
+	sleep 0.1; n=$((n + 1))
+done
+kill -0 "$h3" 2>/dev/null; is $? 1 "its holder ($h3) is gone"
+test -d /sys/fs/cgroup/pact.slice/infra.slice/nsholder-vm3.scope; is $? 1 "and its scope removed"
+pactctl wait-ready --timeout 60 >/dev/null; ok $? "the node is ready again"
 done_testing
+# the console program (this agent) is not adopted after a lost state: power off here
+kill -USR2 1
