@@ -47,7 +47,7 @@ BENCH_BIN := $(BENCH_SRC:test/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps image run test test-unit test-host test-vm bench fuzz install clean format tidy
+.PHONY: all deps fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format tidy
 all: $(BUILD)/pact-init $(BUILD)/pactctl
 
 $(UAPI)/.stamp:
@@ -106,6 +106,10 @@ $(BUILD)/fuzz/%: test/fuzz/%.c $(LIB_SRC) $(HDRS)
 deps:
 	@boot/deps.sh $(BUILD)
 
+# libFuzzer comes with clang; only `make fuzz` needs it
+fuzz-deps:
+	@command -v $(CC_FUZZ) >/dev/null || EXTRA_PKGS=clang boot/deps.sh $(BUILD)
+
 image: all deps $(GUESTPROG_BIN)
 	@mkdir -p $(BUILD)/test/vm
 	@images/mkimage.sh $(BUILD)
@@ -126,7 +130,7 @@ test: deps all image $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)
 bench: image $(BENCH_BIN)
 	@test/bench/run $(BUILD)
 
-fuzz: $(FUZZ_BIN)
+fuzz: fuzz-deps $(FUZZ_BIN)
 	@test/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 
 install: all

@@ -6,7 +6,7 @@
 set -eu
 BUILD=${1:-build}
 PKGS="musl-tools qemu-system-x86 cpio squashfs-tools busybox-static kmod gzip
-      ipxe-qemu iproute2 clang python3 util-linux"
+      ipxe-qemu iproute2 python3 util-linux ${EXTRA_PKGS:-}"
 KPKG_META=${KERNEL_PACKAGE:-linux-image-cloud-amd64}
 
 missing=""
