@@ -16,7 +16,7 @@ human() { # human DESCRIPTION ARGS...: the human output exits 0 and says somethi
 	out=$(pactctl "$@" 2>&1); r=$?
 	[ $r -eq 0 ] && [ -n "$out" ]; ok $? "$d (human, exit $r)"
 }
-for v in status services scopes mounts help watchdog; do
+for v in status services scopes mounts allocations help watchdog; do
 	json "$v" "$v"
 	human "pactctl $v" "$v"
 done
