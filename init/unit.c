@@ -61,6 +61,23 @@ void unit_diag_clear(struct unit_diag *d)
 		memset(d, 0, sizeof *d);
 }
 
+void unit_diag_add(struct unit_diag *d, const struct unit_opts *opts, int level, const char *text)
+{
+	if (!opts || !opts->quiet)
+		log_msg(level, "unit: %s", text);
+	if (!d)
+		return;
+	if (level == LOG_ERR)
+		d->nerr++;
+	else
+		d->nwarn++;
+	if (d->n < UNIT_DIAG_MAX) {
+		d->msg[d->n].level = level;
+		snprintf(d->msg[d->n].text, sizeof d->msg[d->n].text, "%s", text);
+		d->n++;
+	}
+}
+
 __attribute__((format(printf, 3, 0))) static void diag_add(struct parser *p, int level,
 							   const char *fmt, va_list ap)
 {
@@ -75,20 +92,7 @@ __attribute__((format(printf, 3, 0))) static void diag_add(struct parser *p, int
 			snprintf(p->u->load_error, sizeof p->u->load_error, "%s", text);
 		p->failed = 1;
 	}
-	if (!p->opts->quiet)
-		log_msg(level, "unit: %s", text);
-	struct unit_diag *d = p->d;
-	if (!d)
-		return;
-	if (level == LOG_ERR)
-		d->nerr++;
-	else
-		d->nwarn++;
-	if (d->n < UNIT_DIAG_MAX) {
-		d->msg[d->n].level = level;
-		memcpy(d->msg[d->n].text, text, sizeof text);
-		d->n++;
-	}
+	unit_diag_add(p->d, p->opts, level, text);
 }
 
 __attribute__((format(printf, 2, 3))) static void perr(struct parser *p, const char *fmt, ...)

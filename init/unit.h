@@ -209,6 +209,8 @@ int unit_split_words(const char *line, char *out, size_t cap, int max_words, cha
 		     size_t errcap, int *odd_escapes);
 
 void unit_diag_clear(struct unit_diag *d);
+/* Record one message (and log it unless opts->quiet). */
+void unit_diag_add(struct unit_diag *d, const struct unit_opts *opts, int level, const char *text);
 
 /*
  * Internal to unit.c and unit_exec.c: build one command of u from its raw

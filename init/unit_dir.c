@@ -40,19 +40,7 @@ static void dir_diag(struct unit_diag *d, const struct unit_opts *opts, int leve
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	if (!opts || !opts->quiet)
-		log_msg(level, "unit: %s", text);
-	if (!d)
-		return;
-	if (level == LOG_ERR)
-		d->nerr++;
-	else
-		d->nwarn++;
-	if (d->n < UNIT_DIAG_MAX) {
-		d->msg[d->n].level = level;
-		memcpy(d->msg[d->n].text, text, sizeof text);
-		d->n++;
-	}
+	unit_diag_add(d, opts, level, text);
 }
 
 /* Collect the sorted plain "*.service" names of dir; returns the count. */
