@@ -980,10 +980,8 @@ static int cmd_allocations(struct ctl_req *req)
 
 int alloc_init(void)
 {
-	for (int i = 0; i < ALLOC_MAX; i++) {
-		table[i].state = ALLOC_FREE;
-		table[i].wd = -1;
-	}
+	/* table[] starts ALLOC_FREE (0); a slot's fields are set when it is
+	 * taken, so the idle node does not pay RSS for the whole table */
 	reexec_register_saver(save_allocs);
 	reexec_each("alloc", restore_alloc, NULL);
 	timer_arm(&restore_timer, 0, finish_restore, NULL);

@@ -224,9 +224,19 @@ static void compute_levels(struct depgraph *g)
 
 int depgraph_build(struct depgraph *g, const struct unit *units, int n)
 {
-	memset(g, 0, sizeof *g);
 	if (n < 0 || n > DG_MAX)
 		return -E2BIG;
+	/* clear only the n rows in use: the graph is sized for DG_MAX units,
+	 * and every page touched here stays resident in PID 1 */
+	g->n_levels = g->n_order = g->n_cycles = 0;
+	for (int i = 0; i < n; i++) {
+		memset(g->pred[i], 0, sizeof g->pred[i]);
+		memset(g->req[i], 0, sizeof g->req[i]);
+		g->dead[i] = g->in_cycle[i] = 0;
+		g->level[i] = 0;
+		g->order[i] = 0;
+		g->why[i][0] = '\0';
+	}
 	g->n = n;
 	for (int i = 0; i < n; i++)
 		snprintf(g->name[i], sizeof g->name[i], "%s", units[i].name);

@@ -15,6 +15,7 @@
 #include <pact/contract.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <signal.h>
@@ -110,7 +111,12 @@ int uenv_init(struct uenv_mgr *m, const struct uenv_config *cfg)
 	static const struct uenv_config defaults = {.roots = {"/images"}, .nroots = 1};
 	if (!cfg)
 		cfg = &defaults;
-	memset(m, 0, sizeof *m);
+	/* the table is large: clear only the slots in use, so a fresh
+	 * (zero) manager does not turn all of it into resident pages */
+	memset(m, 0, offsetof(struct uenv_mgr, e));
+	for (size_t i = 0; i < UENV_MAX_ENTRIES; i++)
+		if (m->e[i].used || m->e[i].gen)
+			memset(&m->e[i], 0, sizeof m->e[i]);
 	m->cfg = *cfg;
 	size_t n = cfg->nroots;
 	if (n == 0)

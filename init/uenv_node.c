@@ -11,9 +11,13 @@
 #include "fileio.h"
 #include "pact/contract.h"
 #include "log.h"
+#include "loop.h"
+#include "reexec.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct uenv_mgr node_uenv;
@@ -109,6 +113,76 @@ static void status_mounts(struct json_writer *w)
 	json_w_u64(w, uenv_count(&node_uenv));
 }
 
+/* ---- re-exec: the counts are rebuilt from the kernel and the carried
+ * allocations (WI6, alloc.c); the carried counts only cross-check them ---- */
+
+#define CARRIED_MAX 64
+static struct {
+	char image[UENV_IMAGE_MAX];
+	unsigned count;
+} carried[CARRIED_MAX];
+static int n_carried;
+static struct timer check_timer;
+
+static int save_entry(void *ctx, const struct uenv_info *in)
+{
+	struct reexec_out *o = ctx;
+	reexec_begin(o, "uenvref");
+	reexec_word(o, in->image);
+	reexec_num(o, in->refcount);
+	reexec_end(o);
+	return 0;
+}
+
+static void save_counts(struct reexec_out *o)
+{
+	uenv_foreach(&node_uenv, save_entry, o);
+}
+
+static void restore_count(void *ctx, char **w, int n)
+{
+	(void)ctx;
+	if (n == 3 && n_carried < CARRIED_MAX) {
+		snprintf(carried[n_carried].image, UENV_IMAGE_MAX, "%s", w[1]);
+		carried[n_carried++].count = (unsigned)strtoul(w[2], NULL, 10);
+	}
+}
+
+static int check_entry(void *ctx, const struct uenv_info *in)
+{
+	int *mismatches = ctx;
+	for (int i = 0; i < n_carried; i++) {
+		if (strcmp(carried[i].image, in->image) != 0)
+			continue;
+		if (carried[i].count != in->refcount) {
+			log_warn("re-exec: uenv %s: refcount rebuilt as %u, carried %u; the "
+				 "kernel and the live allocations are taken as the truth (WI6)",
+				 in->image, in->refcount, carried[i].count);
+			(*mismatches)++;
+		}
+		carried[i].count = UINT32_MAX; /* seen */
+	}
+	return 0;
+}
+
+/* After alloc.c rebuilt the counts (its timer was armed before ours). */
+static void cross_check(void *ctx)
+{
+	(void)ctx;
+	int mismatches = 0;
+	uenv_foreach(&node_uenv, check_entry, &mismatches);
+	for (int i = 0; i < n_carried; i++)
+		if (carried[i].count != UINT32_MAX && carried[i].count > 0) {
+			log_warn("re-exec: uenv %s (carried refcount %u) is not mounted any more",
+				 carried[i].image, carried[i].count);
+			mismatches++;
+		}
+	if (!mismatches)
+		log_notice("re-exec: uenv refcounts rebuilt and match the carried ones (%d images)",
+			   n_carried);
+	n_carried = 0;
+}
+
 void uenv_node_init(void)
 {
 	struct uenv_config c;
@@ -136,4 +210,8 @@ void uenv_node_init(void)
 	control_register("mounts", cmd_mounts, "mounts: uenv images, refcounts, hold timers");
 	control_register("force-unmount", cmd_force_unmount, "force-unmount IMAGE (emergency only)");
 	control_add_status(status_mounts);
+	reexec_register_saver(save_counts);
+	reexec_each("uenvref", restore_count, NULL);
+	if (reexec_restoring())
+		timer_arm(&check_timer, 0, cross_check, NULL);
 }
