@@ -14,6 +14,7 @@
 #include "handoff_msg.h"
 #include "netconf.h"
 #include "pact/handoff.h"
+#include "hostutil.h"
 #include "tap.h"
 
 #include <dirent.h>
@@ -75,27 +76,13 @@ static unsigned long long ino_path(const char *p)
 	return stat(p, &st) == 0 ? (unsigned long long)st.st_ino : 0;
 }
 
-static int daemon_fds(void)
-{
-	char p[64];
-	snprintf(p, sizeof p, "/proc/%d/fd", (int)d.pid);
-	DIR *dir = opendir(p);
-	int n = 0;
-	if (!dir)
-		return -1;
-	while (readdir(dir))
-		n++;
-	closedir(dir);
-	return n - 2;
-}
-
 /* The daemon closes a client's fds when it sees the close: that has no event
  * we can wait on from here, so look again, briefly, for a bounded time. */
 static int fds_back_to(int want)
 {
 	long end = ms_now() + 3000;
 	int n;
-	while ((n = daemon_fds()) != want && ms_now() < end)
+	while ((n = fd_count(d.pid)) != want && ms_now() < end)
 		poll(NULL, 0, 5);
 	return n;
 }
@@ -637,11 +624,11 @@ static void test_hostile(void)
 	snprintf(id, sizeof id, "warm-%d", getpid());
 	is_int(good_cycle(id), 0, "a good request and end before the hostile inputs");
 	/* earlier clients may still be closing: wait until the count is steady */
-	int base = daemon_fds();
+	int base = fd_count(d.pid);
 	for (long end = ms_now() + 3000, calm = ms_now();
 	     ms_now() < end && ms_now() - calm < 300;) {
 		poll(NULL, 0, 10);
-		int n = daemon_fds();
+		int n = fd_count(d.pid);
 		if (n != base)
 			base = n, calm = ms_now();
 	}
@@ -671,7 +658,7 @@ static void test_hostile(void)
 	struct pact_handoff_msg m;
 	ok(read_reply(fd, &m, 5000) == 0 && m.kind == PACT_ERR_ALLOCATION_NOT_FOUND,
 	   "the message is answered");
-	is_int(daemon_fds(), base + 1, "the server holds no fd of the client's (only the socket)");
+	is_int(fd_count(d.pid), base + 1, "the server holds no fd of the client's (only the socket)");
 	close(fd);
 	close(passed);
 	is_int(fds_back_to(base), base, "fds back after it closes");

@@ -10,6 +10,7 @@
 #include "daemon.h"
 #include "fileio.h"
 #include "pact/handoff.h"
+#include "hostutil.h"
 #include "tap.h"
 
 #include <dirent.h>
@@ -30,20 +31,6 @@ static long ms_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int daemon_fds(void)
-{
-	char p[64];
-	snprintf(p, sizeof p, "/proc/%d/fd", (int)d.pid);
-	DIR *dir = opendir(p);
-	int n = 0;
-	if (!dir)
-		return -1;
-	while (readdir(dir))
-		n++;
-	closedir(dir);
-	return n - 2;
 }
 
 static long rss_kb(void)
@@ -83,11 +70,11 @@ static int cycles(int n, int *failed_at)
 /* Holders are reaped after the echo: let the count settle (no event to wait on from here). */
 static int settled_fds(void)
 {
-	int base = daemon_fds();
+	int base = fd_count(d.pid);
 	for (long end = ms_now() + 3000, calm = ms_now();
 	     ms_now() < end && ms_now() - calm < 300;) {
 		poll(NULL, 0, 10);
-		int n = daemon_fds();
+		int n = fd_count(d.pid);
 		if (n != base)
 			base = n, calm = ms_now();
 	}

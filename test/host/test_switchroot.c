@@ -6,6 +6,7 @@
  * root without crossing mounts. The switch itself (chroot + exec as PID 1)
  * is tested in QEMU (test/vm/cases/root-*).
  */
+#include "hostutil.h"
 #include "tap.h"
 #include "loop.h"
 #include "switchroot.h"
@@ -23,35 +24,6 @@
 #include <unistd.h>
 
 static char tmp[128];
-
-__attribute__((format(printf, 1, 2))) static char *pf(const char *fmt, ...)
-{
-	static char bufs[16][512];
-	static int i;
-	char *b = bufs[i++ % 16];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b, 512, fmt, ap);
-	va_end(ap);
-	return b;
-}
-
-static int run(const char *const argv[])
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		loop_child_sigreset();
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0)
-			dup2(fd, 1);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static int put(const char *path, const char *text, mode_t mode)
 {

@@ -5,6 +5,7 @@
  * are shared with other users: we only count those whose backing file is
  * under our own temp dir. Waits are bounded loop_run_once rounds.
  */
+#include "hostutil.h"
 #include "tap.h"
 #include "loop.h"
 #include "uenv.h"
@@ -27,32 +28,6 @@
 
 static char tmp[128], images[160], base[160], outside[160];
 static struct uenv_mgr m1, m2;
-
-__attribute__((format(printf, 1, 2))) static char *pf(const char *fmt, ...)
-{
-	static char bufs[16][512];
-	static int i;
-	char *b = bufs[i++ % 16];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b, 512, fmt, ap);
-	va_end(ap);
-	return b;
-}
-
-static int run(const char *const argv[])
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		loop_child_sigreset();
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* images/mkuenv.sh from the repository root, or relative to this binary (build/<dir>/<x>/). */
 static const char *find_mkuenv(void)

@@ -1,0 +1,53 @@
+/* Small helpers shared by the host-tier test programs (see hostutil.h). */
+#include "hostutil.h"
+#include "loop.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *pf(const char *fmt, ...)
+{
+	static char bufs[16][512];
+	static int i;
+	char *b = bufs[i++ % 16];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b, 512, fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+int run(const char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		loop_child_sigreset();
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, 1);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int fd_count(pid_t pid)
+{
+	char p[64];
+	snprintf(p, sizeof p, "/proc/%d/fd", (int)pid);
+	DIR *dir = opendir(p);
+	int n = 0;
+	if (!dir)
+		return -1;
+	while (readdir(dir))
+		n++;
+	closedir(dir);
+	return n - 2;
+}
