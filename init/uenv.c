@@ -508,6 +508,24 @@ static void set_mounted(struct uenv_mgr *m, struct uenv_entry *e, const char *im
 	log_info("uenv: mounted %s on %s (%s)", image, mp, e->loopname);
 }
 
+/* The image's root and the part below it, and a free slot for its mount;
+ * NULL with *err set (and m->err saying why) when either is missing. */
+static struct uenv_entry *claim_slot(struct uenv_mgr *m, const char *image, const char **rel,
+				     int *root, int *err)
+{
+	*rel = under_root(m, image, root);
+	if (!*rel) {
+		*err = fail(m, EACCES, "mount failed for %s: not under an image root (%s%s)", image,
+			    m->roots[0], m->cfg.nroots > 1 ? ", ..." : "");
+		return NULL;
+	}
+	struct uenv_entry *e = free_slot(m);
+	if (!e)
+		*err = fail(m, ENOSPC, "mount failed for %s: too many uenv mounts (max %d)", image,
+			    UENV_MAX_ENTRIES);
+	return e;
+}
+
 int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out)
 {
 	char image[UENV_IMAGE_MAX];
@@ -522,14 +540,10 @@ int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle 
 		return hit(m, e, out);
 
 	int root;
-	const char *rel = under_root(m, image, &root);
-	if (!rel)
-		return fail(m, EACCES, "mount failed for %s: not under an image root (%s%s)", image,
-			    m->roots[0], m->cfg.nroots > 1 ? ", ..." : "");
-	e = free_slot(m);
+	const char *rel;
+	e = claim_slot(m, image, &rel, &root, &r);
 	if (!e)
-		return fail(m, ENOSPC, "mount failed for %s: too many uenv mounts (max %d)", image,
-			    UENV_MAX_ENTRIES);
+		return r;
 	int fd = open_image(m, image, root, rel);
 	if (fd < 0)
 		return fd;
@@ -703,14 +717,10 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 		return 0;
 	}
 	int root;
-	const char *rel = under_root(m, image, &root);
-	if (!rel)
-		return fail(m, EACCES, "mount failed for %s: not under an image root (%s%s)", image,
-			    m->roots[0], m->cfg.nroots > 1 ? ", ..." : "");
-	e = free_slot(m);
+	const char *rel;
+	e = claim_slot(m, image, &rel, &root, &r);
 	if (!e)
-		return fail(m, ENOSPC, "mount failed for %s: too many uenv mounts (max %d)", image,
-			    UENV_MAX_ENTRIES);
+		return r;
 	/* the name is chosen here, in the one place that sees every pending mount */
 	char mp[UENV_MOUNT_MAX];
 	r = make_mount_point(m, image, mp);
