@@ -39,6 +39,7 @@ static int usage(void)
 		"usage: pactctl [--json] [--run-dir DIR] COMMAND [ARGS...]\n"
 		"  status                      boot phases and times, readiness, node id\n"
 		"  wait-ready [--timeout S]    wait for readiness (0 ready, 1 failed, 2 timeout)\n"
+		"  logs SERVICE [--lines N] [-f]  the end of its log; -f follows it\n"
 		"  reboot | poweroff | halt    shut the node down\n"
 		"  notify [--ready] [VAR=VALUE...]  sd_notify to $NOTIFY_SOCKET (for services)\n"
 		"  net                         links, addresses and routes, from the kernel\n"
@@ -333,6 +334,17 @@ int main(int argc, char **argv)
 		return cmd_wait_ready(n, argv + i);
 	if (strcmp(cmd, "notify") == 0)
 		return cmd_notify(n, argv + i);
+	if (strcmp(cmd, "logs") == 0) {
+		int follow = 0, m = 0;
+		for (int j = 0; j < n; j++) {
+			if (strcmp(argv[i + j], "-f") == 0 || strcmp(argv[i + j], "--follow") == 0)
+				follow = 1;
+			else
+				argv[i + m++] = argv[i + j];
+		}
+		int r = call_daemon(cmd, m, argv + i);
+		return r || !follow ? r : pactctl_follow(run_dir, argv[i]);
+	}
 	if (strcmp(cmd, "net") == 0) /* read from the kernel here: no daemon needed */
 		return (want_json ? net_dump_json(1) : net_dump_text(1)) < 0;
 	if (strcmp(cmd, "handoff") == 0) /* the handoff socket, not the control socket */

@@ -13,4 +13,7 @@ void render_json(const struct json_doc *doc, int idx);
 /* pactctl handoff request|end ... (pactctl_handoff.c); argv[0] is the subcommand. */
 int pactctl_handoff(const char *run_dir, int json, int argc, char **argv);
 
+/* logs SERVICE -f: follow <run_dir>/logs/<service>.log after the daemon's tail. */
+int pactctl_follow(const char *run_dir, const char *service);
+
 #endif

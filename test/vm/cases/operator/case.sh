@@ -27,6 +27,20 @@ human "pactctl logs" logs time-sync
 pactctl metrics >/tmp/metrics.txt; ok $? "pactctl metrics exits 0"
 echo "=== BEGIN metrics"; cat /tmp/metrics.txt; echo "=== END metrics rc=0"
 
+# logs -f: follows the file; read through a fifo with a bound, no sleeps
+mkfifo /tmp/follow
+pactctl logs time-sync --lines 1 -f >/tmp/follow &
+follower=$!
+exec 4</tmp/follow
+read -r -t 10 first <&4; ok $? "logs -f prints the end of the log first"
+pactctl restart time-sync >/dev/null
+seen=1
+while read -r -t 10 line <&4; do
+	case $line in *"-- pact-init: starting"*) seen=0; break ;; esac
+done
+ok $seen "logs -f shows what is written after it started (the restart's line)"
+kill $follower; exec 4<&-
+
 # start | stop | restart
 check "stop time-sync" pactctl stop time-sync
 is "$(pactctl --json services | grep -o '"name":"time-sync.service","state":"[a-z]*"')" \
