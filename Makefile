@@ -69,38 +69,47 @@ $(BUILD)/san/%.o: %.c $(HDRS)
 	@$(CC_SAN) $(CFLAGS_SAN) -c -o $@ $<
 
 $(BUILD)/pact-init: $(BUILD)/obj/init/main.o $(LIB_OBJ)
-	$(CC_MUSL) $(LDFLAGS_REL) -o $@ $^
+	@echo "  LD      $@"
+	@$(CC_MUSL) $(LDFLAGS_REL) -o $@ $^
 
 $(BUILD)/pactctl: $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_OBJ)
-	$(CC_MUSL) $(LDFLAGS_REL) -o $@ $^
+	@echo "  LD      $@"
+	@$(CC_MUSL) $(LDFLAGS_REL) -o $@ $^
 
 # Sanitized builds of the daemon and tool, for the host tier.
 $(BUILD)/san/pact-init: $(BUILD)/san/init/main.o $(LIB_SAN)
-	$(CC_SAN) $(LDFLAGS_SAN) -o $@ $^
+	@echo "  LD      $@"
+	@$(CC_SAN) $(LDFLAGS_SAN) -o $@ $^
 $(BUILD)/san/pactctl: $(CTL_SRC:%.c=$(BUILD)/san/%.o) $(LIB_SAN)
-	$(CC_SAN) $(LDFLAGS_SAN) -o $@ $^
+	@echo "  LD      $@"
+	@$(CC_SAN) $(LDFLAGS_SAN) -o $@ $^
 
 $(BUILD)/test/unit/%: test/unit/%.c test/unit/tap.h $(LIB_SAN)
 	@mkdir -p $(dir $@)
-	$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -o $@ $< $(LIB_SAN) $(LDFLAGS_SAN)
+	@echo "  LD      $@"
+	@$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -o $@ $< $(LIB_SAN) $(LDFLAGS_SAN)
 
 $(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard test/host/*.h) $(LIB_SAN)
 	@mkdir -p $(dir $@)
-	$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -Itest/host -o $@ $< $(HOSTLIB_SRC) $(LIB_SAN) $(LDFLAGS_SAN)
+	@echo "  LD      $@"
+	@$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -Itest/host -o $@ $< $(HOSTLIB_SRC) $(LIB_SAN) $(LDFLAGS_SAN)
 
 # Programs that run inside the test VM: static musl, like the daemon.
 $(BUILD)/test/vm/%: test/vm/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
+	@echo "  LD      $@"
+	@$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
 
 # Benchmark programs: built like the product (musl, -Os), not sanitized.
 $(BUILD)/bench/%: test/bench/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
+	@echo "  LD      $@"
+	@$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
 
 $(BUILD)/fuzz/%: test/fuzz/%.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC_FUZZ) $(COMMON) -g -O1 -DPACT_TEST_BUILD -fsanitize=fuzzer,address,undefined \
+	@echo "  LD      $@"
+	@$(CC_FUZZ) $(COMMON) -g -O1 -DPACT_TEST_BUILD -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(LIB_SRC)
 
 deps:
