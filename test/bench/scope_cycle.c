@@ -7,6 +7,7 @@
  * spawn_process, a child that _exits at once, reaped).
  * Usage: scope_cycle [cgroup2 dir]; run as root. Prints JSON lines.
  */
+#include "bench.h"
 #include "cgroup.h"
 #include "fileio.h"
 #include "loop.h"
@@ -31,25 +32,6 @@
 
 static char *const true_argv[] = {(char *)"/bin/true", NULL};
 static char *const no_env[] = {NULL};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(uint64_t *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_u64);
-	return (double)v[n / 2];
-}
 
 static int reap(pid_t pid)
 {

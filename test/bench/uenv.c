@@ -15,6 +15,7 @@
  * work left by the other side (loop teardown, process exit) is not billed.
  * Runs in a private mount namespace as root; cleans up. Prints JSON lines.
  */
+#include "bench.h"
 #include "fileio.h"
 #include "log.h"
 #include "loop.h"
@@ -38,25 +39,6 @@
 
 static struct uenv_mgr mgr;
 static char tmp[128], images[160], base[160], img[200], dir_ul[200];
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(uint64_t *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_u64);
-	return (double)v[n / 2];
-}
 
 static int run(const char *const argv[])
 {

@@ -8,6 +8,7 @@
 #include "loop.h"
 #include "netconf.h"
 #include "netlink.h"
+#include "hostutil.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -436,18 +437,6 @@ static void test_dump(void)
 	close(fd);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void test_cloexec(void)
 {
 	struct nl_sock nl;
@@ -508,7 +497,7 @@ static int run_in_netns(void)
 		printf("1..0 # SKIP cannot mount a namespace-local sysfs: %s\n", strerror(errno));
 		return 0;
 	}
-	int fds = count_fds();
+	int fds = fd_count(getpid());
 	test_lo();
 	test_cloexec();
 	test_ops();
@@ -516,7 +505,7 @@ static int run_in_netns(void)
 	test_apply();
 	test_empty_device();
 	test_dump();
-	is_int(count_fds(), fds, "no fd leaked by any netconf call, error paths included");
+	is_int(fd_count(getpid()), fds, "no fd leaked by any netconf call, error paths included");
 	test_carrier_on_loop();
 	int r = done_testing();
 	fflush(stdout); /* the caller leaves with _exit */

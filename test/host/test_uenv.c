@@ -7,6 +7,7 @@
  */
 #include "hostutil.h"
 #include "tap.h"
+#include "uenv_find.h"
 #include "loop.h"
 #include "uenv.h"
 
@@ -132,29 +133,6 @@ static int loop_status_errno(const char *loopname)
 	int r = ioctl(fd, LOOP_GET_STATUS64, &info) < 0 ? errno : 0;
 	close(fd);
 	return r;
-}
-
-struct find_ctx {
-	const char *image;
-	struct uenv_info got;
-	int found;
-};
-
-static int find_cb(void *ctx, const struct uenv_info *info)
-{
-	struct find_ctx *f = ctx;
-	if (strcmp(info->image, f->image) == 0) {
-		f->got = *info;
-		f->found = 1;
-	}
-	return 0;
-}
-
-static struct find_ctx info_of(struct uenv_mgr *m, const char *image)
-{
-	struct find_ctx f = {.image = image};
-	uenv_foreach(m, find_cb, &f);
-	return f;
 }
 
 /* Drive the loop until the table is empty; bounded (about 5 s). */

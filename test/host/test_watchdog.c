@@ -7,6 +7,7 @@
  */
 #include "loop.h"
 #include "watchdog.h"
+#include "hostutil.h"
 #include "tap.h"
 
 #include <dirent.h>
@@ -18,18 +19,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
 
 static void test_interval(void)
 {
@@ -43,11 +32,11 @@ static void test_no_watchdog(void)
 {
 	char path[128];
 	snprintf(path, sizeof path, "/nonexistent-%d/watchdog", (int)getpid());
-	int fds = count_fds(), lfds = loop_fd_count();
+	int fds = fd_count(getpid()), lfds = loop_fd_count();
 	is_int(watchdog_start(path, 30), 0, "no device: 0 (running without)");
 	ok(!watchdog_active(), "no device: not active");
 	is_int(watchdog_timeout(), 0, "no device: no timeout");
-	is_int(count_fds(), fds, "no device: no fd left open");
+	is_int(fd_count(getpid()), fds, "no device: no fd left open");
 	is_int(loop_fd_count(), lfds, "no device: nothing added to the loop");
 	watchdog_keepalive();
 	watchdog_disarm();
@@ -55,7 +44,7 @@ static void test_no_watchdog(void)
 
 	is_int(watchdog_start("/dev/null", 30), -ENOTTY, "/dev/null is not a watchdog: -ENOTTY");
 	ok(!watchdog_active(), "/dev/null: not active");
-	is_int(count_fds(), fds, "/dev/null: fd closed");
+	is_int(fd_count(getpid()), fds, "/dev/null: fd closed");
 
 	char tmp[] = "/tmp/pact-wd-XXXXXX";
 	int fd = mkstemp(tmp);
@@ -67,7 +56,7 @@ static void test_no_watchdog(void)
 	unlink(tmp);
 	is_int(watchdog_start("/tmp", 30), -EISDIR, "a directory: the open error");
 	ok(!watchdog_active(), "a directory: not active");
-	is_int(count_fds(), fds, "no fd leaked by any refused path");
+	is_int(fd_count(getpid()), fds, "no fd leaked by any refused path");
 }
 
 /* softdog with soft_noboot=1 never resets the host, even if we stop petting. */

@@ -5,6 +5,7 @@
  * files are real files in a temp dir so the path checks run for real.
  */
 #include "tap.h"
+#include "uenv_find.h"
 #include "loop.h"
 #include "uenv.h"
 
@@ -118,29 +119,6 @@ __attribute__((format(printf, 1, 2))) static char *pathf(const char *fmt, ...)
 	vsnprintf(b, 600, fmt, ap);
 	va_end(ap);
 	return b;
-}
-
-struct find_ctx {
-	const char *image;
-	struct uenv_info got;
-	int found;
-};
-
-static int find_cb(void *ctx, const struct uenv_info *info)
-{
-	struct find_ctx *f = ctx;
-	if (strcmp(info->image, f->image) == 0) {
-		f->got = *info;
-		f->found = 1;
-	}
-	return 0;
-}
-
-static struct find_ctx info_of(struct uenv_mgr *m, const char *image)
-{
-	struct find_ctx f = {.image = image};
-	uenv_foreach(m, find_cb, &f);
-	return f;
 }
 
 static void run_until_empty(struct uenv_mgr *m, int budget)
