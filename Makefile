@@ -26,10 +26,12 @@ CFLAGS_SAN := $(COMMON) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -DPACT_TEST_BUILD
 LDFLAGS_SAN := -fsanitize=address,undefined
 
+# init/ is in layer folders (README.md: Layout); main.c is the daemon's map.
+LAYERS := lib proto os units node supervise handoff ctl
 DAEMON_MAIN := init/main.c
-CTL_SRC := $(wildcard init/pactctl*.c)
-LIB_SRC := $(filter-out $(DAEMON_MAIN) $(CTL_SRC),$(wildcard init/*.c))
-HDRS := $(wildcard init/*.h include/pact/*.h)
+CTL_SRC := $(wildcard init/pactctl/*.c)
+LIB_SRC := $(wildcard $(LAYERS:%=init/%/*.c))
+HDRS := $(wildcard init/*/*.h include/pact/*.h)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_SAN := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
@@ -152,7 +154,7 @@ install: all
 		install -m 0644 services/init.conf $(DESTDIR)/etc/pact/init.conf
 
 format:
-	clang-format -i init/*.c init/*.h include/pact/*.h test/unit/*.c test/unit/*.h \
+	clang-format -i init/*.c init/*/*.c init/*/*.h include/pact/*.h test/unit/*.c test/unit/*.h \
 		test/host/*.c test/host/*.h test/fuzz/*.c test/vm/*.c test/bench/*.c
 
 clean:

@@ -10,7 +10,7 @@
  * Root only. Prints JSON lines: handoff_cycle_ratio, handoff_cycle_ratio_nonet,
  * handoff_p99_ms.
  */
-#include "fileio.h"
+#include "lib/fileio.h"
 #include "pact/handoff.h"
 
 #include <errno.h>

@@ -8,10 +8,10 @@
  * Usage: scope_cycle [cgroup2 dir]; run as root. Prints JSON lines.
  */
 #include "bench.h"
-#include "cgroup.h"
-#include "fileio.h"
-#include "loop.h"
-#include "spawn.h"
+#include "os/cgroup.h"
+#include "lib/fileio.h"
+#include "lib/loop.h"
+#include "os/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,10 +16,10 @@
  * Runs in a private mount namespace as root; cleans up. Prints JSON lines.
  */
 #include "bench.h"
-#include "fileio.h"
-#include "log.h"
-#include "loop.h"
-#include "uenv.h"
+#include "lib/fileio.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "os/uenv.h"
 
 #include <errno.h>
 #include <fcntl.h>

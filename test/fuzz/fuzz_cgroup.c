@@ -2,7 +2,7 @@
  * Fuzz target: the cgroup manager's pure parsers and judges (flat-keyed
  * files, memory.max, line counts, ownership, scope names) on arbitrary text.
  */
-#include "cgroup.h"
+#include "os/cgroup.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * overrun, and every string it fills stays NUL-terminated within its field;
  * the switches stay 0 or 1.
  */
-#include "config.h"
+#include "lib/config.h"
 
 #include <stddef.h>
 #include <stdint.h>

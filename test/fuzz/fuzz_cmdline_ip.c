@@ -5,7 +5,7 @@
  * the plan byte-for-byte unchanged and says why; an accepted one is within
  * the documented bounds.
  */
-#include "ipconf.h"
+#include "os/ipconf.h"
 
 #include <errno.h>
 #include <stddef.h>

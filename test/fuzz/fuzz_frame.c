@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "frame.h"
-#include "handoff_msg.h"
+#include "lib/frame.h"
+#include "proto/handoff_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

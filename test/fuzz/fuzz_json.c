@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "handoff_msg.h"
-#include "json.h"
+#include "proto/handoff_msg.h"
+#include "lib/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

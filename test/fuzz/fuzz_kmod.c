@@ -3,7 +3,7 @@
  * input is split at the first NUL into modules.dep and modules.builtin;
  * the loader is fake, so only parsing and the dependency passes run.
  */
-#include "kmod.h"
+#include "os/kmod.h"
 
 #include <errno.h>
 #include <stdint.h>

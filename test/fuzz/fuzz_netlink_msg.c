@@ -5,7 +5,7 @@
  * bounds, and a reported completion or error must come from a well-formed
  * message.
  */
-#include "netlink.h"
+#include "lib/netlink.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -4,8 +4,8 @@
  * lines naming those devices reach adoption, the octal unescaping and the
  * refcount restore. No syscall touches a real mount (fake ops).
  */
-#include "loop.h"
-#include "uenv.h"
+#include "lib/loop.h"
+#include "os/uenv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,8 +5,8 @@
  * then fed to the dependency graph. Nothing may crash, leak or overrun, and a loaded
  * unit's argv and envp must be well-formed.
  */
-#include "depgraph.h"
-#include "unit.h"
+#include "units/depgraph.h"
+#include "units/unit.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* Small helpers shared by the host-tier test programs (see hostutil.h). */
 #include "hostutil.h"
-#include "loop.h"
+#include "lib/loop.h"
 
 #include <dirent.h>
 #include <fcntl.h>

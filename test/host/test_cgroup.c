@@ -4,10 +4,10 @@
  * at /sys/fs/cgroup/unified, with no cpu/memory/io/pids controllers: limits
  * are checked in the VM tier and skipped here with that reason).
  */
-#include "cgroup.h"
-#include "fileio.h"
-#include "loop.h"
-#include "spawn.h"
+#include "os/cgroup.h"
+#include "lib/fileio.h"
+#include "lib/loop.h"
+#include "os/spawn.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -9,10 +9,10 @@
  * The 10000-cycle leak test is test_handoff_cycles.c.
  */
 #include "daemon.h"
-#include "fileio.h"
-#include "frame.h"
-#include "handoff_msg.h"
-#include "netconf.h"
+#include "lib/fileio.h"
+#include "lib/frame.h"
+#include "proto/handoff_msg.h"
+#include "os/netconf.h"
 #include "pact/handoff.h"
 #include "hostutil.h"
 #include "tap.h"

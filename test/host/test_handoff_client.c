@@ -10,9 +10,9 @@
  * buffer before the client call that reads them, so nothing waits on
  * another process and nothing sleeps.
  */
-#include "frame.h"
-#include "handoff_io.h"
-#include "handoff_msg.h"
+#include "lib/frame.h"
+#include "proto/handoff_io.h"
+#include "proto/handoff_msg.h"
 #include "pact/handoff.h"
 #include "tap.h"
 

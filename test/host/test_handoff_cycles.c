@@ -8,7 +8,7 @@
  * HANDOFF_CYCLES sets the count.
  */
 #include "daemon.h"
-#include "fileio.h"
+#include "lib/fileio.h"
 #include "pact/handoff.h"
 #include "hostutil.h"
 #include "tap.h"

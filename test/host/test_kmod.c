@@ -6,7 +6,7 @@
  * tier (with a fake loader) and in the VM tier (real modules).
  */
 #include "tap.h"
-#include "kmod.h"
+#include "os/kmod.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,10 +4,10 @@
  * change is read back from the kernel by a path independent of netconf
  * where one exists: /sys/class/net, /proc/net/route, bind(2) on the address.
  */
-#include "ipconf.h"
-#include "loop.h"
-#include "netconf.h"
-#include "netlink.h"
+#include "os/ipconf.h"
+#include "lib/loop.h"
+#include "os/netconf.h"
+#include "lib/netlink.h"
 #include "hostutil.h"
 #include "tap.h"
 

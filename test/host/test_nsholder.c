@@ -5,7 +5,7 @@
  * propagation, no inherited fds, repeated fds to the same namespaces, the
  * net hook, death by SIGKILL and by its parent's death, CLONE_INTO_CGROUP.
  */
-#include "nsholder.h"
+#include "os/nsholder.h"
 #include "tap.h"
 
 #include <dirent.h>

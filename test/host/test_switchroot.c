@@ -8,8 +8,8 @@
  */
 #include "hostutil.h"
 #include "tap.h"
-#include "loop.h"
-#include "switchroot.h"
+#include "lib/loop.h"
+#include "node/switchroot.h"
 
 #include <errno.h>
 #include <fcntl.h>

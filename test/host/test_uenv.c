@@ -8,8 +8,8 @@
 #include "hostutil.h"
 #include "tap.h"
 #include "uenv_find.h"
-#include "loop.h"
-#include "uenv.h"
+#include "lib/loop.h"
+#include "os/uenv.h"
 
 #include <dirent.h>
 #include <errno.h>

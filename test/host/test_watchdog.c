@@ -5,8 +5,8 @@
  * means one log line and nothing else (no fd, no timer), a path that is not
  * a watchdog is refused without writing to it, and the pet interval.
  */
-#include "loop.h"
-#include "watchdog.h"
+#include "lib/loop.h"
+#include "os/watchdog.h"
 #include "hostutil.h"
 #include "tap.h"
 

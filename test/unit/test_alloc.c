@@ -3,7 +3,7 @@
  * cgroup path from handoff.cgroup_template, and how a request's uenv_image
  * becomes an image path (bare names under the first image root).
  */
-#include "alloc.h"
+#include "handoff/alloc.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -5,12 +5,12 @@
  * StartServices' pending time counts as wait_ms (minus our CPU time); the
  * boot figures add up; readiness publishes the ready file.
  */
-#include "boot.h"
-#include "config.h"
-#include "fileio.h"
-#include "log.h"
-#include "loop.h"
-#include "readiness.h"
+#include "node/boot.h"
+#include "lib/config.h"
+#include "lib/fileio.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "node/readiness.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
  * components (RI1), scope name and limit validation, io.max syntax, and the
  * parsers of cgroup.events, cpu.stat, memory.events and memory.max.
  */
-#include "cgroup.h"
+#include "os/cgroup.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* Unit tests: kernel command line keys, argv flags and init.conf parsing. */
-#include "config.h"
+#include "lib/config.h"
 #include "tap.h"
 
 #include <errno.h>

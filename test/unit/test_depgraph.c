@@ -3,7 +3,7 @@
  * under changing states, reverse stop order, cycles reported by name,
  * Requires= on missing and failed units, Wants= and unknown After=.
  */
-#include "depgraph.h"
+#include "units/depgraph.h"
 #include "tap.h"
 
 #include <errno.h>

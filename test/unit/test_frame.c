@@ -1,7 +1,7 @@
 /*
  * Unit tests for the frame codec: header limits, boundaries, split reads.
  */
-#include "frame.h"
+#include "lib/frame.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -8,8 +8,8 @@
  * DIR/frame/<name>.bin (a read-size byte, then the frame twice) from the
  * vectors, then run the tests.
  */
-#include "frame.h"
-#include "handoff_msg.h"
+#include "lib/frame.h"
+#include "proto/handoff_msg.h"
 #include "handoff_vectors.h"
 #include "tap.h"
 

@@ -2,7 +2,7 @@
  * The ip= parser, the init.conf net.* keys and the merge of the two into
  * the list of interfaces to configure. Pure parsing: no kernel.
  */
-#include "ipconf.h"
+#include "os/ipconf.h"
 #include "tap.h"
 
 #include <arpa/inet.h>

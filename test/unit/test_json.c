@@ -1,7 +1,7 @@
 /*
  * Unit tests for the strict JSON reader and the bounded writer.
  */
-#include "json.h"
+#include "lib/json.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
  * as a named error, compressed files flagged, with finit_module replaced.
  */
 #include "tap.h"
-#include "kmod.h"
+#include "os/kmod.h"
 
 #include <errno.h>
 #include <linux/module.h>

@@ -1,5 +1,5 @@
 /* Unit tests: timers, fd callbacks and child watches of the event loop. */
-#include "loop.h"
+#include "lib/loop.h"
 #include "tap.h"
 
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* Unit tests: reading /proc/self/mountinfo text. */
-#include "mounts.h"
+#include "os/mounts.h"
 #include "tap.h"
 
 static const char mi[] =

@@ -4,7 +4,7 @@
  * errors with extended ack messages and whole reply datagrams on canned
  * buffers. No sockets.
  */
-#include "netlink.h"
+#include "lib/netlink.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -6,8 +6,8 @@
  */
 #include "tap.h"
 #include "uenv_find.h"
-#include "loop.h"
-#include "uenv.h"
+#include "lib/loop.h"
+#include "os/uenv.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,9 +3,9 @@
  * time spans and sizes, warnings and errors (asserted by text), templates,
  * EnvironmentFile=, the directory loader, and every file under services/.
  */
-#include "unit.h"
-#include "depgraph.h"
-#include "fileio.h"
+#include "units/unit.h"
+#include "units/depgraph.h"
+#include "lib/fileio.h"
 #include "tap.h"
 
 #include <dirent.h>

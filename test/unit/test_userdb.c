@@ -3,8 +3,8 @@
  * names, numbers, primary and explicit groups, supplementary groups,
  * unknown names, malformed lines, missing files.
  */
-#include "userdb.h"
-#include "fileio.h"
+#include "os/userdb.h"
+#include "lib/fileio.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "uenv.h"
+#include "os/uenv.h"
 
 struct find_ctx {
 	const char *image;

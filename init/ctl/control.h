@@ -1,0 +1,46 @@
+/*
+ * The control socket, /run/pact/control.sock: the operator's interface
+ * (pactctl). Same framing as the handoff (4-byte big-endian length, JSON
+ * body). A request is {"command": "...", "args": ["...", ...]}; the answer
+ * is {"ok": true, "data": ...} or {"ok": false, "error": {"kind", "message"}}.
+ * Subsystems register their own commands and their share of `status`.
+ * Protocol reference: docs/control-protocol.md.
+ */
+#ifndef PACT_CONTROL_H
+#define PACT_CONTROL_H
+
+#include "lib/json.h"
+
+#include <sys/types.h>
+
+#define CTL_MAX_ARGS 16
+#define CTL_ARG_MAX 256
+#define CONTROL_MAX_CONNS 8
+
+struct ctl_req {
+	const char *command;
+	int argc;
+	char argv[CTL_MAX_ARGS][CTL_ARG_MAX];
+	uid_t uid;
+	struct json_writer *w; /* the handler writes one JSON value: the data */
+	const char *err_kind;
+	char err_msg[512];
+};
+
+/* A handler writes its data to req->w and returns 0, or returns ctl_fail(). */
+typedef int (*ctl_handler)(struct ctl_req *req);
+typedef void (*ctl_status_fn)(struct json_writer *w);
+
+int control_init(void);
+void control_register(const char *name, ctl_handler fn, const char *usage);
+/* Add keys to the `status` object. */
+void control_add_status(ctl_status_fn fn);
+/* Record an error for the reply; returns -1 for `return ctl_fail(...)`. */
+int ctl_fail(struct ctl_req *req, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Look up --name=VALUE or --name VALUE in the args; NULL if absent. */
+const char *ctl_opt(struct ctl_req *req, const char *name);
+/* The shutdown hook: stop accepting and close clients. */
+void control_stop(void (*done)(void));
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * The supervisor's control commands (pactctl services, start, stop,
+ * restart, logs) and its line in pactctl status: what a site admin sees of
+ * each service. The state machine itself lives in supervise.c.
+ */
+#include "supervise/supervise_int.h"
+#include "ctl/control.h"
+#include "ctl/metrics.h"
+#include "lib/fileio.h"
+#include "node/hardware.h"
+#include "lib/json.h"
+#include "node/power.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *const svc_state_names[] = {
+    "inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
+};
+
+static struct svc *find_svc(struct ctl_req *req)
+{
+	if (req->argc < 1) {
+		ctl_fail(req, "Usage", "%s: which service?", req->command);
+		return NULL;
+	}
+	int i = unit_find(sv_units, sv_n, req->argv[0]);
+	if (i < 0) {
+		ctl_fail(req, "NotFound", "no service named '%s'", req->argv[0]);
+		return NULL;
+	}
+	return &sv_svcs[i];
+}
+
+static void write_svc(struct json_writer *w, struct svc *s)
+{
+	struct cg_metrics m = {0};
+	if (s->have_scope)
+		cg_read_metrics(&node_cg, s->scope.rel, &m);
+	json_w_obj_begin(w);
+	json_w_key(w, "name");
+	json_w_string(w, s->u->name);
+	json_w_key(w, "state");
+	json_w_string(w,
+		      s->u->load_state == UNIT_LOADED ? svc_state_names[s->state] : "load-error");
+	json_w_key(w, "pid");
+	if (s->pid > 0)
+		json_w_i64(w, s->pid);
+	else
+		json_w_null(w);
+	json_w_key(w, "slice");
+	json_w_string(w, unit_slice_path(s->u->slice));
+	json_w_key(w, "scope");
+	json_w_string_or_null(w, s->have_scope ? s->scope.rel : NULL);
+	json_w_key(w, "restarts");
+	json_w_u64(w, s->restarts);
+	json_w_key(w, "memory_bytes");
+	json_w_u64(w, m.memory_current);
+	json_w_key(w, "cpu_usec");
+	json_w_u64(w, m.cpu_usage_usec);
+	json_w_key(w, "oom_kills");
+	json_w_u64(w, s->oom_kills + m.oom_kills); /* earlier scopes and this one */
+	json_w_key(w, "ready");
+	json_w_bool(w, s->state == SVC_RUNNING || s->state == SVC_EXITED);
+	json_w_key(w, "type");
+	json_w_string(w, unit_type_name(s->u->type));
+	json_w_key(w, "status"); /* the service's own words (sd_notify STATUS=) */
+	json_w_string_or_null(w, s->status_text[0] ? s->status_text : NULL);
+	char last[96] = "";
+	if (s->last_status >= 0)
+		svc_describe_status(s->last_status, last, sizeof last);
+	json_w_key(w, "last_exit");
+	json_w_string_or_null(w, last[0] ? last : NULL);
+	json_w_key(w, "why");
+	json_w_string_or_null(w, s->why[0] ? s->why : NULL);
+	json_w_obj_end(w);
+}
+
+static int cmd_services(struct ctl_req *req)
+{
+	json_w_arr_begin(req->w);
+	for (int i = 0; i < sv_n; i++)
+		write_svc(req->w, &sv_svcs[i]);
+	json_w_arr_end(req->w);
+	return 0;
+}
+
+static int cmd_start(struct ctl_req *req)
+{
+	struct svc *s = find_svc(req);
+	if (!s)
+		return -1;
+	if (s->u->load_state != UNIT_LOADED)
+		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
+	if (power_pending())
+		return ctl_fail(req, "ShuttingDown", "the node is shutting down");
+	s->admin_stop = 0;
+	if (s->state == SVC_STOPPING) {
+		s->restart_after_stop = 1;
+	} else if (s->state != SVC_STARTING && s->state != SVC_RUNNING &&
+		   s->state != SVC_RESTART_WAIT) {
+		s->state = SVC_INACTIVE;
+		if (svc_start(s) < 0)
+			return ctl_fail(req, "StartFailed", "%s: %s", s->u->name, s->why);
+	}
+	write_svc(req->w, s);
+	return 0;
+}
+
+static int cmd_stop(struct ctl_req *req)
+{
+	struct svc *s = find_svc(req);
+	if (!s)
+		return -1;
+	s->admin_stop = 1;
+	s->restart_after_stop = 0;
+	svc_stop(s);
+	write_svc(req->w, s);
+	return 0;
+}
+
+static int cmd_restart(struct ctl_req *req)
+{
+	struct svc *s = find_svc(req);
+	if (!s)
+		return -1;
+	if (s->u->load_state != UNIT_LOADED)
+		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
+	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING) {
+		s->admin_stop = 1;
+		s->restart_after_stop = 1;
+		svc_stop(s);
+	} else {
+		/* a pending backoff must not fire into the run started here */
+		timer_cancel(&s->restart_timer);
+		s->admin_stop = 0;
+		s->state = SVC_INACTIVE;
+		svc_start(s);
+	}
+	write_svc(req->w, s);
+	return 0;
+}
+
+/* The last cap-1 bytes of a file (a log is up to SVCLOG_CAP_BYTES, far
+ * more than a reply holds), from the start of a line. */
+static ssize_t read_tail(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	off_t from = 0;
+	if (fstat(fd, &st) == 0 && st.st_size > (off_t)(cap - 1))
+		from = st.st_size - (off_t)(cap - 1);
+	size_t used = 0;
+	while (used < cap - 1) {
+		ssize_t n = pread(fd, buf + used, cap - 1 - used, from + (off_t)used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	close_fd(fd);
+	buf[used] = '\0';
+	char *nl = from > 0 ? memchr(buf, '\n', used) : NULL;
+	if (nl) { /* drop the partial first line */
+		used -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, used + 1);
+	}
+	return (ssize_t)used;
+}
+
+static int cmd_logs(struct ctl_req *req)
+{
+	struct svc *s = find_svc(req);
+	if (!s)
+		return -1;
+	const char *lines = ctl_opt(req, "--lines");
+	long want = lines ? atol(lines) : 50;
+	static char text[60000];
+	ssize_t n = read_tail(s->log.path, text, sizeof text);
+	if (n < 0)
+		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));
+	/* the file is capped; send its last lines that fit */
+	char *start = text + n;
+	for (long k = 0; start > text && k <= want; start--)
+		if (start[-1] == '\n' && ++k > want)
+			break;
+	json_w_string(req->w, start);
+	return 0;
+}
+
+static void status_counts(struct json_writer *w)
+{
+	int running = 0, failed = 0;
+	for (int i = 0; i < sv_n; i++) {
+		running += sv_svcs[i].state == SVC_RUNNING;
+		failed += sv_svcs[i].state == SVC_FAILED;
+	}
+	json_w_key(w, "services");
+	json_w_obj_begin(w);
+	json_w_key(w, "total");
+	json_w_u64(w, (uint64_t)sv_n);
+	json_w_key(w, "running");
+	json_w_u64(w, (uint64_t)running);
+	json_w_key(w, "failed");
+	json_w_u64(w, (uint64_t)failed);
+	json_w_obj_end(w);
+}
+
+static void service_metrics(struct metrics_out *m)
+{
+	metrics_family(m, "pact_service_state", "gauge",
+		       "1 for the state each service is in (one sample per service and state)");
+	for (int i = 0; i < sv_n; i++) {
+		const struct svc *s = &sv_svcs[i];
+		for (int st = 0; st <= SVC_STOPPED; st++) {
+			const char *l[] = {"service", s->u->name, "state", svc_state_names[st], NULL};
+			metrics_sample_u64(m, "pact_service_state", l, s->state == (enum svc_state)st);
+		}
+	}
+	metrics_family(m, "pact_service_restarts_total", "counter", "restarts of each service");
+	for (int i = 0; i < sv_n; i++) {
+		const char *l[] = {"service", sv_svcs[i].u->name, NULL};
+		metrics_sample_u64(m, "pact_service_restarts_total", l, sv_svcs[i].restarts);
+	}
+	metrics_family(m, "pact_service_oom_kills_total", "counter",
+		       "OOM kills in each service's scopes, across restarts");
+	for (int i = 0; i < sv_n; i++) {
+		const char *l[] = {"service", sv_svcs[i].u->name, NULL};
+		metrics_sample_u64(m, "pact_service_oom_kills_total", l, sv_svcs[i].oom_kills);
+	}
+}
+
+void supervise_ctl_register(void)
+{
+	metrics_register(service_metrics);
+	control_register("services", cmd_services, "services: state, pid, scope, restarts, memory");
+	control_register("start", cmd_start, "start SERVICE");
+	control_register("stop", cmd_stop, "stop SERVICE");
+	control_register("restart", cmd_restart, "restart SERVICE");
+	control_register("logs", cmd_logs, "logs SERVICE [--lines N]: the end of its log");
+	control_add_status(status_counts);
+}

@@ -1,0 +1,616 @@
+/*
+ * The handoff server's sockets and connections (see handoff_server.h):
+ * the listening socket (mode 0600, or 0660 with handoff.group), peer
+ * credentials on accept, a fixed table of connections each with its frame
+ * decoder and bounded outgoing queue, timeouts for silent and half-sent
+ * frames, the queue of messages received before readiness, and the
+ * init.conf keys handoff.*. Nothing here blocks: every socket is
+ * non-blocking and every table is fixed.
+ */
+#include "handoff/server.h"
+#include "handoff/alloc.h"
+#include "node/boot.h"
+#include "lib/config.h"
+#include "ctl/control.h"
+#include "lib/fileio.h"
+#include "lib/frame.h"
+#include "proto/handoff_io.h"
+#include "proto/handoff_msg.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "node/power.h"
+#include "node/readiness.h"
+#include "node/reexec.h"
+#include "os/userdb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct hconn {
+	int used;
+	int fd;
+	unsigned gen;
+	uid_t uid;
+	int spoke;   /* sent a valid message: no longer evictable, may idle */
+	int denied;  /* PermissionDenied sent: discard what it sends until it closes */
+	int closing; /* close once the queue is flushed */
+	uint64_t opened_ms;
+	uint32_t ev;	      /* the epoll events registered */
+	struct timer silence; /* bounds the first frame and every partial frame */
+	struct handoff_outq q;
+	struct frame_decoder dec;
+};
+
+struct queued {
+	struct handoff_ref ref;
+	struct pact_handoff_msg m;
+};
+
+static struct hconn conns[HANDOFF_MAX_CONNS];
+static struct queued queue[HANDOFF_QUEUE_MAX];
+static int n_queued;
+static int listen_fd = -1;
+static int reserve_fd = -1; /* given up to accept-and-close when out of fds */
+static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+/* init.conf */
+static char conf_group[64];
+static uid_t conf_uids[HANDOFF_MAX_UIDS];
+static int n_conf_uids;
+static char conf_template[HANDOFF_TEMPLATE_MAX] = HANDOFF_DEFAULT_CGROUP_TEMPLATE;
+static unsigned conf_frame_timeout_ms = HANDOFF_SILENT_MS;
+
+static int conf_handoff(const char *key, const char *value, char *err, size_t errlen)
+{
+	unsigned long long v;
+	if (strcmp(key, "handoff.group") == 0) {
+		if (strlen(value) >= sizeof conf_group)
+			return snprintf(err, errlen, "group name too long"), -EINVAL;
+		snprintf(conf_group, sizeof conf_group, "%s", value);
+		return 0;
+	}
+	if (strcmp(key, "handoff.uids") == 0) {
+		char buf[512];
+		snprintf(buf, sizeof buf, "%s", value);
+		n_conf_uids = 0;
+		for (char *save, *w = strtok_r(buf, " \t,", &save); w;
+		     w = strtok_r(NULL, " \t,", &save)) {
+			if (n_conf_uids == HANDOFF_MAX_UIDS || parse_u64(w, &v) < 0 ||
+			    v >= 0xffffffffull)
+				return snprintf(err, errlen, "want up to %d numeric uids",
+						HANDOFF_MAX_UIDS),
+				       -EINVAL;
+			conf_uids[n_conf_uids++] = (uid_t)v;
+		}
+		return 0;
+	}
+	if (strcmp(key, "handoff.cgroup_template") == 0) {
+		char probe[512];
+		if (strlen(value) >= sizeof conf_template || !strstr(value, "{allocation_id}") ||
+		    value[0] == '/' || strstr(value, "..") ||
+		    alloc_cgroup_path(value, "x", probe, sizeof probe) < 0)
+			return snprintf(err, errlen,
+					"want a relative cgroup path containing {allocation_id}"),
+			       -EINVAL;
+		snprintf(conf_template, sizeof conf_template, "%s", value);
+		return 0;
+	}
+	if (strcmp(key, "handoff.frame_timeout_ms") == 0) {
+		if (parse_u64(value, &v) < 0 || v < 100 || v > 600000)
+			return snprintf(err, errlen, "want milliseconds (100..600000)"), -EINVAL;
+		conf_frame_timeout_ms = (unsigned)v;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key '%s'", key);
+	return -ENOENT;
+}
+
+void handoff_register_config(void)
+{
+	config_register_keys("handoff.", conf_handoff);
+}
+
+const char *handoff_cgroup_template(void)
+{
+	return conf_template;
+}
+
+int handoff_client_count(void)
+{
+	int n = 0;
+	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
+		n += conns[i].used;
+	return n;
+}
+
+static int uid_allowed(uid_t uid)
+{
+	if (uid == 0)
+		return 1;
+	for (int i = 0; i < n_conf_uids; i++)
+		if (conf_uids[i] == uid)
+			return 1;
+	return 0;
+}
+
+/* ---- connections ---- */
+
+static void conn_close(struct hconn *c)
+{
+	if (!c->used)
+		return;
+	loop_del_fd(c->fd);
+	close_fd(c->fd);
+	c->fd = -1;
+	handoff_outq_clear(&c->q);
+	timer_cancel(&c->silence);
+	c->used = 0;
+	c->gen++;
+}
+
+static void conn_events(struct hconn *c)
+{
+	uint32_t ev = c->closing ? 0 : EPOLLIN;
+	if (handoff_outq_pending(&c->q))
+		ev |= EPOLLOUT;
+	if (ev != c->ev && loop_mod_fd(c->fd, ev) == 0)
+		c->ev = ev;
+}
+
+static void conn_flush(struct hconn *c)
+{
+	int r = handoff_outq_flush(&c->q, c->fd);
+	if (r < 0) {
+		log_debug("handoff: client %d: send: %s; dropped", c->fd, strerror(-r));
+		conn_close(c);
+		return;
+	}
+	if (r == 0 && c->closing) {
+		conn_close(c);
+		return;
+	}
+	conn_events(c);
+}
+
+/* Queue m with fds (always consumed) and start sending. */
+static void conn_send(struct hconn *c, const struct pact_handoff_msg *m, int *fds, unsigned nfds)
+{
+	int r = handoff_outq_push_msg(&c->q, m, fds, nfds);
+	if (r < 0) {
+		for (unsigned i = 0; i < nfds; i++)
+			close_fd(fds[i]);
+		if (r == -ENOBUFS)
+			log_warn("handoff: client (uid %u) does not read its replies; dropped",
+				 (unsigned)c->uid);
+		else
+			log_err("handoff: encoding a reply: %s", strerror(-r));
+		conn_close(c);
+		return;
+	}
+	conn_flush(c);
+}
+
+static void conn_error(struct hconn *c, const char *id, enum pact_handoff_err kind,
+		       const char *reason)
+{
+	struct pact_handoff_msg m;
+	handoff_msg_error(&m, id, kind, reason);
+	conn_send(c, &m, NULL, 0);
+}
+
+void handoff_reply(struct handoff_ref ref, const struct pact_handoff_msg *m, int *fds,
+		   unsigned nfds)
+{
+	struct hconn *c = ref.idx >= 0 && ref.idx < HANDOFF_MAX_CONNS ? &conns[ref.idx] : NULL;
+	if (!c || !c->used || c->gen != ref.gen || c->closing) {
+		for (unsigned i = 0; i < nfds; i++)
+			close_fd(fds[i]);
+		return;
+	}
+	conn_send(c, m, fds, nfds);
+}
+
+void handoff_push_ended(const char *allocation_id)
+{
+	struct pact_handoff_msg m;
+	handoff_msg_ended(&m, allocation_id);
+	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
+		if (conns[i].used && !conns[i].closing && !conns[i].denied)
+			conn_send(&conns[i], &m, NULL, 0);
+}
+
+static struct handoff_ref ref_of(const struct hconn *c)
+{
+	struct handoff_ref r = {(int)(c - conns), c->gen};
+	return r;
+}
+
+/* ---- readiness ---- */
+
+static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
+{
+	if (boot_has_failed()) {
+		conn_error(c, m->allocation_id, PACT_ERR_BOOT_FAILED, boot_failure());
+		return;
+	}
+	if (!boot_is_ready()) {
+		if (n_queued == HANDOFF_QUEUE_MAX) {
+			conn_error(c, m->allocation_id, PACT_ERR_NOT_READY,
+				   "the node is not ready and the queue is full");
+			return;
+		}
+		queue[n_queued].ref = ref_of(c);
+		queue[n_queued].m = *m;
+		n_queued++;
+		return;
+	}
+	alloc_handle(ref_of(c), m);
+}
+
+static void on_readiness(void)
+{
+	if (!n_queued || (!boot_is_ready() && !boot_has_failed()))
+		return;
+	int n = n_queued;
+	n_queued = 0;
+	log_info("handoff: answering %d message(s) queued before readiness", n);
+	for (int i = 0; i < n; i++) {
+		struct queued *q = &queue[i];
+		if (boot_is_ready()) {
+			alloc_handle(q->ref, &q->m);
+		} else {
+			struct pact_handoff_msg e;
+			handoff_msg_error(&e, q->m.allocation_id, PACT_ERR_BOOT_FAILED,
+					  boot_failure());
+			handoff_reply(q->ref, &e, NULL, 0);
+		}
+	}
+}
+
+/* ---- reading ---- */
+
+static void handle_frame(struct hconn *c, const uint8_t *body, size_t len)
+{
+	struct pact_handoff_msg m;
+	char why[256];
+	if (handoff_msg_parse(body, len, &m, why, sizeof why) < 0) {
+		conn_error(c, m.has_allocation_id ? m.allocation_id : NULL,
+			   PACT_ERR_INVALID_REQUEST, why);
+		return;
+	}
+	if (m.type != PACT_MSG_NAMESPACE_REQUEST && m.type != PACT_MSG_ALLOCATION_ENDED) {
+		conn_error(c, m.allocation_id, PACT_ERR_INVALID_REQUEST,
+			   "a client sends NamespaceRequest or AllocationEnded");
+		return;
+	}
+	c->spoke = 1;
+	dispatch(c, &m);
+}
+
+static void on_silence(void *ctx)
+{
+	struct hconn *c = ctx;
+	log_debug("handoff: client %d silent or stalled mid-frame; closed", c->fd);
+	conn_close(c);
+}
+
+/* A refused client's bytes are read and dropped until it closes. */
+static void conn_discard(struct hconn *c)
+{
+	uint8_t buf[4096];
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+	}
+}
+
+static void conn_read(struct hconn *c)
+{
+	unsigned gen = c->gen;
+	if (c->denied) {
+		conn_discard(c);
+		return;
+	}
+	for (int frames = 0; frames < HANDOFF_FRAMES_PER_IO;) {
+		uint8_t *dst;
+		size_t want = frame_dec_want(&c->dec, &dst);
+		if (want == 0)
+			break; /* cannot happen: complete frames are consumed below */
+		ssize_t n = recv(c->fd, dst, want, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+		int r = frame_dec_commit(&c->dec, (size_t)n);
+		if (r < 0) {
+			/* the stream cannot be resynchronised: answer, then close */
+			conn_error(c, NULL, PACT_ERR_INVALID_REQUEST,
+				   "frame length must be 1..65536");
+			if (c->used && c->gen == gen) {
+				c->closing = 1;
+				conn_flush(c);
+			}
+			return;
+		}
+		if (r == 1) {
+			size_t len;
+			const uint8_t *body = frame_dec_body(&c->dec, &len);
+			handle_frame(c, body, len);
+			if (!c->used || c->gen != gen)
+				return;
+			frame_dec_next(&c->dec);
+			frames++;
+		}
+	}
+	/* a frame must not take longer than the bound from its first byte */
+	if (frame_dec_partial(&c->dec)) {
+		if (!timer_armed(&c->silence))
+			timer_arm(&c->silence, conf_frame_timeout_ms, on_silence, c);
+	} else if (c->spoke) {
+		timer_cancel(&c->silence);
+	}
+}
+
+static void on_conn(void *ctx, int fd, uint32_t events)
+{
+	struct hconn *c = ctx;
+	if (!c->used || c->fd != fd)
+		return;
+	unsigned gen = c->gen;
+	if (events & EPOLLOUT)
+		conn_flush(c);
+	if (!c->used || c->gen != gen)
+		return;
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		if (c->closing) {
+			if (events & (EPOLLHUP | EPOLLERR))
+				conn_close(c);
+			return;
+		}
+		conn_read(c);
+	}
+}
+
+/* ---- accepting ---- */
+
+static void send_once(int fd, const char *id, enum pact_handoff_err kind, const char *reason)
+{
+	struct pact_handoff_msg m;
+	uint8_t buf[PACT_HANDOFF_REASON_MAX + 512];
+	handoff_msg_error(&m, id, kind, reason);
+	ssize_t n = handoff_msg_frame(&m, buf, sizeof buf);
+	if (n > 0)
+		(void)!send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static struct hconn *free_conn(void)
+{
+	struct hconn *victim = NULL;
+	for (int i = 0; i < HANDOFF_MAX_CONNS; i++) {
+		if (!conns[i].used)
+			return &conns[i];
+		/* full: the oldest connection that never sent a valid message makes room */
+		if (!conns[i].spoke && (!victim || conns[i].opened_ms < victim->opened_ms))
+			victim = &conns[i];
+	}
+	if (victim) {
+		log_debug("handoff: connection table full; closing a silent client");
+		conn_close(victim);
+	}
+	return victim;
+}
+
+static void accept_one(int fd)
+{
+	struct ucred cr;
+	socklen_t crl = sizeof cr;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0) {
+		close_fd(fd);
+		return;
+	}
+	int denied = !uid_allowed(cr.uid);
+	if (denied)
+		log_notice("handoff: uid %u (pid %d) is not allowed", (unsigned)cr.uid,
+			   (int)cr.pid);
+	struct hconn *c = free_conn();
+	if (!c) {
+		send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, "too many connections");
+		close_fd(fd);
+		return;
+	}
+	c->fd = fd;
+	c->uid = cr.uid;
+	c->spoke = c->closing = 0;
+	c->denied = denied;
+	c->opened_ms = now_ms();
+	frame_dec_init(&c->dec);
+	handoff_outq_init(&c->q);
+	c->silence.deadline_ms = 0;
+	c->ev = EPOLLIN;
+	if (loop_add_fd(fd, EPOLLIN, on_conn, c) < 0) {
+		close_fd(fd);
+		c->fd = -1;
+		return;
+	}
+	c->used = 1;
+	timer_arm(&c->silence, conf_frame_timeout_ms, on_silence, c);
+	/*
+	 * Refused: the Error goes out now, but the connection stays until the
+	 * client closes it (or the silence bound): closing at once with its
+	 * request unread would reset the connection and lose the Error.
+	 */
+	if (denied)
+		conn_error(c, NULL, PACT_ERR_PERMISSION_DENIED, "uid is not allowed to hand off");
+}
+
+static void on_listen(void *ctx, int fd, uint32_t events)
+{
+	(void)ctx;
+	(void)events;
+	for (int i = 0; i < 32; i++) {
+		int s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (s >= 0) {
+			accept_one(s);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if ((errno == EMFILE || errno == ENFILE) && reserve_fd >= 0) {
+			/* out of fds: use the reserve to take the client off the backlog */
+			log_warn("handoff: out of file descriptors; refusing a client");
+			close_fd(reserve_fd);
+			s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (s >= 0) {
+				send_once(s, NULL, PACT_ERR_SOCKET_UNAVAILABLE,
+					  "out of file descriptors");
+				close_fd(s);
+			}
+			reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			log_err("handoff: accept: %s", strerror(errno));
+		}
+		break;
+	}
+}
+
+/* ---- setup ---- */
+
+/*
+ * <run>/uenv as a shared mount point: holders' mount namespaces are slaves
+ * of it (nsholder makes everything MS_SLAVE), so a uenv mounted or
+ * force-unmounted there later propagates into every live holder.
+ */
+static void share_uenv_base(void)
+{
+	char p[PATH_MAX];
+	if (run_path(p, sizeof p, "uenv") < 0 || mkdir_p(p, 0755) < 0)
+		return;
+	if (mount(NULL, p, NULL, MS_SHARED, NULL) == 0)
+		return; /* already a mount point (a restart) */
+	if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+	    mount(NULL, p, NULL, MS_SHARED, NULL) < 0)
+		log_warn("handoff: cannot make %s a shared mount: %s; uenv mounts made after "
+			 "an allocation's creation will not show in it",
+			 p, strerror(errno));
+}
+
+static void save_fd(struct reexec_out *o)
+{
+	if (listen_fd < 0)
+		return;
+	reexec_begin(o, "fd");
+	reexec_word(o, "handoff");
+	reexec_num(o, reexec_keep_fd(o, listen_fd));
+	reexec_end(o);
+}
+
+static void stop(void (*done)(void))
+{
+	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
+		conn_close(&conns[i]);
+	if (listen_fd >= 0) {
+		loop_del_fd(listen_fd);
+		close_fd(listen_fd);
+		listen_fd = -1;
+		(void)unlink(sock_path);
+	}
+	done();
+}
+
+static void status(struct json_writer *w)
+{
+	json_w_key(w, "allocations");
+	json_w_u64(w, alloc_live_count());
+	json_w_key(w, "handoff_clients");
+	json_w_u64(w, (uint64_t)handoff_client_count());
+}
+
+static int make_socket(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	gid_t gid = 0;
+	if (conf_group[0]) {
+		struct userdb_cred cred;
+		char err[256];
+		if (userdb_resolve(NULL, "0", conf_group, &cred, err, sizeof err) < 0) {
+			log_err("handoff: handoff.group %s: %s; the socket stays root-only",
+				conf_group, err);
+			conf_group[0] = '\0';
+		} else {
+			gid = cred.gid;
+		}
+	}
+	char tmp[sizeof sock_path];
+	if (run_path(sock_path, sizeof sock_path, "handoff.sock") < 0 ||
+	    run_path(tmp, sizeof tmp, "handoff.sock.new") < 0)
+		return -ENAMETOOLONG;
+	/* bound and listening under a temporary name, then renamed: whoever sees
+	 * the path can connect */
+	memcpy(sa.sun_path, tmp, sizeof tmp);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	(void)unlink(tmp);
+	mode_t old = umask(0177); /* no window with a wider mode */
+	int r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+	umask(old);
+	if (r == 0 && conf_group[0])
+		r = chown(tmp, 0, gid) < 0 || chmod(tmp, 0660) < 0 ? -1 : 0;
+	if (r < 0 || listen(fd, 64) < 0 || rename(tmp, sock_path) < 0) {
+		r = -errno;
+		log_err("handoff: %s: %s", sock_path, strerror(errno));
+		(void)unlink(tmp);
+		close_fd(fd);
+		return r;
+	}
+	return fd;
+}
+
+int handoff_init(void)
+{
+	/* conns[] is free by `used` == 0 as it starts: touching its 80 KiB
+	 * slots here would cost a page of RSS each, for nothing */
+	alloc_init();
+	control_add_status(status);
+	readiness_subscribe(on_readiness);
+	power_register_stop(stop);
+	share_uenv_base();
+	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	reexec_register_saver(save_fd);
+	/* carried across a re-exec: still listening, clients queued in its backlog */
+	int fd = reexec_take_fd("handoff");
+	if (fd < 0)
+		fd = make_socket();
+	else if (run_path(sock_path, sizeof sock_path, "handoff.sock") < 0)
+		sock_path[0] = '\0';
+	if (fd < 0)
+		return fd;
+	int r = loop_add_fd(fd, EPOLLIN, on_listen, NULL);
+	if (r < 0) {
+		close_fd(fd);
+		return r;
+	}
+	listen_fd = fd;
+	log_info("handoff: listening on %s", sock_path);
+	return 0;
+}

@@ -1,0 +1,175 @@
+/*
+ * Small syscall wrappers: EINTR retried, -errno returned, O_CLOEXEC always.
+ * Modelled on the one-wrapper-per-concept habit; close(2) is never retried.
+ */
+#include "lib/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+ssize_t read_retry(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+void close_fd(int fd)
+{
+	int saved = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+}
+
+static ssize_t read_fd_all(int fd, char *buf, size_t cap)
+{
+	size_t used = 0;
+	if (cap == 0)
+		return -EINVAL;
+	while (used < cap - 1) {
+		ssize_t n = read_retry(fd, buf + used, cap - 1 - used);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	return (ssize_t)used;
+}
+
+ssize_t read_file_at(int dirfd, const char *name, char *buf, size_t cap)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read_fd_all(fd, buf, cap);
+	close_fd(fd);
+	return n;
+}
+
+ssize_t read_file(const char *path, char *buf, size_t cap)
+{
+	return read_file_at(AT_FDCWD, path, buf, cap);
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_at(int dirfd, const char *name, const char *s)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	/* sysfs and cgroupfs take a value in one write(2); report its error */
+	int r = write_all(fd, s, strlen(s));
+	close_fd(fd);
+	return r;
+}
+
+int write_file(const char *path, const char *s)
+{
+	return write_file_at(AT_FDCWD, path, s);
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int r = path_fmt(tmp, sizeof tmp, "%s.tmp", path);
+	if (r < 0)
+		return r;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	close_fd(fd);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	int r = path_fmt(buf, sizeof buf, "%s", path);
+	if (r < 0)
+		return r;
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	return 0;
+}
+
+int parse_u64(const char *s, unsigned long long *out)
+{
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	unsigned long long v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (ULLONG_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int path_fmt(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= cap)
+		return -ENAMETOOLONG;
+	return n;
+}

@@ -1,0 +1,177 @@
+/*
+ * Shutdown, as a small state machine on the event loop:
+ *   STOPPING   subsystems stop what they started, in reverse order
+ *   TERM       SIGTERM (+SIGCONT) to every process left, wait for them
+ *   KILL       SIGKILL to every process left, wait again
+ *   FINAL      unmount in reverse, sync, reboot(2)
+ * Each wait ends when we have no children left (all orphans come to us)
+ * or at its deadline. kill(-1, ...) runs in a forked child because it can
+ * block on a task in D state; the loop must not.
+ */
+#include "node/power.h"
+#include "lib/config.h"
+#include "node/console.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "os/mounts.h"
+#include "node/readiness.h"
+#include "os/watchdog.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_STOP_HOOKS 8
+
+enum stage { ST_RUNNING, ST_STOPPING, ST_TERM, ST_KILL, ST_FINAL };
+
+static enum power_action action;
+static enum stage stage = ST_RUNNING;
+static struct timer deadline;
+static power_stop_fn hooks[MAX_STOP_HOOKS];
+static int n_hooks, next_hook;
+static uint64_t started_ms;
+
+const char *power_action_name(enum power_action a)
+{
+	switch (a) {
+	case POWER_OFF:
+		return "poweroff";
+	case POWER_REBOOT:
+		return "reboot";
+	case POWER_HALT:
+		return "halt";
+	case POWER_NONE:
+		break;
+	}
+	return "none";
+}
+
+enum power_action power_pending(void)
+{
+	return action;
+}
+
+void power_register_stop(power_stop_fn fn)
+{
+	if (n_hooks < MAX_STOP_HOOKS)
+		hooks[n_hooks++] = fn;
+}
+
+static int have_children(void)
+{
+	siginfo_t si;
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 || errno != ECHILD;
+}
+
+static void final_stage(void)
+{
+	stage = ST_FINAL;
+	timer_cancel(&deadline);
+	log_notice("shutdown: %s after %llu ms", power_action_name(action),
+		   (unsigned long long)(now_ms() - started_ms));
+	if (cfg.do_mounts)
+		unmount_all();
+	sync();
+	if (!cfg.do_reboot) {
+		/* running under test or another supervisor: our job ends here */
+		exit(0); /* not PID 1: --no-reboot (tests, another supervisor) */
+	}
+	/* orderly to the end: the magic close, so the reset is ours, not its */
+	watchdog_disarm();
+	int cmd = action == POWER_REBOOT ? RB_AUTOBOOT
+		  : action == POWER_HALT ? RB_HALT_SYSTEM
+					 : RB_POWER_OFF;
+	reboot(cmd);
+	/* still here: not permitted. Never exit as PID 1: stay and say so */
+	log_err("reboot(2) failed: %s; the node stays up, halted", strerror(errno));
+}
+
+static void kill_all(int sig)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		kill(-1, sig);
+		if (sig == SIGTERM)
+			kill(-1, SIGCONT);
+		_exit(0); /* child */
+	}
+	if (pid < 0)
+		log_err("shutdown: fork for kill(-1, %d): %s", sig, strerror(errno));
+}
+
+static void stage_timeout(void *ctx);
+
+static void enter_kill(void)
+{
+	stage = ST_KILL;
+	log_notice("shutdown: sending SIGKILL to remaining processes");
+	kill_all(SIGKILL);
+	timer_arm(&deadline, cfg.shutdown_kill_wait_ms, stage_timeout, NULL);
+}
+
+static void enter_term(void)
+{
+	stage = ST_TERM;
+	log_info("shutdown: sending SIGTERM to remaining processes");
+	kill_all(SIGTERM);
+	timer_arm(&deadline, cfg.shutdown_grace_ms, stage_timeout, NULL);
+}
+
+static void stage_timeout(void *ctx)
+{
+	(void)ctx;
+	if (stage == ST_STOPPING) {
+		log_warn("shutdown: services did not stop within %u ms", cfg.shutdown_grace_ms);
+		enter_term();
+	} else if (stage == ST_TERM) {
+		enter_kill();
+	} else if (stage == ST_KILL) {
+		log_err("shutdown: processes survived SIGKILL for %u ms (D state?); going on",
+			cfg.shutdown_kill_wait_ms);
+		final_stage();
+	}
+}
+
+/* After every reap: has the stage's wait been met? */
+static void on_reaped(void)
+{
+	if ((stage == ST_TERM || stage == ST_KILL) && !have_children())
+		final_stage();
+}
+
+static void run_next_hook(void)
+{
+	if (stage != ST_STOPPING)
+		return;
+	if (next_hook > 0) {
+		power_stop_fn fn = hooks[--next_hook];
+		fn(run_next_hook);
+		return;
+	}
+	timer_cancel(&deadline);
+	enter_term();
+}
+
+void power_request(enum power_action a, const char *why)
+{
+	if (stage != ST_RUNNING) {
+		log_info("shutdown already in progress (%s requested: %s)", power_action_name(a),
+			 why);
+		return;
+	}
+	action = a;
+	started_ms = now_ms();
+	stage = ST_STOPPING;
+	log_notice("shutdown: %s (%s)", power_action_name(a), why);
+	readiness_withdraw();
+	console_shutdown();
+	loop_on_reap(on_reaped);
+	timer_arm(&deadline, cfg.shutdown_grace_ms, stage_timeout, NULL);
+	next_hook = n_hooks;
+	run_next_hook();
+}

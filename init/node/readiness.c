@@ -1,0 +1,254 @@
+/*
+ * Readiness, published three ways: the ready file, the ready socket, and
+ * sd_notify READY=1 when a supervisor above us set NOTIFY_SOCKET. Waiting
+ * socket clients are held in a fixed table; when it is full the newest
+ * client is told `BUSY` and closed rather than left hanging. Once shutdown
+ * has begun (readiness_withdraw) the node is not ready any more: the file
+ * goes, and every client, waiting or new, is told `FAILED the node is
+ * shutting down`.
+ */
+#include "node/readiness.h"
+#include "node/boot.h"
+#include "lib/config.h"
+#include "ctl/control.h"
+#include "lib/fileio.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "node/reexec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define MAX_SUBSCRIBERS 4
+
+static int listen_fd = -1;
+static int waiters[READINESS_MAX_WAITERS];
+static int n_waiters;
+static void (*subscribers[MAX_SUBSCRIBERS])(void);
+static int notified, withdrawn;
+
+void readiness_subscribe(void (*cb)(void))
+{
+	for (int i = 0; i < MAX_SUBSCRIBERS; i++) {
+		if (!subscribers[i]) {
+			subscribers[i] = cb;
+			return;
+		}
+	}
+}
+
+/* The answer for a client now, or 0 when it must wait. */
+static int answer(char *buf, size_t cap)
+{
+	/* once shutdown began the node is not ready, whatever boot achieved */
+	if (withdrawn)
+		return snprintf(buf, cap, "FAILED the node is shutting down\n");
+	if (boot_is_ready())
+		return snprintf(buf, cap, "READY %s\n", boot_node_id());
+	if (boot_has_failed())
+		return snprintf(buf, cap, "FAILED %s\n", boot_failure());
+	return 0;
+}
+
+static void reply_and_close(int fd, const char *msg, int len)
+{
+	/* a client socket buffer always takes one short line: no blocking */
+	if (len > 0)
+		(void)!send(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	loop_del_fd(fd);
+	close_fd(fd);
+}
+
+static void waiter_hup(void *ctx, int fd, uint32_t events)
+{
+	(void)ctx;
+	/* a waiting client went away (or sent something, which we ignore) */
+	char junk[64];
+	ssize_t n = recv(fd, junk, sizeof junk, MSG_DONTWAIT);
+	if (n > 0 || (n < 0 && errno == EAGAIN))
+		return;
+	if (n == 0 && !(events & (EPOLLHUP | EPOLLERR))) {
+		/* only its sending side closed (shutdown(SHUT_WR), as socat or
+		 * nc do at the end of their input): it still reads, so it still
+		 * waits. Stop watching for input; a full close is EPOLLHUP,
+		 * which epoll reports anyway. */
+		if (loop_mod_fd(fd, 0) == 0)
+			return;
+	}
+	for (int i = 0; i < n_waiters; i++) {
+		if (waiters[i] == fd) {
+			waiters[i] = waiters[--n_waiters];
+			break;
+		}
+	}
+	loop_del_fd(fd);
+	close_fd(fd);
+}
+
+static void on_accept(void *ctx, int lfd, uint32_t events)
+{
+	(void)ctx;
+	(void)events;
+	for (int budget = 32; budget > 0; budget--) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			return; /* EAGAIN, or EMFILE: the client retries */
+		char msg[320];
+		int len = answer(msg, sizeof msg);
+		if (len > 0) {
+			reply_and_close(fd, msg, len);
+		} else if (n_waiters == READINESS_MAX_WAITERS ||
+			   loop_add_fd(fd, EPOLLIN | EPOLLRDHUP, waiter_hup, NULL) < 0) {
+			reply_and_close(fd, "BUSY\n", 5);
+		} else {
+			waiters[n_waiters++] = fd;
+		}
+	}
+}
+
+static void save_fd(struct reexec_out *o)
+{
+	reexec_begin(o, "fd");
+	reexec_word(o, "ready");
+	reexec_num(o, reexec_keep_fd(o, listen_fd));
+	reexec_end(o);
+}
+
+static void u64_or_null(struct json_writer *w, const char *key, int have, uint64_t v)
+{
+	json_w_key(w, key);
+	if (have)
+		json_w_u64(w, v);
+	else
+		json_w_null(w);
+}
+
+/* `status` gets "boot": the boot-to-ready figures (null until ready). */
+static void boot_status(struct json_writer *w)
+{
+	struct boot_times t;
+	boot_get_times(&t);
+	int r = boot_is_ready();
+	json_w_key(w, "boot");
+	json_w_obj_begin(w);
+	json_w_key(w, "started_ms");
+	json_w_u64(w, t.started_ms);
+	u64_or_null(w, "ready_ms", r, t.ready_ms);
+	u64_or_null(w, "total_ms", r, t.total_ms);
+	json_w_key(w, "wait_ms");
+	json_w_u64(w, t.wait_ms);
+	json_w_key(w, "backoff_ms");
+	json_w_u64(w, t.backoff_ms);
+	u64_or_null(w, "own_ms", r, t.own_ms);
+	json_w_key(w, "retries");
+	json_w_u64(w, t.retries);
+	json_w_obj_end(w);
+}
+
+int readiness_init(void)
+{
+	control_add_status(boot_status);
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	if (run_path(path, sizeof path, "ready.sock") < 0)
+		return -ENAMETOOLONG;
+	reexec_register_saver(save_fd);
+	listen_fd = reexec_take_fd("ready");
+	if (listen_fd >= 0) /* carried across a re-exec: still listening */
+		return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
+	char file[4096];
+	if (run_path(file, sizeof file, "ready") == 0)
+		unlink(file); /* a stale file from a crash */
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (listen_fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(path, 0666) < 0 ||
+	    listen(listen_fd, 64) < 0) {
+		int e = errno;
+		log_err("ready socket %s: %s", path, strerror(e));
+		close_fd(listen_fd);
+		listen_fd = -1;
+		return -e;
+	}
+	return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
+}
+
+/*
+ * sd_notify READY=1 to a supervisor above us: a service manager running us
+ * as a service, or a container manager running us as the container's PID 1
+ * (systemd-nspawn --notify-ready=yes waits for exactly that), so being
+ * PID 1 does not rule it out. A machine's kernel sets no NOTIFY_SOCKET.
+ */
+static void notify_supervisor(void)
+{
+	const char *sock = getenv("NOTIFY_SOCKET");
+	if (notified || !sock || !*sock)
+		return;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t n = strlen(sock);
+	if (n >= sizeof sa.sun_path)
+		return;
+	memcpy(sa.sun_path, sock, n);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0'; /* abstract namespace */
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	static const char msg[] = "READY=1";
+	if (sendto(fd, msg, sizeof msg - 1, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) ==
+	    (ssize_t)sizeof msg - 1)
+		notified = 1;
+	close_fd(fd);
+}
+
+static void write_ready_file(void)
+{
+	char path[4096], body[CONF_STR_MAX + 2];
+	if (run_path(path, sizeof path, "ready") < 0)
+		return;
+	int n = snprintf(body, sizeof body, "%s\n", boot_node_id());
+	int r = write_file_atomic(path, body, (size_t)n, 0644);
+	if (r < 0)
+		log_err("%s: %s", path, strerror(-r));
+}
+
+void readiness_update(void)
+{
+	char msg[320];
+	int len = answer(msg, sizeof msg);
+	if (boot_is_ready() && !withdrawn) {
+		write_ready_file();
+		notify_supervisor();
+	}
+	if (len > 0) {
+		while (n_waiters > 0)
+			reply_and_close(waiters[--n_waiters], msg, len);
+	}
+	for (int i = 0; i < MAX_SUBSCRIBERS && subscribers[i]; i++)
+		subscribers[i]();
+}
+
+void readiness_withdraw(void)
+{
+	char path[4096];
+	withdrawn = 1;
+	if (run_path(path, sizeof path, "ready") == 0 && unlink(path) == 0)
+		log_info("readiness withdrawn: %s removed", path);
+	/* clients still waiting for a boot that will not finish now */
+	char msg[64];
+	int len = answer(msg, sizeof msg);
+	while (n_waiters > 0)
+		reply_and_close(waiters[--n_waiters], msg, len);
+}

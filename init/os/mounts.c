@@ -1,0 +1,149 @@
+/*
+ * Early mounts, idempotent: a target that /proc/self/mountinfo lists is left
+ * as it is, so pact-init works both as the first process of an initramfs and
+ * after a stage 1 that mounted things already. At shutdown, everything but
+ * the root is unmounted in reverse order of mounting.
+ */
+#include "os/mounts.h"
+#include "lib/fileio.h"
+#include "lib/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MOUNTINFO_MAX 65536
+
+struct early_mount {
+	const char *target, *fstype, *source, *data;
+	unsigned long flags;
+	mode_t mode;
+};
+
+static const struct early_mount early[] = {
+	{"/proc", "proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, 0555},
+	{"/sys", "sysfs", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, 0555},
+	{"/dev", "devtmpfs", "devtmpfs", "mode=0755", MS_NOSUID, 0755},
+	{"/dev/pts", "devpts", "devpts", "gid=5,mode=0620,ptmxmode=0666", MS_NOSUID | MS_NOEXEC,
+	 0755},
+	{"/dev/shm", "tmpfs", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV, 01777},
+	{"/run", "tmpfs", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV, 0755},
+	{"/tmp", "tmpfs", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV, 01777},
+};
+
+void mountinfo_unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+int mountinfo_has(const char *mi, const char *path, char *fstype, size_t cap)
+{
+	const char *line = mi;
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char buf[1024];
+		if (len < sizeof buf) {
+			memcpy(buf, line, len);
+			buf[len] = '\0';
+			/* id parent maj:min root mountpoint opts [optional...] - fstype src sopts */
+			char *f[5], *save = NULL, *w = strtok_r(buf, " ", &save);
+			int i = 0;
+			for (; w && i < 5; w = strtok_r(NULL, " ", &save))
+				f[i++] = w;
+			if (i == 5) {
+				mountinfo_unescape(f[4]);
+				if (strcmp(f[4], path) == 0) {
+					const char *dash = strstr(line, " - ");
+					if (fstype && cap && dash && dash < line + len) {
+						size_t n = strcspn(dash + 3, " \n");
+						if (n >= cap)
+							n = cap - 1;
+						memcpy(fstype, dash + 3, n);
+						fstype[n] = '\0';
+					}
+					return 1;
+				}
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int mount_one(const struct early_mount *m, const char *mi)
+{
+	if (mi && mountinfo_has(mi, m->target, NULL, 0)) {
+		log_debug("%s already mounted", m->target);
+		return 0;
+	}
+	if (mkdir(m->target, m->mode) < 0 && errno != EEXIST) {
+		log_err("mkdir %s: %s", m->target, strerror(errno));
+		return -errno;
+	}
+	if (mount(m->source, m->target, m->fstype, m->flags, m->data) < 0) {
+		int e = errno;
+		log_err("mount %s on %s: %s", m->fstype, m->target, strerror(e));
+		return -e;
+	}
+	log_debug("mounted %s on %s", m->fstype, m->target);
+	return 0;
+}
+
+int early_mounts(void)
+{
+	static char mi[MOUNTINFO_MAX];
+	int first_err = 0;
+	for (size_t i = 0; i < sizeof early / sizeof early[0]; i++) {
+		/* reread each time: /proc itself may have just appeared */
+		ssize_t n = read_file("/proc/self/mountinfo", mi, sizeof mi);
+		int r = mount_one(&early[i], n > 0 ? mi : NULL);
+		if (r < 0 && !first_err)
+			first_err = r;
+	}
+	return first_err;
+}
+
+void unmount_all(void)
+{
+	static char mi[MOUNTINFO_MAX];
+	static char targets[128][256];
+	ssize_t n = read_file("/proc/self/mountinfo", mi, sizeof mi);
+	if (n <= 0)
+		return;
+	int count = 0;
+	for (char *save, *line = strtok_r(mi, "\n", &save); line && count < 128;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[5], *s2 = NULL, *w = strtok_r(line, " ", &s2);
+		int i = 0;
+		for (; w && i < 5; w = strtok_r(NULL, " ", &s2))
+			f[i++] = w;
+		if (i < 5 || strcmp(f[4], "/") == 0)
+			continue;
+		mountinfo_unescape(f[4]);
+		if (strlen(f[4]) < sizeof targets[0])
+			strcpy(targets[count++], f[4]);
+	}
+	/* mountinfo lists in mount order: undo from the end */
+	for (int i = count - 1; i >= 0; i--) {
+		if (umount2(targets[i], 0) == 0)
+			continue;
+		if (errno == EBUSY && umount2(targets[i], MNT_DETACH) == 0)
+			continue;
+		if (errno != EINVAL && errno != ENOENT)
+			log_debug("umount %s: %s", targets[i], strerror(errno));
+	}
+}

@@ -1,0 +1,228 @@
+/*
+ * Service unit files: a systemd-compatible subset parsed into a fixed-size
+ * struct unit. Every string a unit owns lives in its own bounded arena; the
+ * parser never allocates. Errors and warnings name file:line and go both to
+ * the log and to a small bounded list the caller (and the tests) can read.
+ * See docs/units.md for the keys, the limits and what is refused.
+ */
+#ifndef PACT_UNIT_H
+#define PACT_UNIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <syslog.h> /* LOG_ERR, LOG_WARNING in unit_diag_msg.level */
+
+#include "os/userdb.h"
+
+/* Limits (documented in docs/units.md). */
+#define UNITS_MAX	  128	/* units in a table (and in the dependency graph) */
+#define UNIT_NAME_MAX	  128	/* "name@instance.service" incl. NUL */
+#define UNIT_ARENA_SIZE	  8192	/* all strings of one unit */
+#define UNIT_ARGV_MAX	  64	/* arguments per command (argv[0] included) */
+#define UNIT_PRE_MAX	  8	/* ExecStartPre= commands */
+#define UNIT_ENV_MAX	  64	/* environment entries */
+#define UNIT_ENVFILE_MAX  4	/* EnvironmentFile= entries */
+#define UNIT_DEPS_MAX	  32	/* names per After/Before/Requires/Wants list */
+#define UNIT_IO_MAX	  8	/* devices with an IO bandwidth limit */
+#define UNIT_FILE_MAX	  32768 /* bytes of a unit file */
+#define UNIT_ENVFILE_SIZE 16384 /* bytes of an EnvironmentFile */
+#define UNIT_LINE_MAX	  4096	/* a logical line, continuations joined */
+#define UNIT_DIAG_MAX	  16	/* messages kept in a unit_diag */
+#define UNIT_DIAG_LEN	  256	/* bytes per message */
+
+#define UNIT_INFINITY		      UINT64_MAX /* "infinity" / not set, for sizes and counts */
+#define UNIT_TIMEOUT_NONE	      UINT64_MAX /* TimeoutStartSec=infinity or 0: no start timeout */
+#define UNIT_STOP_TIMEOUT_CAP_MS      300000	 /* TimeoutStopSec=infinity/0 becomes 5 min */
+#define UNIT_DEFAULT_TIMEOUT_START_MS 90000
+#define UNIT_DEFAULT_TIMEOUT_STOP_MS  10000
+#define UNIT_DEFAULT_RESTART_MS	      100
+
+enum unit_type {
+	UNIT_TYPE_SIMPLE = 0, /* ready once spawned */
+	UNIT_TYPE_EXEC,	      /* ready once exec succeeded */
+	UNIT_TYPE_NOTIFY,     /* ready on sd_notify READY=1 */
+	UNIT_TYPE_ONESHOT,    /* ready when ExecStart exits 0 */
+};
+
+enum unit_restart {
+	UNIT_RESTART_NO = 0,
+	UNIT_RESTART_ALWAYS,
+	UNIT_RESTART_ON_FAILURE, /* non-zero exit or a signal */
+};
+
+enum unit_slice {
+	UNIT_SLICE_INFRA = 0,
+	UNIT_SLICE_NETWORK,
+	UNIT_SLICE_GPU,
+	UNIT_SLICE_AUDIT,
+};
+
+enum unit_load_state {
+	UNIT_LOADED = 0,
+	UNIT_LOAD_ERROR, /* name and load_error are valid, nothing else */
+};
+
+/* Command prefixes (systemd's "-", "@", ":"). */
+#define UNIT_EXEC_IGNORE_FAILURE 0x1 /* "-": a failing exit counts as success */
+#define UNIT_EXEC_ARGV0		 0x2 /* "@": path and argv[0] differ */
+#define UNIT_EXEC_NO_EXPAND	 0x4 /* ":": no $VAR expansion */
+
+struct unit_exec {
+	const char *path;	       /* what to execve (absolute, or searched in PATH) */
+	char *argv[UNIT_ARGV_MAX + 1]; /* NULL-terminated, into the arena */
+	int argc;
+	unsigned flags;
+};
+
+struct unit_io_bw {
+	const char *device;  /* absolute path, e.g. /dev/nvme0n1 */
+	uint64_t rbps, wbps; /* bytes/s; UNIT_INFINITY = no limit */
+};
+
+struct unit {
+	char name[UNIT_NAME_MAX]; /* "chronyd.service", "cxi_rh@0.service" */
+	enum unit_load_state load_state;
+	char load_error[UNIT_DIAG_LEN]; /* first error, "file:line: what" */
+	const char *source;		/* the file it came from */
+	const char *instance;		/* "0" for cxi_rh@0.service, "" otherwise */
+
+	/* [Unit] */
+	const char *description; /* "" when not set */
+	const char *after[UNIT_DEPS_MAX], *before[UNIT_DEPS_MAX];
+	const char *requires[UNIT_DEPS_MAX], *wants[UNIT_DEPS_MAX];
+	int n_after, n_before, n_requires, n_wants;
+
+	/* [Service] */
+	enum unit_type type;
+	struct unit_exec start; /* argc == 0: no ExecStart (a load error) */
+	struct unit_exec pre[UNIT_PRE_MAX];
+	int n_pre;
+	char *envp[UNIT_ENV_MAX + 1]; /* "KEY=VALUE", NULL-terminated */
+	int n_env;
+	const char *working_dir;  /* NULL: "/" (or the spawner's default) */
+	int working_dir_optional; /* "-" prefix: a missing directory is fine */
+	const char *user, *group; /* as written, NULL if not set */
+	int has_cred;		  /* User= or Group= given: cred is resolved */
+	struct userdb_cred cred;
+	enum unit_restart restart;
+	uint64_t restart_ms;
+	uint64_t timeout_start_ms; /* UNIT_TIMEOUT_NONE: wait forever */
+	uint64_t timeout_stop_ms;  /* always finite */
+	int kill_signal;
+	enum unit_slice slice;
+	uint64_t memory_max; /* bytes; UNIT_INFINITY = no limit */
+	unsigned cpu_weight; /* 1..10000; 0 = not set (kernel default 100) */
+	uint64_t tasks_max;  /* UNIT_INFINITY = no limit */
+	struct unit_io_bw io[UNIT_IO_MAX];
+	int n_io;
+	int has_nofile;
+	uint64_t nofile_soft, nofile_hard; /* UNIT_INFINITY = RLIM_INFINITY */
+	int has_oom_score_adj;
+	int oom_score_adj;
+
+	size_t arena_used;
+	char arena[UNIT_ARENA_SIZE];
+};
+
+/* Diagnostics of one load (or of a whole directory). */
+struct unit_diag_msg {
+	int level;		  /* LOG_ERR or LOG_WARNING */
+	char text[UNIT_DIAG_LEN]; /* "file:line: what" */
+};
+
+struct unit_diag {
+	int nerr, nwarn; /* totals, also counting messages that did not fit */
+	int n;		 /* messages kept, at most UNIT_DIAG_MAX */
+	struct unit_diag_msg msg[UNIT_DIAG_MAX];
+};
+
+struct unit_opts {
+	/* prepended to EnvironmentFile= paths and to /etc/passwd, /etc/group;
+	 * NULL or "" means the real root */
+	const char *root;
+	/* do not resolve User=/Group= at load time (cred stays zero) */
+	int no_userdb;
+	/* do not also log each message through log_warn/log_err */
+	int quiet;
+};
+
+/*
+ * Load one unit file. instance is NULL for a plain unit, or the instance
+ * ("0") of a template file "name@.service". Returns 0, or a negative errno
+ * with u->load_state = UNIT_LOAD_ERROR and u->load_error set; u->name is
+ * set whenever the path names a unit. opts and d may be NULL.
+ */
+int unit_load_file(const char *path, const char *instance, const struct unit_opts *opts,
+		   struct unit *u, struct unit_diag *d);
+
+/* The same from a buffer; path is only used for the unit name and messages. */
+int unit_load_buffer(const char *path, const char *instance, const char *text, size_t len,
+		     const struct unit_opts *opts, struct unit *u, struct unit_diag *d);
+
+/*
+ * Load every "*.service" of dir into table (sorted by name), skipping
+ * templates ("x@.service") and masked units (symlinks to /dev/null), then
+ * one unit per entry of instances ("cxi_rh@0" or "cxi_rh@0.service"),
+ * each from its template in dir. A unit that fails to load still takes a
+ * slot (load_state UNIT_LOAD_ERROR) so it can be shown as failed.
+ * Returns the number of slots used (<= max), or -errno if dir cannot be read.
+ */
+int units_load_dir(const char *dir, const char *const *instances, int n_instances,
+		   const struct unit_opts *opts, struct unit *table, int max, struct unit_diag *d);
+
+/*
+ * Split a space-separated list in place (e.g. init.conf's "instances =
+ * cxi_rh@0 cxi_rh@1"), for units_load_dir. Returns the count (at most max).
+ */
+int unit_split_list(char *s, const char **out, int max);
+
+/* Copy a unit: the arena's pointers are rebased onto dst. Never memcpy one. */
+void unit_copy(struct unit *dst, const struct unit *src);
+
+/* A valid unit name: [A-Za-z0-9:_.@\\-], 1..UNIT_NAME_MAX-1 bytes. */
+int unit_name_valid(const char *s);
+
+/* Index of the unit named name ("x.service", or "x" meaning x.service), or -1. */
+int unit_find(const struct unit *table, int n, const char *name);
+
+/* Contract path of a slice, e.g. "pact.slice/gpu.slice". */
+const char *unit_slice_path(enum unit_slice s);
+const char *unit_type_name(enum unit_type t);
+const char *unit_restart_name(enum unit_restart r);
+
+/* Parsers used by the loader, exposed for tests and for init.conf. */
+/* systemd time span ("5", "5s", "500ms", "1min 30s", "infinity") in ms,
+ * rounded up; infinity gives UNIT_INFINITY. Returns 0 or -EINVAL/-ERANGE. */
+int unit_parse_timespan_ms(const char *s, uint64_t *ms);
+/* bytes with K/M/G/T/P/E (base 1024) or "infinity". */
+int unit_parse_size(const char *s, uint64_t *bytes);
+/* "TERM", "SIGTERM" or "15". Returns the signal number or -EINVAL. */
+int unit_parse_signal(const char *s);
+/*
+ * Split a command line as systemd does (quotes, backslash escapes) into
+ * words written NUL-separated to out; returns the word count or -EINVAL
+ * (err says why) / -E2BIG. Unknown escapes are kept verbatim and counted
+ * in *odd_escapes (may be NULL).
+ */
+int unit_split_words(const char *line, char *out, size_t cap, int max_words, char *err,
+		     size_t errcap, int *odd_escapes);
+
+void unit_diag_clear(struct unit_diag *d);
+/* Record one message (and log it unless opts->quiet). */
+void unit_diag_add(struct unit_diag *d, const struct unit_opts *opts, int level, const char *text);
+
+/*
+ * Internal to unit.c and unit_exec.c: build one command of u from its raw
+ * text (specifiers already resolved), expanding $VAR/${VAR} from env
+ * ("KEY=VALUE" strings). Returns 0 or -errno with err set; *odd_escapes
+ * counts unknown escapes kept verbatim (the caller warns).
+ */
+int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env,
+		    struct unit_exec *x, char *err, size_t errcap, int *odd_escapes);
+/* Copy s into u's arena; NULL when the arena is full. */
+char *unit_arena_strdup(struct unit *u, const char *s, size_t len);
+/* Make u a failed unit called name, with text as its load error. */
+void unit_set_failed(struct unit *u, const char *name, const char *text);
+
+#endif
