@@ -123,7 +123,11 @@ int main(int argc, char **argv)
 	loop_set_signal_handler(on_signal);
 	if (mkdir_p(cfg.run_dir, 0755) < 0)
 		log_err("mkdir %s: %s", cfg.run_dir, strerror(errno));
-	readiness_subscribe(on_boot_settled);
+	/* who follows the boot and the shutdown, in the order they hear it */
+	boot_subscribe(readiness_update);
+	boot_subscribe(on_boot_settled);
+	power_subscribe(readiness_withdraw);
+	power_subscribe(console_shutdown);
 	if (readiness_init() < 0)
 		log_err("readiness socket unavailable; the ready file still works");
 	if (control_init() < 0)

@@ -19,7 +19,6 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "node/power.h"
-#include "node/readiness.h"
 #include "node/reexec.h"
 #include "os/userdb.h"
 
@@ -592,7 +591,7 @@ int handoff_init(void)
 	 * slots here would cost a page of RSS each, for nothing */
 	alloc_init();
 	control_add_status(status);
-	readiness_subscribe(on_readiness);
+	boot_subscribe(on_readiness);
 	power_register_stop(stop);
 	share_uenv_base();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -21,7 +21,6 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "node/power.h"
-#include "node/readiness.h"
 #include "node/reexec.h"
 
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include <time.h>
 
 #define MAX_STEPS      24
+#define MAX_OBSERVERS  4
 #define BACKOFF_CAP_MS 60000u
 
 struct step {
@@ -50,6 +50,8 @@ static unsigned retries_done;
 static uint64_t backoff_ms = 1000, boot_t0;
 static struct timer retry_timer;
 static char node_id[CONF_STR_MAX];
+static void (*observers[MAX_OBSERVERS])(void);
+static int n_observers;
 /* the pending StartServices step: since when (wall, CPU), both in us */
 static uint64_t pending_wall_us, pending_cpu_us;
 static int pending_counts_wait;
@@ -97,6 +99,19 @@ void boot_set_node_id(const char *id)
 uint64_t boot_started_ms(void)
 {
 	return boot_t0;
+}
+
+void boot_subscribe(void (*fn)(void))
+{
+	if (n_observers < MAX_OBSERVERS)
+		observers[n_observers++] = fn;
+}
+
+/* Ready, failed, or retrying: everyone who follows the boot hears it, in order. */
+static void publish(void)
+{
+	for (int i = 0; i < n_observers; i++)
+		observers[i]();
 }
 
 void boot_add_step(enum boot_phase phase, const char *name, boot_step_fn fn)
@@ -190,7 +205,7 @@ static void retry_boot(void *ctx)
 		   retries_done + 1);
 	failed = 0;
 	failure[0] = '\0';
-	readiness_update();
+	publish();
 	run_steps();
 }
 
@@ -202,7 +217,7 @@ static void boot_failed(const struct step *s, const char *reason)
 		 reason && *reason ? reason : "failed");
 	failed = 1;
 	log_err("boot failed in phase %s (%s)", phase_names[p], failure);
-	readiness_update();
+	publish();
 	if (power_pending())
 		return; /* a step cut short by shutdown: neither retry nor shell */
 	if (cfg.emergency) {
@@ -246,7 +261,7 @@ static void all_done(void)
 	ready_ms = phases[PHASE_READY].end_ms;
 	log_notice("node %s ready in %llu ms (%llu ms of it waiting on services)", node_id,
 		   (unsigned long long)(ready_ms - boot_t0), (unsigned long long)wait_total_ms);
-	readiness_update();
+	publish();
 }
 
 /* Finish the current step with r; move on. */

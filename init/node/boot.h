@@ -35,6 +35,10 @@ typedef int (*boot_step_fn)(char *err, size_t errlen);
 /* Several subsystems contribute steps to a phase, run in registration order. */
 void boot_add_step(enum boot_phase phase, const char *name, boot_step_fn fn);
 
+/* Follow the boot: fn runs on every change of its verdict (ready, failed,
+ * retrying), in the order of subscription. */
+void boot_subscribe(void (*fn)(void));
+
 /* Note pact-init's first instruction, for the boot-to-ready figure. */
 void boot_note_start(void);
 void boot_start(void);

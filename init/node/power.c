@@ -10,11 +10,9 @@
  */
 #include "node/power.h"
 #include "lib/config.h"
-#include "node/console.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "os/mounts.h"
-#include "node/readiness.h"
 #include "os/watchdog.h"
 
 #include <errno.h>
@@ -26,6 +24,7 @@
 #include <unistd.h>
 
 #define MAX_STOP_HOOKS 8
+#define MAX_OBSERVERS  4
 
 enum stage { ST_RUNNING, ST_STOPPING, ST_TERM, ST_KILL, ST_FINAL };
 
@@ -33,6 +32,8 @@ static enum power_action action;
 static enum stage stage = ST_RUNNING;
 static struct timer deadline;
 static power_stop_fn hooks[MAX_STOP_HOOKS];
+static void (*observers[MAX_OBSERVERS])(void);
+static int n_observers;
 static int n_hooks, next_hook;
 static uint64_t started_ms;
 
@@ -60,6 +61,12 @@ void power_register_stop(power_stop_fn fn)
 {
 	if (n_hooks < MAX_STOP_HOOKS)
 		hooks[n_hooks++] = fn;
+}
+
+void power_subscribe(void (*fn)(void))
+{
+	if (n_observers < MAX_OBSERVERS)
+		observers[n_observers++] = fn;
 }
 
 static int have_children(void)
@@ -168,8 +175,8 @@ void power_request(enum power_action a, const char *why)
 	started_ms = now_ms();
 	stage = ST_STOPPING;
 	log_notice("shutdown: %s (%s)", power_action_name(a), why);
-	readiness_withdraw();
-	console_shutdown();
+	for (int i = 0; i < n_observers; i++)
+		observers[i]();
 	loop_on_reap(on_reaped);
 	timer_arm(&deadline, cfg.shutdown_grace_ms, stage_timeout, NULL);
 	next_hook = n_hooks;

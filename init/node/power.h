@@ -18,6 +18,10 @@ const char *power_action_name(enum power_action a);
 void power_request(enum power_action a, const char *why);
 enum power_action power_pending(void);
 
+/* Hear that shutdown has begun (the node is no longer ready, nothing
+ * respawns): fn runs once, at the request, before the stop hooks. */
+void power_subscribe(void (*fn)(void));
+
 /* Hooks run first, in reverse order of registration: each stops what its
  * subsystem started, calling done() when finished (it may call it at once).
  * The whole stage is bounded by the shutdown grace time. */

@@ -28,23 +28,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define MAX_SUBSCRIBERS 4
-
 static int listen_fd = -1;
 static int waiters[READINESS_MAX_WAITERS];
 static int n_waiters;
-static void (*subscribers[MAX_SUBSCRIBERS])(void);
 static int notified, withdrawn;
-
-void readiness_subscribe(void (*cb)(void))
-{
-	for (int i = 0; i < MAX_SUBSCRIBERS; i++) {
-		if (!subscribers[i]) {
-			subscribers[i] = cb;
-			return;
-		}
-	}
-}
 
 /* The answer for a client now, or 0 when it must wait. */
 static int answer(char *buf, size_t cap)
@@ -236,8 +223,6 @@ void readiness_update(void)
 		while (n_waiters > 0)
 			reply_and_close(waiters[--n_waiters], msg, len);
 	}
-	for (int i = 0; i < MAX_SUBSCRIBERS && subscribers[i]; i++)
-		subscribers[i]();
 }
 
 void readiness_withdraw(void)

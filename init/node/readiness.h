@@ -10,12 +10,11 @@
 #define READINESS_MAX_WAITERS 128
 
 int readiness_init(void);
-/* Boot state changed: publish it (file, waiting clients, NOTIFY_SOCKET, subscribers). */
+/* Boot state changed (a boot_subscribe observer): publish it (file,
+ * waiting clients, NOTIFY_SOCKET). */
 void readiness_update(void);
 /* Shutdown began: the node is no longer ready. The file goes; waiting and
  * later socket clients get `FAILED the node is shutting down`. */
 void readiness_withdraw(void);
-/* Called on every change (ready, failed, retrying). */
-void readiness_subscribe(void (*cb)(void));
 
 #endif

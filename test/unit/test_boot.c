@@ -106,7 +106,8 @@ int main(void)
 	log_open(0);
 	is_int(loop_init(), 0, "loop_init");
 	is_int(mkdir_p(cfg.run_dir, 0755), 0, "run dir %s", cfg.run_dir);
-	readiness_subscribe(on_change);
+	boot_subscribe(readiness_update);
+	boot_subscribe(on_change);
 
 	/* registered out of order: the table keeps phase order */
 	boot_add_step(PHASE_START_SERVICES, "services", step_svc);
