@@ -11,7 +11,7 @@
 #include "lib/config.h"
 #include "node/console.h"
 #include "ctl/control.h"
-#include "ctl/debug.h"
+#include "ctl/verbs.h"
 #include "node/emergency.h"
 #include "lib/fileio.h"
 #include "handoff/server.h"
@@ -130,22 +130,30 @@ int main(int argc, char **argv)
 	power_subscribe(console_shutdown);
 	if (readiness_init() < 0)
 		log_err("readiness socket unavailable; the ready file still works");
-	if (control_init() < 0)
+	ctl_reexec_init();
+	ctl_status_init();
+	ctl_power_init();
+	if (ctl_init() < 0)
 		log_err("control socket unavailable; signals still work");
-	power_register_stop(control_stop);
+	power_register_stop(ctl_stop);
 	if (handoff_init() < 0)
 		log_err("handoff socket unavailable; consumers fall back to their own namespaces");
+	ctl_allocations_init();
 
 	boot_reexec_register();
 	console_reexec(rx < 0);
 	boot_add_step(PHASE_INIT_HARDWARE, "run directory", step_run_dir);
 	hardware_init();
 	network_init();
+	ctl_watchdog_init();
 	boot_add_step(PHASE_LOAD_IDENTITY, "node id", step_identity);
 	supervise_init();
+	ctl_services_init();
 	emergency_init();
-	debug_init();
+	ctl_emergency_init();
+	ctl_debug_init();
 	uenv_node_init();
+	ctl_mounts_init();
 	metrics_init();
 	if (rx == 1 && boot_restore()) {
 		/* a live re-exec of a ready node: nothing to boot */

@@ -3,16 +3,15 @@
  * frame decoder and one pending reply; a request is answered in full
  * before the next one is read. Peers are checked with SO_PEERCRED (root
  * only), idle connections are closed after a timeout, and anything
- * malformed gets an error reply and the connection is closed.
+ * malformed gets an error reply and the connection is closed. The verbs
+ * come from the registry (ctl_register); `help` lists it.
  */
 #include "ctl/control.h"
-#include "node/boot.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/frame.h"
 #include "lib/log.h"
 #include "lib/loop.h"
-#include "node/power.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -27,7 +26,6 @@
 #include <unistd.h>
 
 #define MAX_COMMANDS 48
-#define MAX_STATUS_FNS 8
 #define IDLE_TIMEOUT_MS 60000
 #define JSON_NODES 256
 
@@ -51,19 +49,11 @@ static int listen_fd = -1;
 static struct conn conns[CONTROL_MAX_CONNS];
 static struct command commands[MAX_COMMANDS];
 static int n_commands;
-static ctl_status_fn status_fns[MAX_STATUS_FNS];
-static int n_status_fns;
 
-void control_register(const char *name, ctl_handler fn, const char *usage)
+void ctl_register(const char *name, ctl_handler fn, const char *usage)
 {
 	if (n_commands < MAX_COMMANDS)
 		commands[n_commands++] = (struct command){name, fn, usage};
-}
-
-void control_add_status(ctl_status_fn fn)
-{
-	if (n_status_fns < MAX_STATUS_FNS)
-		status_fns[n_status_fns++] = fn;
 }
 
 int ctl_fail(struct ctl_req *req, const char *kind, const char *fmt, ...)
@@ -290,73 +280,6 @@ static void on_accept(void *ctx, int lfd, uint32_t events)
 	}
 }
 
-static const char *phase_state_name(enum phase_state s)
-{
-	switch (s) {
-	case PHASE_PENDING:
-		return "pending";
-	case PHASE_RUNNING:
-		return "running";
-	case PHASE_DONE:
-		return "done";
-	case PHASE_FAILED:
-		return "failed";
-	}
-	return "?";
-}
-
-static int cmd_status(struct ctl_req *req)
-{
-	struct json_writer *w = req->w;
-	json_w_obj_begin(w);
-	json_w_key(w, "node_id");
-	json_w_string(w, boot_node_id());
-	json_w_key(w, "pid");
-	json_w_i64(w, getpid());
-	json_w_key(w, "ready");
-	json_w_bool(w, boot_is_ready());
-	json_w_key(w, "boot_failed");
-	json_w_string_or_null(w, boot_has_failed() ? boot_failure() : NULL);
-	json_w_key(w, "uptime_ms");
-	json_w_u64(w, boottime_ms());
-	json_w_key(w, "shutdown");
-	json_w_string_or_null(w, power_pending() ? power_action_name(power_pending()) : NULL);
-	json_w_key(w, "phases");
-	json_w_arr_begin(w);
-	for (int p = 0; p < PHASE_COUNT; p++) {
-		const struct phase_record *r = boot_phase_record((enum boot_phase)p);
-		json_w_obj_begin(w);
-		json_w_key(w, "name");
-		json_w_string(w, boot_phase_name((enum boot_phase)p));
-		json_w_key(w, "state");
-		json_w_string(w, phase_state_name(r->state));
-		json_w_key(w, "start_ms");
-		json_w_u64(w, r->start_ms);
-		json_w_key(w, "duration_ms");
-		json_w_u64(w, r->end_ms >= r->start_ms ? r->end_ms - r->start_ms : 0);
-		json_w_key(w, "wait_ms");
-		json_w_u64(w, r->wait_ms);
-		json_w_key(w, "attempts");
-		json_w_u64(w, r->attempts);
-		json_w_obj_end(w);
-	}
-	json_w_arr_end(w);
-	for (int i = 0; i < n_status_fns; i++)
-		status_fns[i](w);
-	json_w_obj_end(w);
-	return 0;
-}
-
-static int cmd_power(struct ctl_req *req)
-{
-	enum power_action a = strcmp(req->command, "reboot") == 0 ? POWER_REBOOT
-			      : strcmp(req->command, "halt") == 0 ? POWER_HALT
-								   : POWER_OFF;
-	power_request(a, "pactctl");
-	json_w_string(req->w, power_action_name(a));
-	return 0;
-}
-
 static int cmd_help(struct ctl_req *req)
 {
 	struct json_writer *w = req->w;
@@ -383,15 +306,11 @@ static void save_fd(struct reexec_out *o)
 	reexec_end(o);
 }
 
-int control_init(void)
+int ctl_init(void)
 {
 	for (int i = 0; i < CONTROL_MAX_CONNS; i++)
 		conns[i].fd = -1;
-	control_register("status", cmd_status, "status: boot phases and times, readiness, node id");
-	control_register("poweroff", cmd_power, "poweroff: shut the node down and power off");
-	control_register("reboot", cmd_power, "reboot: shut the node down and reboot");
-	control_register("halt", cmd_power, "halt: shut the node down and halt");
-	control_register("help", cmd_help, "help: the commands the daemon knows");
+	ctl_register("help", cmd_help, "help: the commands the daemon knows");
 	reexec_register_saver(save_fd);
 	listen_fd = reexec_take_fd("control");
 	if (listen_fd >= 0) /* carried across a re-exec: still listening */
@@ -417,7 +336,7 @@ int control_init(void)
 	return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
 }
 
-void control_stop(void (*done)(void))
+void ctl_stop(void (*done)(void))
 {
 	/* keep serving status during shutdown; only refuse new clients */
 	if (listen_fd >= 0) {

@@ -3,7 +3,8 @@
  * (pactctl). Same framing as the handoff (4-byte big-endian length, JSON
  * body). A request is {"command": "...", "args": ["...", ...]}; the answer
  * is {"ok": true, "data": ...} or {"ok": false, "error": {"kind", "message"}}.
- * Subsystems register their own commands and their share of `status`.
+ * This is the transport and the registry of verbs; the verbs themselves
+ * live in the other files of ctl/, one per group (ctl/verbs.h).
  * Protocol reference: docs/control-protocol.md.
  */
 #ifndef PACT_CONTROL_H
@@ -29,18 +30,17 @@ struct ctl_req {
 
 /* A handler writes its data to req->w and returns 0, or returns ctl_fail(). */
 typedef int (*ctl_handler)(struct ctl_req *req);
-typedef void (*ctl_status_fn)(struct json_writer *w);
 
-int control_init(void);
-void control_register(const char *name, ctl_handler fn, const char *usage);
-/* Add keys to the `status` object. */
-void control_add_status(ctl_status_fn fn);
+/* Listen (or take the socket carried across a re-exec); register `help`. */
+int ctl_init(void);
+void ctl_register(const char *name, ctl_handler fn, const char *usage);
 /* Record an error for the reply; returns -1 for `return ctl_fail(...)`. */
 int ctl_fail(struct ctl_req *req, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Look up --name=VALUE or --name VALUE in the args; NULL if absent. */
 const char *ctl_opt(struct ctl_req *req, const char *name);
-/* The shutdown hook: stop accepting and close clients. */
-void control_stop(void (*done)(void));
+/* The shutdown hook: stop accepting new clients (the open ones are still
+ * answered: `status` during a shutdown). */
+void ctl_stop(void (*done)(void));
 
 #endif

@@ -1,13 +1,18 @@
 /*
- * `debug hang`: the handler never returns. Every signal is blocked (the
+ * Debug-only control commands, refused unless pact.debug is on the kernel
+ * command line: `pactctl debug hang` makes the event loop hang for good,
+ * so a test can prove that a hung pact-init gets the machine reset by the
+ * watchdog (nothing pets it any more).
+ *
+ * The handler never returns. Every signal is blocked (the
  * loop reads them from a signalfd, which nobody reads any more), so pause()
  * never wakes and the watchdog's pet timer never fires again. Without
  * pact.debug (cfg.debug) the command is refused with PermissionDenied:
  * a node booted normally cannot be hung by a typo.
  */
-#include "ctl/debug.h"
-#include "lib/config.h"
 #include "ctl/control.h"
+#include "ctl/verbs.h"
+#include "lib/config.h"
 #include "lib/log.h"
 #include "os/watchdog.h"
 
@@ -41,9 +46,9 @@ static int cmd_debug(struct ctl_req *req)
 	return 0;
 }
 
-void debug_init(void)
+int ctl_debug_init(void)
 {
-	control_register(
-	    "debug", cmd_debug,
-	    "debug hang: hang the event loop (only with pact.debug; tests the watchdog)");
+	ctl_register("debug", cmd_debug,
+		     "debug hang: hang the event loop (only with pact.debug; tests the watchdog)");
+	return 0;
 }

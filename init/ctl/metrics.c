@@ -246,7 +246,7 @@ void metrics_init(void)
 	metrics_register(boot_metrics);
 	metrics_register(scope_metrics);
 	metrics_register(uenv_metrics);
-	control_register("metrics", cmd_metrics, "metrics: Prometheus text exposition");
+	ctl_register("metrics", cmd_metrics, "metrics: Prometheus text exposition");
 	if (textfile[0])
 		timer_arm(&textfile_timer, 1000, write_textfile, NULL);
 }

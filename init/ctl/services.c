@@ -5,6 +5,7 @@
  */
 #include "supervise/supervise_int.h"
 #include "ctl/control.h"
+#include "ctl/verbs.h"
 #include "ctl/metrics.h"
 #include "lib/fileio.h"
 #include "node/hardware.h"
@@ -238,13 +239,14 @@ static void service_metrics(struct metrics_out *m)
 	}
 }
 
-void supervise_ctl_register(void)
+int ctl_services_init(void)
 {
 	metrics_register(service_metrics);
-	control_register("services", cmd_services, "services: state, pid, scope, restarts, memory");
-	control_register("start", cmd_start, "start SERVICE");
-	control_register("stop", cmd_stop, "stop SERVICE");
-	control_register("restart", cmd_restart, "restart SERVICE");
-	control_register("logs", cmd_logs, "logs SERVICE [--lines N]: the end of its log");
-	control_add_status(status_counts);
+	ctl_register("services", cmd_services, "services: state, pid, scope, restarts, memory");
+	ctl_register("start", cmd_start, "start SERVICE");
+	ctl_register("stop", cmd_stop, "stop SERVICE");
+	ctl_register("restart", cmd_restart, "restart SERVICE");
+	ctl_register("logs", cmd_logs, "logs SERVICE [--lines N]: the end of its log");
+	ctl_status_add(status_counts);
+	return 0;
 }

@@ -8,7 +8,6 @@
 #include "handoff/alloc.h"
 #include "os/cgroup.h"
 #include "lib/config.h"
-#include "ctl/control.h"
 #include "lib/fileio.h"
 #include "proto/handoff_msg.h"
 #include "node/hardware.h"
@@ -923,58 +922,33 @@ static void finish_restore(void *ctx)
 	evaluate_all();
 }
 
-/* ---- pactctl allocations ---- */
+/* ---- listing (pactctl allocations) ---- */
 
-static int cmd_allocations(struct ctl_req *req)
+int alloc_foreach(int (*cb)(void *ctx, const struct alloc_info *), void *ctx)
 {
-	struct json_writer *w = req->w;
 	uint64_t now = now_ms();
-	json_w_arr_begin(w);
 	for (int i = 0; i < ALLOC_MAX; i++) {
 		const struct alloc *a = &table[i];
 		if (a->state == ALLOC_FREE)
 			continue;
-		json_w_obj_begin(w);
-		json_w_key(w, "allocation_id");
-		json_w_string(w, a->id);
-		json_w_key(w, "state");
-		json_w_string(w, state_name(a->state));
-		json_w_key(w, "holder_pid");
-		if (a->h.pid > 0)
-			json_w_i64(w, a->h.pid);
-		else
-			json_w_null(w);
-		json_w_key(w, "namespaces");
-		json_w_arr_begin(w);
-		for (unsigned j = 0; j < a->n_ns; j++)
-			json_w_string(w, pact_ns_type_name(a->ns[j]));
-		json_w_arr_end(w);
-		/* flat, so that the human table shows them: inode, or null */
-		static const char *const keys[PACT_NS_COUNT] = {"pid_ns", "net_ns", "mnt_ns"};
-		for (int t = 0; t < PACT_NS_COUNT; t++) {
-			unsigned long long ino = 0;
-			for (unsigned j = 0; j < a->n_ns; j++)
-				if ((int)a->ns[j] == t && a->state == ALLOC_LIVE)
-					ino = a->ino[j];
-			json_w_key(w, keys[t]);
-			if (ino)
-				json_w_u64(w, ino);
-			else
-				json_w_null(w);
-		}
-		json_w_key(w, "uenv_image");
-		json_w_string_or_null(w, a->has_handle ? a->uh.image_path : NULL);
-		json_w_key(w, "uenv_mount_path");
-		json_w_string_or_null(w, a->has_handle ? a->uh.mount_point : NULL);
-		json_w_key(w, "cgroup");
-		json_w_string(w, a->cg_path);
-		json_w_key(w, "cgroup_seen_populated");
-		json_w_bool(w, a->seen_populated);
-		json_w_key(w, "age_ms");
-		json_w_u64(w, now - a->created_ms);
-		json_w_obj_end(w);
+		struct alloc_info in = {
+		    .id = a->id,
+		    .state = state_name(a->state),
+		    .holder_pid = a->h.pid,
+		    .n_ns = a->n_ns,
+		    .ns = a->ns,
+		    .uenv_image = a->has_handle ? a->uh.image_path : NULL,
+		    .uenv_mount = a->has_handle ? a->uh.mount_point : NULL,
+		    .cgroup = a->cg_path,
+		    .cgroup_seen_populated = a->seen_populated,
+		    .age_ms = now - a->created_ms,
+		};
+		for (unsigned j = 0; j < a->n_ns && a->state == ALLOC_LIVE; j++)
+			in.ino[a->ns[j]] = a->ino[j];
+		int r = cb(ctx, &in);
+		if (r)
+			return r;
 	}
-	json_w_arr_end(w);
 	return 0;
 }
 
@@ -985,9 +959,6 @@ int alloc_init(void)
 	reexec_register_saver(save_allocs);
 	reexec_each("alloc", restore_alloc, NULL);
 	timer_arm(&restore_timer, 0, finish_restore, NULL);
-	control_register(
-	    "allocations", cmd_allocations,
-	    "allocations: live namespace allocations (namespace inodes, holder pid, uenv)");
 	self_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self_netns < 0)
 		log_warn("handoff: /proc/self/ns/net: %s; Net namespaces will fail",

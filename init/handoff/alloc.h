@@ -14,17 +14,35 @@
 #include "pact/handoff.h"
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #define ALLOC_MAX		64    /* live allocations at once */
 #define ALLOC_WAITERS		8     /* requests waiting for one allocation's creation */
 #define ALLOC_CREATE_TIMEOUT_MS 10000 /* holder setup bound */
 
-/* Set up the table: the cgroup watch, the control verb `allocations`. */
+/* Set up the table: the cgroup watch (WI5), what a re-exec carried. */
 int alloc_init(void);
 /* Handle a client's NamespaceRequest or AllocationEnded (node ready). */
 void alloc_handle(struct handoff_ref ref, const struct pact_handoff_msg *m);
 /* Allocations not yet released. */
 size_t alloc_live_count(void);
+
+/* One allocation as listed (pactctl allocations); valid during the callback. */
+struct alloc_info {
+	const char *id;
+	const char *state; /* mounting, starting, live, releasing */
+	pid_t holder_pid;  /* 0: none */
+	unsigned n_ns;
+	const enum pact_ns_type *ns;	       /* as requested */
+	unsigned long long ino[PACT_NS_COUNT]; /* by type; 0: none, or not live yet */
+	const char *uenv_image, *uenv_mount;   /* NULL: no mount reference held */
+	const char *cgroup;		       /* the workload cgroup watched (WI5) */
+	int cgroup_seen_populated;
+	uint64_t age_ms;
+};
+/* Call cb for each allocation in the table; stops at a non-zero result. */
+int alloc_foreach(int (*cb)(void *ctx, const struct alloc_info *), void *ctx);
 
 /* Pure helpers (unit-tested). */
 /* tmpl with every "{allocation_id}" replaced by id. 0, -ENAMETOOLONG, -EINVAL. */

@@ -11,7 +11,6 @@
 #include "handoff/alloc.h"
 #include "node/boot.h"
 #include "lib/config.h"
-#include "ctl/control.h"
 #include "lib/fileio.h"
 #include "lib/frame.h"
 #include "proto/handoff_io.h"
@@ -536,14 +535,6 @@ static void stop(void (*done)(void))
 	done();
 }
 
-static void status(struct json_writer *w)
-{
-	json_w_key(w, "allocations");
-	json_w_u64(w, alloc_live_count());
-	json_w_key(w, "handoff_clients");
-	json_w_u64(w, (uint64_t)handoff_client_count());
-}
-
 static int make_socket(void)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -590,7 +581,6 @@ int handoff_init(void)
 	/* conns[] is free by `used` == 0 as it starts: touching its 80 KiB
 	 * slots here would cost a page of RSS each, for nothing */
 	alloc_init();
-	control_add_status(status);
 	boot_subscribe(on_readiness);
 	power_register_stop(stop);
 	share_uenv_base();

@@ -32,7 +32,7 @@ struct handoff_ref {
 /* Claim the handoff.* keys of init.conf (before config_load_file). */
 void handoff_register_config(void);
 /* Make the socket, the shared uenv base and the allocation table; register
- * the control verb and the shutdown hook. Call after control_init(). */
+ * the shutdown hook. */
 int handoff_init(void);
 
 /* Send m to the connection ref if it is still open. The fds (nfds of them)

@@ -1,18 +1,13 @@
 /*
- * Emergency mode and the operator's cgroup verbs. `emergency on --reason`
- * writes the declaration to the kernel log and the emergency log first,
- * then tells the gated subsystems. `scopes` lists every scope under both
- * slices with its metrics (reading is always allowed, RI6); `freeze`,
- * `thaw` and `kill` go through the cgroup manager's ownership check, so
- * workload.slice is refused unless an emergency is declared (RI1, RI3).
+ * Emergency mode: a declaration (or its end) is written to the kernel log
+ * and the emergency log first, then the gated subsystems hear of it. It is
+ * carried across a live re-exec. The operator's verbs are ctl/emergency.c.
  */
 #include "node/emergency.h"
 #include "lib/config.h"
-#include "ctl/control.h"
 #include "lib/fileio.h"
 #include "node/hardware.h"
 #include "lib/log.h"
-#include "lib/loop.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -23,7 +18,6 @@
 #include <unistd.h>
 
 #define MAX_SUBS 4
-#define SCOPES_MAX 512
 
 static int active;
 static char reason[128];
@@ -65,7 +59,7 @@ static void journal(const char *what)
 	close_fd(fd);
 }
 
-static void set_mode(int on, const char *why)
+void emergency_set(int on, const char *why)
 {
 	char line[256];
 	snprintf(line, sizeof line, on ? "emergency declared: %s" : "emergency ended: %s", why);
@@ -78,114 +72,9 @@ static void set_mode(int on, const char *why)
 		subs[i](on, why);
 }
 
-static int cmd_emergency(struct ctl_req *req)
-{
-	const char *why = ctl_opt(req, "--reason");
-	if (req->argc < 1 || (strcmp(req->argv[0], "on") != 0 && strcmp(req->argv[0], "off") != 0))
-		return ctl_fail(req, "Usage", "emergency on|off --reason TEXT");
-	int on = strcmp(req->argv[0], "on") == 0;
-	if (on && (!why || !*why))
-		return ctl_fail(req, "Usage", "an emergency needs --reason TEXT");
-	if (on != active)
-		set_mode(on, why && *why ? why : "by request");
-	json_w_obj_begin(req->w);
-	json_w_key(req->w, "emergency");
-	json_w_bool(req->w, active);
-	json_w_key(req->w, "reason");
-	json_w_string_or_null(req->w, active ? reason : NULL);
-	json_w_obj_end(req->w);
-	return 0;
-}
-
 static void on_cgroups(int on, const char *why)
 {
 	cg_set_emergency(&node_cg, on, why);
-}
-
-/* ---- scopes ---- */
-
-static void write_scope(struct json_writer *w, const char *rel)
-{
-	struct cg_metrics m;
-	memset(&m, 0, sizeof m);
-	int r = cg_read_metrics(&node_cg, rel, &m);
-	json_w_obj_begin(w);
-	json_w_key(w, "scope");
-	json_w_string(w, rel);
-	json_w_key(w, "owner");
-	json_w_string(w, cg_owner_name(cg_slice_owner(NULL, rel)));
-	json_w_key(w, "memory_bytes");
-	json_w_u64(w, m.memory_current);
-	json_w_key(w, "memory_max");
-	if (m.memory_max_set)
-		json_w_u64(w, m.memory_max);
-	else
-		json_w_null(w);
-	json_w_key(w, "cpu_usec");
-	json_w_u64(w, m.cpu_usage_usec);
-	json_w_key(w, "pids");
-	json_w_u64(w, m.nr_processes);
-	json_w_key(w, "populated");
-	json_w_bool(w, r == 0 && m.populated);
-	json_w_obj_end(w);
-}
-
-struct scope_list {
-	struct json_writer *w;
-	int count;
-};
-
-static int list_scope(void *ctx, const char *rel)
-{
-	struct scope_list *l = ctx;
-	if (l->count++ >= SCOPES_MAX)
-		return 1;
-	write_scope(l->w, rel);
-	return 0;
-}
-
-static int cmd_scopes(struct ctl_req *req)
-{
-	struct scope_list l = {req->w, 0};
-	json_w_arr_begin(req->w);
-	cg_for_each_scope(&node_cg, PACT_SLICE_ROOT, list_scope, &l);
-	cg_for_each_scope(&node_cg, PACT_SLICE_WORKLOAD, list_scope, &l);
-	json_w_arr_end(req->w);
-	return 0;
-}
-
-/* freeze | thaw | kill SCOPE: writes through the ownership check */
-static int cmd_scope_op(struct ctl_req *req)
-{
-	if (req->argc < 1)
-		return ctl_fail(req, "Usage", "%s SCOPE (a path under the cgroup root)",
-				req->command);
-	const char *scope = req->argv[0];
-	const char *file = strcmp(req->command, "kill") == 0 ? "cgroup.kill" : "cgroup.freeze";
-	const char *value = strcmp(req->command, "thaw") == 0 ? "0" : "1";
-	char abs[CG_PATH_MAX];
-	if (cg_abs_path(&node_cg, scope, abs, sizeof abs) < 0 || access(abs, F_OK) < 0)
-		return ctl_fail(req, "NotFound", "no cgroup %s under %s", scope, node_cg.root);
-	int r = cg_write(&node_cg, scope, file, value);
-	if (r == -EPERM)
-		return ctl_fail(req, "PermissionDenied",
-				"%s is owned by %s: %s it only in a declared emergency", scope,
-				cg_owner_name(cg_slice_owner(NULL, scope)), req->command);
-	if (r < 0)
-		return ctl_fail(req, "Failed", "%s %s: %s", req->command, scope, strerror(-r));
-	json_w_obj_begin(req->w);
-	json_w_key(req->w, "scope");
-	json_w_string(req->w, scope);
-	json_w_key(req->w, "done");
-	json_w_string(req->w, req->command);
-	json_w_obj_end(req->w);
-	return 0;
-}
-
-static void status_emergency(struct json_writer *w)
-{
-	json_w_key(w, "emergency");
-	json_w_string_or_null(w, active ? reason : NULL);
 }
 
 static void save_state(struct reexec_out *o)
@@ -202,7 +91,7 @@ static void restore_state(void *ctx, char **w, int n)
 	(void)ctx;
 	if (n == 2) {
 		log_notice("re-exec: the emergency declared before goes on (%s)", w[1]);
-		set_mode(1, w[1]);
+		emergency_set(1, w[1]);
 	}
 }
 
@@ -211,10 +100,4 @@ void emergency_init(void)
 	reexec_register_saver(save_state);
 	reexec_each("emergency", restore_state, NULL);
 	emergency_subscribe(on_cgroups);
-	control_register("emergency", cmd_emergency, "emergency on|off --reason TEXT");
-	control_register("scopes", cmd_scopes, "scopes: every scope with memory, cpu, pids");
-	control_register("freeze", cmd_scope_op, "freeze SCOPE (workload.slice: emergency only)");
-	control_register("thaw", cmd_scope_op, "thaw SCOPE (workload.slice: emergency only)");
-	control_register("kill", cmd_scope_op, "kill SCOPE (workload.slice: emergency only)");
-	control_add_status(status_emergency);
 }

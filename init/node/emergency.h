@@ -9,9 +9,12 @@
 
 int emergency_active(void);
 const char *emergency_reason(void);
+/* Declare (on) or end an emergency: logged and journalled first (RI3),
+ * then every subscriber hears of it. */
+void emergency_set(int on, const char *why);
 /* Subsystems that gate on it (cgroups, mounts) follow it here. */
 void emergency_subscribe(void (*fn)(int on, const char *reason));
-/* Register the control commands: emergency, scopes, freeze, thaw, kill. */
+/* Carry it across a live re-exec; follow it in the node's cgroup manager. */
 void emergency_init(void);
 
 #endif

@@ -12,7 +12,6 @@
 #include "node/network.h"
 #include "node/boot.h"
 #include "lib/config.h"
-#include "ctl/control.h"
 #include "os/ipconf.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
@@ -179,30 +178,15 @@ static int step_watchdog(char *err, size_t errlen)
 	return 0;
 }
 
-static int cmd_watchdog(struct ctl_req *req)
+const char *network_watchdog_path(void)
 {
-	struct json_writer *w = req->w;
-	json_w_obj_begin(w);
-	json_w_key(w, "watchdog");
-	if (watchdog_active()) {
-		json_w_obj_begin(w);
-		json_w_key(w, "device");
-		json_w_string(w, wd_path);
-		json_w_key(w, "timeout_s");
-		json_w_u64(w, watchdog_timeout());
-		json_w_obj_end(w);
-	} else {
-		json_w_null(w);
-	}
-	json_w_obj_end(w);
-	return 0;
+	return wd_path;
 }
 
 void network_init(void)
 {
 	boot_add_step(PHASE_INIT_HARDWARE, "watchdog", step_watchdog);
 	boot_add_step(PHASE_CONFIGURE_NETWORK, "network", step_network);
-	control_register("watchdog", cmd_watchdog, "watchdog: the watchdog device and its timeout");
 }
 
 void network_after_reexec(void)

@@ -10,7 +10,6 @@
 #include "node/readiness.h"
 #include "node/boot.h"
 #include "lib/config.h"
-#include "ctl/control.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
@@ -110,40 +109,8 @@ static void save_fd(struct reexec_out *o)
 	reexec_end(o);
 }
 
-static void u64_or_null(struct json_writer *w, const char *key, int have, uint64_t v)
-{
-	json_w_key(w, key);
-	if (have)
-		json_w_u64(w, v);
-	else
-		json_w_null(w);
-}
-
-/* `status` gets "boot": the boot-to-ready figures (null until ready). */
-static void boot_status(struct json_writer *w)
-{
-	struct boot_times t;
-	boot_get_times(&t);
-	int r = boot_is_ready();
-	json_w_key(w, "boot");
-	json_w_obj_begin(w);
-	json_w_key(w, "started_ms");
-	json_w_u64(w, t.started_ms);
-	u64_or_null(w, "ready_ms", r, t.ready_ms);
-	u64_or_null(w, "total_ms", r, t.total_ms);
-	json_w_key(w, "wait_ms");
-	json_w_u64(w, t.wait_ms);
-	json_w_key(w, "backoff_ms");
-	json_w_u64(w, t.backoff_ms);
-	u64_or_null(w, "own_ms", r, t.own_ms);
-	json_w_key(w, "retries");
-	json_w_u64(w, t.retries);
-	json_w_obj_end(w);
-}
-
 int readiness_init(void)
 {
-	control_add_status(boot_status);
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	if (run_path(path, sizeof path, "ready.sock") < 0)
 		return -ENAMETOOLONG;

@@ -5,8 +5,6 @@
  * back and the node goes on as if nothing happened.
  */
 #include "node/reexec.h"
-#include "lib/config.h"
-#include "ctl/control.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
@@ -338,19 +336,9 @@ void reexec_defer(const char *why)
 	timer_arm(&defer_timer, 0, deferred, NULL);
 }
 
-static int cmd_reexec(struct ctl_req *req)
+void reexec_damage_next(void)
 {
-	if (req->argc > 0 && strcmp(req->argv[0], "--corrupt-state") == 0) {
-		if (!cfg.debug)
-			return ctl_fail(req, "PermissionDenied",
-					"--corrupt-state is a test aid: boot with pact.debug");
-		corrupt_next = 1;
-	} else if (req->argc > 0) {
-		return ctl_fail(req, "Usage", "reexec [--corrupt-state]");
-	}
-	json_w_string(req->w, "re-executing");
-	reexec_defer("pactctl reexec");
-	return 0;
+	corrupt_next = 1;
 }
 
 void reexec_init(int argc, char **argv)
@@ -367,5 +355,4 @@ void reexec_init(int argc, char **argv)
 	} else {
 		snprintf(self_path, sizeof self_path, "%s", argv[0]);
 	}
-	control_register("reexec", cmd_reexec, "reexec: exec pact-init again, keeping the node");
 }

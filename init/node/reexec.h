@@ -50,6 +50,9 @@ void reexec_finish(void);
 int reexec_now(const char *why);
 /* reexec_now from the loop's next round (signal handlers, control replies). */
 void reexec_defer(const char *why);
+/* Test aid (pactctl reexec --corrupt-state): damage the next state handed
+ * over, so that the new image must refuse it. */
+void reexec_damage_next(void);
 void reexec_init(int argc, char **argv);
 
 #endif

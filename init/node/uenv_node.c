@@ -2,11 +2,11 @@
  * Glue between the uenv mount manager (uenv.c) and the node: init.conf keys
  *   uenv.image_roots = /images /scratch/images   (where images may come from)
  *   uenv.hold_s = 60                              (DEFAULT_HOLD_TIME_SECS)
- * the emergency gate (RI3, WI3), and the control verbs.
+ * the emergency gate (RI3, WI3), and the carrying of its counts across a
+ * live re-exec (WI6). The verbs are ctl/mounts.c.
  */
 #include "node/uenv_node.h"
 #include "lib/config.h"
-#include "ctl/control.h"
 #include "node/emergency.h"
 #include "lib/fileio.h"
 #include "pact/contract.h"
@@ -59,58 +59,6 @@ static int in_emergency(void *ctx)
 {
 	(void)ctx;
 	return emergency_active();
-}
-
-static int write_entry(void *ctx, const struct uenv_info *in)
-{
-	struct json_writer *w = ctx;
-	json_w_obj_begin(w);
-	json_w_key(w, "image");
-	json_w_string(w, in->image);
-	json_w_key(w, "mount_point");
-	json_w_string(w, in->mount_point);
-	json_w_key(w, "loop");
-	json_w_string(w, in->loopdev);
-	json_w_key(w, "refcount");
-	json_w_u64(w, in->refcount);
-	json_w_key(w, "hold_left_ms");
-	if (in->hold_left_ms >= 0)
-		json_w_i64(w, in->hold_left_ms);
-	else
-		json_w_null(w);
-	json_w_obj_end(w);
-	return 0;
-}
-
-static int cmd_mounts(struct ctl_req *req)
-{
-	json_w_arr_begin(req->w);
-	uenv_foreach(&node_uenv, write_entry, req->w);
-	json_w_arr_end(req->w);
-	return 0;
-}
-
-static int cmd_force_unmount(struct ctl_req *req)
-{
-	if (req->argc < 1)
-		return ctl_fail(req, "Usage", "force-unmount IMAGE");
-	int r = uenv_force_unmount(&node_uenv, req->argv[0]);
-	if (r == -EPERM)
-		return ctl_fail(req, "PermissionDenied",
-				"force-unmount %s: only in a declared emergency (RI3)", req->argv[0]);
-	if (r < 0)
-		return ctl_fail(req, "Failed", "%s", uenv_last_error(&node_uenv));
-	json_w_obj_begin(req->w);
-	json_w_key(req->w, "unmounted");
-	json_w_string(req->w, req->argv[0]);
-	json_w_obj_end(req->w);
-	return 0;
-}
-
-static void status_mounts(struct json_writer *w)
-{
-	json_w_key(w, "uenv_mounts");
-	json_w_u64(w, uenv_count(&node_uenv));
 }
 
 /* ---- re-exec: the counts are rebuilt from the kernel and the carried
@@ -207,9 +155,6 @@ void uenv_node_init(void)
 			strerror(-r));
 		uenv_init(&node_uenv, NULL);
 	}
-	control_register("mounts", cmd_mounts, "mounts: uenv images, refcounts, hold timers");
-	control_register("force-unmount", cmd_force_unmount, "force-unmount IMAGE (emergency only)");
-	control_add_status(status_mounts);
 	reexec_register_saver(save_counts);
 	reexec_each("uenvref", restore_count, NULL);
 	if (reexec_restoring())

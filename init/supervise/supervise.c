@@ -817,5 +817,4 @@ void supervise_init(void)
 	svc_reexec_restore();
 	boot_add_step(PHASE_START_SERVICES, "services", step_services);
 	power_register_stop(stop_all);
-	supervise_ctl_register();
 }

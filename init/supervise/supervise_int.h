@@ -73,7 +73,5 @@ void svc_base_name(const struct svc *s, char *out, size_t cap);
 int svc_log_restore(struct svc *s, const char *dir, const char *base);
 void svc_reexec_restore(void);
 void svc_adopt_all(void);
-/* Register the control commands (services, start, stop, restart, logs). */
-void supervise_ctl_register(void);
 
 #endif

@@ -1,0 +1,124 @@
+/*
+ * `status`: the node in one object. The boot's part (phases with their
+ * times, the boot-to-ready figures, readiness, shutdown) is written here;
+ * the other groups add their keys after it (ctl_status_add), in the order
+ * they registered.
+ */
+#include "ctl/control.h"
+#include "ctl/verbs.h"
+#include "lib/loop.h"
+#include "node/boot.h"
+#include "node/power.h"
+
+#include <unistd.h>
+
+#define MAX_STATUS_FNS 8
+
+static ctl_status_fn status_fns[MAX_STATUS_FNS];
+static int n_status_fns;
+
+void ctl_status_add(ctl_status_fn fn)
+{
+	if (n_status_fns < MAX_STATUS_FNS)
+		status_fns[n_status_fns++] = fn;
+}
+
+static const char *phase_state_name(enum phase_state s)
+{
+	switch (s) {
+	case PHASE_PENDING:
+		return "pending";
+	case PHASE_RUNNING:
+		return "running";
+	case PHASE_DONE:
+		return "done";
+	case PHASE_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+static void write_phases(struct json_writer *w)
+{
+	json_w_key(w, "phases");
+	json_w_arr_begin(w);
+	for (int p = 0; p < PHASE_COUNT; p++) {
+		const struct phase_record *r = boot_phase_record((enum boot_phase)p);
+		json_w_obj_begin(w);
+		json_w_key(w, "name");
+		json_w_string(w, boot_phase_name((enum boot_phase)p));
+		json_w_key(w, "state");
+		json_w_string(w, phase_state_name(r->state));
+		json_w_key(w, "start_ms");
+		json_w_u64(w, r->start_ms);
+		json_w_key(w, "duration_ms");
+		json_w_u64(w, r->end_ms >= r->start_ms ? r->end_ms - r->start_ms : 0);
+		json_w_key(w, "wait_ms");
+		json_w_u64(w, r->wait_ms);
+		json_w_key(w, "attempts");
+		json_w_u64(w, r->attempts);
+		json_w_obj_end(w);
+	}
+	json_w_arr_end(w);
+}
+
+static void u64_or_null(struct json_writer *w, const char *key, int have, uint64_t v)
+{
+	json_w_key(w, key);
+	if (have)
+		json_w_u64(w, v);
+	else
+		json_w_null(w);
+}
+
+/* "boot": the boot-to-ready figures (null until ready). */
+static void write_boot_times(struct json_writer *w)
+{
+	struct boot_times t;
+	boot_get_times(&t);
+	int r = boot_is_ready();
+	json_w_key(w, "boot");
+	json_w_obj_begin(w);
+	json_w_key(w, "started_ms");
+	json_w_u64(w, t.started_ms);
+	u64_or_null(w, "ready_ms", r, t.ready_ms);
+	u64_or_null(w, "total_ms", r, t.total_ms);
+	json_w_key(w, "wait_ms");
+	json_w_u64(w, t.wait_ms);
+	json_w_key(w, "backoff_ms");
+	json_w_u64(w, t.backoff_ms);
+	u64_or_null(w, "own_ms", r, t.own_ms);
+	json_w_key(w, "retries");
+	json_w_u64(w, t.retries);
+	json_w_obj_end(w);
+}
+
+static int cmd_status(struct ctl_req *req)
+{
+	struct json_writer *w = req->w;
+	json_w_obj_begin(w);
+	json_w_key(w, "node_id");
+	json_w_string(w, boot_node_id());
+	json_w_key(w, "pid");
+	json_w_i64(w, getpid());
+	json_w_key(w, "ready");
+	json_w_bool(w, boot_is_ready());
+	json_w_key(w, "boot_failed");
+	json_w_string_or_null(w, boot_has_failed() ? boot_failure() : NULL);
+	json_w_key(w, "uptime_ms");
+	json_w_u64(w, boottime_ms());
+	json_w_key(w, "shutdown");
+	json_w_string_or_null(w, power_pending() ? power_action_name(power_pending()) : NULL);
+	write_phases(w);
+	write_boot_times(w);
+	for (int i = 0; i < n_status_fns; i++)
+		status_fns[i](w);
+	json_w_obj_end(w);
+	return 0;
+}
+
+int ctl_status_init(void)
+{
+	ctl_register("status", cmd_status, "status: boot phases and times, readiness, node id");
+	return 0;
+}
