@@ -97,7 +97,8 @@ static void restore_state(void *ctx, char **w, int n)
 
 void emergency_init(void)
 {
+	/* before the restore: a carried emergency must reach the cgroup manager too */
+	emergency_subscribe(on_cgroups);
 	reexec_register_saver(save_state);
 	reexec_each("emergency", restore_state, NULL);
-	emergency_subscribe(on_cgroups);
 }
