@@ -88,6 +88,8 @@ static struct {
 static int n_parents;
 static struct timer rewatch_timer; /* for cgroups whose parent cannot be watched */
 static int self_netns = -1;
+static struct alloc_port port;
+static char cgroup_template[ALLOC_TEMPLATE_MAX] = HANDOFF_DEFAULT_CGROUP_TEMPLATE;
 
 static const char *state_name(enum alloc_state s)
 {
@@ -148,6 +150,23 @@ int alloc_resolve_image(const char *req, const char *root, char *out, size_t cap
 	return r < 0 ? -EINVAL : 0;
 }
 
+int alloc_set_cgroup_template(const char *tmpl, char *err, size_t errlen)
+{
+	char probe[512];
+	if (strlen(tmpl) >= sizeof cgroup_template || !strstr(tmpl, "{allocation_id}") ||
+	    tmpl[0] == '/' || strstr(tmpl, "..") ||
+	    alloc_cgroup_path(tmpl, "x", probe, sizeof probe) < 0)
+		return snprintf(err, errlen, "want a relative cgroup path containing {allocation_id}"),
+		       -EINVAL;
+	snprintf(cgroup_template, sizeof cgroup_template, "%s", tmpl);
+	return 0;
+}
+
+const char *alloc_cgroup_template(void)
+{
+	return cgroup_template;
+}
+
 /* ---- replies ---- */
 
 static void reply_error(struct handoff_ref ref, const char *id, enum pact_handoff_err kind,
@@ -162,14 +181,14 @@ static void reply_error(struct handoff_ref ref, const char *id, enum pact_handof
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
 	handoff_msg_error(&m, id, kind, why);
-	handoff_reply(ref, &m, NULL, 0);
+	port.reply(port.ctx, ref, &m, NULL, 0);
 }
 
 static void reply_ended(struct handoff_ref ref, const char *id)
 {
 	struct pact_handoff_msg m;
 	handoff_msg_ended(&m, id);
-	handoff_reply(ref, &m, NULL, 0);
+	port.reply(port.ctx, ref, &m, NULL, 0);
 }
 
 /* Answer one request of a live allocation: new fds, in the request's order. */
@@ -211,7 +230,7 @@ static void reply_live(struct alloc *a, struct handoff_ref ref, const enum pact_
 	if (a->has_handle)
 		snprintf(m.uenv, sizeof m.uenv, "%s", a->uh.mount_point);
 	m.reason[0] = '\0';
-	handoff_reply(ref, &m, fds, n);
+	port.reply(port.ctx, ref, &m, fds, n);
 }
 
 /* ---- release ---- */
@@ -281,7 +300,7 @@ static void release(struct alloc *a, const char *why, int push)
 		log_debug("handoff: releasing %s (%s)", id, why);
 	teardown(a);
 	if (push)
-		handoff_push_ended(id);
+		port.push_ended(port.ctx, id);
 }
 
 /* Creation failed: everyone waiting hears why, then the pieces go. */
@@ -673,7 +692,7 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 		return;
 	}
 	char cgp[CG_PATH_MAX];
-	int r = alloc_cgroup_path(handoff_cgroup_template(), m->allocation_id, cgp, sizeof cgp);
+	int r = alloc_cgroup_path(cgroup_template, m->allocation_id, cgp, sizeof cgp);
 	if (r >= 0)
 		r = cg_abs_path(&node_cg, cgp, a->cg_path, sizeof a->cg_path);
 	if (r < 0) {
@@ -952,8 +971,9 @@ int alloc_foreach(int (*cb)(void *ctx, const struct alloc_info *), void *ctx)
 	return 0;
 }
 
-int alloc_init(void)
+int alloc_init(const struct alloc_port *p)
 {
+	port = *p;
 	/* table[] starts ALLOC_FREE (0); a slot's fields are set when it is
 	 * taken, so the idle node does not pay RSS for the whole table */
 	reexec_register_saver(save_allocs);

@@ -10,7 +10,6 @@
 #ifndef PACT_ALLOC_H
 #define PACT_ALLOC_H
 
-#include "handoff/server.h"
 #include "pact/handoff.h"
 
 #include <stddef.h>
@@ -20,9 +19,37 @@
 #define ALLOC_MAX		64    /* live allocations at once */
 #define ALLOC_WAITERS		8     /* requests waiting for one allocation's creation */
 #define ALLOC_CREATE_TIMEOUT_MS 10000 /* holder setup bound */
+#define ALLOC_TEMPLATE_MAX	256
+
+/* The default of handoff.cgroup_template; {allocation_id} is replaced. */
+#define HANDOFF_DEFAULT_CGROUP_TEMPLATE "workload.slice/alloc-{allocation_id}.scope"
+
+/* A client connection as the table sees it: stale once the connection closes. */
+struct handoff_ref {
+	int idx;
+	unsigned gen;
+};
+
+/*
+ * What the table needs of the server that owns the connections, passed at
+ * init (a unit test passes a fake one): reply sends m to ref if it is still
+ * open, and always consumes the fds (nfds of them: sent, or closed);
+ * push_ended sends AllocationEnded for id to every connected client (the
+ * table released it on its own: WI5, or its holder died).
+ */
+struct alloc_port {
+	void (*reply)(void *ctx, struct handoff_ref ref, const struct pact_handoff_msg *m, int *fds,
+		      unsigned nfds);
+	void (*push_ended)(void *ctx, const char *allocation_id);
+	void *ctx;
+};
 
 /* Set up the table: the cgroup watch (WI5), what a re-exec carried. */
-int alloc_init(void);
+int alloc_init(const struct alloc_port *port);
+/* handoff.cgroup_template: a relative cgroup path with {allocation_id}, for
+ * the allocations made from now on. 0, or -EINVAL with err set. */
+int alloc_set_cgroup_template(const char *tmpl, char *err, size_t errlen);
+const char *alloc_cgroup_template(void);
 /* Handle a client's NamespaceRequest or AllocationEnded (node ready). */
 void alloc_handle(struct handoff_ref ref, const struct pact_handoff_msg *m);
 /* Allocations not yet released. */

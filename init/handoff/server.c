@@ -64,7 +64,6 @@ static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static char conf_group[64];
 static uid_t conf_uids[HANDOFF_MAX_UIDS];
 static int n_conf_uids;
-static char conf_template[HANDOFF_TEMPLATE_MAX] = HANDOFF_DEFAULT_CGROUP_TEMPLATE;
 static unsigned conf_frame_timeout_ms = HANDOFF_SILENT_MS;
 
 static int conf_handoff(const char *key, const char *value, char *err, size_t errlen)
@@ -91,17 +90,8 @@ static int conf_handoff(const char *key, const char *value, char *err, size_t er
 		}
 		return 0;
 	}
-	if (strcmp(key, "handoff.cgroup_template") == 0) {
-		char probe[512];
-		if (strlen(value) >= sizeof conf_template || !strstr(value, "{allocation_id}") ||
-		    value[0] == '/' || strstr(value, "..") ||
-		    alloc_cgroup_path(value, "x", probe, sizeof probe) < 0)
-			return snprintf(err, errlen,
-					"want a relative cgroup path containing {allocation_id}"),
-			       -EINVAL;
-		snprintf(conf_template, sizeof conf_template, "%s", value);
-		return 0;
-	}
+	if (strcmp(key, "handoff.cgroup_template") == 0)
+		return alloc_set_cgroup_template(value, err, errlen);
 	if (strcmp(key, "handoff.frame_timeout_ms") == 0) {
 		if (parse_u64(value, &v) < 0 || v < 100 || v > 600000)
 			return snprintf(err, errlen, "want milliseconds (100..600000)"), -EINVAL;
@@ -115,11 +105,6 @@ static int conf_handoff(const char *key, const char *value, char *err, size_t er
 void handoff_register_config(void)
 {
 	config_register_keys("handoff.", conf_handoff);
-}
-
-const char *handoff_cgroup_template(void)
-{
-	return conf_template;
 }
 
 int handoff_client_count(void)
@@ -205,9 +190,11 @@ static void conn_error(struct hconn *c, const char *id, enum pact_handoff_err ki
 	conn_send(c, &m, NULL, 0);
 }
 
-void handoff_reply(struct handoff_ref ref, const struct pact_handoff_msg *m, int *fds,
-		   unsigned nfds)
+/* The port of the allocation table (alloc.h): replies and pushes go out here. */
+static void reply(void *ctx, struct handoff_ref ref, const struct pact_handoff_msg *m, int *fds,
+		  unsigned nfds)
 {
+	(void)ctx;
 	struct hconn *c = ref.idx >= 0 && ref.idx < HANDOFF_MAX_CONNS ? &conns[ref.idx] : NULL;
 	if (!c || !c->used || c->gen != ref.gen || c->closing) {
 		for (unsigned i = 0; i < nfds; i++)
@@ -217,8 +204,9 @@ void handoff_reply(struct handoff_ref ref, const struct pact_handoff_msg *m, int
 	conn_send(c, m, fds, nfds);
 }
 
-void handoff_push_ended(const char *allocation_id)
+static void push_ended(void *ctx, const char *allocation_id)
 {
+	(void)ctx;
 	struct pact_handoff_msg m;
 	handoff_msg_ended(&m, allocation_id);
 	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
@@ -269,7 +257,7 @@ static void on_readiness(void)
 			struct pact_handoff_msg e;
 			handoff_msg_error(&e, q->m.allocation_id, PACT_ERR_BOOT_FAILED,
 					  boot_failure());
-			handoff_reply(q->ref, &e, NULL, 0);
+			reply(NULL, q->ref, &e, NULL, 0);
 		}
 	}
 }
@@ -580,7 +568,8 @@ int handoff_init(void)
 {
 	/* conns[] is free by `used` == 0 as it starts: touching its 80 KiB
 	 * slots here would cost a page of RSS each, for nothing */
-	alloc_init();
+	static const struct alloc_port port = {reply, push_ended, NULL};
+	alloc_init(&port);
 	boot_subscribe(on_readiness);
 	power_register_stop(stop);
 	share_uenv_base();
