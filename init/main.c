@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 	console_setup();
 	log_open(cfg.use_kmsg);
 	read_kernel_cmdline();
-	supervise_register_config();
+	svc_register_config();
 	network_register_config();
 	uenv_node_register_config();
 	metrics_register_config();
@@ -147,7 +147,11 @@ int main(int argc, char **argv)
 	network_init();
 	ctl_watchdog_init();
 	boot_add_step(PHASE_LOAD_IDENTITY, "node id", step_identity);
-	supervise_init();
+	svc_init();
+	svc_reexec_init();
+	boot_add_step(PHASE_START_SERVICES, "adopt services", svc_step_adopt);
+	boot_add_step(PHASE_START_SERVICES, "services", svc_step_start);
+	power_register_stop(svc_stop_all);
 	ctl_services_init();
 	emergency_init();
 	ctl_emergency_init();

@@ -3,7 +3,6 @@
  * restart, logs) and its line in pactctl status: what a site admin sees of
  * each service. The state machine itself lives in supervise.c.
  */
-#include "supervise/supervise_int.h"
 #include "ctl/control.h"
 #include "ctl/verbs.h"
 #include "ctl/metrics.h"
@@ -11,6 +10,7 @@
 #include "node/hardware.h"
 #include "lib/json.h"
 #include "node/power.h"
+#include "supervise/supervise.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,22 +20,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *const svc_state_names[] = {
-    "inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
-};
-
 static struct svc *find_svc(struct ctl_req *req)
 {
 	if (req->argc < 1) {
 		ctl_fail(req, "Usage", "%s: which service?", req->command);
 		return NULL;
 	}
-	int i = unit_find(sv_units, sv_n, req->argv[0]);
-	if (i < 0) {
+	struct svc *s = svc_find(req->argv[0]);
+	if (!s)
 		ctl_fail(req, "NotFound", "no service named '%s'", req->argv[0]);
-		return NULL;
-	}
-	return &sv_svcs[i];
+	return s;
 }
 
 static void write_svc(struct json_writer *w, struct svc *s)
@@ -48,7 +42,7 @@ static void write_svc(struct json_writer *w, struct svc *s)
 	json_w_string(w, s->u->name);
 	json_w_key(w, "state");
 	json_w_string(w,
-		      s->u->load_state == UNIT_LOADED ? svc_state_names[s->state] : "load-error");
+		      s->u->load_state == UNIT_LOADED ? svc_state_name(s->state) : "load-error");
 	json_w_key(w, "pid");
 	if (s->pid > 0)
 		json_w_i64(w, s->pid);
@@ -85,8 +79,8 @@ static void write_svc(struct json_writer *w, struct svc *s)
 static int cmd_services(struct ctl_req *req)
 {
 	json_w_arr_begin(req->w);
-	for (int i = 0; i < sv_n; i++)
-		write_svc(req->w, &sv_svcs[i]);
+	for (int i = 0; i < svc_count(); i++)
+		write_svc(req->w, svc_at(i));
 	json_w_arr_end(req->w);
 	return 0;
 }
@@ -100,15 +94,8 @@ static int cmd_start(struct ctl_req *req)
 		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
 	if (power_pending())
 		return ctl_fail(req, "ShuttingDown", "the node is shutting down");
-	s->admin_stop = 0;
-	if (s->state == SVC_STOPPING) {
-		s->restart_after_stop = 1;
-	} else if (s->state != SVC_STARTING && s->state != SVC_RUNNING &&
-		   s->state != SVC_RESTART_WAIT) {
-		s->state = SVC_INACTIVE;
-		if (svc_start(s) < 0)
-			return ctl_fail(req, "StartFailed", "%s: %s", s->u->name, s->why);
-	}
+	if (svc_admin_start(s) < 0)
+		return ctl_fail(req, "StartFailed", "%s: %s", s->u->name, s->why);
 	write_svc(req->w, s);
 	return 0;
 }
@@ -118,9 +105,7 @@ static int cmd_stop(struct ctl_req *req)
 	struct svc *s = find_svc(req);
 	if (!s)
 		return -1;
-	s->admin_stop = 1;
-	s->restart_after_stop = 0;
-	svc_stop(s);
+	svc_admin_stop(s);
 	write_svc(req->w, s);
 	return 0;
 }
@@ -132,17 +117,7 @@ static int cmd_restart(struct ctl_req *req)
 		return -1;
 	if (s->u->load_state != UNIT_LOADED)
 		return ctl_fail(req, "LoadError", "%s", s->u->load_error);
-	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING) {
-		s->admin_stop = 1;
-		s->restart_after_stop = 1;
-		svc_stop(s);
-	} else {
-		/* a pending backoff must not fire into the run started here */
-		timer_cancel(&s->restart_timer);
-		s->admin_stop = 0;
-		s->state = SVC_INACTIVE;
-		svc_start(s);
-	}
+	svc_admin_restart(s);
 	write_svc(req->w, s);
 	return 0;
 }
@@ -200,14 +175,14 @@ static int cmd_logs(struct ctl_req *req)
 static void status_counts(struct json_writer *w)
 {
 	int running = 0, failed = 0;
-	for (int i = 0; i < sv_n; i++) {
-		running += sv_svcs[i].state == SVC_RUNNING;
-		failed += sv_svcs[i].state == SVC_FAILED;
+	for (int i = 0; i < svc_count(); i++) {
+		running += svc_at(i)->state == SVC_RUNNING;
+		failed += svc_at(i)->state == SVC_FAILED;
 	}
 	json_w_key(w, "services");
 	json_w_obj_begin(w);
 	json_w_key(w, "total");
-	json_w_u64(w, (uint64_t)sv_n);
+	json_w_u64(w, (uint64_t)svc_count());
 	json_w_key(w, "running");
 	json_w_u64(w, (uint64_t)running);
 	json_w_key(w, "failed");
@@ -219,23 +194,24 @@ static void service_metrics(struct metrics_out *m)
 {
 	metrics_family(m, "pact_service_state", "gauge",
 		       "1 for the state each service is in (one sample per service and state)");
-	for (int i = 0; i < sv_n; i++) {
-		const struct svc *s = &sv_svcs[i];
+	for (int i = 0; i < svc_count(); i++) {
+		const struct svc *s = svc_at(i);
 		for (int st = 0; st <= SVC_STOPPED; st++) {
-			const char *l[] = {"service", s->u->name, "state", svc_state_names[st], NULL};
+			const char *l[] = {"service", s->u->name, "state",
+					   svc_state_name((enum svc_state)st), NULL};
 			metrics_sample_u64(m, "pact_service_state", l, s->state == (enum svc_state)st);
 		}
 	}
 	metrics_family(m, "pact_service_restarts_total", "counter", "restarts of each service");
-	for (int i = 0; i < sv_n; i++) {
-		const char *l[] = {"service", sv_svcs[i].u->name, NULL};
-		metrics_sample_u64(m, "pact_service_restarts_total", l, sv_svcs[i].restarts);
+	for (int i = 0; i < svc_count(); i++) {
+		const char *l[] = {"service", svc_at(i)->u->name, NULL};
+		metrics_sample_u64(m, "pact_service_restarts_total", l, svc_at(i)->restarts);
 	}
 	metrics_family(m, "pact_service_oom_kills_total", "counter",
 		       "OOM kills in each service's scopes, across restarts");
-	for (int i = 0; i < sv_n; i++) {
-		const char *l[] = {"service", sv_svcs[i].u->name, NULL};
-		metrics_sample_u64(m, "pact_service_oom_kills_total", l, sv_svcs[i].oom_kills);
+	for (int i = 0; i < svc_count(); i++) {
+		const char *l[] = {"service", svc_at(i)->u->name, NULL};
+		metrics_sample_u64(m, "pact_service_oom_kills_total", l, svc_at(i)->oom_kills);
 	}
 }
 

@@ -10,10 +10,10 @@
  * Scopes are one-shot: a scope that was killed is removed and the next
  * start gets a new one (FACTS.md: clone3 into a killed cgroup dies).
  * The dependency graph (depgraph.c) decides what may start and stop when.
- * The control commands that drive and show it are in supervise_ctl.c.
+ * The control commands that drive and show it are ctl/services.c; the
+ * carrying across a live re-exec is supervise_reexec.c.
  */
 #include "supervise/supervise.h"
-#include "supervise/supervise_int.h"
 #include "node/boot.h"
 #include "lib/config.h"
 #include "units/depgraph.h"
@@ -43,9 +43,10 @@
 #define MAX_INSTANCES  32
 #define ENV_MAX	       (UNIT_ENV_MAX + 4)
 
-struct unit sv_units[UNITS_MAX];
-struct svc sv_svcs[UNITS_MAX];
-int sv_n;
+/* The loaded units and their services, same index; n_svcs of them. */
+static struct unit unit_table[UNITS_MAX];
+static struct svc svcs[UNITS_MAX];
+static int n_svcs;
 static struct depgraph graph;
 static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
 static int n_instances;
@@ -61,6 +62,32 @@ static void (*stop_all_done)(void);
 static void start_ready_ones(void);
 static void check_boot(void);
 static void check_stop_all(void);
+
+/* ---- the table ---- */
+
+int svc_count(void)
+{
+	return n_svcs;
+}
+
+struct svc *svc_at(int i)
+{
+	return i >= 0 && i < n_svcs ? &svcs[i] : NULL;
+}
+
+struct svc *svc_find(const char *name)
+{
+	return svc_at(unit_find(unit_table, n_svcs, name));
+}
+
+static const char *const state_names[] = {
+    "inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
+};
+
+const char *svc_state_name(enum svc_state st)
+{
+	return st <= SVC_STOPPED ? state_names[st] : "?";
+}
 
 /* ---- small helpers ---- */
 
@@ -86,8 +113,8 @@ static enum dg_state dg_of(const struct svc *s)
 
 static void dg_states(enum dg_state *st)
 {
-	for (int i = 0; i < sv_n; i++)
-		st[i] = dg_of(&sv_svcs[i]);
+	for (int i = 0; i < n_svcs; i++)
+		st[i] = dg_of(&svcs[i]);
 }
 
 /* "chronyd.service" -> "chronyd": the scope and log name */
@@ -514,21 +541,21 @@ static void start_ready_ones(void)
 		int n = depgraph_startable(&graph, st, go, UNITS_MAX);
 		int started = 0;
 		for (int k = 0; k < n; k++) {
-			struct svc *s = &sv_svcs[go[k]];
+			struct svc *s = &svcs[go[k]];
 			if (s->state == SVC_INACTIVE && !s->admin_stop) {
 				svc_start(s);
 				started++;
 			}
 		}
-		/* sv_units that can never start (cycle, missing Requires) fail now */
-		for (int i = 0; i < sv_n; i++) {
+		/* unit_table that can never start (cycle, missing Requires) fail now */
+		for (int i = 0; i < n_svcs; i++) {
 			char why[DG_TEXT_MAX];
-			if (sv_svcs[i].state == SVC_INACTIVE && !sv_svcs[i].admin_stop &&
+			if (svcs[i].state == SVC_INACTIVE && !svcs[i].admin_stop &&
 			    depgraph_may_start(&graph, i, st, why, sizeof why) == DG_NEVER) {
-				snprintf(sv_svcs[i].why, sizeof sv_svcs[i].why, "%s", why);
-				log_err("service %s: cannot start: %s", sv_svcs[i].u->name, why);
-				sv_svcs[i].state = SVC_FAILED;
-				sv_svcs[i].settled = 1;
+				snprintf(svcs[i].why, sizeof svcs[i].why, "%s", why);
+				log_err("service %s: cannot start: %s", svcs[i].u->name, why);
+				svcs[i].state = SVC_FAILED;
+				svcs[i].settled = 1;
 				started++;
 			}
 		}
@@ -552,13 +579,13 @@ static struct svc *svc_of_pid(pid_t pid)
 		return NULL;
 	p += 4;
 	p[strcspn(p, "\n")] = '\0';
-	for (int i = 0; i < sv_n; i++) {
-		const struct svc *s = &sv_svcs[i];
+	for (int i = 0; i < n_svcs; i++) {
+		const struct svc *s = &svcs[i];
 		size_t l = strlen(s->scope.rel);
 		/* the scope itself or a cgroup below it */
 		if (s->have_scope && strncmp(p, s->scope.rel, l) == 0 &&
 		    (p[l] == '\0' || p[l] == '/'))
-			return &sv_svcs[i];
+			return &svcs[i];
 	}
 	return NULL;
 }
@@ -581,6 +608,43 @@ static void on_notify(pid_t sender, char *msg, size_t len)
 	if (notify_get(msg, "READY", v, sizeof v) && strcmp(v, "1") == 0 &&
 	    s->state == SVC_STARTING && !s->running_pre)
 		became_ready(s, "READY=1");
+}
+
+/* ---- the operator's requests ---- */
+
+int svc_admin_start(struct svc *s)
+{
+	s->admin_stop = 0;
+	if (s->state == SVC_STOPPING) {
+		s->restart_after_stop = 1;
+	} else if (s->state != SVC_STARTING && s->state != SVC_RUNNING &&
+		   s->state != SVC_RESTART_WAIT) {
+		s->state = SVC_INACTIVE;
+		return svc_start(s);
+	}
+	return 0;
+}
+
+void svc_admin_stop(struct svc *s)
+{
+	s->admin_stop = 1;
+	s->restart_after_stop = 0;
+	svc_stop(s);
+}
+
+void svc_admin_restart(struct svc *s)
+{
+	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING) {
+		s->admin_stop = 1;
+		s->restart_after_stop = 1;
+		svc_stop(s);
+	} else {
+		/* a pending backoff must not fire into the run started here */
+		timer_cancel(&s->restart_timer);
+		s->admin_stop = 0;
+		s->state = SVC_INACTIVE;
+		svc_start(s);
+	}
 }
 
 /* ---- stop ---- */
@@ -636,8 +700,8 @@ static void stop_next(void)
 {
 	enum dg_state st[UNITS_MAX];
 	dg_states(st);
-	for (int i = 0; i < sv_n; i++) {
-		struct svc *s = &sv_svcs[i];
+	for (int i = 0; i < n_svcs; i++) {
+		struct svc *s = &svcs[i];
 		if (s->state == SVC_STOPPING || s->state == SVC_STOPPED)
 			continue;
 		if (depgraph_may_stop(&graph, i, st) == DG_GO || graph.dead[i])
@@ -649,8 +713,8 @@ static void check_stop_all(void)
 {
 	if (!stop_all_done)
 		return;
-	for (int i = 0; i < sv_n; i++) {
-		if (sv_svcs[i].state != SVC_STOPPED) {
+	for (int i = 0; i < n_svcs; i++) {
+		if (svcs[i].state != SVC_STOPPED) {
 			stop_next();
 			return;
 		}
@@ -661,11 +725,11 @@ static void check_stop_all(void)
 	done();
 }
 
-static void stop_all(void (*done)(void))
+void svc_stop_all(void (*done)(void))
 {
 	stop_all_done = done;
-	for (int i = 0; i < sv_n; i++)
-		sv_svcs[i].admin_stop = 1;
+	for (int i = 0; i < n_svcs; i++)
+		svcs[i].admin_stop = 1;
 	check_stop_all();
 }
 
@@ -696,8 +760,8 @@ static void check_boot(void)
 		return;
 	char failed[256] = "";
 	size_t used = 0;
-	for (int i = 0; i < sv_n; i++) {
-		const struct svc *s = &sv_svcs[i];
+	for (int i = 0; i < n_svcs; i++) {
+		const struct svc *s = &svcs[i];
 		int ok = s->state == SVC_RUNNING || s->state == SVC_EXITED;
 		if (!ok && !s->settled)
 			return; /* still starting */
@@ -712,16 +776,15 @@ static void check_boot(void)
 		boot_step_finished(step_result, used ? step_reason : NULL);
 }
 
-static int step_services(char *err, size_t errlen)
+int svc_step_start(char *err, size_t errlen)
 {
 	/* a retry of the phase gives failed services another try */
-	for (int i = 0; i < sv_n; i++) {
-		if (sv_svcs[i].state == SVC_FAILED && !sv_svcs[i].admin_stop) {
-			sv_svcs[i].state = SVC_INACTIVE;
-			sv_svcs[i].settled = 0;
+	for (int i = 0; i < n_svcs; i++) {
+		if (svcs[i].state == SVC_FAILED && !svcs[i].admin_stop) {
+			svcs[i].state = SVC_INACTIVE;
+			svcs[i].settled = 0;
 		}
 	}
-	svc_adopt_all(); /* after a re-exec that lost its state: running ones stay */
 	boot_waiting = 1;
 	step_result = 0;
 	in_step = 1;
@@ -766,13 +829,13 @@ static int conf_key(const char *key, const char *value, char *err, size_t errlen
 	return -ENOENT;
 }
 
-void supervise_register_config(void)
+void svc_register_config(void)
 {
 	config_register_keys("instances", conf_key);
 	config_register_keys("services_", conf_key);
 }
 
-void supervise_init(void)
+void svc_init(void)
 {
 	char dir[512], logs[512];
 	if (services_dir[0] == '/')
@@ -786,23 +849,23 @@ void supervise_init(void)
 	for (int i = 0; i < n_instances; i++)
 		inst[i] = instances[i];
 	struct unit_diag diag = {0};
-	int n = units_load_dir(dir, inst, n_instances, NULL, sv_units, UNITS_MAX, &diag);
+	int n = units_load_dir(dir, inst, n_instances, NULL, unit_table, UNITS_MAX, &diag);
 	if (n < 0) {
 		if (n != -ENOENT)
 			log_err("services: %s: %s", dir, strerror(-n));
 		n = 0;
 	}
-	sv_n = n;
-	depgraph_build(&graph, sv_units, n);
+	n_svcs = n;
+	depgraph_build(&graph, unit_table, n);
 	for (int i = 0; i < n; i++) {
-		struct svc *s = &sv_svcs[i];
-		s->u = &sv_units[i];
+		struct svc *s = &svcs[i];
+		s->u = &unit_table[i];
 		s->last_status = -1;
 		char base[UNIT_NAME_MAX];
 		svc_base_name(s, base, sizeof base);
-		if (svc_log_restore(s, logs, base) == 0)
-			; /* its pipe came across a re-exec */
-		else if (svclog_open(&s->log, logs, base) < 0)
+		/* its pipe may have come across a re-exec; else a new one */
+		if (svclog_restore(&s->log, logs, base, s->u->name) < 0 &&
+		    svclog_open(&s->log, logs, base) < 0)
 			log_warn("service %s: no log capture", s->u->name);
 		if (s->u->load_state != UNIT_LOADED) {
 			snprintf(s->why, sizeof s->why, "%s", s->u->load_error);
@@ -814,7 +877,4 @@ void supervise_init(void)
 		 diag.nwarn);
 	if (notify_init(on_notify) < 0)
 		log_err("notify socket unavailable: Type=notify services cannot signal readiness");
-	svc_reexec_restore();
-	boot_add_step(PHASE_START_SERVICES, "services", step_services);
-	power_register_stop(stop_all);
 }

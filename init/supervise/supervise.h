@@ -3,15 +3,102 @@
  * dependency order, each in its own one-shot cgroup scope (RI2), with
  * readiness per Type=, restart policies with backoff, stop in reverse
  * order with KillSignal, a grace and cgroup.kill (PS3), and log capture.
+ *
+ * Its satellites (supervise_reexec.c, ctl/services.c) see the services
+ * through this narrow API: svc_count/svc_at/svc_find to reach a record
+ * (read its fields, do not write them), and the functions below to drive
+ * it. The state machine itself is supervise.c's alone.
  */
 #ifndef PACT_SUPERVISE_H
 #define PACT_SUPERVISE_H
 
-/* Load the units, bind the notify socket, register the StartServices step,
- * the control commands and the shutdown hook. */
-void supervise_init(void);
+#include "lib/loop.h"
+#include "os/cgroup.h"
+#include "supervise/svclog.h"
+#include "units/unit.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum svc_state {
+	SVC_INACTIVE = 0,
+	SVC_STARTING,
+	SVC_RUNNING,
+	SVC_EXITED, /* a oneshot that finished well */
+	SVC_STOPPING,
+	SVC_RESTART_WAIT,
+	SVC_FAILED,
+	SVC_STOPPED,
+};
+
+struct svc {
+	struct unit *u;
+	enum svc_state state;
+	pid_t pid;
+	int pre_next;	 /* next ExecStartPre to run; n_pre: ExecStart */
+	int running_pre; /* pid is an ExecStartPre */
+	struct cg_scope scope;
+	int have_scope;
+	unsigned gen;
+	unsigned restarts;
+	uint64_t oom_kills; /* seen in scopes that are gone (memory.events oom_kill) */
+	uint64_t backoff_ms;
+	uint64_t started_ms;
+	int last_status; /* wait status; -1 never exited */
+	int settled;	 /* boot: ready, or failed at least once */
+	int admin_stop;	 /* stopped by request: no restart */
+	int restart_after_stop;
+	struct timer start_timer, stop_timer, restart_timer;
+	struct svclog log;
+	char status_text[128];
+	char why[512]; /* last failure */
+};
+
 /* Claim the init.conf keys `instances`, `services_required` and
  * `services_dir` (before the file is read). */
-void supervise_register_config(void);
+void svc_register_config(void);
+/* Load the units, open their logs (or take the pipes a re-exec carried),
+ * bind the notify socket. */
+void svc_init(void);
+
+/* The loaded services, in unit order; svc_find takes "chronyd" or
+ * "chronyd.service". NULL when out of range or unknown. */
+int svc_count(void);
+struct svc *svc_at(int i);
+struct svc *svc_find(const char *name);
+/* "running", "stopped", ... for pactctl and the metrics. */
+const char *svc_state_name(enum svc_state st);
+
+/* The StartServices boot step: start every boot service in dependency
+ * order; finished when each is ready or has failed. */
+int svc_step_start(char *err, size_t errlen);
+/* The shutdown hook: stop every service in reverse dependency order. */
+void svc_stop_all(void (*done)(void));
+
+/* Start s (from INACTIVE, or the next command while STARTING): 0 or -errno,
+ * with s->why set. */
+int svc_start(struct svc *s);
+/* Stop s: KillSignal, TimeoutStopSec, then cgroup.kill of its scope. */
+void svc_stop(struct svc *s);
+/* The operator's start, stop and restart (pactctl): they also decide
+ * whether a restart policy still applies. start: 0 or -errno, s->why set. */
+int svc_admin_start(struct svc *s);
+void svc_admin_stop(struct svc *s);
+void svc_admin_restart(struct svc *s);
+/* Watch s->pid: its exit goes through the supervisor's exit handling. */
+void svc_watch(struct svc *s);
+
+/* "exited with status N", "killed by signal N (name)" */
+void svc_describe_status(int status, char *buf, size_t cap);
+/* "chronyd.service" -> "chronyd": the scope and log name */
+void svc_base_name(const struct svc *s, char *out, size_t cap);
+
+/* Live re-exec (supervise_reexec.c): carry each service's state and log
+ * pipe; restore them after svc_init. When the state was lost, the
+ * "adopt services" boot step takes running services back from their
+ * scopes before StartServices starts anything. */
+void svc_reexec_init(void);
+int svc_step_adopt(char *err, size_t errlen);
 
 #endif

@@ -6,7 +6,7 @@
  * keep supervising. When the state was lost, services are adopted from
  * their scopes instead: a populated scope of theirs means it runs.
  */
-#include "supervise/supervise_int.h"
+#include "supervise/supervise.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "node/hardware.h"
@@ -26,9 +26,8 @@ static int adopt_pending;
 
 static void save_services(struct reexec_out *o)
 {
-	for (int i = 0; i < sv_n; i++) {
-		struct svc *s = &sv_svcs[i];
-		char key[UNIT_NAME_MAX + 8];
+	for (int i = 0; i < svc_count(); i++) {
+		struct svc *s = svc_at(i);
 		reexec_begin(o, "svc");
 		reexec_word(o, s->u->name);
 		reexec_num(o, s->state);
@@ -42,32 +41,8 @@ static void save_services(struct reexec_out *o)
 		reexec_num(o, s->running_pre);
 		reexec_num(o, s->pre_next);
 		reexec_end(o);
-		snprintf(key, sizeof key, "log-r:%s", s->u->name);
-		reexec_begin(o, "fd");
-		reexec_word(o, key);
-		reexec_num(o, reexec_keep_fd(o, s->log.rfd));
-		reexec_end(o);
-		key[4] = 'w';
-		reexec_begin(o, "fd");
-		reexec_word(o, key);
-		reexec_num(o, reexec_keep_fd(o, s->log.wfd));
-		reexec_end(o);
+		svclog_save(o, &s->log, s->u->name);
 	}
-}
-
-int svc_log_restore(struct svc *s, const char *dir, const char *base)
-{
-	char key[UNIT_NAME_MAX + 8];
-	snprintf(key, sizeof key, "log-r:%s", s->u->name);
-	int r = reexec_take_fd(key);
-	key[4] = 'w';
-	int w = reexec_take_fd(key);
-	if (r < 0 || w < 0) {
-		close_fd(r);
-		close_fd(w);
-		return -1;
-	}
-	return svclog_adopt(&s->log, dir, base, r, w) < 0 ? -1 : 0;
 }
 
 static void restore_one(void *ctx, char **w, int n)
@@ -75,13 +50,12 @@ static void restore_one(void *ctx, char **w, int n)
 	int *count = ctx;
 	if (n != 12)
 		return;
-	int i = unit_find(sv_units, sv_n, w[1]);
-	if (i < 0) {
+	struct svc *s = svc_find(w[1]);
+	if (!s) {
 		log_warn("re-exec: service %s is no longer configured; its pid %s is left alone",
 			 w[1], w[3]);
 		return;
 	}
-	struct svc *s = &sv_svcs[i];
 	enum svc_state st = (enum svc_state)atoi(w[2]);
 	s->pid = (pid_t)atoi(w[3]);
 	s->gen = (unsigned)atoi(w[5]);
@@ -116,7 +90,7 @@ static void restore_one(void *ctx, char **w, int n)
 	(*count)++;
 }
 
-void svc_reexec_restore(void)
+void svc_reexec_init(void)
 {
 	reexec_register_saver(save_services);
 	int count = 0;
@@ -239,12 +213,17 @@ static void adopt(struct svc *s)
 	log_notice("re-exec: service %s adopted (pid %d, scope %s)", s->u->name, pid, f.rel);
 }
 
-void svc_adopt_all(void)
+int svc_step_adopt(char *err, size_t errlen)
 {
+	(void)err;
+	(void)errlen;
 	if (!adopt_pending)
-		return;
+		return 0;
 	adopt_pending = 0;
-	for (int i = 0; i < sv_n; i++)
-		if (sv_svcs[i].state == SVC_INACTIVE && sv_svcs[i].u->load_state == UNIT_LOADED)
-			adopt(&sv_svcs[i]);
+	for (int i = 0; i < svc_count(); i++) {
+		struct svc *s = svc_at(i);
+		if (s->state == SVC_INACTIVE && s->u->load_state == UNIT_LOADED)
+			adopt(s);
+	}
+	return 0;
 }

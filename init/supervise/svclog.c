@@ -8,6 +8,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "node/reexec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,4 +112,37 @@ void svclog_note(struct svclog *l, const char *text)
 	int n = snprintf(line, sizeof line, "-- pact-init: %s\n", text);
 	if (n > 0)
 		append(l, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+/* ---- across a live re-exec: both ends, so the service never sees a closed pipe ---- */
+
+static void save_end(struct reexec_out *o, char end, const char *key, int fd)
+{
+	char name[SVCLOG_KEY_MAX + 8];
+	snprintf(name, sizeof name, "log-%c:%s", end, key);
+	reexec_begin(o, "fd");
+	reexec_word(o, name);
+	reexec_num(o, reexec_keep_fd(o, fd));
+	reexec_end(o);
+}
+
+void svclog_save(struct reexec_out *o, const struct svclog *l, const char *key)
+{
+	save_end(o, 'r', key, l->rfd);
+	save_end(o, 'w', key, l->wfd);
+}
+
+int svclog_restore(struct svclog *l, const char *dir, const char *name, const char *key)
+{
+	char fdname[SVCLOG_KEY_MAX + 8];
+	snprintf(fdname, sizeof fdname, "log-r:%s", key);
+	int r = reexec_take_fd(fdname);
+	fdname[4] = 'w';
+	int w = reexec_take_fd(fdname);
+	if (r < 0 || w < 0) {
+		close_fd(r);
+		close_fd(w);
+		return -1;
+	}
+	return svclog_adopt(l, dir, name, r, w) < 0 ? -1 : 0;
 }

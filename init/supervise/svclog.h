@@ -10,6 +10,9 @@
 #include <stddef.h>
 
 #define SVCLOG_CAP_BYTES (1024 * 1024)
+#define SVCLOG_KEY_MAX	 128 /* the key a log's pipe is carried under (its unit name) */
+
+struct reexec_out;
 
 struct svclog {
 	int rfd, wfd; /* pipe; wfd goes to the service as fds 1 and 2 */
@@ -25,6 +28,10 @@ int svclog_open(struct svclog *l, const char *dir, const char *name);
 /* The same around a pipe we already have (carried across a re-exec). */
 int svclog_adopt(struct svclog *l, const char *dir, const char *name, int rfd, int wfd);
 void svclog_close(struct svclog *l);
+/* Live re-exec: carry both ends of the pipe under key; take them back in
+ * the new image (0), or -1 when none came across. */
+void svclog_save(struct reexec_out *o, const struct svclog *l, const char *key);
+int svclog_restore(struct svclog *l, const char *dir, const char *name, const char *key);
 /* Append one line of ours (start, exit ...) to the file, marked as such. */
 void svclog_note(struct svclog *l, const char *text);
 
