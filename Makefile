@@ -38,6 +38,9 @@ LIB_SAN := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/unit/%)
+# test/layers.sh checks the includes of init/ against its layers; its own
+# test runs in the unit tier like the C tests.
+UNIT_BIN += $(BUILD)/test/unit/test_layers
 # test/host/test_*.c are programs; the other .c files there are shared harness code
 HOSTLIB_SRC := $(filter-out test/host/test_%.c,$(wildcard test/host/*.c))
 HOSTPROG_SRC := $(wildcard test/host/test_*.c)
@@ -90,6 +93,11 @@ $(BUILD)/test/unit/%: test/unit/%.c test/unit/tap.h $(LIB_SAN)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -o $@ $< $(LIB_SAN) $(LDFLAGS_SAN)
+
+$(BUILD)/test/unit/test_layers: test/unit/test_layers.sh test/layers.sh
+	@mkdir -p $(dir $@)
+	@printf '#!/bin/sh\nexec bash "%s/test/unit/test_layers.sh" "%s"\n' "$(CURDIR)" "$(CURDIR)" >$@
+	@chmod +x $@
 
 $(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard test/host/*.h) $(LIB_SAN)
 	@mkdir -p $(dir $@)
