@@ -306,11 +306,16 @@ static void save_fd(struct reexec_out *o)
 	reexec_end(o);
 }
 
+int ctl_help_init(void)
+{
+	ctl_register("help", cmd_help, "help: the commands the daemon knows");
+	return 0;
+}
+
 int ctl_init(void)
 {
 	for (int i = 0; i < CONTROL_MAX_CONNS; i++)
 		conns[i].fd = -1;
-	ctl_register("help", cmd_help, "help: the commands the daemon knows");
 	reexec_register_saver(save_fd);
 	listen_fd = reexec_take_fd("control");
 	if (listen_fd >= 0) /* carried across a re-exec: still listening */

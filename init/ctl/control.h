@@ -31,8 +31,10 @@ struct ctl_req {
 /* A handler writes its data to req->w and returns 0, or returns ctl_fail(). */
 typedef int (*ctl_handler)(struct ctl_req *req);
 
-/* Listen (or take the socket carried across a re-exec); register `help`. */
+/* Listen (or take the socket carried across a re-exec). */
 int ctl_init(void);
+/* `help`: every registered verb with its usage, in registration order. */
+int ctl_help_init(void);
 void ctl_register(const char *name, ctl_handler fn, const char *usage);
 /* Record an error for the reply; returns -1 for `return ctl_fail(...)`. */
 int ctl_fail(struct ctl_req *req, const char *kind, const char *fmt, ...)

@@ -241,7 +241,7 @@ void metrics_register_config(void)
 	config_register_keys("metrics.", conf_metrics);
 }
 
-void metrics_init(void)
+int metrics_init(void)
 {
 	metrics_register(boot_metrics);
 	metrics_register(scope_metrics);
@@ -249,4 +249,5 @@ void metrics_init(void)
 	ctl_register("metrics", cmd_metrics, "metrics: Prometheus text exposition");
 	if (textfile[0])
 		timer_arm(&textfile_timer, 1000, write_textfile, NULL);
+	return 0;
 }

@@ -29,6 +29,6 @@ void metrics_sample_u64(struct metrics_out *m, const char *name, const char *con
 /* Render everything into buf; returns the length or -ENOSPC. */
 int metrics_render(char *buf, size_t cap);
 void metrics_register_config(void);
-void metrics_init(void);
+int metrics_init(void);
 
 #endif

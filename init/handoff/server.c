@@ -242,7 +242,7 @@ static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
 	alloc_handle(ref_of(c), m);
 }
 
-static void on_readiness(void)
+void handoff_on_boot(void)
 {
 	if (!n_queued || (!boot_is_ready() && !boot_has_failed()))
 		return;
@@ -510,7 +510,7 @@ static void save_fd(struct reexec_out *o)
 	reexec_end(o);
 }
 
-static void stop(void (*done)(void))
+void handoff_stop(void (*done)(void))
 {
 	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
 		conn_close(&conns[i]);
@@ -570,8 +570,6 @@ int handoff_init(void)
 	 * slots here would cost a page of RSS each, for nothing */
 	static const struct alloc_port port = {reply, push_ended, NULL};
 	alloc_init(&port);
-	boot_subscribe(on_readiness);
-	power_register_stop(stop);
 	share_uenv_base();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	reexec_register_saver(save_fd);

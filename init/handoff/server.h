@@ -17,9 +17,13 @@
 
 /* Claim the handoff.* keys of init.conf (before config_load_file). */
 void handoff_register_config(void);
-/* Make the socket, the shared uenv base and the allocation table; register
- * the shutdown hook. */
+/* Make the socket, the shared uenv base and the allocation table. */
 int handoff_init(void);
+/* The boot's verdict came (a boot_subscribe observer): answer what was
+ * queued before readiness, or refuse it with BootFailed. */
+void handoff_on_boot(void);
+/* The shutdown hook: close every client and the socket. */
+void handoff_stop(void (*done)(void));
 
 /* Connected clients, for status. */
 int handoff_client_count(void);

@@ -6,7 +6,6 @@
 #include "node/emergency.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
-#include "node/hardware.h"
 #include "lib/log.h"
 #include "node/reexec.h"
 
@@ -72,11 +71,6 @@ void emergency_set(int on, const char *why)
 		subs[i](on, why);
 }
 
-static void on_cgroups(int on, const char *why)
-{
-	cg_set_emergency(&node_cg, on, why);
-}
-
 static void save_state(struct reexec_out *o)
 {
 	if (!active)
@@ -97,8 +91,7 @@ static void restore_state(void *ctx, char **w, int n)
 
 void emergency_init(void)
 {
-	/* before the restore: a carried emergency must reach the cgroup manager too */
-	emergency_subscribe(on_cgroups);
+	/* main.c subscribed the cgroup manager before: a carried emergency reaches it */
 	reexec_register_saver(save_state);
 	reexec_each("emergency", restore_state, NULL);
 }

@@ -14,7 +14,7 @@ const char *emergency_reason(void);
 void emergency_set(int on, const char *why);
 /* Subsystems that gate on it (cgroups, mounts) follow it here. */
 void emergency_subscribe(void (*fn)(int on, const char *reason));
-/* Carry it across a live re-exec; follow it in the node's cgroup manager. */
+/* Carry it across a live re-exec (after the subscriptions: they hear it). */
 void emergency_init(void);
 
 #endif

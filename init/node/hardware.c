@@ -6,7 +6,6 @@
  * failed; modules and cgroups are essential to the node, so they do.
  */
 #include "node/hardware.h"
-#include "node/boot.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "os/kmod.h"
@@ -20,7 +19,7 @@
 
 struct cg_ctx node_cg;
 
-static int step_modules(char *err, size_t errlen)
+int hardware_step_modules(char *err, size_t errlen)
 {
 	const char *dir = cfg.modules_dir[0] ? cfg.modules_dir : NULL;
 	for (int i = 0; i < cfg.n_modules; i++) {
@@ -35,7 +34,7 @@ static int step_modules(char *err, size_t errlen)
 	return 0;
 }
 
-static int step_cgroups(char *err, size_t errlen)
+int hardware_step_cgroups(char *err, size_t errlen)
 {
 	int r = 0;
 	if (mkdir_p(cfg.cgroup_root, 0755) < 0)
@@ -55,7 +54,7 @@ static int step_cgroups(char *err, size_t errlen)
 	return 0;
 }
 
-static int step_oom(char *err, size_t errlen)
+int hardware_step_oom(char *err, size_t errlen)
 {
 	/* RI4; only PID 1 of the machine has CAP_SYS_RESOURCE for sure */
 	int r = cg_oom_protect(NULL);
@@ -68,7 +67,7 @@ static int step_oom(char *err, size_t errlen)
 	return 0;
 }
 
-static int step_dirs(char *err, size_t errlen)
+int hardware_step_dirs(char *err, size_t errlen)
 {
 	char logs[512];
 	int r = uenv_prepare_dirs(cfg.run_dir);
@@ -85,9 +84,10 @@ void hardware_init(void)
 	 * (a live re-exec restores scopes without booting) */
 	if (cg_ctx_init(&node_cg, cfg.cgroup_root) < 0)
 		log_err("cgroup root %s: path too long", cfg.cgroup_root);
-	boot_add_step(PHASE_INIT_HARDWARE, "kernel modules", step_modules);
-	boot_add_step(PHASE_INIT_HARDWARE, "cgroups", step_cgroups);
-	boot_add_step(PHASE_INIT_HARDWARE, "oom protection", step_oom);
-	boot_add_step(PHASE_INIT_HARDWARE, "run directories", step_dirs);
+}
+
+void hardware_on_emergency(int on, const char *why)
+{
+	cg_set_emergency(&node_cg, on, why);
 }
 

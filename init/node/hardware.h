@@ -10,7 +10,17 @@
 
 extern struct cg_ctx node_cg;
 
-/* Register the InitHardware steps with the boot sequence. */
+/* The node's cgroup context (only paths: a live re-exec restores scopes
+ * before, or without, any boot step). */
 void hardware_init(void);
+/* The InitHardware steps (main.c orders them): kernel modules, cgroup2
+ * and the hierarchy, OOM protection (RI4), the run directories. */
+int hardware_step_modules(char *err, size_t errlen);
+int hardware_step_cgroups(char *err, size_t errlen);
+int hardware_step_oom(char *err, size_t errlen);
+int hardware_step_dirs(char *err, size_t errlen);
+/* An emergency declared or ended (an emergency_subscribe observer): the
+ * cgroup manager lets pact-init write under workload.slice, or not (RI3). */
+void hardware_on_emergency(int on, const char *why);
 
 #endif

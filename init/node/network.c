@@ -119,7 +119,7 @@ static void net_child_timeout(void *ctx)
 	}
 }
 
-static int step_network(char *err, size_t errlen)
+int network_step_configure(char *err, size_t errlen)
 {
 	struct net_plan p = plan; /* a retry starts from the configuration again */
 	if (cfg.ip_arg[0] && ipconf_parse(&p, cfg.ip_arg, err, errlen) < 0)
@@ -165,7 +165,7 @@ static int step_network(char *err, size_t errlen)
 	return 1; /* net_child_done() finishes the step */
 }
 
-static int step_watchdog(char *err, size_t errlen)
+int network_step_watchdog(char *err, size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -183,15 +183,9 @@ const char *network_watchdog_path(void)
 	return wd_path;
 }
 
-void network_init(void)
-{
-	boot_add_step(PHASE_INIT_HARDWARE, "watchdog", step_watchdog);
-	boot_add_step(PHASE_CONFIGURE_NETWORK, "network", step_network);
-}
-
 void network_after_reexec(void)
 {
 	/* the old image's watchdog fd closed at exec without the magic close,
 	 * so the watchdog runs on: open it again before it expires */
-	step_watchdog(NULL, 0);
+	network_step_watchdog(NULL, 0);
 }

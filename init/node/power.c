@@ -1,6 +1,6 @@
 /*
  * Shutdown, as a small state machine on the event loop:
- *   STOPPING   subsystems stop what they started, in reverse order
+ *   STOPPING   subsystems stop what they started, in main.c's stop order
  *   TERM       SIGTERM (+SIGCONT) to every process left, wait for them
  *   KILL       SIGKILL to every process left, wait again
  *   FINAL      unmount in reverse, sync, reboot(2)
@@ -23,15 +23,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_STOP_HOOKS 8
-#define MAX_OBSERVERS  4
+#define MAX_OBSERVERS 4
 
 enum stage { ST_RUNNING, ST_STOPPING, ST_TERM, ST_KILL, ST_FINAL };
 
 static enum power_action action;
 static enum stage stage = ST_RUNNING;
 static struct timer deadline;
-static power_stop_fn hooks[MAX_STOP_HOOKS];
+static const power_stop_fn *hooks;
 static void (*observers[MAX_OBSERVERS])(void);
 static int n_observers;
 static int n_hooks, next_hook;
@@ -57,10 +56,10 @@ enum power_action power_pending(void)
 	return action;
 }
 
-void power_register_stop(power_stop_fn fn)
+void power_set_stop_order(const power_stop_fn *fns, int n)
 {
-	if (n_hooks < MAX_STOP_HOOKS)
-		hooks[n_hooks++] = fn;
+	hooks = fns;
+	n_hooks = n;
 }
 
 void power_subscribe(void (*fn)(void))
@@ -155,8 +154,8 @@ static void run_next_hook(void)
 {
 	if (stage != ST_STOPPING)
 		return;
-	if (next_hook > 0) {
-		power_stop_fn fn = hooks[--next_hook];
+	if (next_hook < n_hooks) {
+		power_stop_fn fn = hooks[next_hook++];
 		fn(run_next_hook);
 		return;
 	}
@@ -179,6 +178,6 @@ void power_request(enum power_action a, const char *why)
 		observers[i]();
 	loop_on_reap(on_reaped);
 	timer_arm(&deadline, cfg.shutdown_grace_ms, stage_timeout, NULL);
-	next_hook = n_hooks;
+	next_hook = 0;
 	run_next_hook();
 }

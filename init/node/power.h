@@ -22,10 +22,11 @@ enum power_action power_pending(void);
  * respawns): fn runs once, at the request, before the stop hooks. */
 void power_subscribe(void (*fn)(void));
 
-/* Hooks run first, in reverse order of registration: each stops what its
- * subsystem started, calling done() when finished (it may call it at once).
- * The whole stage is bounded by the shutdown grace time. */
+/* The stop hooks run first, one after the other in the order given (main.c:
+ * the reverse of start-up): each stops what its subsystem started, calling
+ * done() when finished (it may call it at once). The whole stage is
+ * bounded by the shutdown grace time. fns must stay valid (a static table). */
 typedef void (*power_stop_fn)(void (*done)(void));
-void power_register_stop(power_stop_fn fn);
+void power_set_stop_order(const power_stop_fn *fns, int n);
 
 #endif
