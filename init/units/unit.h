@@ -213,7 +213,7 @@ void unit_diag_clear(struct unit_diag *d);
 void unit_diag_add(struct unit_diag *d, const struct unit_opts *opts, int level, const char *text);
 
 /*
- * Internal to unit.c and unit_exec.c: build one command of u from its raw
+ * Internal to the loader (unit_load.c, unit_exec.c): build one command of u from its raw
  * text (specifiers already resolved), expanding $VAR/${VAR} from env
  * ("KEY=VALUE" strings). Returns 0 or -errno with err set; *odd_escapes
  * counts unknown escapes kept verbatim (the caller warns).
@@ -224,5 +224,7 @@ int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env
 char *unit_arena_strdup(struct unit *u, const char *s, size_t len);
 /* Make u a failed unit called name, with text as its load error. */
 void unit_set_failed(struct unit *u, const char *name, const char *text);
+/* Back to the defaults of an empty unit (the loader starts from them). */
+void unit_reset(struct unit *u);
 
 #endif

@@ -1,0 +1,655 @@
+/*
+ * The [Unit] and [Service] keys (see unit_keys.h): one handler per key and
+ * the table that maps a key to its handler, with the value parsers only
+ * they use. Longer than most files here, on purpose: it is one concern,
+ * a flat list of handlers read next to the table and docs/units.md.
+ */
+#include "units/unit_keys.h"
+#include "lib/fileio.h"
+#include "units/unit_spec.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#define WS " \t\r\n"
+
+/* ---- value parsers ---- */
+
+static int parse_bool(const char *s)
+{
+	if (streq(s, "1") || streq(s, "yes") || streq(s, "true") || streq(s, "on"))
+		return 1;
+	if (streq(s, "0") || streq(s, "no") || streq(s, "false") || streq(s, "off"))
+		return 0;
+	return -EINVAL;
+}
+
+static int is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int parse_int_range(const char *s, long lo, long hi, long *out)
+{
+	const char *p = s;
+	int neg = 0;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	unsigned long long v;
+	if (parse_u64(p, &v) < 0 || v > (unsigned long long)LONG_MAX)
+		return -EINVAL;
+	long x = neg ? -(long)v : (long)v;
+	if (x < lo || x > hi)
+		return -ERANGE;
+	*out = x;
+	return 0;
+}
+
+/* ---- key handlers: return 0, or -1 after reporting an error ---- */
+
+typedef int (*key_fn)(struct parser *p, const char *key, const char *v);
+
+static int set_description(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	p->u->description = unit_arena_dup(p, v);
+	return p->u->description ? 0 : -1;
+}
+
+static int set_ignored(struct parser *p, const char *key, const char *v)
+{
+	(void)p;
+	(void)key;
+	(void)v;
+	return 0;
+}
+
+static int add_deps(struct parser *p, const char *key, const char *v)
+{
+	const char **list;
+	int *n;
+	struct unit *u = p->u;
+	if (streq(key, "After"))
+		list = u->after, n = &u->n_after;
+	else if (streq(key, "Before"))
+		list = u->before, n = &u->n_before;
+	else if (streq(key, "Requires"))
+	list = u->requires, n = &u->n_requires;
+	else list = u->wants, n = &u->n_wants;
+	if (!*v) {
+		*n = 0;
+		return 0;
+	}
+	char buf[UNIT_LINE_MAX];
+	snprintf(buf, sizeof buf, "%s", v);
+	for (char *save = NULL, *w = strtok_r(buf, WS, &save); w; w = strtok_r(NULL, WS, &save)) {
+		if (!unit_name_valid(w)) {
+			unit_pwarn(p, "%s=: invalid unit name \"%s\", ignored", key, w);
+			continue;
+		}
+		int dup = 0;
+		for (int i = 0; i < *n; i++)
+			dup |= streq(list[i], w);
+		if (dup)
+			continue;
+		if (*n >= UNIT_DEPS_MAX) {
+			unit_perr(p, "%s=: more than %d units", key, UNIT_DEPS_MAX);
+			return -1;
+		}
+		if (!(list[*n] = unit_arena_dup(p, w)))
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int set_type(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	static const char *const names[] = {"simple", "exec", "notify", "oneshot"};
+	for (size_t i = 0; i < 4; i++)
+		if (streq(v, names[i])) {
+			p->u->type = (enum unit_type)i;
+			return 0;
+		}
+	if (!*v) {
+		p->u->type = UNIT_TYPE_SIMPLE;
+		return 0;
+	}
+	if (streq(v, "dbus") || streq(v, "idle")) {
+		unit_pwarn(p, "Type=%s is run as Type=simple", v);
+		p->u->type = UNIT_TYPE_SIMPLE;
+		return 0;
+	}
+	if (streq(v, "forking")) {
+		unit_perr(p, "Type=forking is not supported: run the daemon in the foreground "
+			     "(its -f/-n/--foreground option) with Type=simple or Type=notify");
+		return -1;
+	}
+	unit_perr(p, "Type=%s: unknown type (simple, exec, notify, oneshot)", v);
+	return -1;
+}
+
+static int add_exec(struct parser *p, const char *key, const char *v)
+{
+	int is_pre = streq(key, "ExecStartPre");
+	if (!*v) {
+		if (is_pre)
+			p->n_pre = 0;
+		else
+			p->n_start = 0;
+		return 0;
+	}
+	const char *raw = unit_scratch_dup(p, v);
+	if (!raw)
+		return -1;
+	if (is_pre) {
+		if (p->n_pre >= UNIT_PRE_MAX) {
+			unit_perr(p, "more than %d ExecStartPre= commands", UNIT_PRE_MAX);
+			return -1;
+		}
+		p->pre[p->n_pre++] = (struct raw_cmd){raw, p->line};
+		return 0;
+	}
+	if (p->n_start) {
+		unit_perr(
+		    p, "more than one ExecStart= (write an empty ExecStart= first to replace it)");
+		return -1;
+	}
+	p->start = (struct raw_cmd){raw, p->line};
+	p->n_start = 1;
+	return 0;
+}
+
+int unit_env_name_valid(const char *s, size_t len)
+{
+	if (len == 0 || !(is_alpha(s[0]) || s[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+int unit_env_set(struct parser *p, const char *kv)
+{
+	size_t klen = (size_t)(strchr(kv, '=') - kv);
+	char *copy = unit_scratch_dup(p, kv);
+	if (!copy)
+		return -1;
+	for (int i = 0; i < p->n_env; i++)
+		if (strncmp(p->env[i], kv, klen + 1) == 0) {
+			p->env[i] = copy;
+			return 0;
+		}
+	if (p->n_env >= UNIT_ENV_MAX) {
+		unit_perr(p, "more than %d environment variables", UNIT_ENV_MAX);
+		return -1;
+	}
+	p->env[p->n_env++] = copy;
+	return 0;
+}
+
+static int add_environment(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	if (!*v) {
+		p->n_env = 0;
+		return 0;
+	}
+	char words[UNIT_LINE_MAX], err[128];
+	int odd = 0;
+	int n = unit_split_words(v, words, sizeof words, UNIT_ENV_MAX, err, sizeof err, &odd);
+	if (n < 0) {
+		unit_perr(p, "Environment=: %s", err);
+		return -1;
+	}
+	if (odd)
+		unit_pwarn(p, "Environment=: unknown escape sequences kept verbatim");
+	const char *w = words;
+	for (int i = 0; i < n; w += strlen(w) + 1, i++) {
+		const char *eq = strchr(w, '=');
+		if (!eq || !unit_env_name_valid(w, (size_t)(eq - w))) {
+			unit_pwarn(p, "Environment=: invalid assignment \"%s\", ignored", w);
+			continue;
+		}
+		if (unit_env_set(p, w) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int add_envfile(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	if (!*v) {
+		p->n_envfile = 0;
+		return 0;
+	}
+	int optional = v[0] == '-';
+	if (optional)
+		v++;
+	if (v[0] != '/') {
+		unit_perr(p, "EnvironmentFile=%s: not an absolute path", v);
+		return -1;
+	}
+	if (p->n_envfile >= UNIT_ENVFILE_MAX) {
+		unit_perr(p, "more than %d EnvironmentFile= entries", UNIT_ENVFILE_MAX);
+		return -1;
+	}
+	const char *path = unit_scratch_dup(p, v);
+	if (!path)
+		return -1;
+	p->envfile[p->n_envfile].path = path;
+	p->envfile[p->n_envfile].optional = optional;
+	p->envfile[p->n_envfile].line = p->line;
+	p->n_envfile++;
+	return 0;
+}
+
+static int set_workdir(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	struct unit *u = p->u;
+	u->working_dir_optional = 0;
+	if (!*v) {
+		u->working_dir = NULL;
+		return 0;
+	}
+	if (v[0] == '-') {
+		u->working_dir_optional = 1;
+		v++;
+	}
+	if (v[0] != '/' && !streq(v, "~")) {
+		unit_perr(p, "WorkingDirectory=%s: not an absolute path or \"~\"", v);
+		return -1;
+	}
+	u->working_dir = unit_arena_dup(p, v);
+	return u->working_dir ? 0 : -1;
+}
+
+static int set_user_group(struct parser *p, const char *key, const char *v)
+{
+	const char **dst = streq(key, "User") ? &p->u->user : &p->u->group;
+	if (!*v) {
+		*dst = NULL;
+		return 0;
+	}
+	for (const char *c = v; *c; c++)
+		if (!(isalnum((unsigned char)*c) || strchr("_-.$", *c))) {
+			unit_perr(p, "%s=%s: not a valid name or number", key, v);
+			return -1;
+		}
+	if (dst == &p->u->user || !p->user_line)
+		p->user_line = p->line;
+	*dst = unit_arena_dup(p, v);
+	return *dst ? 0 : -1;
+}
+
+static int set_restart(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	struct unit *u = p->u;
+	if (!*v || streq(v, "no"))
+		u->restart = UNIT_RESTART_NO;
+	else if (streq(v, "always"))
+		u->restart = UNIT_RESTART_ALWAYS;
+	else if (streq(v, "on-failure"))
+		u->restart = UNIT_RESTART_ON_FAILURE;
+	else if (streq(v, "on-abnormal") || streq(v, "on-abort")) {
+		unit_pwarn(p, "Restart=%s is treated as Restart=on-failure", v);
+		u->restart = UNIT_RESTART_ON_FAILURE;
+	} else {
+		unit_perr(p, "Restart=%s: not supported (no, always, on-failure)", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_time(struct parser *p, const char *key, const char *v)
+{
+	struct unit *u = p->u;
+	uint64_t ms;
+	int start = streq(key, "TimeoutStartSec") || streq(key, "TimeoutSec");
+	int stop = streq(key, "TimeoutStopSec") || streq(key, "TimeoutSec");
+	if (!*v) {
+		if (start)
+			u->timeout_start_ms = UNIT_DEFAULT_TIMEOUT_START_MS;
+		if (stop)
+			u->timeout_stop_ms = UNIT_DEFAULT_TIMEOUT_STOP_MS;
+		if (!start && !stop)
+			u->restart_ms = UNIT_DEFAULT_RESTART_MS;
+		return 0;
+	}
+	if (unit_parse_timespan_ms(v, &ms) < 0) {
+		unit_perr(p, "%s=%s: not a time span (e.g. 5, 5s, 500ms, 1min 30s)", key, v);
+		return -1;
+	}
+	if (!start && !stop) {
+		if (ms == UNIT_INFINITY) {
+			unit_perr(p, "%s=%s: must be finite", key, v);
+			return -1;
+		}
+		u->restart_ms = ms;
+		return 0;
+	}
+	/* 0 and infinity both mean "no timeout" in systemd */
+	p->timeout_start_set |= start;
+	if (start)
+		u->timeout_start_ms = ms == 0 || ms == UNIT_INFINITY ? UNIT_TIMEOUT_NONE : ms;
+	if (stop)
+		u->timeout_stop_ms =
+		    ms == 0 || ms > UNIT_STOP_TIMEOUT_CAP_MS ? UNIT_STOP_TIMEOUT_CAP_MS : ms;
+	return 0;
+}
+
+static int set_kill_signal(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	if (!*v) {
+		p->u->kill_signal = SIGTERM;
+		return 0;
+	}
+	int sig = unit_parse_signal(v);
+	if (sig < 0) {
+		unit_perr(p, "KillSignal=%s: unknown signal", v);
+		return -1;
+	}
+	p->u->kill_signal = sig;
+	return 0;
+}
+
+static const char *const slice_names[] = {"infra.slice", "network.slice", "gpu.slice",
+					  "audit.slice"};
+
+static int set_slice(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	if (!*v) {
+		p->u->slice = UNIT_SLICE_INFRA;
+		return 0;
+	}
+	for (int i = 0; i < 4; i++)
+		if (streq(v, slice_names[i]) || streq(v, unit_slice_path((enum unit_slice)i))) {
+			p->u->slice = (enum unit_slice)i;
+			return 0;
+		}
+	unit_perr(p, "Slice=%s: not one of infra.slice, network.slice, gpu.slice, audit.slice", v);
+	return -1;
+}
+
+static int set_size(struct parser *p, const char *key, const char *v)
+{
+	uint64_t *dst = streq(key, "MemoryMax") ? &p->u->memory_max : &p->u->tasks_max;
+	if (!*v) {
+		*dst = UNIT_INFINITY;
+		return 0;
+	}
+	int r;
+	if (strchr(v, '%')) {
+		unit_perr(p, "%s=%s: percentages are not supported, give an absolute value", key,
+			  v);
+		return -1;
+	}
+	if (dst == &p->u->tasks_max) {
+		unsigned long long n;
+		r = streq(v, "infinity") ? (n = UNIT_INFINITY, 0) : parse_u64(v, &n);
+		if (r == 0 && n == 0)
+			r = -ERANGE;
+		*dst = n;
+	} else {
+		r = unit_parse_size(v, dst);
+	}
+	if (r < 0) {
+		unit_perr(p, "%s=%s: not a %s", key, v,
+			  dst == &p->u->tasks_max ? "positive number or infinity"
+						  : "size (bytes, K, M, G, T; or infinity)");
+		return -1;
+	}
+	return 0;
+}
+
+static int set_cpu_weight(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	long w;
+	if (!*v) {
+		p->u->cpu_weight = 0;
+		return 0;
+	}
+	if (streq(v, "idle")) {
+		unit_perr(p, "CPUWeight=idle is not supported (use a weight 1..10000)");
+		return -1;
+	}
+	if (parse_int_range(v, 1, 10000, &w) < 0 || v[0] == '-' || v[0] == '+') {
+		unit_perr(p, "CPUWeight=%s: not a weight 1..10000", v);
+		return -1;
+	}
+	p->u->cpu_weight = (unsigned)w;
+	return 0;
+}
+
+static int add_io_bw(struct parser *p, const char *key, const char *v)
+{
+	struct unit *u = p->u;
+	int rd = streq(key, "IOReadBandwidthMax");
+	if (!*v) {
+		/* reset only this direction; drop devices left with no limit */
+		int k = 0;
+		for (int i = 0; i < u->n_io; i++) {
+			if (rd)
+				u->io[i].rbps = UNIT_INFINITY;
+			else
+				u->io[i].wbps = UNIT_INFINITY;
+			if (u->io[i].rbps != UNIT_INFINITY || u->io[i].wbps != UNIT_INFINITY)
+				u->io[k++] = u->io[i];
+		}
+		u->n_io = k;
+		return 0;
+	}
+	/* "<device> <size>": two blank-separated words, nothing after */
+	char dev[UNIT_LINE_MAX], size[64];
+	int n = 0;
+	const char *q = v + strspn(v, " \t");
+	size_t dl = strcspn(q, " \t");
+	if (dl > 0 && dl < sizeof dev) {
+		memcpy(dev, q, dl);
+		dev[dl] = '\0';
+		n = 1;
+		q += dl;
+		q += strspn(q, " \t");
+		size_t sl = strcspn(q, " \t");
+		if (sl > 0 && sl < sizeof size) {
+			memcpy(size, q, sl);
+			size[sl] = '\0';
+			n = 2;
+			q += sl;
+			if (q[strspn(q, " \t")] != '\0')
+				n = 3;
+		}
+	}
+	uint64_t bps;
+	if (n != 2 || dev[0] != '/') {
+		unit_perr(p, "%s=%s: expected \"<device path> <bytes>\"", key, v);
+		return -1;
+	}
+	if (unit_parse_size(size, &bps) < 0) {
+		unit_perr(p, "%s=: \"%s\" is not a size (bytes, K, M, G, T; or infinity)", key,
+			  size);
+		return -1;
+	}
+	int i;
+	for (i = 0; i < u->n_io; i++)
+		if (streq(u->io[i].device, dev))
+			break;
+	if (i == u->n_io) {
+		if (u->n_io >= UNIT_IO_MAX) {
+			unit_perr(p, "%s=: more than %d devices", key, UNIT_IO_MAX);
+			return -1;
+		}
+		if (!(u->io[i].device = unit_arena_dup(p, dev)))
+			return -1;
+		u->io[i].rbps = u->io[i].wbps = UNIT_INFINITY;
+		u->n_io++;
+	}
+	if (rd)
+		u->io[i].rbps = bps;
+	else
+		u->io[i].wbps = bps;
+	return 0;
+}
+
+static int parse_rlim(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	if (streq(s, "infinity")) {
+		*out = UNIT_INFINITY;
+		return 0;
+	}
+	if (parse_u64(s, &v) < 0 || v == UNIT_INFINITY)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int set_nofile(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	struct unit *u = p->u;
+	if (!*v) {
+		u->has_nofile = 0;
+		return 0;
+	}
+	char soft[64];
+	const char *colon = strchr(v, ':');
+	size_t sl = colon ? (size_t)(colon - v) : strlen(v);
+	uint64_t s = 0, h = 0;
+	int r = -EINVAL;
+	if (sl < sizeof soft) {
+		memcpy(soft, v, sl);
+		soft[sl] = '\0';
+		r = parse_rlim(soft, &s);
+		h = s;
+		if (r == 0 && colon)
+			r = parse_rlim(colon + 1, &h);
+	}
+	if (r < 0 || s > h) {
+		unit_perr(p, "LimitNOFILE=%s: expected N, SOFT:HARD (soft <= hard) or infinity", v);
+		return -1;
+	}
+	u->has_nofile = 1;
+	u->nofile_soft = s;
+	u->nofile_hard = h;
+	return 0;
+}
+
+static int set_oom(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	long x;
+	if (!*v) {
+		p->u->has_oom_score_adj = 0;
+		return 0;
+	}
+	if (parse_int_range(v, -1000, 1000, &x) < 0) {
+		unit_perr(p, "OOMScoreAdjust=%s: not a number -1000..1000", v);
+		return -1;
+	}
+	p->u->has_oom_score_adj = 1;
+	p->u->oom_score_adj = (int)x;
+	return 0;
+}
+
+static int set_notify_access(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	/* the supervisor accepts READY=1 from any process of the scope */
+	if (*v && !streq(v, "main") && !streq(v, "exec") && !streq(v, "all"))
+		unit_pwarn(p, "NotifyAccess=%s ignored: any process of the service may notify", v);
+	return 0;
+}
+
+static int set_remain(struct parser *p, const char *key, const char *v)
+{
+	(void)key;
+	if (parse_bool(v) < 0)
+		unit_pwarn(p, "RemainAfterExit=%s: not a boolean, ignored", v);
+	/* a oneshot that exited 0 stays "ready" for its dependents anyway */
+	return 0;
+}
+
+/* spec: the value takes %-specifiers (as in systemd: names, paths,
+ * commands, environment; not numbers, where "50%" must reach its parser) */
+static const struct {
+	enum section sec;
+	const char *key;
+	key_fn fn;
+	int spec;
+} keys[] = {
+    {SEC_UNIT, "Description", set_description, 1},
+    {SEC_UNIT, "Documentation", set_ignored, 0},
+    {SEC_UNIT, "After", add_deps, 1},
+    {SEC_UNIT, "Before", add_deps, 1},
+    {SEC_UNIT, "Requires", add_deps, 1},
+    {SEC_UNIT, "Wants", add_deps, 1},
+    {SEC_SERVICE, "Type", set_type, 0},
+    {SEC_SERVICE, "ExecStart", add_exec, 1},
+    {SEC_SERVICE, "ExecStartPre", add_exec, 1},
+    {SEC_SERVICE, "Environment", add_environment, 1},
+    {SEC_SERVICE, "EnvironmentFile", add_envfile, 1},
+    {SEC_SERVICE, "WorkingDirectory", set_workdir, 1},
+    {SEC_SERVICE, "User", set_user_group, 1},
+    {SEC_SERVICE, "Group", set_user_group, 1},
+    {SEC_SERVICE, "Restart", set_restart, 0},
+    {SEC_SERVICE, "RestartSec", set_time, 0},
+    {SEC_SERVICE, "TimeoutStartSec", set_time, 0},
+    {SEC_SERVICE, "TimeoutStopSec", set_time, 0},
+    {SEC_SERVICE, "TimeoutSec", set_time, 0},
+    {SEC_SERVICE, "KillSignal", set_kill_signal, 0},
+    {SEC_SERVICE, "Slice", set_slice, 1},
+    {SEC_SERVICE, "MemoryMax", set_size, 0},
+    {SEC_SERVICE, "CPUWeight", set_cpu_weight, 0},
+    {SEC_SERVICE, "TasksMax", set_size, 0},
+    {SEC_SERVICE, "IOReadBandwidthMax", add_io_bw, 1},
+    {SEC_SERVICE, "IOWriteBandwidthMax", add_io_bw, 1},
+    {SEC_SERVICE, "LimitNOFILE", set_nofile, 0},
+    {SEC_SERVICE, "OOMScoreAdjust", set_oom, 0},
+    {SEC_SERVICE, "NotifyAccess", set_notify_access, 0},
+    {SEC_SERVICE, "RemainAfterExit", set_remain, 0},
+};
+
+static const char *section_name(enum section s)
+{
+	switch (s) {
+	case SEC_UNIT:
+		return "Unit";
+	case SEC_SERVICE:
+		return "Service";
+	case SEC_INSTALL:
+		return "Install";
+	case SEC_NONE:
+	case SEC_IGNORED:
+		break;
+	}
+	return "?";
+}
+
+void unit_keys_assign(struct parser *p, const char *key, const char *v)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (keys[i].sec != p->sec || !streq(keys[i].key, key))
+			continue;
+		char val[UNIT_LINE_MAX];
+		if (!keys[i].spec)
+			snprintf(val, sizeof val, "%s", v);
+		else if (unit_spec_expand(p, v, val, sizeof val) < 0)
+			return;
+		keys[i].fn(p, key, val);
+		return;
+	}
+	unit_pwarn(p, "unknown key %s= in [%s], ignored", key, section_name(p->sec));
+}

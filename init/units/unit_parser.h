@@ -1,0 +1,64 @@
+/*
+ * Internal to the unit loader (unit_load.c, unit_keys.c, unit_spec.c):
+ * the state of one load, on the caller's stack, and how a load reports
+ * what is wrong ("file:line: what", to the log and to a struct unit_diag).
+ * Not an API for anyone else: units/unit.h is.
+ */
+#ifndef PACT_UNIT_PARSER_H
+#define PACT_UNIT_PARSER_H
+
+#include "units/unit.h"
+
+#include <string.h>
+
+enum section { SEC_NONE, SEC_UNIT, SEC_SERVICE, SEC_INSTALL, SEC_IGNORED };
+
+struct raw_cmd {
+	const char *text;
+	int line;
+};
+
+/* Everything a load needs besides the unit itself; lives on the stack. */
+struct parser {
+	const char *file;
+	int line;
+	struct unit *u;
+	struct unit_diag *d;
+	const struct unit_opts *opts;
+	int failed;
+	enum section sec;
+	char prefix[UNIT_NAME_MAX]; /* "cxi_rh" of cxi_rh@0.service */
+
+	/* raw values resolved after the whole file is read */
+	char scratch[UNIT_ARENA_SIZE];
+	size_t scratch_used;
+	struct raw_cmd start;
+	int n_start;
+	struct raw_cmd pre[UNIT_PRE_MAX];
+	int n_pre;
+	char *env[UNIT_ENV_MAX]; /* "KEY=VALUE" in scratch */
+	int n_env;
+	struct {
+		const char *path;
+		int optional, line;
+	} envfile[UNIT_ENVFILE_MAX];
+	int n_envfile;
+	int user_line;
+	int timeout_start_set;
+};
+
+/* An error (the unit does not load; the first one is its load_error) or a
+ * warning (it loads anyway), at the parser's file and line. */
+__attribute__((format(printf, 2, 3))) void unit_perr(struct parser *p, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void unit_pwarn(struct parser *p, const char *fmt, ...);
+/* Copy into the load's scratch (raw values resolved after the file) or
+ * into the unit's arena; NULL, with the error reported, when it is full. */
+char *unit_scratch_dup(struct parser *p, const char *s);
+const char *unit_arena_dup(struct parser *p, const char *s);
+
+static inline int streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+#endif
