@@ -4,8 +4,10 @@
 # and pactctl/ apart (it may use lib, proto and os; nothing uses it).
 # A file may include headers of its own folder and of the layers below it;
 # every include of an init header names its folder ("node/boot.h"); and no
-# two modules (a .c with its .h) include each other, directly or around a
-# circle. include/pact/ (the contract) is open to everyone.
+# two modules include each other, directly or around a circle. A module is
+# a .c with its .h, and X_int.h (X's declarations for its own satellite
+# files, e.g. os/cgroup_int.h) belongs to X. include/pact/ (the contract)
+# is open to everyone.
 #   test/layers.sh [ROOT]   ROOT: the tree to check (default init)
 # Prints one line per offence and exits 1 if there is any.
 set -uo pipefail
@@ -59,7 +61,8 @@ for f in *.c */*.c */*.h; do
 		fi
 		to=${inc%%/*}
 		allowed "$dir" "$to" || say "$f: #include \"$inc\": $dir/ may not include from $to/"
-		[ "${f%.*}" != "${inc%.*}" ] && echo "${f%.*} ${inc%.*}" >>"$edges"
+		from=${f%.*} from=${from%_int} to=${inc%.*} to=${to%_int}
+		[ "$from" != "$to" ] && echo "$from $to" >>"$edges"
 	done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f")
 done
 

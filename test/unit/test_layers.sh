@@ -69,7 +69,8 @@ out=$(bash "$check" "$repo/init" 2>&1)
 if [ $? -eq 0 ]; then result ok "init/ is layered"; else result not "init/ is layered" "$out"; fi
 
 passes "a fixture that keeps the rules passes" \
-	lib/log.c:lib/log.h os/cgroup.c:os/cgroup.h,lib/log.h \
+	lib/log.c:lib/log.h os/cgroup.c:os/cgroup.h,os/cgroup_int.h,lib/log.h \
+	os/cgroup_int.h:os/cgroup.h os/cgroup_kill.c:os/cgroup_int.h \
 	node/boot.c:node/boot.h,node/power.h,os/cgroup.h node/power.c:node/power.h \
 	ctl/status.c:node/boot.h,supervise/supervise.h handoff/alloc.c:node/boot.h,pact/handoff.h \
 	pactctl/main.c:lib/log.h,os/cgroup.h,pactctl/pactctl.h main.c:ctl/status.h,handoff/alloc.h
