@@ -30,11 +30,14 @@ LDFLAGS_SAN := -fsanitize=address,undefined
 LAYERS := lib proto os units node supervise handoff ctl
 DAEMON_MAIN := init/main.c
 CTL_SRC := $(wildcard init/pactctl/*.c)
+# pactctl's files but its main(): the host tests use them too (pactctl net)
+CTL_LIB_SRC := $(filter-out init/pactctl/pactctl.c,$(CTL_SRC))
 LIB_SRC := $(wildcard $(LAYERS:%=init/%/*.c))
 HDRS := $(wildcard init/*/*.h include/pact/*.h)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB_SAN := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+CTL_LIB_SAN := $(CTL_LIB_SRC:%.c=$(BUILD)/san/%.o)
 
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/unit/%)
@@ -99,10 +102,10 @@ $(BUILD)/test/unit/test_layers: test/unit/test_layers.sh test/layers.sh
 	@printf '#!/bin/sh\nexec bash "%s/test/unit/test_layers.sh" "%s"\n' "$(CURDIR)" "$(CURDIR)" >$@
 	@chmod +x $@
 
-$(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard test/host/*.h) $(LIB_SAN)
+$(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard test/host/*.h) $(LIB_SAN) $(CTL_LIB_SAN)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -Itest/host -o $@ $< $(HOSTLIB_SRC) $(LIB_SAN) $(LDFLAGS_SAN)
+	@$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -Itest/host -o $@ $< $(HOSTLIB_SRC) $(LIB_SAN) $(CTL_LIB_SAN) $(LDFLAGS_SAN)
 
 # Programs that run inside the test VM: static musl, like the daemon.
 $(BUILD)/test/vm/%: test/vm/%.c $(LIB_OBJ)

@@ -12,7 +12,7 @@
 #include "lib/fileio.h"
 #include "lib/frame.h"
 #include "lib/json.h"
-#include "os/netconf.h"
+#include "pactctl/net.h"
 #include "pactctl/pactctl.h"
 
 #include <errno.h>

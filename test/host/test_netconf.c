@@ -7,6 +7,7 @@
 #include "os/ipconf.h"
 #include "lib/loop.h"
 #include "os/netconf.h"
+#include "pactctl/net.h"
 #include "lib/netlink.h"
 #include "hostutil.h"
 #include "tap.h"

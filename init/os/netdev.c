@@ -1,0 +1,119 @@
+/*
+ * Network devices over rtnetlink (see netdev.h): the lookups and the error
+ * line shared by netconf.c, netcarrier.c and netlist.c.
+ */
+#include "os/netdev.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+
+int net__err(char *err, size_t errlen, int r, const char *ext, const char *fmt, ...)
+{
+	if (!err || !errlen)
+		return r;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= errlen)
+		return r;
+	const char *what = r == -ENODEV ? "no such network device" : strerror(-r);
+	if (ext && *ext)
+		snprintf(err + n, errlen - (size_t)n, ": %s (kernel: %s)", what, ext);
+	else
+		snprintf(err + n, errlen - (size_t)n, ": %s", what);
+	return r;
+}
+
+void net__ifi_header(struct nl_msg *m, int ifindex, unsigned int flags, unsigned int change)
+{
+	struct ifinfomsg *ifi = nl_msg_put_extra(m, sizeof *ifi);
+	if (!ifi)
+		return;
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = change;
+}
+
+int net__parse_link(const struct nlmsghdr *nlh, struct net_link_info *li)
+{
+	const struct nlattr *tb[IFLA_MAX + 1];
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nl_attr_parse_msg(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX) < 0)
+		return -EBADMSG;
+	const struct ifinfomsg *ifi = NLMSG_DATA(nlh);
+	memset(li, 0, sizeof *li);
+	li->ifindex = ifi->ifi_index;
+	li->flags = ifi->ifi_flags;
+	li->type = ifi->ifi_type;
+	li->operstate = -1;
+	const char *name = nl_attr_get_str(tb[IFLA_IFNAME]);
+	if (name)
+		snprintf(li->ifname, sizeof li->ifname, "%s", name);
+	(void)nl_attr_get_u32(tb[IFLA_MTU], &li->mtu);
+	uint8_t op;
+	if (nl_attr_get_u8(tb[IFLA_OPERSTATE], &op) == 0)
+		li->operstate = op;
+	if (tb[IFLA_ADDRESS] && nl_attr_len(tb[IFLA_ADDRESS]) == 6) {
+		memcpy(li->mac, nl_attr_data(tb[IFLA_ADDRESS]), 6);
+		li->has_mac = 1;
+	}
+	return 0;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *ctx)
+{
+	return net__parse_link(nlh, ctx);
+}
+
+/* RTM_GETLINK by name: the kernel answers -ENODEV for an unknown one. */
+int net__get_link(struct nl_sock *nl, const char *ifname, struct net_link_info *li)
+{
+	unsigned char buf[NET_MSG_BUF] __attribute__((aligned(4)));
+	struct nl_msg m;
+	if (net_ifname_check(ifname) < 0)
+		return -ENODEV;
+	nl_msg_init(&m, buf, sizeof buf, RTM_GETLINK, 0);
+	net__ifi_header(&m, 0, 0, 0);
+	nl_attr_put_str(&m, IFLA_IFNAME, ifname);
+	nl_attr_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	li->ifindex = 0;
+	int r = nl_request(nl, &m, link_cb, li);
+	if (r == 0 && li->ifindex <= 0)
+		r = -ENODEV;
+	return r;
+}
+
+int net__get_link_by_index(struct nl_sock *nl, int ifindex, struct net_link_info *li)
+{
+	unsigned char buf[NET_MSG_BUF] __attribute__((aligned(4)));
+	struct nl_msg m;
+	nl_msg_init(&m, buf, sizeof buf, RTM_GETLINK, 0);
+	net__ifi_header(&m, ifindex, 0, 0);
+	nl_attr_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	li->ifindex = 0;
+	int r = nl_request(nl, &m, link_cb, li);
+	if (r == 0 && li->ifindex != ifindex)
+		r = -ENODEV;
+	return r;
+}
+
+int net__ifindex_of(struct nl_sock *nl, const char *ifname, char *err, size_t errlen)
+{
+	struct net_link_info li;
+	int r = net__get_link(nl, ifname, &li);
+	if (r < 0)
+		return net__err(err, errlen, r, nl->ext_msg, "%s", ifname);
+	return li.ifindex;
+}
+
+void net__clear_err(char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+}
