@@ -15,6 +15,7 @@
 #include "ctl/control.h"
 #include "ctl/metrics.h"
 #include "ctl/verbs.h"
+#include "handoff/alloc.h"
 #include "handoff/server.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
@@ -183,6 +184,7 @@ static void start_modules(int rx)
 		log_err("control socket unavailable; signals still work");
 	if (handoff_init() < 0)
 		log_err("handoff socket unavailable; consumers fall back to their own namespaces");
+	alloc_reexec_init(); /* before uenv_node_init: its recount comes first */
 	boot_reexec_register();
 	console_reexec(rx < 0);
 	hardware_init();

@@ -3,10 +3,13 @@
  * allocation's namespaces without blocking the loop, answering repeated
  * requests with new fds to the same namespaces, and releasing it (holder
  * killed, scope removed, mount reference dropped) on AllocationEnded, when
- * its workload cgroup empties (WI5) or when its holder dies.
+ * its workload cgroup empties (WI5, watched by os/cgroup_watch.c) or when
+ * its holder dies. Names and paths are alloc_paths.c's; the table across a
+ * live re-exec, alloc_reexec.c's.
  */
-#include "handoff/alloc.h"
+#include "handoff/alloc_int.h"
 #include "os/cgroup.h"
+#include "os/cgroup_watch.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "proto/handoff_msg.h"
@@ -15,10 +18,8 @@
 #include "lib/loop.h"
 #include "os/netconf.h"
 #include "os/nsholder.h"
-#include "node/reexec.h"
 #include "node/uenv_node.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,69 +28,31 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum alloc_state {
-	ALLOC_FREE = 0,
-	ALLOC_MOUNTING, /* waiting for the uenv mount (worker child) */
-	ALLOC_STARTING, /* holder cloned, waiting for its setup status */
-	ALLOC_LIVE,
-	ALLOC_RELEASING, /* holder killed; freed once reaped and its scope removed */
-};
-
-struct alloc_waiter {
-	struct handoff_ref ref;
-	unsigned n_ns;
-	enum pact_ns_type ns[PACT_NS_COUNT];
-};
-
-struct alloc {
-	enum alloc_state state;
-	char id[PACT_HANDOFF_ALLOC_ID_MAX + 1];
-	unsigned n_ns;
-	enum pact_ns_type ns[PACT_NS_COUNT];
-	int has_uenv;				  /* the request named an image */
-	char uenv_req[PACT_HANDOFF_PATH_MAX + 1]; /* as the client spelled it */
-	int has_handle;				  /* we hold a mount reference */
-	struct uenv_handle uh;
-	struct nsholder h;
-	int has_scope;
-	struct cg_scope scope;
-	int started; /* a holder process exists (to be reaped) */
-	int reaped;
-	struct timer create_timer;
-	uint64_t created_ms;
-	unsigned long long ino[PACT_NS_COUNT]; /* parallel to ns[] */
-	/* WI5: the workload cgroup, absolute */
-	char cg_path[CG_PATH_MAX];
-	int wd;		    /* inotify watch on its cgroup.events, -1 if none */
-	int seen_populated; /* release only after a populated -> empty change */
-	int last_frozen;
-	int modified;	  /* cgroup.events changed since we last read it */
-	int restore_uenv; /* carried across a re-exec: take the mount reference again */
-	/* requests waiting for creation, and AllocationEnded received meanwhile */
-	unsigned nw;
-	struct alloc_waiter w[ALLOC_WAITERS];
-	unsigned nend;
-	struct handoff_ref endw[ALLOC_WAITERS];
-};
-
 static struct alloc table[ALLOC_MAX];
-static int wi5_fd = -1;
-#define PARENT_WATCH_MAX 8
-static struct {
-	int wd;
-	char path[CG_PATH_MAX];
-} parents[PARENT_WATCH_MAX];
-static int n_parents;
-static struct timer rewatch_timer; /* for cgroups whose parent cannot be watched */
 static int self_netns = -1;
 static struct alloc_port port;
-static char cgroup_template[ALLOC_TEMPLATE_MAX] = HANDOFF_DEFAULT_CGROUP_TEMPLATE;
+
+struct alloc *alloc__at(int i)
+{
+	return i >= 0 && i < ALLOC_MAX ? &table[i] : NULL;
+}
+
+static void cgroup_emptied(void *ctx, const char *why)
+{
+	alloc__release(ctx, why, 1);
+}
+
+int alloc__watch(struct alloc *a)
+{
+	a->watch.on_empty = cgroup_emptied;
+	a->watch.ctx = a;
+	return cg_watch_add(&a->watch);
+}
 
 static const char *state_name(enum alloc_state s)
 {
@@ -106,65 +69,6 @@ static const char *state_name(enum alloc_state s)
 		return "releasing";
 	}
 	return "?";
-}
-
-/* ---- pure helpers ---- */
-
-int alloc_cgroup_path(const char *tmpl, const char *id, char *out, size_t cap)
-{
-	static const char key[] = "{allocation_id}";
-	size_t o = 0, klen = sizeof key - 1, idlen = strlen(id);
-	if (!*tmpl || cap == 0)
-		return -EINVAL;
-	for (const char *p = tmpl; *p;) {
-		const char *s = p;
-		size_t n = 1;
-		if (strncmp(p, key, klen) == 0)
-			s = id, n = idlen, p += klen;
-		else
-			p++;
-		if (o + n >= cap)
-			return -ENAMETOOLONG;
-		memcpy(out + o, s, n);
-		o += n;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-int alloc_resolve_image(const char *req, const char *root, char *out, size_t cap, const char **why)
-{
-	*why = NULL;
-	if (!*req)
-		*why = "uenv_image is empty";
-	else if (req[0] != '/' && strchr(req, '/'))
-		*why = "uenv_image must be a file name or an absolute path";
-	else if (strcmp(req, ".") == 0 || strcmp(req, "..") == 0)
-		*why = "uenv_image must name a file";
-	if (*why)
-		return -EINVAL;
-	int r =
-	    req[0] == '/' ? path_fmt(out, cap, "%s", req) : path_fmt(out, cap, "%s/%s", root, req);
-	if (r < 0)
-		*why = "uenv_image is too long";
-	return r < 0 ? -EINVAL : 0;
-}
-
-int alloc_set_cgroup_template(const char *tmpl, char *err, size_t errlen)
-{
-	char probe[512];
-	if (strlen(tmpl) >= sizeof cgroup_template || !strstr(tmpl, "{allocation_id}") ||
-	    tmpl[0] == '/' || strstr(tmpl, "..") ||
-	    alloc_cgroup_path(tmpl, "x", probe, sizeof probe) < 0)
-		return snprintf(err, errlen, "want a relative cgroup path containing {allocation_id}"),
-		       -EINVAL;
-	snprintf(cgroup_template, sizeof cgroup_template, "%s", tmpl);
-	return 0;
-}
-
-const char *alloc_cgroup_template(void)
-{
-	return cgroup_template;
 }
 
 /* ---- replies ---- */
@@ -256,19 +160,12 @@ static void maybe_free(struct alloc *a)
 		free_slot(a);
 }
 
-static void unwatch(struct alloc *a)
-{
-	if (a->wd >= 0 && wi5_fd >= 0)
-		(void)inotify_rm_watch(wi5_fd, a->wd);
-	a->wd = -1;
-}
-
 /* Tear down whatever exists; the slot is freed once the holder is reaped. */
 static void teardown(struct alloc *a)
 {
 	a->state = ALLOC_RELEASING;
 	timer_cancel(&a->create_timer);
-	unwatch(a);
+	cg_watch_remove(&a->watch);
 	if (a->h.sync_fd >= 0)
 		loop_del_fd(a->h.sync_fd);
 	if (a->started && !a->reaped) {
@@ -290,7 +187,7 @@ static void teardown(struct alloc *a)
 }
 
 /* Release a live allocation; push = it was our decision (WI5, holder died). */
-static void release(struct alloc *a, const char *why, int push)
+void alloc__release(struct alloc *a, const char *why, int push)
 {
 	char id[sizeof a->id];
 	memcpy(id, a->id, sizeof id);
@@ -314,135 +211,6 @@ static void fail(struct alloc *a, enum pact_handoff_err kind, const char *why)
 			    "no live allocation %s (its creation failed)", a->id);
 	a->nw = a->nend = 0;
 	teardown(a);
-}
-
-/* ---- WI5: the workload cgroup ---- */
-
-static void watch_parent(const char *cg_path)
-{
-	char dir[CG_PATH_MAX];
-	snprintf(dir, sizeof dir, "%s", cg_path);
-	char *slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return;
-	*slash = '\0';
-	for (int i = 0; i < n_parents; i++)
-		if (strcmp(parents[i].path, dir) == 0)
-			return;
-	if (n_parents == PARENT_WATCH_MAX)
-		return;
-	int wd = inotify_add_watch(wi5_fd, dir, IN_CREATE | IN_ONLYDIR);
-	if (wd < 0)
-		return; /* not there yet: the rewatch timer tries again */
-	parents[n_parents].wd = wd;
-	snprintf(parents[n_parents].path, sizeof parents[0].path, "%s", dir);
-	n_parents++;
-}
-
-static int try_watch(struct alloc *a)
-{
-	char p[CG_PATH_MAX + 16];
-	if (a->wd >= 0)
-		return 0;
-	if (path_fmt(p, sizeof p, "%s/cgroup.events", a->cg_path) < 0)
-		return -ENAMETOOLONG;
-	a->wd = inotify_add_watch(wi5_fd, p, IN_MODIFY);
-	return a->wd < 0 ? -errno : 0;
-}
-
-static int read_events(const struct alloc *a, int *populated, int *frozen)
-{
-	char p[CG_PATH_MAX + 16], text[256];
-	uint64_t v = 0;
-	if (path_fmt(p, sizeof p, "%s/cgroup.events", a->cg_path) < 0)
-		return -ENAMETOOLONG;
-	int r = read_file(p, text, sizeof text);
-	if (r < 0)
-		return r;
-	*populated = cg_parse_keyed(text, "populated", &v) == 0 && v;
-	v = 0;
-	*frozen = cg_parse_keyed(text, "frozen", &v) == 0 && v;
-	return 0;
-}
-
-static void rewatch_tick(void *ctx);
-
-/* Look at one live allocation's cgroup; release it when it emptied. */
-static void evaluate(struct alloc *a)
-{
-	int populated = 0, frozen = 0;
-	if (a->state != ALLOC_LIVE || wi5_fd < 0)
-		return;
-	if (try_watch(a) < 0) {
-		if (a->seen_populated) {
-			release(a, "its cgroup was removed", 1);
-			return;
-		}
-		watch_parent(a->cg_path);
-		if (!timer_armed(&rewatch_timer))
-			timer_arm(&rewatch_timer, 1000, rewatch_tick, NULL);
-		return;
-	}
-	if (read_events(a, &populated, &frozen) < 0) {
-		unwatch(a);
-		if (a->seen_populated)
-			release(a, "its cgroup was removed", 1);
-		return;
-	}
-	/* A change that left it empty, not a freeze: it was populated in between. */
-	if (populated || (a->modified && frozen == a->last_frozen))
-		a->seen_populated = 1;
-	a->last_frozen = frozen;
-	a->modified = 0;
-	if (!populated && a->seen_populated)
-		release(a, "its cgroup is empty (WI5)", 1);
-}
-
-static void evaluate_all(void)
-{
-	for (int i = 0; i < ALLOC_MAX; i++)
-		evaluate(&table[i]);
-}
-
-static void rewatch_tick(void *ctx)
-{
-	(void)ctx;
-	int waiting = 0;
-	evaluate_all();
-	for (int i = 0; i < ALLOC_MAX; i++)
-		if (table[i].state == ALLOC_LIVE && table[i].wd < 0)
-			waiting = 1;
-	if (waiting)
-		timer_arm(&rewatch_timer, 1000, rewatch_tick, NULL);
-}
-
-static void on_wi5(void *ctx, int fd, uint32_t events)
-{
-	(void)ctx;
-	(void)events;
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	for (int rounds = 0; rounds < 16; rounds++) {
-		ssize_t n = read(fd, buf, sizeof buf);
-		if (n <= 0)
-			break;
-		for (ssize_t off = 0; off < n;) {
-			const struct inotify_event *ev = (const void *)(buf + off);
-			for (int i = 0; i < ALLOC_MAX; i++) {
-				struct alloc *a = &table[i];
-				if (a->state != ALLOC_LIVE || a->wd != ev->wd)
-					continue;
-				if (ev->mask & IN_MODIFY)
-					a->modified = 1;
-				if (ev->mask & IN_IGNORED)
-					a->wd = -1; /* the cgroup went away */
-			}
-			for (int i = 0; i < n_parents; i++)
-				if (parents[i].wd == ev->wd && (ev->mask & IN_IGNORED))
-					parents[i--] = parents[--n_parents];
-			off += (ssize_t)sizeof *ev + ev->len;
-		}
-	}
-	evaluate_all();
 }
 
 /* ---- creation ---- */
@@ -486,7 +254,7 @@ static void answer_waiters(struct alloc *a)
 		char id[sizeof a->id];
 		memcpy(id, a->id, sizeof id);
 		a->nend = 0;
-		release(a, "AllocationEnded", 0);
+		alloc__release(a, "AllocationEnded", 0);
 		for (unsigned i = 0; i < ne; i++)
 			reply_ended(endw[i], id);
 	}
@@ -514,8 +282,10 @@ static void on_sync(void *ctx, int fd, uint32_t events)
 	a->state = ALLOC_LIVE;
 	log_debug("handoff: %s live (holder %d)", a->id, (int)a->h.pid);
 	answer_waiters(a);
-	if (a->state == ALLOC_LIVE)
-		evaluate(a);
+	if (a->state == ALLOC_LIVE) {
+		alloc__watch(a);
+		cg_watch_check(&a->watch);
+	}
 }
 
 static void on_create_timeout(void *ctx)
@@ -525,7 +295,7 @@ static void on_create_timeout(void *ctx)
 		fail(a, PACT_ERR_CREATION_FAILED, "namespace holder setup timed out");
 }
 
-static void on_reap(void *ctx, pid_t pid, int status)
+void alloc__on_reap(void *ctx, pid_t pid, int status)
 {
 	struct alloc *a = ctx;
 	(void)pid;
@@ -533,7 +303,7 @@ static void on_reap(void *ctx, pid_t pid, int status)
 	a->reaped = 1;
 	a->h.pid = 0;
 	if (a->state == ALLOC_LIVE)
-		release(a, "its holder died", 1);
+		alloc__release(a, "its holder died", 1);
 	else
 		maybe_free(a); /* STARTING: on_sync sees the hang-up and fails it */
 }
@@ -577,7 +347,7 @@ static void start_holder(struct alloc *a)
 	}
 	a->started = 1;
 	a->state = ALLOC_STARTING;
-	if ((r = loop_watch_child(a->h.pid, on_reap, a)) < 0) {
+	if ((r = loop_watch_child(a->h.pid, alloc__on_reap, a)) < 0) {
 		/* unwatched, the loop reaps it silently: kill it now, wait for nothing */
 		(void)nsholder_kill(&a->h);
 		a->reaped = 1;
@@ -692,9 +462,9 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 		return;
 	}
 	char cgp[CG_PATH_MAX];
-	int r = alloc_cgroup_path(cgroup_template, m->allocation_id, cgp, sizeof cgp);
+	int r = alloc_cgroup_path(alloc_cgroup_template(), m->allocation_id, cgp, sizeof cgp);
 	if (r >= 0)
-		r = cg_abs_path(&node_cg, cgp, a->cg_path, sizeof a->cg_path);
+		r = cg_abs_path(&node_cg, cgp, a->watch.path, sizeof a->watch.path);
 	if (r < 0) {
 		reply_error(ref, m->allocation_id, PACT_ERR_CREATION_FAILED,
 			    "workload cgroup path of %s: %s", m->allocation_id, strerror(-r));
@@ -713,8 +483,7 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 	a->create_timer.deadline_ms = 0;
 	a->created_ms = now_ms();
 	memset(a->ino, 0, sizeof a->ino);
-	a->wd = -1;
-	a->seen_populated = a->last_frozen = a->modified = 0;
+	a->watch.seen_populated = 0;
 	a->nw = a->nend = 0;
 	add_waiter(a, ref, m);
 	if (!m->has_uenv) {
@@ -750,7 +519,7 @@ static void end(struct handoff_ref ref, const struct pact_handoff_msg *m)
 			a->endw[a->nend++] = ref;
 		return;
 	}
-	release(a, "AllocationEnded", 0);
+	alloc__release(a, "AllocationEnded", 0);
 	reply_ended(ref, m->allocation_id);
 }
 
@@ -770,177 +539,6 @@ size_t alloc_live_count(void)
 	return n;
 }
 
-/* ---- live re-exec (docs/reexec.md) ---- */
-
-/*
- * One record per live allocation:
- *   alloc ID HOLDER_PID SCOPE_PATH NS(,NS..) UENV_REQ|%00 IMAGE|%00 CGROUP SEEN
- * The holder survives the exec (it holds nothing of ours); the new image
- * reopens its namespaces and takes a pidfd. Allocations still being created
- * are given up: their holders are killed here.
- */
-static void save_allocs(struct reexec_out *o)
-{
-	for (int i = 0; i < ALLOC_MAX; i++) {
-		struct alloc *a = &table[i];
-		if (a->state == ALLOC_STARTING)
-			(void)nsholder_kill(&a->h);
-		if (a->state != ALLOC_LIVE)
-			continue;
-		char ns[32] = "";
-		for (unsigned j = 0; j < a->n_ns; j++)
-			snprintf(ns + strlen(ns), sizeof ns - strlen(ns), "%s%s", j ? "," : "",
-				 pact_ns_type_name(a->ns[j]));
-		reexec_begin(o, "alloc");
-		reexec_word(o, a->id);
-		reexec_num(o, a->h.pid);
-		reexec_word(o, a->has_scope ? a->scope.path : "");
-		reexec_word(o, ns);
-		reexec_word(o, a->has_uenv ? a->uenv_req : "");
-		reexec_word(o, a->has_handle ? a->uh.image_path : "");
-		reexec_word(o, a->cg_path);
-		reexec_num(o, a->seen_populated);
-		reexec_end(o);
-	}
-}
-
-static int adopt_holder(struct alloc *a, pid_t pid)
-{
-	static const char *const names[PACT_NS_COUNT] = {"pid", "net", "mnt"};
-	nsholder_init(&a->h);
-	a->h.pid = pid;
-	a->h.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (a->h.pidfd < 0)
-		return -errno;
-	a->h.n_ns = a->n_ns;
-	for (unsigned j = 0; j < a->n_ns; j++) {
-		char p[64];
-		a->h.ns[j] = a->ns[j];
-		snprintf(p, sizeof p, "/proc/%d/ns/%s", (int)pid, names[a->ns[j]]);
-		a->h.fds[j] = open(p, O_RDONLY | O_CLOEXEC);
-		if (a->h.fds[j] < 0)
-			return -errno;
-		struct stat st;
-		a->ino[j] = fstat(a->h.fds[j], &st) == 0 ? (unsigned long long)st.st_ino : 0;
-	}
-	return loop_watch_child(pid, on_reap, a);
-}
-
-static void restore_alloc(void *ctx, char **w, int n)
-{
-	(void)ctx;
-	struct alloc *a = NULL;
-	const char *why = NULL;
-	if (n != 9 || handoff_check_alloc_id(w[1], &why) < 0 || atoi(w[2]) <= 1) {
-		log_err("handoff: re-exec: a bad alloc record; skipped");
-		return;
-	}
-	for (int i = 0; i < ALLOC_MAX && !a; i++)
-		if (table[i].state == ALLOC_FREE)
-			a = &table[i];
-	if (!a)
-		return;
-	memset(a, 0, sizeof *a);
-	a->wd = -1;
-	a->scope.dirfd = -1;
-	snprintf(a->id, sizeof a->id, "%s", w[1]);
-	char nsbuf[32];
-	snprintf(nsbuf, sizeof nsbuf, "%s", w[4]);
-	for (char *save, *t = strtok_r(nsbuf, ",", &save); t && a->n_ns < PACT_NS_COUNT;
-	     t = strtok_r(NULL, ",", &save))
-		if (handoff_ns_from_name(t, &a->ns[a->n_ns]) == 0)
-			a->n_ns++;
-	a->has_uenv = w[5][0] != '\0';
-	snprintf(a->uenv_req, sizeof a->uenv_req, "%s", w[5]);
-	if (w[6][0]) {
-		snprintf(a->uh.image_path, sizeof a->uh.image_path, "%s", w[6]);
-		a->restore_uenv = 1;
-	}
-	snprintf(a->cg_path, sizeof a->cg_path, "%s", w[7]);
-	a->seen_populated = atoi(w[8]) != 0;
-	if (w[3][0]) {
-		snprintf(a->scope.path, sizeof a->scope.path, "%s", w[3]);
-		a->has_scope = 1;
-	}
-	a->created_ms = now_ms();
-	a->started = 1;
-	a->state = ALLOC_LIVE;
-	int r = adopt_holder(a, (pid_t)atoi(w[2]));
-	if (r < 0) {
-		log_err("handoff: re-exec: %s: holder %s cannot be adopted: %s; releasing", a->id,
-			w[2], strerror(-r));
-		a->restore_uenv = 0;
-		/* not watched by the loop (it reaps it silently): kill it, wait for nothing */
-		(void)nsholder_kill(&a->h);
-		a->reaped = 1;
-		release(a, "lost across a re-exec", 1);
-		return;
-	}
-	log_info("handoff: re-exec: %s adopted (holder %s)", a->id, w[2]);
-}
-
-/*
- * A re-exec whose state was lost: the holders of the allocations we no
- * longer know still run in their scopes, pinning namespaces nobody can ask
- * for again. Their scopes say what they are: destroy them.
- */
-static void drop_stale_holders(void)
-{
-	static struct cg_ctx cg;
-	static struct cg_scope s;
-	char dir[CG_PATH_MAX + 32];
-	if (cg_ctx_init(&cg, cfg.cgroup_root) < 0 ||
-	    path_fmt(dir, sizeof dir, "%s/%s", cg.root, PACT_SLICE_INFRA) < 0)
-		return;
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	for (struct dirent *e; (e = readdir(d));) {
-		char rel[CG_PATH_MAX];
-		if (strncmp(e->d_name, "nsholder-", 9) != 0 ||
-		    path_fmt(rel, sizeof rel, "%s/%s", PACT_SLICE_INFRA, e->d_name) < 0 ||
-		    cg_scope_open(&cg, rel, &s) < 0)
-			continue;
-		log_notice("handoff: re-exec without state: destroying %s", rel);
-		if (cg_destroy_async(&cg, &s, NULL, NULL) < 0)
-			cg_scope_close(&s);
-	}
-	closedir(d);
-}
-
-/*
- * After the uenv manager is set up again (it starts after us): count the
- * carried allocations' references into its table (WI6), and look at the
- * workload cgroups again.
- */
-static struct timer restore_timer;
-static void finish_restore(void *ctx)
-{
-	(void)ctx;
-	if (reexec_state_lost())
-		drop_stale_holders();
-	const char *images[ALLOC_MAX];
-	size_t n = 0;
-	for (int i = 0; i < ALLOC_MAX; i++)
-		if (table[i].state == ALLOC_LIVE && table[i].restore_uenv)
-			images[n++] = table[i].uh.image_path;
-	if (n && uenv_reconstruct(&node_uenv, images, n) < 0)
-		log_err("handoff: re-exec: rebuilding uenv refcounts: %s",
-			uenv_last_error(&node_uenv));
-	for (int i = 0; i < ALLOC_MAX; i++) {
-		struct alloc *a = &table[i];
-		if (a->state != ALLOC_LIVE || !a->restore_uenv)
-			continue;
-		a->restore_uenv = 0;
-		if (uenv_lookup(&node_uenv, a->uh.image_path, &a->uh) == 0)
-			a->has_handle = 1;
-		else
-			log_err("handoff: re-exec: %s: its uenv %s is not mounted any more", a->id,
-				a->uh.image_path);
-	}
-	evaluate_all();
-}
-
 /* ---- listing (pactctl allocations) ---- */
 
 int alloc_foreach(int (*cb)(void *ctx, const struct alloc_info *), void *ctx)
@@ -958,8 +556,8 @@ int alloc_foreach(int (*cb)(void *ctx, const struct alloc_info *), void *ctx)
 		    .ns = a->ns,
 		    .uenv_image = a->has_handle ? a->uh.image_path : NULL,
 		    .uenv_mount = a->has_handle ? a->uh.mount_point : NULL,
-		    .cgroup = a->cg_path,
-		    .cgroup_seen_populated = a->seen_populated,
+		    .cgroup = a->watch.path,
+		    .cgroup_seen_populated = a->watch.seen_populated,
 		    .age_ms = now - a->created_ms,
 		};
 		for (unsigned j = 0; j < a->n_ns && a->state == ALLOC_LIVE; j++)
@@ -976,25 +574,13 @@ int alloc_init(const struct alloc_port *p)
 	port = *p;
 	/* table[] starts ALLOC_FREE (0); a slot's fields are set when it is
 	 * taken, so the idle node does not pay RSS for the whole table */
-	reexec_register_saver(save_allocs);
-	reexec_each("alloc", restore_alloc, NULL);
-	timer_arm(&restore_timer, 0, finish_restore, NULL);
 	self_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self_netns < 0)
 		log_warn("handoff: /proc/self/ns/net: %s; Net namespaces will fail",
 			 strerror(errno));
-	wi5_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (wi5_fd < 0) {
+	int r = cg_watch_init();
+	if (r < 0)
 		log_err("handoff: inotify: %s; allocations are released only by AllocationEnded",
-			strerror(errno));
-		return -errno;
-	}
-	int r = loop_add_fd(wi5_fd, EPOLLIN, on_wi5, NULL);
-	if (r < 0) {
-		log_err("handoff: inotify in the event loop: %s", strerror(-r));
-		close_fd(wi5_fd);
-		wi5_fd = -1;
-		return r;
-	}
-	return 0;
+			strerror(-r));
+	return r;
 }

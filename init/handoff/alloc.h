@@ -44,8 +44,11 @@ struct alloc_port {
 	void *ctx;
 };
 
-/* Set up the table: the cgroup watch (WI5), what a re-exec carried. */
+/* Set up the table and the cgroup watch (WI5). */
 int alloc_init(const struct alloc_port *port);
+/* Carry the live allocations across a live re-exec (alloc_reexec.c): take
+ * back what the previous image carried; call after alloc_init. */
+int alloc_reexec_init(void);
 /* handoff.cgroup_template: a relative cgroup path with {allocation_id}, for
  * the allocations made from now on. 0, or -EINVAL with err set. */
 int alloc_set_cgroup_template(const char *tmpl, char *err, size_t errlen);
