@@ -1,7 +1,9 @@
 /*
  * The strict bounded JSON reader (see json.h for the model and the limits):
  * a loop over a tiny state machine with a fixed stack of open containers,
- * no recursion, no allocation. The writer is in json_write.c.
+ * no recursion, no allocation. The writer is in json_write.c. One concern
+ * in one file, longer than most: the parser and the typed getters over the
+ * DOM it builds share its node layout and read best together.
  */
 #include "lib/fileio.h"
 #include "lib/json.h"

@@ -10,8 +10,14 @@
  * Scopes are one-shot: a scope that was killed is removed and the next
  * start gets a new one (FACTS.md: clone3 into a killed cgroup dies).
  * The dependency graph (depgraph.c) decides what may start and stop when.
- * The control commands that drive and show it are ctl/services.c; the
- * carrying across a live re-exec is supervise_reexec.c.
+ * How a command is spawned into its scope is svc_exec.c; the control
+ * commands that drive and show it are ctl/services.c; the carrying across
+ * a live re-exec is supervise_reexec.c.
+ *
+ * Longer than most files here, on purpose: it is one concern, the state
+ * machine above. Its walks (start in dependency order, stop in reverse,
+ * the boot's verdict) all move services between those states, and are
+ * read best next to each other.
  */
 #include "supervise/supervise.h"
 #include "node/boot.h"
@@ -23,7 +29,7 @@
 #include "lib/loop.h"
 #include "supervise/notify.h"
 #include "node/power.h"
-#include "os/spawn.h"
+#include "supervise/svc_exec.h"
 #include "supervise/svclog.h"
 #include "units/unit.h"
 
@@ -41,7 +47,6 @@
 #define BACKOFF_CAP_MS 60000u
 #define STABLE_RUN_MS  10000u /* a run this long resets the restart backoff */
 #define MAX_INSTANCES  32
-#define ENV_MAX	       (UNIT_ENV_MAX + 4)
 
 /* The loaded units and their services, same index; n_svcs of them. */
 static struct unit unit_table[UNITS_MAX];
@@ -396,95 +401,25 @@ static void became_ready(struct svc *s, const char *how)
 	set_state(s, SVC_RUNNING);
 }
 
-static const char *find_in_path(const char *name, char *buf, size_t cap)
-{
-	if (strchr(name, '/'))
-		return name;
-	static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-					   "/usr/bin",	      "/sbin",		"/bin"};
-	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-		if (path_fmt(buf, cap, "%s/%s", dirs[i], name) >= 0 && access(buf, X_OK) == 0)
-			return buf;
-	}
-	return name;
-}
-
-static void build_env(const struct svc *s, char **envp)
-{
-	static char path_env[] =
-	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	int n = 0;
-	envp[n++] = path_env;
-	/* every type gets it: a script may report STATUS= whatever its Type= */
-	envp[n++] = (char *)notify_env();
-	for (int i = 0; i < s->u->n_env && n < ENV_MAX - 1; i++)
-		envp[n++] = s->u->envp[i];
-	envp[n] = NULL;
-}
-
-static void limits_of(const struct unit *u, struct cg_limits *l)
-{
-	memset(l, 0, sizeof *l);
-	l->memory_max = u->memory_max == UNIT_INFINITY ? 0 : u->memory_max;
-	l->cpu_weight = u->cpu_weight;
-	l->pids_max = u->tasks_max == UNIT_INFINITY ? 0 : u->tasks_max;
-	for (int i = 0; i < u->n_io && l->n_io < CG_IO_MAX_DEVS; i++) {
-		struct cg_io_limit *io = &l->io[l->n_io];
-		if (cg_dev_of_path(u->io[i].device, &io->major, &io->minor) < 0) {
-			log_warn("service %s: %s is not a block device; its IO limit is ignored",
-				 u->name, u->io[i].device);
-			continue;
-		}
-		io->rbps = u->io[i].rbps == UNIT_INFINITY ? 0 : u->io[i].rbps;
-		io->wbps = u->io[i].wbps == UNIT_INFINITY ? 0 : u->io[i].wbps;
-		l->n_io++;
-	}
-}
-
 static int spawn_exec(struct svc *s, const struct unit_exec *e)
 {
-	char *envp[ENV_MAX];
-	char pathbuf[512];
-	struct spawn_req req;
-	struct spawn_result res;
-	build_env(s, envp);
-	spawn_req_init(&req);
-	req.path = find_in_path(e->path, pathbuf, sizeof pathbuf);
-	req.argv = e->argv;
-	req.envp = envp;
-	req.cwd = s->u->working_dir ? s->u->working_dir : "/";
-	if (s->u->has_cred) {
-		req.set_ids = 1;
-		req.uid = s->u->cred.uid;
-		req.gid = s->u->cred.gid;
-		req.ngroups = (size_t)s->u->cred.ngroups;
-		req.groups = s->u->cred.groups;
-	}
-	req.stdio[0] = -1;
-	req.stdio[1] = req.stdio[2] = s->log.wfd;
-	if (s->u->has_nofile)
-		req.nofile = s->u->nofile_soft == UNIT_INFINITY ? 1048576 : s->u->nofile_soft;
-	req.set_oom_score_adj = s->u->has_oom_score_adj;
-	req.oom_score_adj = s->u->oom_score_adj;
-	int r = spawn_in_scope(&node_cg, &s->scope, &req, &res);
+	pid_t pid;
+	int r = svc_exec_spawn(s->u, e, &s->scope, s->log.wfd, &pid);
 	if (r < 0) {
 		s->have_scope = 0; /* spawn_in_scope destroyed it (RI5) */
 		return r;
 	}
-	s->pid = res.pid;
-	loop_watch_child(res.pid, on_exit_status, s);
+	s->pid = pid;
+	loop_watch_child(pid, on_exit_status, s);
 	return 0;
 }
 
 static int make_scope(struct svc *s)
 {
 	char base[UNIT_NAME_MAX];
-	struct cg_limits lim;
 	svc_base_name(s, base, sizeof base);
-	limits_of(s->u, &lim);
 	unsigned gen = s->gen;
-	int r = cg_create_scope_fresh(&node_cg, unit_slice_path(s->u->slice), base, &lim, &s->scope,
-				      &gen);
+	int r = svc_exec_scope(s->u, base, &s->scope, &gen);
 	if (r < 0)
 		return r;
 	s->gen = gen + 1; /* the next start never reuses this scope */

@@ -1,0 +1,22 @@
+/*
+ * How a service's command runs: a fresh one-shot scope under the unit's
+ * slice with its limits (RI2), and the command spawned into it (clone3
+ * CLONE_INTO_CGROUP) with the unit's environment, credentials and rlimits.
+ */
+#ifndef PACT_SVC_EXEC_H
+#define PACT_SVC_EXEC_H
+
+#include "os/cgroup.h"
+#include "units/unit.h"
+
+#include <sys/types.h>
+
+/* A new scope named base (or base-N from *gen on, the next free one;
+ * *gen is the generation taken). 0 or -errno. */
+int svc_exec_scope(const struct unit *u, const char *base, struct cg_scope *scope, unsigned *gen);
+/* Spawn e of u into scope, stdout and stderr on log_fd: 0 with *pid, or
+ * -errno (the scope is destroyed then, RI5). */
+int svc_exec_spawn(const struct unit *u, const struct unit_exec *e, struct cg_scope *scope,
+		   int log_fd, pid_t *pid);
+
+#endif
