@@ -12,6 +12,7 @@
 #include "os/uenv_path.h"
 #include "os/mounts.h"
 #include "lib/fileio.h"
+#include "lib/json.h"
 #include "lib/log.h"
 
 #include <pact/contract.h>
@@ -569,69 +570,30 @@ size_t uenv_count(const struct uenv_mgr *m)
 	return n;
 }
 
-/* Append s as a JSON string; returns the new length or -ENOSPC. */
-static int json_str(char *buf, size_t cap, size_t len, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	if (len + 1 >= cap)
-		return -ENOSPC;
-	buf[len++] = '"';
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[7];
-		size_t n = 0;
-		if (c == '"' || c == '\\') {
-			esc[n++] = '\\';
-			esc[n++] = (char)c;
-		} else if (c < 0x20) {
-			memcpy(esc, "\\u00", 4);
-			n = 4;
-			esc[n++] = hex[c >> 4];
-			esc[n++] = hex[c & 15];
-		} else {
-			esc[n++] = (char)c;
-		}
-		if (len + n + 1 >= cap)
-			return -ENOSPC;
-		memcpy(buf + len, esc, n);
-		len += n;
-	}
-	if (len + 2 >= cap)
-		return -ENOSPC;
-	buf[len++] = '"';
-	buf[len] = '\0';
-	return (int)len;
-}
-
 int uenv_info_json(const struct uenv_info *info, char *buf, size_t cap)
 {
-	int n = snprintf(buf, cap, "{\"image_path\":");
-	if (n < 0 || (size_t)n >= cap)
-		return -ENOSPC;
-	n = json_str(buf, cap, (size_t)n, info->image);
-	if (n >= 0 && (size_t)n + 16 < cap) {
-		memcpy(buf + n, ",\"mount_point\":", 15);
-		n = json_str(buf, cap, (size_t)n + 15, info->mount_point);
-	} else {
-		n = -ENOSPC;
-	}
-	if (n >= 0 && (size_t)n + 17 < cap) {
-		memcpy(buf + n, ",\"loop_device\":", 15);
-		n = json_str(buf, cap, (size_t)n + 15, info->loopdev);
-	} else {
-		n = -ENOSPC;
-	}
-	if (n < 0)
-		return -ENOSPC;
-	char hold[24] = "null";
+	struct json_writer w;
+	char dev[24];
+	snprintf(dev, sizeof dev, "%u:%u", info->major, info->minor);
+	json_w_init(&w, buf, cap);
+	json_w_obj_begin(&w);
+	json_w_key(&w, "image_path");
+	json_w_string(&w, info->image);
+	json_w_key(&w, "mount_point");
+	json_w_string(&w, info->mount_point);
+	json_w_key(&w, "loop_device");
+	json_w_string(&w, info->loopdev);
+	json_w_key(&w, "dev");
+	json_w_string(&w, dev);
+	json_w_key(&w, "refcount");
+	json_w_u64(&w, info->refcount);
+	json_w_key(&w, "hold_remaining_ms");
 	if (info->hold_left_ms >= 0)
-		snprintf(hold, sizeof hold, "%lld", (long long)info->hold_left_ms);
-	int m = snprintf(buf + n, cap - (size_t)n,
-			 ",\"dev\":\"%u:%u\",\"refcount\":%u,\"hold_remaining_ms\":%s}",
-			 info->major, info->minor, info->refcount, hold);
-	if (m < 0 || (size_t)m >= cap - (size_t)n)
-		return -ENOSPC;
-	return n + m;
+		json_w_i64(&w, info->hold_left_ms);
+	else
+		json_w_null(&w);
+	json_w_obj_end(&w);
+	return json_w_finish(&w);
 }
 
 int uenv_prepare_dirs(const char *run_dir)

@@ -1,9 +1,11 @@
 /*
  * `pactctl net` (see net.h): a snapshot of the kernel's links, addresses
- * and routes (bounded), rendered for a tool or for a human.
+ * and routes (bounded), rendered for a tool (through the one JSON writer,
+ * lib/json_write.c) or for a human.
  */
 #include "pactctl/net.h"
 #include "lib/fileio.h"
+#include "lib/json.h"
 #include "os/netlist.h"
 
 #include <arpa/inet.h>
@@ -57,22 +59,6 @@ __attribute__((format(printf, 2, 3))) static void outf(struct out *o, const char
 	o->n += len;
 }
 
-/* Interface names may hold quotes or backslashes: escape for JSON. */
-static void json_str(struct out *o, const char *s)
-{
-	outf(o, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			outf(o, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			outf(o, "\\u%04x", c);
-		else
-			outf(o, "%c", c);
-	}
-	outf(o, "\"");
-}
-
 static const char *oper_name(int s)
 {
 	static const char *const names[] = {"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",
@@ -105,76 +91,114 @@ static int take_snapshot(struct snapshot *s)
 	return 0;
 }
 
-static void json_links(struct out *o, const struct snapshot *s)
+static void json_links(struct json_writer *w, const struct snapshot *s)
 {
-	outf(o, "\"links\":[");
+	json_w_key(w, "links");
+	json_w_arr_begin(w);
 	for (int i = 0; i < s->nl; i++) {
 		const struct net_link_info *l = &s->links[i];
-		outf(o, "%s{\"ifindex\":%d,\"ifname\":", i ? "," : "", l->ifindex);
-		json_str(o, l->ifname);
-		outf(o, ",\"up\":%s,\"carrier\":%s,\"mtu\":%u,\"operstate\":\"%s\"",
-		     l->flags & IFF_UP ? "true" : "false",
-		     l->flags & IFF_LOWER_UP ? "true" : "false", l->mtu, oper_name(l->operstate));
-		if (l->has_mac)
-			outf(o, ",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\"", l->mac[0], l->mac[1],
-			     l->mac[2], l->mac[3], l->mac[4], l->mac[5]);
-		outf(o, "}");
+		json_w_obj_begin(w);
+		json_w_key(w, "ifindex");
+		json_w_i64(w, l->ifindex);
+		json_w_key(w, "ifname");
+		json_w_string(w, l->ifname);
+		json_w_key(w, "up");
+		json_w_bool(w, l->flags & IFF_UP);
+		json_w_key(w, "carrier");
+		json_w_bool(w, l->flags & IFF_LOWER_UP);
+		json_w_key(w, "mtu");
+		json_w_u64(w, l->mtu);
+		json_w_key(w, "operstate");
+		json_w_string(w, oper_name(l->operstate));
+		if (l->has_mac) {
+			char mac[18];
+			snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", l->mac[0],
+				 l->mac[1], l->mac[2], l->mac[3], l->mac[4], l->mac[5]);
+			json_w_key(w, "mac");
+			json_w_string(w, mac);
+		}
+		json_w_obj_end(w);
 	}
-	outf(o, "]");
+	json_w_arr_end(w);
 }
 
-static void json_addrs(struct out *o, const struct snapshot *s)
+static const char *family_name(int family)
 {
-	outf(o, ",\"addresses\":[");
+	return family == AF_INET ? "inet" : "inet6";
+}
+
+static void json_addrs(struct json_writer *w, const struct snapshot *s)
+{
+	json_w_key(w, "addresses");
+	json_w_arr_begin(w);
 	for (int i = 0; i < s->na; i++) {
 		const struct net_addr_info *a = &s->addrs[i];
 		char txt[INET6_ADDRSTRLEN];
 		(void)net_ip_format(&a->addr, txt, sizeof txt);
-		outf(o, "%s{\"ifname\":", i ? "," : "");
-		json_str(o, name_of(s->links, s->nl, a->ifindex));
-		outf(o, ",\"family\":\"%s\",\"address\":\"%s\",\"prefix\":%d}",
-		     a->addr.family == AF_INET ? "inet" : "inet6", txt, a->prefix);
+		json_w_obj_begin(w);
+		json_w_key(w, "ifname");
+		json_w_string(w, name_of(s->links, s->nl, a->ifindex));
+		json_w_key(w, "family");
+		json_w_string(w, family_name(a->addr.family));
+		json_w_key(w, "address");
+		json_w_string(w, txt);
+		json_w_key(w, "prefix");
+		json_w_i64(w, a->prefix);
+		json_w_obj_end(w);
 	}
-	outf(o, "]");
+	json_w_arr_end(w);
 }
 
-static void json_routes(struct out *o, const struct snapshot *s)
+static void json_routes(struct json_writer *w, const struct snapshot *s)
 {
-	outf(o, ",\"routes\":[");
+	json_w_key(w, "routes");
+	json_w_arr_begin(w);
 	for (int i = 0; i < s->nr; i++) {
 		const struct net_route_info *r = &s->routes[i];
-		char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
+		char dst[INET6_ADDRSTRLEN + 8], gw[INET6_ADDRSTRLEN];
 		(void)net_ip_format(&r->dst, dst, sizeof dst);
 		(void)net_ip_format(&r->gw, gw, sizeof gw);
-		outf(o, "%s{\"family\":\"%s\",\"dst\":", i ? "," : "",
-		     r->dst.family == AF_INET ? "inet" : "inet6");
 		if (r->dst_len == 0)
-			outf(o, "\"default\"");
+			snprintf(dst, sizeof dst, "default");
 		else
-			outf(o, "\"%s/%d\"", dst, r->dst_len);
-		if (r->gw.family)
-			outf(o, ",\"gateway\":\"%s\"", gw);
-		outf(o, ",\"dev\":");
-		json_str(o, name_of(s->links, s->nl, r->oif));
-		outf(o, ",\"protocol\":%d}", r->protocol);
+			snprintf(dst + strlen(dst), sizeof dst - strlen(dst), "/%d", r->dst_len);
+		json_w_obj_begin(w);
+		json_w_key(w, "family");
+		json_w_string(w, family_name(r->dst.family));
+		json_w_key(w, "dst");
+		json_w_string(w, dst);
+		if (r->gw.family) {
+			json_w_key(w, "gateway");
+			json_w_string(w, gw);
+		}
+		json_w_key(w, "dev");
+		json_w_string(w, name_of(s->links, s->nl, r->oif));
+		json_w_key(w, "protocol");
+		json_w_i64(w, r->protocol);
+		json_w_obj_end(w);
 	}
-	outf(o, "]");
+	json_w_arr_end(w);
 }
 
 int net_dump_json(int fd)
 {
-	static struct snapshot s; /* ~20 KiB: keep it off the stack */
+	static struct snapshot s;   /* ~20 KiB: keep it off the stack */
+	static char buf[96 * 1024]; /* the largest snapshot's JSON is under half of it */
 	int r = take_snapshot(&s);
 	if (r < 0)
 		return r;
-	struct out o = {.fd = fd};
-	outf(&o, "{");
-	json_links(&o, &s);
-	json_addrs(&o, &s);
-	json_routes(&o, &s);
-	outf(&o, "}\n");
-	out_flush(&o);
-	return o.err;
+	struct json_writer w;
+	json_w_init(&w, buf, sizeof buf - 1);
+	json_w_obj_begin(&w);
+	json_links(&w, &s);
+	json_addrs(&w, &s);
+	json_routes(&w, &s);
+	json_w_obj_end(&w);
+	int n = json_w_finish(&w);
+	if (n < 0)
+		return n;
+	buf[n++] = '\n';
+	return write_all(fd, buf, (size_t)n);
 }
 
 int net_dump_text(int fd)

@@ -444,7 +444,7 @@ static void test_json(void)
 	int n = uenv_info_json(&i, buf, sizeof buf);
 	is_str(buf,
 	       "{\"image_path\":\"/images/a \\\"q\\\".sqfs\",\"mount_point\":\"/run/pact/uenv/"
-	       "a\\u000a\",\"loop_device\":\"loop3\",\"dev\":\"7:3\",\"refcount\":2,"
+	       "a\\n\",\"loop_device\":\"loop3\",\"dev\":\"7:3\",\"refcount\":2,"
 	       "\"hold_remaining_ms\":null}",
 	       "listing as JSON, escaped");
 	is_int(n, (int)strlen(buf), "length returned");
