@@ -296,16 +296,6 @@ static int cmd_help(struct ctl_req *req)
 	return 0;
 }
 
-static void save_fd(struct reexec_out *o)
-{
-	if (listen_fd < 0)
-		return;
-	reexec_begin(o, "fd");
-	reexec_word(o, "control");
-	reexec_num(o, reexec_keep_fd(o, listen_fd));
-	reexec_end(o);
-}
-
 int ctl_help_init(void)
 {
 	ctl_register("help", cmd_help, "help: the commands the daemon knows");
@@ -316,7 +306,7 @@ int ctl_init(void)
 {
 	for (int i = 0; i < CONTROL_MAX_CONNS; i++)
 		conns[i].fd = -1;
-	reexec_register_saver(save_fd);
+	reexec_carry_fd("control", &listen_fd);
 	listen_fd = reexec_take_fd("control");
 	if (listen_fd >= 0) /* carried across a re-exec: still listening */
 		return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);

@@ -500,16 +500,6 @@ static void share_uenv_base(void)
 			 p, strerror(errno));
 }
 
-static void save_fd(struct reexec_out *o)
-{
-	if (listen_fd < 0)
-		return;
-	reexec_begin(o, "fd");
-	reexec_word(o, "handoff");
-	reexec_num(o, reexec_keep_fd(o, listen_fd));
-	reexec_end(o);
-}
-
 void handoff_stop(void (*done)(void))
 {
 	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
@@ -572,7 +562,7 @@ int handoff_init(void)
 	alloc_init(&port);
 	share_uenv_base();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	reexec_register_saver(save_fd);
+	reexec_carry_fd("handoff", &listen_fd);
 	/* carried across a re-exec: still listening, clients queued in its backlog */
 	int fd = reexec_take_fd("handoff");
 	if (fd < 0)

@@ -101,20 +101,12 @@ static void on_accept(void *ctx, int lfd, uint32_t events)
 	}
 }
 
-static void save_fd(struct reexec_out *o)
-{
-	reexec_begin(o, "fd");
-	reexec_word(o, "ready");
-	reexec_num(o, reexec_keep_fd(o, listen_fd));
-	reexec_end(o);
-}
-
 int readiness_init(void)
 {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	if (run_path(path, sizeof path, "ready.sock") < 0)
 		return -ENAMETOOLONG;
-	reexec_register_saver(save_fd);
+	reexec_carry_fd("ready", &listen_fd);
 	listen_fd = reexec_take_fd("ready");
 	if (listen_fd >= 0) /* carried across a re-exec: still listening */
 		return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);

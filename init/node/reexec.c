@@ -24,6 +24,7 @@
 
 #define STATE_MAX (256 * 1024)
 #define MAX_SAVERS 12
+#define MAX_CARRIED_FDS 8
 #define ENV_KEY "PACT_REEXEC_FD"
 
 struct reexec_out {
@@ -38,6 +39,11 @@ struct reexec_out {
 static int corrupt_next;
 static reexec_save_fn savers[MAX_SAVERS];
 static int n_savers;
+static struct {
+	const char *name;
+	const int *fd;
+} carried[MAX_CARRIED_FDS];
+static int n_carried;
 static char state[STATE_MAX];
 static size_t state_len;
 static int restoring, lost;
@@ -95,11 +101,31 @@ void reexec_end(struct reexec_out *o)
 	out_raw(o, "\n", 1);
 }
 
-int reexec_keep_fd(struct reexec_out *o, int fd)
+/* Keep fd open across the exec; returns fd (for reexec_num). */
+static int reexec_keep_fd(struct reexec_out *o, int fd)
 {
 	if (fd >= 0 && o->nfds < REEXEC_MAX_FDS)
 		o->fds[o->nfds++] = fd;
 	return fd;
+}
+
+void reexec_save_fd(struct reexec_out *o, const char *name, int fd)
+{
+	if (fd < 0)
+		return;
+	reexec_begin(o, "fd");
+	reexec_word(o, name);
+	reexec_num(o, reexec_keep_fd(o, fd));
+	reexec_end(o);
+}
+
+int reexec_carry_fd(const char *name, const int *fd)
+{
+	if (n_carried == MAX_CARRIED_FDS)
+		return -ENOSPC;
+	carried[n_carried].name = name;
+	carried[n_carried++].fd = fd;
+	return 0;
 }
 
 static uint32_t crc32(const char *p, size_t n)
@@ -280,6 +306,8 @@ int reexec_now(const char *why)
 	static char buf[STATE_MAX];
 	struct reexec_out o = {.buf = buf, .cap = sizeof buf};
 	out_raw(&o, "pact-reexec 1\n", 14);
+	for (int i = 0; i < n_carried; i++)
+		reexec_save_fd(&o, carried[i].name, *carried[i].fd);
 	for (int i = 0; i < n_savers; i++)
 		savers[i](&o);
 	char tail[32];

@@ -28,8 +28,13 @@ void reexec_begin(struct reexec_out *o, const char *key);
 void reexec_word(struct reexec_out *o, const char *s);
 void reexec_num(struct reexec_out *o, long long v);
 void reexec_end(struct reexec_out *o);
-/* Keep fd open across the exec; returns fd (for reexec_num). */
-int reexec_keep_fd(struct reexec_out *o, int fd);
+/* The one way to carry a named fd: the record "fd <name> <n>", and the fd
+ * kept open across the exec (nothing when fd < 0). The new image takes it
+ * back with reexec_take_fd(name). */
+void reexec_save_fd(struct reexec_out *o, const char *name, int fd);
+/* Carry *fd (read when the exec happens) under name at every re-exec:
+ * for a module's long-lived fd, a listening socket. 0, or -ENOSPC. */
+int reexec_carry_fd(const char *name, const int *fd);
 
 /* At start: read the state handed over by the previous image, if any.
  * Returns 1 restoring, 0 a normal boot, -1 a re-exec whose state was lost

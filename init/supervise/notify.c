@@ -89,16 +89,6 @@ static void on_message(void *ctx, int fd, uint32_t events)
 	}
 }
 
-static void save_fd(struct reexec_out *o)
-{
-	if (sock < 0)
-		return;
-	reexec_begin(o, "fd");
-	reexec_word(o, "notify");
-	reexec_num(o, reexec_keep_fd(o, sock));
-	reexec_end(o);
-}
-
 int notify_init(notify_fn fn)
 {
 	handler = fn;
@@ -106,7 +96,7 @@ int notify_init(notify_fn fn)
 	if (run_path(sa.sun_path, sizeof sa.sun_path, "notify.sock") < 0)
 		return -ENAMETOOLONG;
 	snprintf(env, sizeof env, "NOTIFY_SOCKET=%s", sa.sun_path);
-	reexec_register_saver(save_fd);
+	reexec_carry_fd("notify", &sock);
 	sock = reexec_take_fd("notify");
 	if (sock >= 0) /* carried across a re-exec */
 		return loop_add_fd(sock, EPOLLIN, on_message, NULL);

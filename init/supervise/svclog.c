@@ -116,20 +116,13 @@ void svclog_note(struct svclog *l, const char *text)
 
 /* ---- across a live re-exec: both ends, so the service never sees a closed pipe ---- */
 
-static void save_end(struct reexec_out *o, char end, const char *key, int fd)
-{
-	char name[SVCLOG_KEY_MAX + 8];
-	snprintf(name, sizeof name, "log-%c:%s", end, key);
-	reexec_begin(o, "fd");
-	reexec_word(o, name);
-	reexec_num(o, reexec_keep_fd(o, fd));
-	reexec_end(o);
-}
-
 void svclog_save(struct reexec_out *o, const struct svclog *l, const char *key)
 {
-	save_end(o, 'r', key, l->rfd);
-	save_end(o, 'w', key, l->wfd);
+	char name[SVCLOG_KEY_MAX + 8];
+	snprintf(name, sizeof name, "log-r:%s", key);
+	reexec_save_fd(o, name, l->rfd);
+	name[4] = 'w';
+	reexec_save_fd(o, name, l->wfd);
 }
 
 int svclog_restore(struct svclog *l, const char *dir, const char *name, const char *key)
