@@ -46,7 +46,7 @@ struct conn {
 };
 
 static int listen_fd = -1;
-static struct conn conns[CONTROL_MAX_CONNS];
+static struct conn conns[CTL_MAX_CONNS];
 static struct command commands[MAX_COMMANDS];
 static int n_commands;
 
@@ -256,7 +256,7 @@ static void on_accept(void *ctx, int lfd, uint32_t events)
 		struct ucred cred;
 		socklen_t cl = sizeof cred;
 		struct conn *c = NULL;
-		for (int i = 0; i < CONTROL_MAX_CONNS && !c; i++)
+		for (int i = 0; i < CTL_MAX_CONNS && !c; i++)
 			if (conns[i].fd < 0)
 				c = &conns[i];
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0 || !c) {
@@ -304,7 +304,7 @@ int ctl_help_init(void)
 
 int ctl_init(void)
 {
-	for (int i = 0; i < CONTROL_MAX_CONNS; i++)
+	for (int i = 0; i < CTL_MAX_CONNS; i++)
 		conns[i].fd = -1;
 	reexec_carry_fd("control", &listen_fd);
 	listen_fd = reexec_take_fd("control");

@@ -16,7 +16,7 @@
 
 #define CTL_MAX_ARGS 16
 #define CTL_ARG_MAX 256
-#define CONTROL_MAX_CONNS 8
+#define CTL_MAX_CONNS 8
 
 struct ctl_req {
 	const char *command;

@@ -12,7 +12,7 @@
 #include "node/network.h"
 #include "node/boot.h"
 #include "lib/config.h"
-#include "os/ipconf.h"
+#include "os/netplan.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
@@ -77,7 +77,7 @@ static struct timer net_deadline;
 static void net_child(const struct net_plan *p, int wfd)
 {
 	char err[NET_ERR_MAX] = "";
-	int r = netconf_apply(p, err, sizeof err);
+	int r = net_apply(p, err, sizeof err);
 	if (r < 0)
 		(void)write_all(wfd, err, strlen(err));
 	_exit(r < 0 ? (-r < 256 ? -r : EIO) : 0); /* child */
@@ -122,7 +122,7 @@ static void net_child_timeout(void *ctx)
 int network_step_configure(char *err, size_t errlen)
 {
 	struct net_plan p = plan; /* a retry starts from the configuration again */
-	if (cfg.ip_arg[0] && ipconf_parse(&p, cfg.ip_arg, err, errlen) < 0)
+	if (cfg.ip_arg[0] && netplan_parse_ip(&p, cfg.ip_arg, err, errlen) < 0)
 		return -EINVAL;
 	/* a hostname given in ip= names the node when nothing else does */
 	if (p.hostname[0] && !cfg.hostname[0])

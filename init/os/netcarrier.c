@@ -128,7 +128,7 @@ int net__wait_carrier(struct net_carrier_watch *w, const char *ifname, int left_
 	return net__err(err, errlen, r, NULL, "%s: waiting for carrier", ifname);
 }
 
-int net_wait_carrier(const char *ifname, int timeout_ms, char *err, size_t errlen)
+int net_carrier_wait(const char *ifname, int timeout_ms, char *err, size_t errlen)
 {
 	struct net_carrier_watch w;
 	if (timeout_ms < 0)

@@ -1,7 +1,7 @@
 /*
  * The carrier wait: subscribe to RTNLGRP_LINK first, then read the current
  * state with RTM_GETLINK, then wait on notifications, so no change is
- * missed and nothing polls by sleeping. In whole (net_wait_carrier) or in
+ * missed and nothing polls by sleeping. In whole (net_carrier_wait) or in
  * steps for a caller with an event loop (net_carrier_watch_*). Errors as
  * in netdev.h.
  */
@@ -16,7 +16,7 @@
  * current state with RTM_GETLINK, then waits on notifications: no polling
  * by sleeps. Returns 0, -ETIMEDOUT, -ENODEV (gone), or another -errno.
  */
-int net_wait_carrier(const char *ifname, int timeout_ms, char *err, size_t errlen);
+int net_carrier_wait(const char *ifname, int timeout_ms, char *err, size_t errlen);
 
 /* The same in steps, for a caller with an event loop (fd = w->sub.fd). */
 struct net_carrier_watch {
@@ -33,7 +33,7 @@ int net_carrier_watch_start(struct net_carrier_watch *w, const char *ifname, cha
 int net_carrier_watch_poll(struct net_carrier_watch *w, int timeout_ms);
 void net_carrier_watch_stop(struct net_carrier_watch *w);
 
-/* The wait of netconf_apply, under one deadline for several devices:
+/* The wait of net_apply, under one deadline for several devices:
  * left_ms remains of bound_ms (named in the error). 0, or -errno. */
 int net__wait_carrier(struct net_carrier_watch *w, const char *ifname, int left_ms,
 		      unsigned int bound_ms, char *err, size_t errlen);

@@ -1,6 +1,6 @@
 /*
  * netconf: rtnetlink operations for ConfigureNetwork and the handoff's
- * "lo up in a new net namespace", and netconf_apply() over a whole plan:
+ * "lo up in a new net namespace", and net_apply() over a whole plan:
  * devices waited for, configured, their carrier waited for (netcarrier.c)
  * under one deadline, default routes.
  */
@@ -217,7 +217,7 @@ int net_route_add_default(const char *gw, const char *ifname, char *err, size_t 
 	return with_socket(op_route, &a, err, errlen);
 }
 
-/* ---- netconf_apply ---- */
+/* ---- net_apply ---- */
 
 /* ip= with no device: the non-loopback Ethernet device with the lowest ifindex. */
 static int pick_device(char *name, size_t cap, char *err, size_t errlen)
@@ -332,7 +332,7 @@ static int left_of(uint64_t deadline)
 	return now >= deadline ? 0 : (int)(deadline - now);
 }
 
-int netconf_apply(const struct net_plan *plan, char *err, size_t errlen)
+int net_apply(const struct net_plan *plan, char *err, size_t errlen)
 {
 	struct net_plan p = *plan;
 	net__clear_err(err, errlen);

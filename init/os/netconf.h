@@ -3,7 +3,7 @@
  * the calling process's network namespace (each call opens its own socket,
  * so a caller that just did unshare(CLONE_NEWNET) gets the new one):
  * links up/down, MTU, addresses, default routes, and the whole-plan
- * netconf_apply() of ConfigureNetwork (F28). The carrier wait is
+ * net_apply() of ConfigureNetwork (F28). The carrier wait is
  * netcarrier.h and the read-back listings netlist.h, included here for
  * the callers; `pactctl net` renders the listings (pactctl/net.c).
  *
@@ -16,7 +16,7 @@
 #ifndef PACT_NETCONF_H
 #define PACT_NETCONF_H
 
-#include "os/ipconf.h"
+#include "os/netplan.h"
 #include "os/netcarrier.h"
 #include "os/netdev.h"
 #include "os/netlist.h"
@@ -46,6 +46,6 @@ int net_lo_up(char *err, size_t errlen);
  * deadline plus a few netlink round trips (each bounded by NL_TIMEOUT_MS).
  * Returns 0, or -errno with err naming the interface and the kernel's error.
  */
-int netconf_apply(const struct net_plan *plan, char *err, size_t errlen);
+int net_apply(const struct net_plan *plan, char *err, size_t errlen);
 
 #endif

@@ -8,7 +8,7 @@
 #define PACT_NETDEV_H
 
 #include "lib/netlink.h"
-#include "os/ipconf.h"
+#include "lib/netaddr.h"
 
 #include <stddef.h>
 

@@ -1,13 +1,13 @@
 /*
  * Read-back of the network configuration from the kernel: links,
  * addresses, main-table routes, bounded by the caller's arrays. For
- * netconf_apply (the device of an ip= without one), `pactctl net` and the
+ * net_apply (the device of an ip= without one), `pactctl net` and the
  * tests.
  */
 #ifndef PACT_NETLIST_H
 #define PACT_NETLIST_H
 
-#include "os/ipconf.h"
+#include "lib/netaddr.h"
 #include "os/netdev.h"
 
 struct net_addr_info {

@@ -1,11 +1,11 @@
 /*
  * libFuzzer target for the network configuration parsers: the input is
- * given whole to ipconf_parse (an ip= value) and, split at the first '=',
+ * given whole to netplan_parse_ip (an ip= value) and, split at the first '=',
  * to netplan_set (an init.conf pair). Invariants: a refused value leaves
  * the plan byte-for-byte unchanged and says why; an accepted one is within
  * the documented bounds.
  */
-#include "os/ipconf.h"
+#include "os/netplan.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -64,7 +64,7 @@ static int do_ip(struct net_plan *p, const char *v, const char *unused)
 {
 	(void)unused;
 	errbuf[0] = '\0';
-	int r = ipconf_parse(p, v, errbuf, sizeof errbuf);
+	int r = netplan_parse_ip(p, v, errbuf, sizeof errbuf);
 	if (r < 0 && !errbuf[0])
 		__builtin_trap();
 	return r;

@@ -4,7 +4,7 @@
  * change is read back from the kernel by a path independent of netconf
  * where one exists: /sys/class/net, /proc/net/route, bind(2) on the address.
  */
-#include "os/ipconf.h"
+#include "os/netplan.h"
 #include "lib/loop.h"
 #include "os/netconf.h"
 #include "pactctl/net.h"
@@ -263,7 +263,7 @@ static void test_carrier(void)
 	is_int(sys_num("ca", "carrier", 10), 0, "ca has no carrier while cb is down");
 
 	uint64_t t0 = t_ms();
-	is_int(net_wait_carrier("ca", 300, err, sizeof err), -ETIMEDOUT,
+	is_int(net_carrier_wait("ca", 300, err, sizeof err), -ETIMEDOUT,
 	       "carrier wait times out while the peer is down");
 	uint64_t dt = t_ms() - t0;
 	ok(dt >= 290 && dt < 1300, "... within the bound (%llu ms for 300)",
@@ -281,10 +281,10 @@ static void test_carrier(void)
 	net_carrier_watch_stop(&w);
 	is_int(sys_num("ca", "carrier", 10), 1, "sysfs agrees: carrier 1");
 	t0 = t_ms();
-	is_int(net_wait_carrier("ca", 2000, err, sizeof err), 0,
+	is_int(net_carrier_wait("ca", 2000, err, sizeof err), 0,
 	       "carrier wait succeeds at once now");
 	ok(t_ms() - t0 < 1000, "... without waiting");
-	is_int(net_wait_carrier("nosuch0", 100, err, sizeof err), -ENODEV,
+	is_int(net_carrier_wait("nosuch0", 100, err, sizeof err), -ENODEV,
 	       "carrier wait on an unknown device: -ENODEV");
 	ok(contains(err, "nosuch0"), "... named (%s)", err);
 }
@@ -297,11 +297,11 @@ static void test_apply(void)
 	netplan_init(&p);
 	p.carrier_timeout_ms = 3000;
 	is_int(netplan_set(&p, "net.ea.mtu", "1280", err, sizeof err), 0, "init.conf mtu for ea");
-	is_int(ipconf_parse(&p, "198.51.100.7::198.51.100.1:255.255.255.0:node7:ea:off", err,
+	is_int(netplan_parse_ip(&p, "198.51.100.7::198.51.100.1:255.255.255.0:node7:ea:off", err,
 			    sizeof err),
 	       0, "ip= for ea parsed");
 	err[0] = '\0';
-	is_int(netconf_apply(&p, err, sizeof err), 0, "netconf_apply with ip= (%s)", err);
+	is_int(net_apply(&p, err, sizeof err), 0, "net_apply with ip= (%s)", err);
 	ok(sys_num("ea", "flags", 16) & IFF_UP, "ea up (sysfs)");
 	is_int(sys_num("ea", "carrier", 10), 1, "ea carrier (sysfs)");
 	char op[32] = "";
@@ -313,13 +313,13 @@ static void test_apply(void)
 	ok(proc_route("ea", "0.0.0.0", "0.0.0.0", "198.51.100.1"),
 	   "default via 198.51.100.1 dev ea (/proc/net/route)");
 	is_str(p.hostname, "node7", "hostname kept for LoadIdentity");
-	is_int(netconf_apply(&p, err, sizeof err), 0, "netconf_apply again (boot retry) (%s)", err);
+	is_int(net_apply(&p, err, sizeof err), 0, "net_apply again (boot retry) (%s)", err);
 
 	netplan_init(&p);
-	ipconf_parse(&p, "198.51.100.8:::24::nosuch0:off", err, sizeof err);
+	netplan_parse_ip(&p, "198.51.100.8:::24::nosuch0:off", err, sizeof err);
 	p.carrier_timeout_ms = 300;
 	uint64_t t0 = t_ms();
-	int r = netconf_apply(&p, err, sizeof err);
+	int r = net_apply(&p, err, sizeof err);
 	uint64_t dt = t_ms() - t0;
 	ok(r == -ENODEV && contains(err, "nosuch0: no such network device"),
 	   "apply: unknown device named (%d: %s)", r, err);
@@ -327,7 +327,7 @@ static void test_apply(void)
 	   (unsigned long long)dt);
 	p.carrier_timeout_ms = 0;
 	t0 = t_ms();
-	r = netconf_apply(&p, err, sizeof err);
+	r = net_apply(&p, err, sizeof err);
 	ok(r == -ENODEV && t_ms() - t0 < 500, "apply: no wait with carrier_timeout_ms 0 (%s)", err);
 
 	/* a device that appears while apply waits for it (late driver probe) */
@@ -338,7 +338,7 @@ static void test_apply(void)
 		netplan_init(&q);
 		q.carrier_timeout_ms = 5000;
 		netplan_set(&q, "net.late0.address", "192.0.2.200/24", NULL, 0);
-		_exit(netconf_apply(&q, NULL, 0) == 0 ? 0 : 1);
+		_exit(net_apply(&q, NULL, 0) == 0 ? 0 : 1);
 	}
 	is_int(veth_create("late0", "late1"), 0, "veth late0/late1 created while apply waits");
 	net_link_up("late1", NULL, 0);
@@ -350,13 +350,13 @@ static void test_apply(void)
 	netplan_init(&p);
 	netplan_set(&p, "net.ea.address", "198.51.100.7/24", err, sizeof err);
 	netplan_set(&p, "net.ea.gateway", "203.0.113.1", err, sizeof err);
-	r = netconf_apply(&p, err, sizeof err);
+	r = net_apply(&p, err, sizeof err);
 	ok(r == -ENETUNREACH && contains(err, "ea: add default route via 203.0.113.1"),
 	   "apply: unreachable gateway named with the kernel's error (%d: %s)", r, err);
 
 	netplan_init(&p);
 	netplan_set(&p, "net.ea.mtu", "60", err, sizeof err);
-	r = netconf_apply(&p, err, sizeof err);
+	r = net_apply(&p, err, sizeof err);
 	ok(r == -EINVAL && contains(err, "ea: set mtu 60") && contains(err, "kernel: "),
 	   "apply: mtu below the device minimum, kernel's message (%s)", err);
 
@@ -365,7 +365,7 @@ static void test_apply(void)
 	netplan_set(&p, "net.fa.address", "203.0.113.5/24", err, sizeof err);
 	netplan_set(&p, "net.carrier_timeout_ms", "300", err, sizeof err);
 	t0 = t_ms();
-	r = netconf_apply(&p, err, sizeof err);
+	r = net_apply(&p, err, sizeof err);
 	dt = t_ms() - t0;
 	ok(r == -ETIMEDOUT && contains(err, "fa: no carrier after 300 ms"),
 	   "apply: no carrier fails naming the device (%s)", err);
@@ -395,8 +395,8 @@ static void test_empty_device(void)
 	struct net_plan p;
 	netplan_init(&p);
 	p.carrier_timeout_ms = 0;
-	is_int(ipconf_parse(&p, "192.0.2.99:::24:::off", err, sizeof err), 0, "ip= with no device");
-	is_int(netconf_apply(&p, err, sizeof err), 0, "apply picks a device (%s)", err);
+	is_int(netplan_parse_ip(&p, "192.0.2.99:::24:::off", err, sizeof err), 0, "ip= with no device");
+	is_int(net_apply(&p, err, sizeof err), 0, "apply picks a device (%s)", err);
 	ok(has_addr(want, "192.0.2.99", 24), "the address went to %s", want);
 }
 

@@ -2,7 +2,7 @@
  * The ip= parser, the init.conf net.* keys and the merge of the two into
  * the list of interfaces to configure. Pure parsing: no kernel.
  */
-#include "os/ipconf.h"
+#include "os/netplan.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -24,7 +24,7 @@ static const char *ip(const struct net_ip *a)
 static int parse(struct net_plan *p, const char *v)
 {
 	err[0] = '\0';
-	return ipconf_parse(p, v, err, sizeof err);
+	return netplan_parse_ip(p, v, err, sizeof err);
 }
 
 static int set(struct net_plan *p, const char *k, const char *v)

@@ -1,26 +1,21 @@
 /*
- * ipconf: the network plan (what ConfigureNetwork must do) and the two
+ * netplan: the network plan (what ConfigureNetwork must do) and the two
  * parsers that fill it: the kernel's `ip=` command-line syntax and the
  * `net.*` keys of /etc/pact/init.conf. Pure parsing, no syscalls; applying
- * a plan is netconf_apply() (netconf.h). Syntax and decisions: docs/network.md.
+ * a plan is net_apply() (netconf.h). Syntax and decisions: docs/network.md.
  */
-#ifndef PACT_IPCONF_H
-#define PACT_IPCONF_H
+#ifndef PACT_NETPLAN_H
+#define PACT_NETPLAN_H
+
+#include "lib/netaddr.h"
 
 #include <stddef.h>
 
 #define NET_MAX_IFACES		       8
-#define NET_IFNAME_MAX		       16 /* IFNAMSIZ, with the NUL */
 #define NET_HOSTNAME_MAX	       64
 #define NET_DEFAULT_CARRIER_TIMEOUT_MS 10000u
 #define NET_MAX_CARRIER_TIMEOUT_MS     600000u
 #define NET_MAX_MTU		       65536u /* lo's default; devices enforce their own limits */
-
-/* An IPv4 or IPv6 address in network byte order. family 0 = unset. */
-struct net_ip {
-	int family; /* 0, AF_INET or AF_INET6 */
-	unsigned char a[16];
-};
 
 struct net_iface {
 	/* "" (only from ip= with an empty device): the non-loopback Ethernet
@@ -39,7 +34,7 @@ struct net_plan {
 	 * the order in which the two were read. */
 	int has_cmdline;
 	struct net_iface cmdline;
-	/* Also from ip=: kept for the caller, not applied by netconf_apply. */
+	/* Also from ip=: kept for the caller, not applied by net_apply. */
 	char hostname[NET_HOSTNAME_MAX + 1];
 	struct net_ip server, dns[2], ntp;
 	unsigned int carrier_timeout_ms; /* 0: do not wait for carrier */
@@ -53,7 +48,7 @@ void netplan_init(struct net_plan *p);
  * clears it. Returns 0; -ENOTSUP for DHCP and friends; -EINVAL for a
  * malformed value. On error err says why and the plan is unchanged.
  */
-int ipconf_parse(struct net_plan *p, const char *value, char *err, size_t errlen);
+int netplan_parse_ip(struct net_plan *p, const char *value, char *err, size_t errlen);
 
 /*
  * Apply one init.conf pair. Keys: net.carrier_timeout_ms,
@@ -67,12 +62,5 @@ int netplan_set(struct net_plan *p, const char *key, const char *value, char *er
 /* Merge the ip= entry into the init.conf list: the interfaces to configure,
  * in order. Returns their number (<= NET_MAX_IFACES) or -ENOSPC. */
 int netplan_interfaces(const struct net_plan *p, struct net_iface *out, int max);
-
-/* Parse a whole IPv4 (family AF_INET), IPv6 (AF_INET6) or either (0) address. */
-int net_ip_parse(const char *s, int family, struct net_ip *out);
-/* Format an address; "" for an unset one. Returns 0 or -ENOSPC. */
-int net_ip_format(const struct net_ip *ip, char *buf, size_t cap);
-/* 0 if name is a usable interface name (1..15 bytes, no '/', ':', space), else -EINVAL. */
-int net_ifname_check(const char *name);
 
 #endif

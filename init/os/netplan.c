@@ -1,10 +1,10 @@
 /*
- * ipconf: parsers for the kernel's `ip=` syntax and the `net.*` init.conf
+ * netplan: parsers for the kernel's `ip=` syntax and the `net.*` init.conf
  * keys, both filling a struct net_plan. Every value is checked here so
  * that a bad configuration is refused before anything touches the kernel,
  * with a message that names the field. No syscalls.
  */
-#include "os/ipconf.h"
+#include "os/netplan.h"
 #include "lib/fileio.h"
 
 #include <arpa/inet.h>
@@ -33,40 +33,6 @@ void netplan_init(struct net_plan *p)
 {
 	memset(p, 0, sizeof *p);
 	p->carrier_timeout_ms = NET_DEFAULT_CARRIER_TIMEOUT_MS;
-}
-
-int net_ip_parse(const char *s, int family, struct net_ip *out)
-{
-	struct net_ip ip = {0};
-	if ((family == 0 || family == AF_INET) && inet_pton(AF_INET, s, ip.a) == 1)
-		ip.family = AF_INET;
-	else if ((family == 0 || family == AF_INET6) && inet_pton(AF_INET6, s, ip.a) == 1)
-		ip.family = AF_INET6;
-	else
-		return -EINVAL;
-	*out = ip;
-	return 0;
-}
-
-int net_ip_format(const struct net_ip *ip, char *buf, size_t cap)
-{
-	if (cap == 0)
-		return -ENOSPC;
-	buf[0] = '\0';
-	if (ip->family == 0)
-		return 0;
-	return inet_ntop(ip->family, ip->a, buf, (socklen_t)cap) ? 0 : -ENOSPC;
-}
-
-int net_ifname_check(const char *name)
-{
-	size_t n = strlen(name);
-	if (n == 0 || n >= NET_IFNAME_MAX || !strcmp(name, ".") || !strcmp(name, ".."))
-		return -EINVAL;
-	for (const char *c = name; *c; c++)
-		if (*c == '/' || *c == ':' || *c <= ' ' || *c == 0x7f)
-			return -EINVAL;
-	return 0;
 }
 
 /* Letters, digits, '-', '.', '_' (common on clusters), at most 64 bytes. */
@@ -182,7 +148,7 @@ static int parse_client(const char *s, struct net_iface *ifc, int *prefix_given,
 	return 0;
 }
 
-int ipconf_parse(struct net_plan *p, const char *value, char *err, size_t errlen)
+int netplan_parse_ip(struct net_plan *p, const char *value, char *err, size_t errlen)
 {
 	if (!strcmp(value, "off") || !strcmp(value, "none")) {
 		p->has_cmdline = 0;
