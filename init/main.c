@@ -21,6 +21,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "node/boot.h"
 #include "node/console.h"
 #include "node/emergency.h"
@@ -217,6 +218,10 @@ int main(int argc, char **argv)
 		log_err("mkdir %s: %s", cfg.run_dir, strerror(errno));
 	wire();
 	start_modules(rx);
+	if (table_refusals() > 0) { /* a bug: better no node than one missing a part */
+		errno = ENOSPC;
+		hopeless("a registration table is full (the BUG line above says which)");
+	}
 	if (rx == 1 && boot_restore())
 		network_after_reexec(); /* a live re-exec of a ready node: nothing to boot */
 	else

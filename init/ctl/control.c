@@ -12,6 +12,7 @@
 #include "lib/frame.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -25,7 +26,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define MAX_COMMANDS 48
 #define IDLE_TIMEOUT_MS 60000
 #define JSON_NODES 256
 
@@ -47,13 +47,15 @@ struct conn {
 
 static int listen_fd = -1;
 static struct conn conns[CTL_MAX_CONNS];
-static struct command commands[MAX_COMMANDS];
+static struct command commands[CTL_MAX_VERBS];
 static int n_commands;
 
-void ctl_register(const char *name, ctl_handler fn, const char *usage)
+int ctl_register(const char *name, ctl_handler fn, const char *usage)
 {
-	if (n_commands < MAX_COMMANDS)
-		commands[n_commands++] = (struct command){name, fn, usage};
+	int i = table_slot(&n_commands, CTL_MAX_VERBS, "control verbs", name);
+	if (i >= 0)
+		commands[i] = (struct command){name, fn, usage};
+	return i < 0 ? i : 0;
 }
 
 int ctl_fail(struct ctl_req *req, const char *kind, const char *fmt, ...)

@@ -17,6 +17,7 @@
 #define CTL_MAX_ARGS 16
 #define CTL_ARG_MAX 256
 #define CTL_MAX_CONNS 8
+#define CTL_MAX_VERBS 48
 
 struct ctl_req {
 	const char *command;
@@ -35,7 +36,8 @@ typedef int (*ctl_handler)(struct ctl_req *req);
 int ctl_init(void);
 /* `help`: every registered verb with its usage, in registration order. */
 int ctl_help_init(void);
-void ctl_register(const char *name, ctl_handler fn, const char *usage);
+/* A verb and its one-line usage (for help). 0, or -ENOSPC. */
+int ctl_register(const char *name, ctl_handler fn, const char *usage);
 /* Record an error for the reply; returns -1 for `return ctl_fail(...)`. */
 int ctl_fail(struct ctl_req *req, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

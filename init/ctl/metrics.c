@@ -13,6 +13,7 @@
 #include "lib/fileio.h"
 #include "node/hardware.h"
 #include "lib/log.h"
+#include "lib/table.h"
 #include "lib/loop.h"
 #include "node/uenv_node.h"
 
@@ -21,19 +22,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_FNS 8
 #define METRICS_MAX 60000
 
-static metrics_fn fns[MAX_FNS];
+static metrics_fn fns[METRICS_MAX_FAMILIES];
 static int n_fns;
 static char textfile[256];
 static unsigned interval_s = 30;
 static struct timer textfile_timer;
 
-void metrics_register(metrics_fn fn)
+int metrics_register(metrics_fn fn)
 {
-	if (n_fns < MAX_FNS)
-		fns[n_fns++] = fn;
+	int i = table_slot(&n_fns, METRICS_MAX_FAMILIES, "metrics producers", NULL);
+	if (i >= 0)
+		fns[i] = fn;
+	return i < 0 ? i : 0;
 }
 
 static void put(struct metrics_out *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -18,7 +18,8 @@ struct metrics_out {
 
 typedef void (*metrics_fn)(struct metrics_out *m);
 
-void metrics_register(metrics_fn fn);
+#define METRICS_MAX_FAMILIES 8 /* producers, each writing one or more families */
+int metrics_register(metrics_fn fn); /* 0, or -ENOSPC */
 /* "# HELP name help\n# TYPE name type\n" */
 void metrics_family(struct metrics_out *m, const char *name, const char *type, const char *help);
 /* name{k1="v1",k2="v2"} value — labels as NULL-terminated pairs; values escaped. */

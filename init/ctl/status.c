@@ -7,20 +7,21 @@
 #include "ctl/control.h"
 #include "ctl/verbs.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "node/boot.h"
 #include "node/power.h"
 
 #include <unistd.h>
 
-#define MAX_STATUS_FNS 8
-
-static ctl_status_fn status_fns[MAX_STATUS_FNS];
+static ctl_status_fn status_fns[CTL_MAX_STATUS];
 static int n_status_fns;
 
-void ctl_status_add(ctl_status_fn fn)
+int ctl_status_add(ctl_status_fn fn)
 {
-	if (n_status_fns < MAX_STATUS_FNS)
-		status_fns[n_status_fns++] = fn;
+	int i = table_slot(&n_status_fns, CTL_MAX_STATUS, "status keys", NULL);
+	if (i >= 0)
+		status_fns[i] = fn;
+	return i < 0 ? i : 0;
 }
 
 static const char *phase_state_name(enum phase_state s)

@@ -11,9 +11,10 @@
 
 /* ctl/status.c: status (boot phases and times, readiness, node id), to
  * which other groups add their keys with ctl_status_add. */
+#define CTL_MAX_STATUS 8
 int ctl_status_init(void);
 typedef void (*ctl_status_fn)(struct json_writer *w);
-void ctl_status_add(ctl_status_fn fn);
+int ctl_status_add(ctl_status_fn fn); /* 0, or -ENOSPC */
 /* ctl/power.c: poweroff, reboot, halt */
 int ctl_power_init(void);
 /* ctl/reexec.c: reexec */

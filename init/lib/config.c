@@ -7,6 +7,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/table.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,21 +16,21 @@
 
 struct pact_config cfg;
 
-#define MAX_KEY_HANDLERS 8
 static struct {
 	const char *prefix;
 	config_key_fn fn;
-} key_handlers[MAX_KEY_HANDLERS];
+} key_handlers[CONFIG_MAX_KEY_HANDLERS];
+static int n_key_handlers;
 
-void config_register_keys(const char *prefix, config_key_fn fn)
+int config_register_keys(const char *prefix, config_key_fn fn)
 {
-	for (int i = 0; i < MAX_KEY_HANDLERS; i++) {
-		if (!key_handlers[i].prefix) {
-			key_handlers[i].prefix = prefix;
-			key_handlers[i].fn = fn;
-			return;
-		}
-	}
+	int i = table_slot(&n_key_handlers, CONFIG_MAX_KEY_HANDLERS, "init.conf key handlers",
+			   prefix);
+	if (i < 0)
+		return i;
+	key_handlers[i].prefix = prefix;
+	key_handlers[i].fn = fn;
+	return 0;
 }
 
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -227,7 +228,7 @@ static int apply_key(struct pact_config *c, const char *k, const char *v, char *
 		if (set_modules(c, v) < 0)
 			return snprintf(err, errlen, "too many or too long module names"), -E2BIG;
 	} else {
-		for (int i = 0; i < MAX_KEY_HANDLERS && key_handlers[i].prefix; i++) {
+		for (int i = 0; i < n_key_handlers; i++) {
 			size_t n = strlen(key_handlers[i].prefix);
 			if (strncmp(k, key_handlers[i].prefix, n) == 0)
 				return key_handlers[i].fn(k, v, err, errlen);

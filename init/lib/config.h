@@ -13,6 +13,7 @@
 #define CONF_STR_MAX 256
 #define CONF_MAX_MODULES 32
 #define CONF_MAX_WORDS 16
+#define CONFIG_MAX_KEY_HANDLERS 8
 
 enum console_exit {
 	CONSOLE_EXIT_NONE = 0, /* leave the console alone */
@@ -69,7 +70,7 @@ void config_parse_cmdline(struct pact_config *c, const char *text);
 int config_load_file(struct pact_config *c);
 /* Hand one init.conf key to a module that claims it (see config.c). */
 typedef int (*config_key_fn)(const char *key, const char *value, char *err, size_t errlen);
-void config_register_keys(const char *prefix, config_key_fn fn);
+int config_register_keys(const char *prefix, config_key_fn fn); /* 0, or -ENOSPC */
 
 /* "<run_dir>/<name>" into buf: 0, or -ENAMETOOLONG. */
 int run_path(char *buf, size_t cap, const char *name);

@@ -20,6 +20,7 @@
 #include "node/console.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "node/power.h"
 #include "node/reexec.h"
 
@@ -28,8 +29,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_STEPS      24
-#define MAX_OBSERVERS  4
 #define BACKOFF_CAP_MS 60000u
 
 struct step {
@@ -38,7 +37,7 @@ struct step {
 	boot_step_fn fn;
 };
 
-static struct step steps[MAX_STEPS];
+static struct step steps[BOOT_MAX_STEPS];
 static int n_steps, cur_step;
 static struct phase_record phases[PHASE_COUNT];
 static char failure[256];
@@ -50,7 +49,7 @@ static unsigned retries_done;
 static uint64_t backoff_ms = 1000, boot_t0;
 static struct timer retry_timer;
 static char node_id[CONF_STR_MAX];
-static void (*observers[MAX_OBSERVERS])(void);
+static void (*observers[BOOT_MAX_OBSERVERS])(void);
 static int n_observers;
 /* the pending StartServices step: since when (wall, CPU), both in us */
 static uint64_t pending_wall_us, pending_cpu_us;
@@ -101,10 +100,12 @@ uint64_t boot_started_ms(void)
 	return boot_t0;
 }
 
-void boot_subscribe(void (*fn)(void))
+int boot_subscribe(void (*fn)(void))
 {
-	if (n_observers < MAX_OBSERVERS)
-		observers[n_observers++] = fn;
+	int i = table_slot(&n_observers, BOOT_MAX_OBSERVERS, "boot observers", NULL);
+	if (i >= 0)
+		observers[i] = fn;
+	return i < 0 ? i : 0;
 }
 
 /* Ready, failed, or retrying: everyone who follows the boot hears it, in order. */
@@ -114,19 +115,18 @@ static void publish(void)
 		observers[i]();
 }
 
-void boot_add_step(enum boot_phase phase, const char *name, boot_step_fn fn)
+int boot_add_step(enum boot_phase phase, const char *name, boot_step_fn fn)
 {
-	if (n_steps == MAX_STEPS) {
-		log_err("boot: too many steps, '%s' dropped", name);
-		return;
-	}
+	int i = table_slot(&n_steps, BOOT_MAX_STEPS, "boot steps", name);
+	if (i < 0)
+		return i;
 	/* keep the table ordered by phase; steps of one phase in arrival order */
-	int i = n_steps++;
 	while (i > 0 && steps[i - 1].phase > phase) {
 		steps[i] = steps[i - 1];
 		i--;
 	}
 	steps[i] = (struct step){phase, name, fn};
+	return 0;
 }
 
 static uint64_t boottime_us(void)

@@ -19,6 +19,9 @@ enum boot_phase {
 	PHASE_COUNT,
 };
 
+#define BOOT_MAX_STEPS	   24
+#define BOOT_MAX_OBSERVERS 4
+
 enum phase_state { PHASE_PENDING = 0, PHASE_RUNNING, PHASE_DONE, PHASE_FAILED };
 
 struct phase_record {
@@ -32,12 +35,13 @@ struct phase_record {
  * may even be called before the step function returns), or -errno with a
  * reason written to err. */
 typedef int (*boot_step_fn)(char *err, size_t errlen);
-/* Several subsystems contribute steps to a phase, run in registration order. */
-void boot_add_step(enum boot_phase phase, const char *name, boot_step_fn fn);
+/* Several subsystems contribute steps to a phase, run in registration
+ * order. 0, or -ENOSPC (lib/table.h) past BOOT_MAX_STEPS. */
+int boot_add_step(enum boot_phase phase, const char *name, boot_step_fn fn);
 
 /* Follow the boot: fn runs on every change of its verdict (ready, failed,
- * retrying), in the order of subscription. */
-void boot_subscribe(void (*fn)(void));
+ * retrying), in the order of subscription. 0, or -ENOSPC. */
+int boot_subscribe(void (*fn)(void));
 
 /* Note pact-init's first instruction, for the boot-to-ready figure. */
 void boot_note_start(void);

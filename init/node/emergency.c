@@ -7,6 +7,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/table.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -16,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SUBS 4
 
 static int active;
 static char reason[128];
-static void (*subs[MAX_SUBS])(int, const char *);
+static void (*subs[EMERGENCY_MAX_OBSERVERS])(int, const char *);
+static int n_subs;
 
 int emergency_active(void)
 {
@@ -32,14 +33,12 @@ const char *emergency_reason(void)
 	return reason;
 }
 
-void emergency_subscribe(void (*fn)(int on, const char *why))
+int emergency_subscribe(void (*fn)(int on, const char *why))
 {
-	for (int i = 0; i < MAX_SUBS; i++) {
-		if (!subs[i]) {
-			subs[i] = fn;
-			return;
-		}
-	}
+	int i = table_slot(&n_subs, EMERGENCY_MAX_OBSERVERS, "emergency observers", NULL);
+	if (i >= 0)
+		subs[i] = fn;
+	return i < 0 ? i : 0;
 }
 
 /* The emergency log: one line per declaration and end, appended. */
@@ -67,7 +66,7 @@ void emergency_set(int on, const char *why)
 	journal(line);
 	snprintf(reason, sizeof reason, "%s", on ? why : "");
 	active = on;
-	for (int i = 0; i < MAX_SUBS && subs[i]; i++)
+	for (int i = 0; i < n_subs; i++)
 		subs[i](on, why);
 }
 

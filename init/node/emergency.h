@@ -7,13 +7,15 @@
 #ifndef PACT_EMERGENCY_H
 #define PACT_EMERGENCY_H
 
+#define EMERGENCY_MAX_OBSERVERS 4
+
 int emergency_active(void);
 const char *emergency_reason(void);
 /* Declare (on) or end an emergency: logged and journalled first (RI3),
  * then every subscriber hears of it. */
 void emergency_set(int on, const char *why);
-/* Subsystems that gate on it (cgroups, mounts) follow it here. */
-void emergency_subscribe(void (*fn)(int on, const char *reason));
+/* Subsystems that gate on it (cgroups, mounts) follow it here. 0, or -ENOSPC. */
+int emergency_subscribe(void (*fn)(int on, const char *reason));
 /* Carry it across a live re-exec (after the subscriptions: they hear it). */
 void emergency_init(void);
 

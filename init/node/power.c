@@ -12,6 +12,7 @@
 #include "lib/config.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "os/mounts.h"
 #include "os/watchdog.h"
 
@@ -23,7 +24,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_OBSERVERS 4
 
 enum stage { ST_RUNNING, ST_STOPPING, ST_TERM, ST_KILL, ST_FINAL };
 
@@ -31,7 +31,7 @@ static enum power_action action;
 static enum stage stage = ST_RUNNING;
 static struct timer deadline;
 static const power_stop_fn *hooks;
-static void (*observers[MAX_OBSERVERS])(void);
+static void (*observers[POWER_MAX_OBSERVERS])(void);
 static int n_observers;
 static int n_hooks, next_hook;
 static uint64_t started_ms;
@@ -62,10 +62,12 @@ void power_set_stop_order(const power_stop_fn *fns, int n)
 	n_hooks = n;
 }
 
-void power_subscribe(void (*fn)(void))
+int power_subscribe(void (*fn)(void))
 {
-	if (n_observers < MAX_OBSERVERS)
-		observers[n_observers++] = fn;
+	int i = table_slot(&n_observers, POWER_MAX_OBSERVERS, "shutdown observers", NULL);
+	if (i >= 0)
+		observers[i] = fn;
+	return i < 0 ? i : 0;
 }
 
 static int have_children(void)

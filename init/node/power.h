@@ -13,14 +13,17 @@ enum power_action {
 	POWER_HALT,
 };
 
+#define POWER_MAX_OBSERVERS 4
+
 const char *power_action_name(enum power_action a);
 /* Start shutting down (a second request only logs). */
 void power_request(enum power_action a, const char *why);
 enum power_action power_pending(void);
 
 /* Hear that shutdown has begun (the node is no longer ready, nothing
- * respawns): fn runs once, at the request, before the stop hooks. */
-void power_subscribe(void (*fn)(void));
+ * respawns): fn runs once, at the request, before the stop hooks. 0, or
+ * -ENOSPC. */
+int power_subscribe(void (*fn)(void));
 
 /* The stop hooks run first, one after the other in the order given (main.c:
  * the reverse of start-up): each stops what its subsystem started, calling

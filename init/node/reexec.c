@@ -8,6 +8,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +24,6 @@
 #include <unistd.h>
 
 #define STATE_MAX (256 * 1024)
-#define MAX_SAVERS 12
-#define MAX_CARRIED_FDS 8
 #define ENV_KEY "PACT_REEXEC_FD"
 
 struct reexec_out {
@@ -37,12 +36,12 @@ struct reexec_out {
 };
 
 static int corrupt_next;
-static reexec_save_fn savers[MAX_SAVERS];
+static reexec_save_fn savers[REEXEC_MAX_SAVERS];
 static int n_savers;
 static struct {
 	const char *name;
 	const int *fd;
-} carried[MAX_CARRIED_FDS];
+} carried[REEXEC_MAX_CARRIED];
 static int n_carried;
 static char state[STATE_MAX];
 static size_t state_len;
@@ -50,10 +49,12 @@ static int restoring, lost;
 static char self_path[PATH_MAX];
 static char **self_argv;
 
-void reexec_register_saver(reexec_save_fn fn)
+int reexec_register_saver(reexec_save_fn fn)
 {
-	if (n_savers < MAX_SAVERS)
-		savers[n_savers++] = fn;
+	int i = table_slot(&n_savers, REEXEC_MAX_SAVERS, "re-exec savers", NULL);
+	if (i >= 0)
+		savers[i] = fn;
+	return i < 0 ? i : 0;
 }
 
 static void out_raw(struct reexec_out *o, const char *s, size_t n)
@@ -121,10 +122,11 @@ void reexec_save_fd(struct reexec_out *o, const char *name, int fd)
 
 int reexec_carry_fd(const char *name, const int *fd)
 {
-	if (n_carried == MAX_CARRIED_FDS)
-		return -ENOSPC;
-	carried[n_carried].name = name;
-	carried[n_carried++].fd = fd;
+	int i = table_slot(&n_carried, REEXEC_MAX_CARRIED, "re-exec carried fds", name);
+	if (i < 0)
+		return i;
+	carried[i].name = name;
+	carried[i].fd = fd;
 	return 0;
 }
 

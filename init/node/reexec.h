@@ -17,12 +17,15 @@
 
 #define REEXEC_MAX_WORDS 24
 #define REEXEC_MAX_FDS 256
+#define REEXEC_MAX_SAVERS 12
+#define REEXEC_MAX_CARRIED 8 /* reexec_carry_fd */
 
 struct reexec_out;
 
 typedef void (*reexec_save_fn)(struct reexec_out *o);
 
-void reexec_register_saver(reexec_save_fn fn);
+/* fn writes its module's records at every re-exec. 0, or -ENOSPC. */
+int reexec_register_saver(reexec_save_fn fn);
 /* Start a record: its first word. Then add words; end it with reexec_end. */
 void reexec_begin(struct reexec_out *o, const char *key);
 void reexec_word(struct reexec_out *o, const char *s);

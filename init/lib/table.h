@@ -1,0 +1,19 @@
+/*
+ * The fixed registration tables of pact-init (boot steps, observers,
+ * control verbs, status keys, re-exec savers, init.conf key handlers,
+ * metrics families): one way to take a slot in one, which refuses loudly
+ * when the table is full instead of dropping the entry. A full table is a
+ * bug of this program that shows at every start: main() counts the
+ * refusals and will not run with one.
+ */
+#ifndef PACT_TABLE_H
+#define PACT_TABLE_H
+
+/* The next free index of a table holding *n of max entries (and *n + 1
+ * after), or -ENOSPC, logged with the table's name and the entry's (entry
+ * may be NULL) and counted. */
+int table_slot(int *n, int max, const char *table, const char *entry);
+/* Registrations refused since the start. */
+int table_refusals(void);
+
+#endif
