@@ -1,7 +1,7 @@
 /*
  * Metrics in the Prometheus text format. The families here are the ones
  * this file can see by itself (boot phases, readiness, scopes under both
- * slices, uenv mounts); the supervisor and the handoff server add theirs.
+ * slices, uenv mounts); the services' come from ctl/services.c.
  * Rendering is bounded by the caller's buffer; an overflow is reported,
  * never a partial family silently.
  */

@@ -2,7 +2,8 @@
  * Prometheus text exposition (version 0.0.4) of the node's state, for
  * `pactctl metrics` and an optional textfile-collector file written
  * periodically (init.conf metrics.textfile, metrics.interval_s).
- * Subsystems add their families with metrics_register.
+ * Other verb groups (ctl/services.c) add their families with
+ * metrics_register.
  */
 #ifndef PACT_METRICS_H
 #define PACT_METRICS_H

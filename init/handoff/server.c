@@ -1,5 +1,5 @@
 /*
- * The handoff server's sockets and connections (see handoff_server.h):
+ * The handoff server's sockets and connections (see server.h):
  * the listening socket (mode 0600, or 0660 with handoff.group), peer
  * credentials on accept, a fixed table of connections each with its frame
  * decoder and bounded outgoing queue, timeouts for silent and half-sent

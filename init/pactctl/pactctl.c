@@ -4,7 +4,7 @@
  *   pactctl [--json] [--run-dir DIR] COMMAND [ARGS...]
  *
  * Most commands go to the control socket as {"command", "args"} and the
- * reply is printed for a human (pactctl_render.c) or, with --json, as the
+ * reply is printed for a human (render.c) or, with --json, as the
  * daemon sent it. A few work without the daemon's control socket:
  * wait-ready (the readiness socket) and notify (sd_notify for services).
  * Exit status: 0 ok, 1 failed, 2 usage.

@@ -10,7 +10,7 @@ void render_human(const struct json_doc *doc, int idx);
 /* Print a JSON value compactly. */
 void render_json(const struct json_doc *doc, int idx);
 
-/* pactctl handoff request|end ... (pactctl_handoff.c); argv[0] is the subcommand. */
+/* pactctl handoff request|end ... (handoff.c); argv[0] is the subcommand. */
 int pactctl_handoff(const char *run_dir, int json, int argc, char **argv);
 
 /* logs SERVICE -f: follow <run_dir>/logs/<service>.log after the daemon's tail. */
