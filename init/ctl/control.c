@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #define IDLE_TIMEOUT_MS 60000
-#define JSON_NODES 256
+#define JSON_NODES	256
 
 struct command {
 	const char *name;
@@ -261,7 +261,8 @@ static void on_accept(void *ctx, int lfd, uint32_t events)
 		for (int i = 0; i < CTL_MAX_CONNS && !c; i++)
 			if (conns[i].fd < 0)
 				c = &conns[i];
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0 || !c) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0 ||
+		    !c) {
 			/* the socket is 0600 already; this is the second lock */
 			log_warn("control: refused a client (uid %d%s)", (int)cred.uid,
 				 c ? "" : ", too many connections");

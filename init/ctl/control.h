@@ -14,8 +14,8 @@
 
 #include <sys/types.h>
 
-#define CTL_MAX_ARGS 16
-#define CTL_ARG_MAX 256
+#define CTL_MAX_ARGS  16
+#define CTL_ARG_MAX   256
 #define CTL_MAX_CONNS 8
 #define CTL_MAX_VERBS 48
 
@@ -40,7 +40,7 @@ int ctl_help_init(void);
 int ctl_register(const char *name, ctl_handler fn, const char *usage);
 /* Record an error for the reply; returns -1 for `return ctl_fail(...)`. */
 int ctl_fail(struct ctl_req *req, const char *kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Look up --name=VALUE or --name VALUE in the args; NULL if absent. */
 const char *ctl_opt(struct ctl_req *req, const char *name);
 /* The shutdown hook: stop accepting new clients (the open ones are still

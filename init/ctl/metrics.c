@@ -154,20 +154,21 @@ static void scope_metrics(struct metrics_out *m)
 	static const struct {
 		const char *name, *type, *help;
 	} fam[] = {
-		{"pact_scope_memory_bytes", "gauge", "memory.current of each scope (RI6: read-only)"},
-		{"pact_scope_cpu_seconds_total", "counter", "cpu.stat usage_usec of each scope"},
-		{"pact_scope_pids", "gauge", "processes in each scope (its own cgroup.procs)"},
-		{"pact_scope_oom_kills_total", "counter", "memory.events oom_kill of each scope"},
+	    {"pact_scope_memory_bytes", "gauge", "memory.current of each scope (RI6: read-only)"},
+	    {"pact_scope_cpu_seconds_total", "counter", "cpu.stat usage_usec of each scope"},
+	    {"pact_scope_pids", "gauge", "processes in each scope (its own cgroup.procs)"},
+	    {"pact_scope_oom_kills_total", "counter", "memory.events oom_kill of each scope"},
 	};
 	for (int f = 0; f < 4; f++) {
 		metrics_family(m, fam[f].name, fam[f].type, fam[f].help);
 		for (int i = 0; i < rows.n; i++) {
 			const char *l[] = {"scope", rows.rel[i], NULL};
 			if (f == 1) {
-				metrics_sample(m, fam[f].name, l, (double)cm[i].cpu_usage_usec / 1e6);
+				metrics_sample(m, fam[f].name, l,
+					       (double)cm[i].cpu_usage_usec / 1e6);
 				continue;
 			}
-			uint64_t v = f == 0 ? cm[i].memory_current
+			uint64_t v = f == 0   ? cm[i].memory_current
 				     : f == 2 ? cm[i].nr_processes
 					      : cm[i].oom_kills;
 			metrics_sample_u64(m, fam[f].name, l, v);

@@ -41,8 +41,7 @@ static void write_svc(struct json_writer *w, struct svc *s)
 	json_w_key(w, "name");
 	json_w_string(w, s->u->name);
 	json_w_key(w, "state");
-	json_w_string(w,
-		      s->u->load_state == UNIT_LOADED ? svc_state_name(s->state) : "load-error");
+	json_w_string(w, s->u->load_state == UNIT_LOADED ? svc_state_name(s->state) : "load-error");
 	json_w_key(w, "pid");
 	if (s->pid > 0)
 		json_w_i64(w, s->pid);
@@ -199,7 +198,8 @@ static void service_metrics(struct metrics_out *m)
 		for (int st = 0; st <= SVC_STOPPED; st++) {
 			const char *l[] = {"service", s->u->name, "state",
 					   svc_state_name((enum svc_state)st), NULL};
-			metrics_sample_u64(m, "pact_service_state", l, s->state == (enum svc_state)st);
+			metrics_sample_u64(m, "pact_service_state", l,
+					   s->state == (enum svc_state)st);
 		}
 	}
 	metrics_family(m, "pact_service_restarts_total", "counter", "restarts of each service");

@@ -24,8 +24,8 @@ static int n_key_handlers;
 
 int config_register_keys(const char *prefix, config_key_fn fn)
 {
-	int i = table_slot(&n_key_handlers, CONFIG_MAX_KEY_HANDLERS, "init.conf key handlers",
-			   prefix);
+	int i =
+	    table_slot(&n_key_handlers, CONFIG_MAX_KEY_HANDLERS, "init.conf key handlers", prefix);
 	if (i < 0)
 		return i;
 	key_handlers[i].prefix = prefix;
@@ -66,11 +66,11 @@ static const struct {
 	const char *flag;
 	size_t off;
 } path_flags[] = {
-	{"--run-dir=", offsetof(struct pact_config, run_dir)},
-	{"--cgroup-root=", offsetof(struct pact_config, cgroup_root)},
-	{"--config-dir=", offsetof(struct pact_config, config_dir)},
-	{"--cmdline=", offsetof(struct pact_config, cmdline_path)},
-	{"--modules-dir=", offsetof(struct pact_config, modules_dir)},
+    {"--run-dir=", offsetof(struct pact_config, run_dir)},
+    {"--cgroup-root=", offsetof(struct pact_config, cgroup_root)},
+    {"--config-dir=", offsetof(struct pact_config, config_dir)},
+    {"--cmdline=", offsetof(struct pact_config, cmdline_path)},
+    {"--modules-dir=", offsetof(struct pact_config, modules_dir)},
 };
 
 static int parse_flag(struct pact_config *c, const char *a)
@@ -212,7 +212,8 @@ static int apply_key(struct pact_config *c, const char *k, const char *v, char *
 		COPY(c->console_exec, v);
 	} else if (strcmp(k, "console_exit") == 0) {
 		if (set_console_exit(c, v) < 0)
-			return snprintf(err, errlen, "want none, respawn, poweroff or reboot"), -EINVAL;
+			return snprintf(err, errlen, "want none, respawn, poweroff or reboot"),
+			       -EINVAL;
 	} else if (strcmp(k, "emergency_shell") == 0) {
 		COPY(c->emergency_shell, v);
 	} else if (strcmp(k, "shutdown_grace_ms") == 0) {

@@ -10,9 +10,9 @@
 #include <limits.h>
 #include <stddef.h>
 
-#define CONF_STR_MAX 256
-#define CONF_MAX_MODULES 32
-#define CONF_MAX_WORDS 16
+#define CONF_STR_MAX		256
+#define CONF_MAX_MODULES	32
+#define CONF_MAX_WORDS		16
 #define CONFIG_MAX_KEY_HANDLERS 8
 
 enum console_exit {
@@ -31,17 +31,17 @@ struct pact_config {
 	char modules_dir[PATH_MAX]; /* "" = /lib/modules/$(uname -r) */
 
 	/* behaviour switches for running under test (argv) */
-	int do_mounts;   /* --no-mounts clears: the early mounts are skipped */
-	int use_kmsg;    /* --no-kmsg clears */
-	int do_reboot;   /* --no-reboot clears: exit instead of reboot(2) */
+	int do_mounts; /* --no-mounts clears: the early mounts are skipped */
+	int use_kmsg;  /* --no-kmsg clears */
+	int do_reboot; /* --no-reboot clears: exit instead of reboot(2) */
 
 	/* kernel command line (pact.*) */
-	int debug;     /* pact.debug */
-	int emergency; /* pact.emergency: emergency shell instead of services */
+	int debug;		    /* pact.debug */
+	int emergency;		    /* pact.emergency: emergency shell instead of services */
 	char node_id[CONF_STR_MAX]; /* pact.node_id= (else init.conf node_id, else hostname) */
 	char ip_arg[CONF_STR_MAX];  /* ip= (network boot syntax) */
-	char root[PATH_MAX];        /* pact.root=: stage 1 mounts this image and switches to it */
-	unsigned root_wait_s;       /* pact.root_wait=: how long to wait for its device */
+	char root[PATH_MAX];	    /* pact.root=: stage 1 mounts this image and switches to it */
+	unsigned root_wait_s;	    /* pact.root_wait=: how long to wait for its device */
 	char root_init[PATH_MAX];   /* init=: what stage 1 execs in the new root */
 
 	/* init.conf */
@@ -51,7 +51,7 @@ struct pact_config {
 	char emergency_shell[CONF_STR_MAX];
 	unsigned shutdown_grace_ms; /* TERM -> KILL grace at shutdown */
 	unsigned shutdown_kill_wait_ms;
-	unsigned boot_retries;  /* F33: boot retries before the emergency shell */
+	unsigned boot_retries;		    /* F33: boot retries before the emergency shell */
 	char modules[CONF_MAX_MODULES][64]; /* loaded in InitHardware */
 	int n_modules;
 };

@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 static int active;
 static char reason[128];
 static void (*subs[EMERGENCY_MAX_OBSERVERS])(int, const char *);

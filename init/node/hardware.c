@@ -90,4 +90,3 @@ void hardware_on_emergency(int on, const char *why)
 {
 	cg_set_emergency(&node_cg, on, why);
 }
-

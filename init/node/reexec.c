@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define STATE_MAX (256 * 1024)
-#define ENV_KEY "PACT_REEXEC_FD"
+#define ENV_KEY	  "PACT_REEXEC_FD"
 
 struct reexec_out {
 	char *buf;
@@ -335,8 +335,7 @@ int reexec_now(const char *why)
 	char env[32];
 	snprintf(env, sizeof env, "%d", mfd);
 	setenv(ENV_KEY, env, 1);
-	log_notice("re-exec of %s (%s): %zu bytes of state, %d fds", self_path, why, o.len,
-		   o.nfds);
+	log_notice("re-exec of %s (%s): %zu bytes of state, %d fds", self_path, why, o.len, o.nfds);
 	loop_child_sigreset();
 	execv(self_path, self_argv);
 	/* still here: put everything back as it was */

@@ -15,9 +15,9 @@
 
 #include <stddef.h>
 
-#define REEXEC_MAX_WORDS 24
-#define REEXEC_MAX_FDS 256
-#define REEXEC_MAX_SAVERS 12
+#define REEXEC_MAX_WORDS   24
+#define REEXEC_MAX_FDS	   256
+#define REEXEC_MAX_SAVERS  12
 #define REEXEC_MAX_CARRIED 8 /* reexec_carry_fd */
 
 struct reexec_out;

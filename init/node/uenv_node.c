@@ -33,7 +33,8 @@ static int conf_uenv(const char *key, const char *value, char *err, size_t errle
 		n_roots = 0;
 		for (char *save, *w = strtok_r(buf, " \t,", &save); w;
 		     w = strtok_r(NULL, " \t,", &save)) {
-			if (n_roots == UENV_MAX_ROOTS || strlen(w) >= sizeof roots[0] || w[0] != '/')
+			if (n_roots == UENV_MAX_ROOTS || strlen(w) >= sizeof roots[0] ||
+			    w[0] != '/')
 				return snprintf(err, errlen, "want up to %d absolute paths",
 						UENV_MAX_ROOTS),
 				       -EINVAL;

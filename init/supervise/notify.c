@@ -58,7 +58,9 @@ static void on_message(void *ctx, int fd, uint32_t events)
 			char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 8)];
 		} cm;
 		struct iovec iov = {buf, NOTIFY_MSG_MAX};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm,
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = &cm,
 				    .msg_controllen = sizeof cm};
 		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0)
@@ -76,7 +78,8 @@ static void on_message(void *ctx, int fd, uint32_t events)
 			} else if (c->cmsg_type == SCM_RIGHTS) {
 				size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 				for (size_t i = 0; i < k && nfds < 8; i++)
-					memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+					memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int),
+					       sizeof(int));
 			}
 		}
 		if (mh.msg_flags & MSG_TRUNC)

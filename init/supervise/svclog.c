@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define READ_CHUNK 16384
+#define READ_CHUNK	 16384
 #define READS_PER_WAKEUP 8
 
 static void open_file(struct svclog *l)

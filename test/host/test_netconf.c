@@ -298,7 +298,7 @@ static void test_apply(void)
 	p.carrier_timeout_ms = 3000;
 	is_int(netplan_set(&p, "net.ea.mtu", "1280", err, sizeof err), 0, "init.conf mtu for ea");
 	is_int(netplan_parse_ip(&p, "198.51.100.7::198.51.100.1:255.255.255.0:node7:ea:off", err,
-			    sizeof err),
+				sizeof err),
 	       0, "ip= for ea parsed");
 	err[0] = '\0';
 	is_int(net_apply(&p, err, sizeof err), 0, "net_apply with ip= (%s)", err);
@@ -395,7 +395,8 @@ static void test_empty_device(void)
 	struct net_plan p;
 	netplan_init(&p);
 	p.carrier_timeout_ms = 0;
-	is_int(netplan_parse_ip(&p, "192.0.2.99:::24:::off", err, sizeof err), 0, "ip= with no device");
+	is_int(netplan_parse_ip(&p, "192.0.2.99:::24:::off", err, sizeof err), 0,
+	       "ip= with no device");
 	is_int(net_apply(&p, err, sizeof err), 0, "apply picks a device (%s)", err);
 	ok(has_addr(want, "192.0.2.99", 24), "the address went to %s", want);
 }
