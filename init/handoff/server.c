@@ -17,7 +17,6 @@
 #include "proto/handoff_msg.h"
 #include "lib/log.h"
 #include "lib/loop.h"
-#include "node/power.h"
 #include "node/reexec.h"
 #include "os/userdb.h"
 

@@ -5,7 +5,6 @@
  * under one deadline, default routes.
  */
 #include "os/netconf.h"
-#include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 
