@@ -100,6 +100,8 @@ own slurm slurm 0755 var/lib/slurm var/lib/slurm/slurmd var/lib/slurm/slurmctld 
 	var/lib/slurm/checkpoint var/log/slurm
 own statd root 0755 var/lib/nfs var/lib/nfs/sm var/lib/nfs/sm.bak
 own root crontab 1730 var/spool/cron/crontabs
+# base-files' compatibility link (cron writes /var/run/crond.pid)
+ln -sfn /run var/run
 mkdir -p var/log var/spool/rsyslog var/lib/lldpd etc/cron.d
 chmod 0700 root
 
