@@ -55,16 +55,20 @@ daemon_check irqbalance 20 "irqbalance runs and listens on its socket" sh -c \
 	'pid=$(pidof irqbalance) && [ -S /run/irqbalance/irqbalance$pid.sock ]'
 daemon_check rasdaemon 20 "rasdaemon runs" pidof rasdaemon
 daemon_check lldpd 20 "lldpcli shows the chassis" sh -c 'lldpcli show chassis | grep -q ChassisID'
-daemon_check rpc-statd 20 "rpc.statd is registered with rpcbind" sh -c 'rpcinfo -p | grep -q " status$"'
+daemon_check rpc-statd 20 "rpc.statd is registered with rpcbind" sh -c 'rpcinfo -p 127.0.0.1 | grep -q "^ *100024 "'
 daemon_check slurmctld 30 "scontrol ping: the controller is UP" sh -c 'scontrol ping | grep -q "is UP"'
 daemon_check slurmd 60 "sinfo shows the node idle" sh -c 'sinfo -h -o "%n %t" | grep -q "vm-daemons idle"'
 daemon_check slurmd 60 "srun -N1 hostname runs a job" sh -c \
 	'[ "$(timeout 18 srun -N1 hostname)" = vm-daemons ]'
+# the limit sits on the job's and step's cgroups, above the task's leaf
 daemon_check slurmd 60 "srun --mem=64M runs confined (memory.max)" sh -c \
-	'timeout 18 srun -N1 --mem=64M sh -c "cat /sys/fs/cgroup\$(cut -d: -f3 /proc/self/cgroup)/memory.max" |
+	'timeout 18 srun -N1 --mem=64M sh -c "d=/sys/fs/cgroup\$(cut -d: -f3 /proc/self/cgroup);
+		while [ \$d != /sys/fs/cgroup ]; do cat \$d/memory.max; d=\${d%/*}; done" |
 		grep -qx 67108864'
 echo "# cgroup tree after the jobs:"
 find /sys/fs/cgroup -maxdepth 4 -type d -name '*slurm*' | sed 's/^/#   /'
+for p in $(pidof slurmd); do echo "#   slurmd pid $p is in $(cat /proc/$p/cgroup)"; done
+echo "#   slurmd.scope holds: $(cat $CG/pact.slice/infra.slice/slurmd.scope/cgroup.procs 2>&1 | tr '\n' ' ')"
 for f in /sys/fs/cgroup/cgroup.subtree_control /sys/fs/cgroup/system.slice/cgroup.subtree_control; do
 	[ -r $f ] && echo "#   $f: $(cat $f)"
 done
