@@ -55,7 +55,7 @@ daemon_check irqbalance 20 "irqbalance runs and listens on its socket" sh -c \
 	'pid=$(pidof irqbalance) && [ -S /run/irqbalance/irqbalance$pid.sock ]'
 daemon_check rasdaemon 20 "rasdaemon runs" pidof rasdaemon
 daemon_check lldpd 20 "lldpcli shows the chassis" sh -c 'lldpcli show chassis | grep -q ChassisID'
-daemon_check rpc-statd 20 "rpc.statd is registered with rpcbind" sh -c 'rpcinfo -p 127.0.0.1 | grep -q "^ *100024 "'
+daemon_check rpc-statd 20 "rpc.statd is registered with rpcbind" sh -c 'rpcinfo -p | grep -q "^ *100024 "'
 daemon_check slurmctld 30 "scontrol ping: the controller is UP" sh -c 'scontrol ping | grep -q "is UP"'
 daemon_check slurmd 60 "sinfo shows the node idle" sh -c 'sinfo -h -o "%n %t" | grep -q "vm-daemons idle"'
 daemon_check slurmd 60 "srun -N1 hostname runs a job" sh -c \
