@@ -55,7 +55,7 @@ BENCH_BIN := $(BENCH_SRC:test/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format tidy
+.PHONY: all deps deps-daemons fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format tidy
 all: $(BUILD)/pact-init $(BUILD)/pactctl
 
 $(UAPI)/.stamp:
@@ -127,6 +127,11 @@ $(BUILD)/fuzz/%: test/fuzz/%.c $(LIB_SRC) $(HDRS)
 
 deps:
 	@boot/deps.sh $(BUILD)
+
+# the real node daemons' Debian packages and their library closure, for the
+# VM cases that run them (downloaded, never installed)
+deps-daemons: deps
+	@boot/fetch-debs.sh $(BUILD)
 
 # libFuzzer comes with clang; only `make fuzz` needs it
 fuzz-deps:

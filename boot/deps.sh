@@ -2,8 +2,8 @@
 # Install what pact-init needs from Debian (idempotent, quiet) and fetch the
 # test kernel into $BUILD/kernel without installing it: resolve
 # linux-image-cloud-amd64 to its versioned package, download the .deb and
-# unpack vmlinuz and the modules the images need with dpkg-deb. The Debian
-# packages of the real node daemons come the same way (boot/fetch-debs.sh).
+# unpack vmlinuz and the modules the images need with dpkg-deb. The real
+# node daemons' packages are fetched apart (make deps-daemons).
 set -eu
 BUILD=${1:-build}
 PKGS="musl-tools qemu-system-x86 cpio squashfs-tools busybox-static kmod gzip
@@ -20,9 +20,6 @@ if [ -n "$missing" ]; then
 	apt-get update -qq >/dev/null && updated=1
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-
-# the real node daemons (and their libraries) for the daemons VM case
-boot/fetch-debs.sh "$BUILD"
 
 kdir="$BUILD/kernel"
 resolve() { apt-cache depends "$KPKG_META" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1; }
