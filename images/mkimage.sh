@@ -42,7 +42,9 @@ stage_entry() {
 	tree)
 		local src=${2//\$BUILD/$BUILD}
 		[ -d "$src" ] || die "missing directory $src (for $1)"
-		mkdir -p "$root$1"; cp -a "$src/." "$root$1/" ;;
+		# the image's links are absolute (/usr/bin/logger -> /bin/busybox):
+		# cp -a would write through one onto the host's file
+		mkdir -p "$root$1"; cp -a --remove-destination "$src/." "$root$1/" ;;
 	busybox)
 		install -D -m 0755 /bin/busybox "$root/bin/busybox"
 		local app
