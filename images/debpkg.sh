@@ -39,7 +39,7 @@ source_of() { # PATH
 	local t f n
 	for t in "${trees[@]}" ""; do
 		f="$t$1"
-		for n in 1 2 3 4 5 6 7 8; do
+		for _ in 1 2 3 4 5 6 7 8; do
 			[ -L "$f" ] || break
 			case $(readlink "$f") in
 			/*) f="$t$(readlink "$f")" ;;
