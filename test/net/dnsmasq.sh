@@ -22,8 +22,9 @@ dhcp_start() {
 	dhcp_mark
 	# --conf-file=/dev/null first: never the host's /etc/dnsmasq.conf;
 	# root, so that it reads the TFTP files and writes its lease file
-	# in the test's own directories
-	net_run dnsmasq --conf-file=/dev/null "${confs[@]}" "$@" \
+	# in the test's own directories. ip netns exec execs it: $! is its
+	# pid (through a shell function it would be a subshell's)
+	ip netns exec "$NET_NS" dnsmasq --conf-file=/dev/null "${confs[@]}" "$@" \
 		--keep-in-foreground --user=root --group=root --pid-file= \
 		--interface=br0 --bind-interfaces \
 		--dhcp-leasefile="$DHCP_LEASES" --log-facility="$DHCP_LOG" --log-dhcp \

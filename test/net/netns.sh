@@ -12,8 +12,9 @@
 #   net_up TAG            create the namespace $NET_NS and bridge br0 with
 #                         $NET_SERVER/$NET_PREFIX; sets the EXIT trap
 #   net_tap NAME          a tap device on br0 (for -netdev tap,ifname=NAME)
-#   net_client NAME       a namespace NAME-$$ whose eth0 is a veth on br0
-#                         (echoes its name): for a DHCP client on the host
+#   net_client NAME       a namespace pact-NAME-$$ whose eth0 is a veth on
+#                         br0 (its name in $NET_CLIENT): for a client on
+#                         the host; net_down deletes it too
 #   net_run CMD...        run CMD in $NET_NS
 #   net_nic TAP MAC       a new tap TAP on br0; prints QEMU's NIC arguments
 #                         for it (virtio-net, MAC) to give boot/qemu.sh as
@@ -83,7 +84,7 @@ net_client() { # NAME
 	ip -n "$NET_NS" link set "$1" master br0
 	ip -n "$NET_NS" link set "$1" up
 	ip -n "$ns" link set lo up
-	echo "$ns"
+	NET_CLIENT=$ns
 }
 
 net_run() { ip netns exec "$NET_NS" "$@"; }
