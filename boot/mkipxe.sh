@@ -5,8 +5,14 @@
 set -euo pipefail
 out=$1 cmdline=$2; shift 2
 [ $# -ge 1 ] || { echo "mkipxe: no initrd given" >&2; exit 2; }
-initrds=""
-for f in "$@"; do initrds+="initrd $f"$'\n'; done
+initrds="" names=""
+for f in "$@"; do
+	initrds+="initrd $f"$'\n'
+	names+="initrd=$f "
+done
+# a kernel booted through its EFI stub (by a UEFI iPXE) loads the initrds
+# itself, by the initrd= names, in order; a BIOS boot ignores them
+cmdline="$names$cmdline"
 # cmdline and names go in verbatim: no characters of sed's own
 awk -v c="$cmdline" -v i="${initrds%$'\n'}" \
 	'{ gsub(/@CMDLINE@/, c); gsub(/@INITRDS@/, i); print }' boot/pxe.ipxe.in >"$out.tmp"

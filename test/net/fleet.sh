@@ -19,6 +19,9 @@
 #               embedded script (test/net/ipxe-ipv4.ipxe), not the ROM
 #   -H          serve boot.ipxe, the kernel and the images over HTTP
 #               (busybox httpd in the namespace) instead of TFTP
+#   -U          UEFI firmware (OVMF, from Debian's ovmf package, staged by
+#               images/debpkg.sh) instead of SeaBIOS: the NIC ROM's EFI
+#               iPXE boots the kernel through its EFI stub
 #   -L FILE     node 1's console log (default OUTDIR/node1.log)
 #   -t SECONDS  per-node timeout (default 240)
 # OUTDIR gets nodeK.log (console), nodeK.ready_ms (QEMU's start to the
@@ -29,8 +32,8 @@
 set -uo pipefail
 BUILD=${BUILD:-build}
 export BUILD
-nodes=4 images=() args="" slow=0 embedded=0 http=0 log1="" t=240
-while getopts "n:i:a:seHL:t:" o; do
+nodes=4 images=() args="" slow=0 embedded=0 http=0 uefi=0 log1="" t=240
+while getopts "n:i:a:seHUL:t:" o; do
 	case $o in
 	n) nodes=$OPTARG ;;
 	i) images+=("$OPTARG") ;;
@@ -38,6 +41,7 @@ while getopts "n:i:a:seHL:t:" o; do
 	s) slow=1 ;;
 	e) embedded=1 ;;
 	H) http=1 ;;
+	U) uefi=1 ;;
 	L) log1=$OPTARG ;;
 	t) t=$OPTARG ;;
 	*) exit 2 ;;
@@ -48,6 +52,7 @@ out=${1:?usage: fleet.sh [options] OUTDIR}
 [ "$nodes" -ge 1 ] && [ "$nodes" -le 4 ] || { echo "fleet: 1 to 4 nodes" >&2; exit 2; }
 [ ${#images[@]} -gt 0 ] || images=("$BUILD/node-test.cpio.gz")
 [ "$embedded$http" = 11 ] && { echo "fleet: -e loads over TFTP only" >&2; exit 2; }
+[ "$embedded$uefi" = 11 ] && { echo "fleet: -e is a BIOS iPXE" >&2; exit 2; }
 rm -rf "$out"
 mkdir -p "$out/srv"
 NET_WORK=$(readlink -f "$out")
@@ -90,6 +95,11 @@ if [ "$embedded" = 1 ]; then
 	images/debpkg.sh "$BUILD" "$NET_WORK/ipxe" ipxe /boot/ipxe.lkrn
 	firmware=(-q "-kernel $NET_WORK/ipxe/boot/ipxe.lkrn -initrd test/net/ipxe-ipv4.ipxe")
 	mode+=",ipxe-ipv4-script"
+fi
+if [ "$uefi" = 1 ]; then
+	images/debpkg.sh "$BUILD" "$NET_WORK/ovmf" ovmf /usr/share/ovmf/OVMF.fd
+	firmware=(-q "-bios $NET_WORK/ovmf/usr/share/ovmf/OVMF.fd")
+	mode+=",uefi"
 fi
 dhcp_start "${confs[@]}" -- "${extra[@]}" || exit 1
 
