@@ -69,9 +69,7 @@ for i in "${!images[@]}"; do
 	cp "${images[$i]}" "$srv/image$i.cpio.gz"
 	names+=("image$i.cpio.gz")
 done
-boot/mkipxe.sh "$srv/boot.ipxe" "$(cat boot/cmdline) \
-ip=\${net0/ip}::\${net0/gateway}:\${net0/netmask}:\${hostname}:eth0:off \
-pact.node_id=\${hostname} $args" "${names[@]}"
+boot/mkipxe.sh -l "$srv/boot.ipxe" "$(cat boot/cmdline) $args" "${names[@]}"
 
 confs=(test/net/dhcp/pxe.conf)
 mode=slow
