@@ -6,8 +6,10 @@
 # node daemons' packages are fetched apart (make deps-daemons).
 set -eu
 BUILD=${1:-build}
+# dnsmasq-base: the DHCP/TFTP server of the network tests (test/net/), its
+# binary only (no service is started); binutils: readelf for images/debpkg.sh
 PKGS="musl-tools qemu-system-x86 cpio squashfs-tools busybox-static kmod gzip
-      ipxe-qemu iproute2 python3 util-linux ${EXTRA_PKGS:-}"
+      ipxe-qemu iproute2 python3 util-linux dnsmasq-base binutils ${EXTRA_PKGS:-}"
 KPKG_META=${KERNEL_PACKAGE:-linux-image-cloud-amd64}
 
 missing=""

@@ -10,6 +10,9 @@
 #                 iPXE ROM (Debian's ipxe-qemu) gets DHCP from QEMU's
 #                 user-mode network and loads DIR/boot.ipxe over TFTP
 #                 (DIR as images/mkimage.sh makes $BUILD/netboot)
+#   -P            network boot the same way from whatever network the NIC
+#                 is on (PACT_NIC, e.g. a tap device on a bridge with a
+#                 real DHCP and TFTP server: test/net/)
 # PACT_NIC replaces the default NIC arguments ('-nic user,model=virtio-net-pci');
 # set it empty for none (e.g. when -q brings its own -nic).
 # KVM is used only when PACT_KVM=1: on these machines /dev/kvm exists but
@@ -17,8 +20,8 @@
 set -euo pipefail
 BUILD=${BUILD:-build}
 kernel="$BUILD/kernel/current/vmlinuz"
-initrds=() log="" timeout_s="" extra_qemu="" netboot=""
-while getopts "k:i:l:t:q:n:" o; do
+initrds=() log="" timeout_s="" extra_qemu="" netboot="" nic_boot=0
+while getopts "k:i:l:t:q:n:P" o; do
 	case $o in
 	k) kernel=$OPTARG ;;
 	i) initrds+=("$OPTARG") ;;
@@ -26,6 +29,7 @@ while getopts "k:i:l:t:q:n:" o; do
 	t) timeout_s=$OPTARG ;;
 	q) extra_qemu+=" $OPTARG" ;;
 	n) netboot=$OPTARG ;;
+	P) nic_boot=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -51,6 +55,10 @@ if [ -n "$netboot" ]; then
 		-netdev "user,id=net0,tftp=$netboot,bootfile=boot.ipxe"
 		-device virtio-net-pci,netdev=net0
 		-machine graphics=off)
+elif [ "$nic_boot" = 1 ]; then
+	args=($accel -m 512 -smp 1 -no-reboot -boot n -machine graphics=off)
+	# shellcheck disable=SC2206
+	args+=(${PACT_NIC--nic user,model=virtio-net-pci})
 else
 	args=($accel -m 512 -smp 1 -no-reboot -kernel "$kernel" -initrd "$initrd"
 		-append "$append")

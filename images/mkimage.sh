@@ -13,6 +13,7 @@ BUILD=${1:-build}
 KDIR=$(readlink -f "$BUILD/kernel/current")
 KVER=$(basename "$KDIR")
 
+BUSYBOX=${BUSYBOX:-/bin/busybox} # busybox-static's
 die() { echo "mkimage: $*" >&2; exit 1; }
 
 # module name -> its path and its dependencies' paths, from modules.dep
@@ -42,11 +43,17 @@ stage_entry() {
 	tree)
 		local src=${2//\$BUILD/$BUILD}
 		[ -d "$src" ] || die "missing directory $src (for $1)"
-		mkdir -p "$root$1"; cp -a "$src/." "$root$1/" ;;
+		# the image's links are absolute (/usr/bin/logger -> /bin/busybox):
+		# cp -a would write through one onto the host's file
+		mkdir -p "$root$1"; cp -a --remove-destination "$src/." "$root$1/" ;;
 	busybox)
-		install -D -m 0755 /bin/busybox "$root/bin/busybox"
-		local app
-		for app in $(/bin/busybox --list-full); do
+		local app apps
+		# a file written over /bin/busybox (through a link) would make
+		# every image unbootable: say so instead of building one
+		apps=$("$BUSYBOX" --list-full 2>/dev/null) ||
+			die "$BUSYBOX is not busybox (dpkg --verify busybox-static; set BUSYBOX= to another copy)"
+		install -D -m 0755 "$BUSYBOX" "$root/bin/busybox"
+		for app in $apps; do
 			case $app in sbin/init|linuxrc|bin/busybox) continue ;; esac
 			mkdir -p "$root/$(dirname "$app")"
 			[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"

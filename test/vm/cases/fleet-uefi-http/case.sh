@@ -1,0 +1,1 @@
+../fleet-pxe/case.sh
