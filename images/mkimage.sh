@@ -12,6 +12,8 @@ set -euo pipefail
 BUILD=${1:-build}
 KDIR=$(readlink -f "$BUILD/kernel/current")
 KVER=$(basename "$KDIR")
+# the static busybox the images get (busybox-static's by default)
+BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 die() { echo "mkimage: $*" >&2; exit 1; }
 
@@ -44,9 +46,9 @@ stage_entry() {
 		[ -d "$src" ] || die "missing directory $src (for $1)"
 		mkdir -p "$root$1"; cp -a "$src/." "$root$1/" ;;
 	busybox)
-		install -D -m 0755 /bin/busybox "$root/bin/busybox"
+		install -D -m 0755 "$BUSYBOX" "$root/bin/busybox"
 		local app
-		for app in $(/bin/busybox --list-full); do
+		for app in $("$BUSYBOX" --list-full); do
 			case $app in sbin/init|linuxrc|bin/busybox) continue ;; esac
 			mkdir -p "$root/$(dirname "$app")"
 			[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"

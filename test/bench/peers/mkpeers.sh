@@ -11,6 +11,7 @@
 #                      (link-NN.service, each requiring the one before)
 #   rcs.cpio.gz        busybox init + a hand-written rcS (rcs/)
 #   systemd.cpio.gz    systemd 252 from Debian, the demo's units in slices (systemd/)
+#   systemd-link.cpio.gz  the same plus the chain of LINKS oneshot services
 #   s6.cpio.gz         s6-svscan from Debian with sh run scripts (s6/)
 # Debian packages are fetched with `apt-get download` into $BUILD/peers/debs
 # (kept between runs) and unpacked, never installed; the dynamic binaries
@@ -107,24 +108,15 @@ common_manifest() {
 	EOF
 }
 
-image() { # NAME MANIFEST...
-	images/mkimage.sh "$BUILD" "$out/$1.cpio.gz" "${@:2}" >/dev/null
-	echo "  IMAGE   $out/$1.cpio.gz ($(du -k "$out/$1.cpio.gz" | cut -f1) KiB)"
-}
-
-# pact-init, as `make run` ships it, with the probe as its console program
-pact_images() {
-	local d="$out/pact" i
-	rm -rf "$d"; mkdir -p "$d/links"
-	grep -q '^console_exec' images/demo/init.conf || die "images/demo/init.conf has no console_exec"
-	sed 's|^console_exec *=.*|console_exec = /bench/probe|' images/demo/init.conf >"$d/init.conf"
-	sed -e 's|^modules *=\(.*\)|modules =\1 softdog|' "$d/init.conf" >"$d/init-wd.conf"
-	grep -q 'softdog' "$d/init-wd.conf" || echo "modules = softdog" >>"$d/init-wd.conf"
-	echo "watchdog.timeout_s = $WD_TIMEOUT_S" >>"$d/init-wd.conf"
-	# the chain: link-00 after the demo's last wave, each next one requiring the one before
+# The start-link chain (service_start_link_ratio), as unit files both
+# pact-init and systemd read: link-00 after the demo's last wave, each next
+# one requiring (and ordered after) the one before; each runs linkstamp.
+link_units() { # DIR
+	local i
+	mkdir -p "$1"
 	for ((i = 0; i < LINKS; i++)); do
 		{
-			echo "# service_start_link_ratio: one link of the chain (test/bench/peers)"
+			echo "# one link of the bench's start-link chain (test/bench/peers)"
 			echo "[Unit]"
 			if [ "$i" -eq 0 ]; then
 				echo "After=node-agent.service"
@@ -134,8 +126,25 @@ pact_images() {
 			echo "[Service]"
 			echo "Type=oneshot"
 			echo "ExecStart=/bench/linkstamp /run/bench-link.chain $i"
-		} >"$d/links/$(printf 'link-%02d.service' "$i")"
+		} >"$1/$(printf 'link-%02d.service' "$i")"
 	done
+}
+
+image() { # NAME MANIFEST...
+	images/mkimage.sh "$BUILD" "$out/$1.cpio.gz" "${@:2}" >/dev/null
+	echo "  IMAGE   $out/$1.cpio.gz ($(du -k "$out/$1.cpio.gz" | cut -f1) KiB)"
+}
+
+# pact-init, as `make run` ships it, with the probe as its console program
+pact_images() {
+	local d="$out/pact"
+	rm -rf "$d"; mkdir -p "$d/links"
+	grep -q '^console_exec' images/demo/init.conf || die "images/demo/init.conf has no console_exec"
+	sed 's|^console_exec *=.*|console_exec = /bench/probe|' images/demo/init.conf >"$d/init.conf"
+	sed -e 's|^modules *=\(.*\)|modules =\1 softdog|' "$d/init.conf" >"$d/init-wd.conf"
+	grep -q 'softdog' "$d/init-wd.conf" || echo "modules = softdog" >>"$d/init-wd.conf"
+	echo "watchdog.timeout_s = $WD_TIMEOUT_S" >>"$d/init-wd.conf"
+	link_units "$d/links"
 	common_manifest >"$d/common.manifest"
 	printf 'tree /etc/pact/services services/demo\nfile /etc/pact/init.conf %s 0644\n' \
 		"$d/init.conf" >"$d/pact.manifest"
@@ -211,6 +220,17 @@ systemd_image() {
 		link    /sbin/init          /lib/systemd/systemd
 	EOF
 	image systemd "$d/common.manifest" "$d/systemd.manifest"
+	# the chain, pulled in by the target through its last link; the probe after it
+	local last
+	last=$(printf 'link-%02d.service' $((LINKS - 1)))
+	rm -rf "$d/links"
+	link_units "$d/links/etc/systemd/system"
+	mkdir -p "$d/links/etc/systemd/system/bench.target.wants" \
+		"$d/links/etc/systemd/system/bench-probe.service.d"
+	ln -s "../$last" "$d/links/etc/systemd/system/bench.target.wants/$last"
+	printf '[Unit]\nAfter=%s\n' "$last" >"$d/links/etc/systemd/system/bench-probe.service.d/link.conf"
+	printf 'tree / %s\n' "$d/links" >"$d/links.manifest"
+	image systemd-link "$d/common.manifest" "$d/systemd.manifest" "$d/links.manifest"
 }
 
 s6_image() {
@@ -235,8 +255,12 @@ s6_image() {
 	image s6 "$d/common.manifest" "$d/s6.manifest"
 }
 
-# the images' shells and services are the host's busybox-static (make deps)
-/bin/busybox --list-full >/dev/null 2>&1 || die "/bin/busybox has no --list-full (is busybox-static installed?)"
+# the images' shells and services: busybox-static's busybox, from its
+# package (the same one `make deps` installs), whatever the host's is now
+fetch busybox-static
+unpack "$out/busybox" busybox-static
+export BUSYBOX="$out/busybox/bin/busybox"
+"$BUSYBOX" --list-full >/dev/null 2>&1 || die "$BUSYBOX: not a busybox with --list-full"
 for f in "$BUILD/bench-guest/probe" "$BUILD/bench-guest/linkstamp" "$BUILD/pact-init"; do
 	[ -x "$f" ] || die "missing $f (make bench builds it)"
 done
