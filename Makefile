@@ -52,6 +52,8 @@ GUESTPROG_SRC := $(wildcard test/vm/*.c)
 GUESTPROG_BIN := $(GUESTPROG_SRC:test/vm/%.c=$(BUILD)/test/vm/%)
 BENCH_SRC := $(wildcard test/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:test/bench/%.c=$(BUILD)/bench/%)
+BENCH_GUEST_SRC := $(wildcard test/bench/guest/*.c)
+BENCH_GUEST_BIN := $(BENCH_GUEST_SRC:test/bench/guest/%.c=$(BUILD)/bench-guest/%)
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -119,6 +121,13 @@ $(BUILD)/bench/%: test/bench/%.c $(LIB_OBJ)
 	@echo "  LD      $@"
 	@$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
 
+# What the bench's peer boots run inside the VM (test/bench/peers): static
+# musl like the product, and standalone (no pact-init code: every init runs them).
+$(BUILD)/bench-guest/%: test/bench/guest/%.c
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC_MUSL) $(CFLAGS_REL) $(LDFLAGS_REL) -o $@ $<
+
 $(BUILD)/fuzz/%: test/fuzz/%.c $(LIB_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
@@ -154,7 +163,7 @@ test-vm: image
 test: deps all image $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)/san/pactctl
 	@test/run-all $(BUILD)
 
-bench: image $(BENCH_BIN)
+bench: image $(BENCH_BIN) $(BENCH_GUEST_BIN)
 	@test/bench/run $(BUILD)
 
 fuzz: fuzz-deps $(FUZZ_BIN)
@@ -171,7 +180,7 @@ install: all
 
 format:
 	clang-format -i init/*.c init/*/*.c init/*/*.h include/pact/*.h test/unit/*.c test/unit/*.h \
-		test/host/*.c test/host/*.h test/fuzz/*.c test/vm/*.c test/bench/*.c
+		test/host/*.c test/host/*.h test/fuzz/*.c test/vm/*.c test/bench/*.c test/bench/guest/*.c
 
 clean:
 	rm -rf $(BUILD)

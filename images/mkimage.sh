@@ -12,8 +12,9 @@ set -euo pipefail
 BUILD=${1:-build}
 KDIR=$(readlink -f "$BUILD/kernel/current")
 KVER=$(basename "$KDIR")
+# the static busybox the images get (busybox-static's by default)
+BUSYBOX=${BUSYBOX:-/bin/busybox}
 
-BUSYBOX=${BUSYBOX:-/bin/busybox} # busybox-static's
 die() { echo "mkimage: $*" >&2; exit 1; }
 
 # module name -> its path and its dependencies' paths, from modules.dep

@@ -10,6 +10,7 @@
  * Root only. Prints JSON lines: handoff_cycle_ratio, handoff_cycle_ratio_nonet,
  * handoff_p99_ms.
  */
+#include "bench_daemon.h"
 #include "lib/fileio.h"
 #include "pact/handoff.h"
 
@@ -185,67 +186,16 @@ static int run_handoff(const char *tag, int nns, struct result *res)
 
 /* ---- the daemon ---- */
 
-static char dir[64];
-static pid_t outer = -1, init_pid = -1;
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
+static struct bench_daemon dmn;
 
 static int start_daemon(const char *bin)
 {
 	char p[PATH_MAX];
-	snprintf(dir, sizeof dir, "/tmp/pact-bench-%d-XXXXXX", getpid());
-	if (!mkdtemp(dir))
-		return -errno;
-	snprintf(p, sizeof p, "%s/etc", dir);
-	mkdir(p, 0755);
-	snprintf(p, sizeof p, "%s/etc/init.conf", dir);
-	write_text(p, "node_id = bench\n");
-	snprintf(p, sizeof p, "%s/cmdline", dir);
-	write_text(p, "");
-	int rep[2];
-	if (pipe2(rep, O_CLOEXEC) < 0)
-		return -errno;
-	outer = fork();
-	if (outer == 0) {
-		if (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0)
-			_exit(120);
-		pid_t c = fork();
-		if (c == 0) {
-			char a[4][PATH_MAX + 20];
-			snprintf(a[0], sizeof a[0], "--run-dir=%s/run", dir);
-			snprintf(a[1], sizeof a[1], "--config-dir=%s/etc", dir);
-			snprintf(a[2], sizeof a[2], "--cmdline=%s/cmdline", dir);
-			snprintf(a[3], sizeof a[3], "--cgroup-root=%s/cgroup", dir);
-			if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
-				(void)mount("proc", "/proc", "proc",
-					    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-			snprintf(p, sizeof p, "%s/log", dir);
-			int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			static char nm[] = "--no-mounts", nk[] = "--no-kmsg", nr[] = "--no-reboot";
-			char *argv[] = {(char *)bin, a[0], a[1], a[2], a[3], nm, nk, nr, NULL};
-			execv(bin, argv);
-			_exit(127);
-		}
-		(void)!write(rep[1], &c, sizeof c);
-		int st = 0;
-		waitpid(c, &st, 0);
-		_exit(0);
-	}
-	close(rep[1]);
-	if (read(rep[0], &init_pid, sizeof init_pid) != sizeof init_pid)
-		init_pid = -1;
-	close(rep[0]);
+	if (bench_daemon_prepare(&dmn, "node_id = bench\n") < 0 ||
+	    bench_daemon_launch(&dmn, bin, 0) < 0)
+		return -1;
 	/* the socket appears early; requests before readiness are queued */
-	snprintf(p, sizeof p, "%s/run/handoff.sock", dir);
+	snprintf(p, sizeof p, "%s/run/handoff.sock", dmn.dir);
 	for (int i = 0; i < 1000; i++) {
 		if (pact_handoff_connect(&conn, p) == 0)
 			return 0;
@@ -257,13 +207,7 @@ static int start_daemon(const char *bin)
 static void stop_daemon(void)
 {
 	pact_handoff_close(&conn);
-	if (init_pid > 0)
-		kill(init_pid, SIGUSR2);
-	if (outer > 0)
-		waitpid(outer, NULL, 0);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	(void)!system(cmd);
+	bench_daemon_stop(&dmn);
 }
 
 static void figure(const char *name, double value, const char *unit, double floor, double ratio,
