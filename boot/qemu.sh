@@ -39,9 +39,12 @@ append="$(cat boot/cmdline) $*"
 
 initrd=${initrds[0]:-$BUILD/node.cpio.gz}
 if [ ${#initrds[@]} -gt 1 ]; then
-	# the kernel unpacks concatenated archives in order, later files winning
-	initrd=$(mktemp "$BUILD/initrd.XXXXXX")
-	trap 'rm -f "$initrd"' EXIT
+	# the kernel unpacks concatenated archives in order, later files winning.
+	# QEMU is exec'd (signals reach it directly), so no trap could remove a
+	# temporary file: the archive sits beside the log (a case's own work
+	# directory) or, for an interactive boot, at one fixed place.
+	initrd=${log:+$log.initrd}
+	initrd=${initrd:-$BUILD/run.initrd}
 	cat "${initrds[@]}" >"$initrd"
 fi
 
