@@ -9,10 +9,12 @@
 #include "lib/log.h"
 
 #include <errno.h>
+#include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MOUNTINFO_MAX 65536
@@ -24,14 +26,13 @@ struct early_mount {
 };
 
 static const struct early_mount early[] = {
-	{"/proc", "proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, 0555},
-	{"/sys", "sysfs", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, 0555},
-	{"/dev", "devtmpfs", "devtmpfs", "mode=0755", MS_NOSUID, 0755},
-	{"/dev/pts", "devpts", "devpts", "gid=5,mode=0620,ptmxmode=0666", MS_NOSUID | MS_NOEXEC,
-	 0755},
-	{"/dev/shm", "tmpfs", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV, 01777},
-	{"/run", "tmpfs", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV, 0755},
-	{"/tmp", "tmpfs", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV, 01777},
+    {"/proc", "proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, 0555},
+    {"/sys", "sysfs", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, 0555},
+    {"/dev", "devtmpfs", "devtmpfs", "mode=0755", MS_NOSUID, 0755},
+    {"/dev/pts", "devpts", "devpts", "gid=5,mode=0620,ptmxmode=0666", MS_NOSUID | MS_NOEXEC, 0755},
+    {"/dev/shm", "tmpfs", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV, 01777},
+    {"/run", "tmpfs", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV, 0755},
+    {"/tmp", "tmpfs", "tmpfs", "mode=1777", MS_NOSUID | MS_NODEV, 01777},
 };
 
 void mountinfo_unescape(char *s)
@@ -59,7 +60,7 @@ int mountinfo_has(const char *mi, const char *path, char *fstype, size_t cap)
 		if (len < sizeof buf) {
 			memcpy(buf, line, len);
 			buf[len] = '\0';
-			/* id parent maj:min root mountpoint opts [optional...] - fstype src sopts */
+			/* id parent maj:min root mountpoint opts [opt...] - fstype src sopts */
 			char *f[5], *save = NULL, *w = strtok_r(buf, " ", &save);
 			int i = 0;
 			for (; w && i < 5; w = strtok_r(NULL, " ", &save))
@@ -115,6 +116,29 @@ int early_mounts(void)
 			first_err = r;
 	}
 	return first_err;
+}
+
+int mount_ro_at(int target_fd, const char *fstype, const char *source)
+{
+	int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	int r = 0;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", source, 0) < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		r = -errno;
+	int mnt = r < 0 ? -1
+			: (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+				       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (r == 0 && mnt < 0)
+		r = -errno;
+	close_fd(fs);
+	if (r == 0 && syscall(SYS_move_mount, mnt, "", target_fd, "",
+			      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		r = -errno;
+	close_fd(mnt);
+	return r;
 }
 
 void unmount_all(void)

@@ -15,6 +15,13 @@ void mountinfo_unescape(char *s);
 /* Mount what is missing. Returns 0, or -errno of the first failure (the
  * others are still tried, each failure logged with its path). */
 int early_mounts(void);
+/*
+ * Mount source (a block device) as fstype, read-only, nosuid, nodev, on the
+ * directory open at target_fd, with the new mount API (fsopen, fsmount,
+ * move_mount; Linux 5.2): the target is the directory that was opened and
+ * checked, never a path looked up again. 0 or -errno.
+ */
+int mount_ro_at(int target_fd, const char *fstype, const char *source);
 /* Unmount everything but the root, deepest first, detaching what is busy. */
 void unmount_all(void);
 

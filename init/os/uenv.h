@@ -30,14 +30,15 @@
 /*
  * The syscalls behind the state machine, replaceable for unit tests.
  * attach: bind image_fd read-only to a free loop device (lo->fd stays open);
- * mount: mount lo->path as squashfs ro,nosuid,nodev on target;
+ * mount: mount lo->path as squashfs ro,nosuid,nodev on the directory open
+ * at target_fd (target: its path, for messages);
  * unbind: undo an attach whose mount failed; close: drop our loop fd
  * after a successful mount; umount: lazy-unmount target.
  */
 struct uenv_sys {
 	int (*attach)(void *ctx, const char *dev_dir, int image_fd, const char *image,
 		      struct loopdev *lo);
-	int (*mount)(void *ctx, const struct loopdev *lo, const char *target);
+	int (*mount)(void *ctx, const struct loopdev *lo, int target_fd, const char *target);
 	void (*unbind)(void *ctx, struct loopdev *lo);
 	void (*close)(void *ctx, struct loopdev *lo);
 	int (*umount)(void *ctx, const char *target);

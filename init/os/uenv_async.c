@@ -34,13 +34,13 @@ static void worker_reaped(void *ctx, pid_t pid, int status);
 
 /* In the child: validate, attach, mount; report; never return. */
 static __attribute__((noreturn)) void worker_main(struct uenv_mgr *m, struct uenv_entry *e,
-						  int root, const char *rel, int wfd)
+						  int root, const char *rel, int mp_fd, int wfd)
 {
 	struct worker_result res;
 	memset(&res, 0, sizeof res);
 	struct loopdev lo;
 	int fd = uenv__open_image(m, e->image, root, rel);
-	int r = fd < 0 ? fd : uenv__attach_and_mount(m, e->image, fd, e->mount_point, &lo);
+	int r = fd < 0 ? fd : uenv__attach_and_mount(m, e->image, fd, mp_fd, e->mount_point, &lo);
 	close_fd(fd);
 	res.err = r;
 	if (r == 0) {
@@ -180,12 +180,13 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 		return r;
 	/* the name is chosen here, in the one place that sees every pending mount */
 	char mp[UENV_MOUNT_MAX];
-	r = uenv__make_mount_point(m, image, mp);
-	if (r < 0)
-		return r;
+	int mp_fd = uenv__make_mount_point(m, image, mp);
+	if (mp_fd < 0)
+		return mp_fd;
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = errno;
+		close_fd(mp_fd);
 		rmdir(mp);
 		return uenv__fail(m, r, "mount failed for %s: pipe: %s", image, strerror(r));
 	}
@@ -201,9 +202,10 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 	pid_t pid = fork();
 	if (pid == 0) {
 		close_fd(pfd[0]);
-		worker_main(m, e, root, rel, pfd[1]);
+		worker_main(m, e, root, rel, mp_fd, pfd[1]);
 	}
 	close_fd(pfd[1]);
+	close_fd(mp_fd); /* the worker has its own */
 	if (pid < 0 || loop_watch_child(pid, worker_reaped, e) < 0) {
 		r = pid < 0 ? errno : ENOSPC;
 		if (pid > 0)
