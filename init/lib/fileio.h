@@ -23,6 +23,9 @@ int write_all(int fd, const void *buf, size_t len);
 ssize_t read_retry(int fd, void *buf, size_t len);
 /* close(2) without retry (retrying close is a bug on Linux); keeps errno. */
 void close_fd(int fd);
+/* In a forked child: close every fd from 3 up except the n in keep (a child
+ * that outlives its purpose must not pin PID 1's sockets and files). */
+void close_fds_except(const int *keep, size_t n);
 /* mkdir -p with mode for each created component. Returns 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
 /* Parse a decimal unsigned 64-bit number, whole string. Returns 0 or -EINVAL/-ERANGE. */

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -39,24 +38,6 @@ void nsholder_init(struct nsholder *h)
 		h->fds[i] = -1;
 }
 
-/* Close every fd but keep: the holder must not pin pact-init's sockets and files. */
-static void close_all_but(int keep)
-{
-#ifdef SYS_close_range
-	if (keep > 3)
-		syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u);
-	if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) == 0)
-		return;
-#endif
-	struct rlimit rl;
-	rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
-	if (max > 65536)
-		max = 65536;
-	for (int fd = 3; fd < (int)max; fd++)
-		if (fd != keep)
-			close(fd);
-}
-
 /* 1 if the parent's end of the sync socket is closed: the parent has died. */
 static int parent_gone(int sync)
 {
@@ -69,7 +50,7 @@ __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
 	int status = 0;
 	sigset_t chld;
 
-	close_all_but(sync);
+	close_fds_except(&sync, 1); /* it must not pin pact-init's sockets and files */
 	if (chdir("/") < 0)
 		status = errno;
 	/*

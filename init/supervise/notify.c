@@ -2,6 +2,18 @@
  * sd_notify server (see notify.h). The sender is judged by the kernel's
  * credentials, never by anything it writes, so a process can only speak
  * for the service whose cgroup it is in.
+ *
+ * The socket is open to every user (services run as many), so nothing a
+ * datagram carries may reach PID 1 but its bytes and the kernel's
+ * credentials. Each datagram is first peeked with room for the
+ * credentials only: its passed fds (if any) stay in the socket's queue,
+ * referenced by the datagram, and only the flag MSG_CTRUNC says they are
+ * there. A datagram without fds is then dropped from the queue with a
+ * zero-length read. One with fds is dequeued by a forked child that
+ * receives them into its own table and closes them: a close that blocks
+ * (a FUSE file whose server never answers FLUSH, a file on a dead NFS
+ * server) blocks that child, never PID 1. BARRIER=1 still works: the
+ * sender's fd is closed once every earlier message was handled.
  */
 #include "supervise/notify.h"
 #include "lib/config.h"
@@ -11,6 +23,9 @@
 #include "node/reexec.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -19,9 +34,27 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#define DROPPERS_MAX	   16	/* children closing passed fds at once; more wait */
+#define DROPPER_KILL_MS	   5000 /* a child still closing after this is killed */
+#define DROPPER_DEQUEUE_MS 1000 /* bound on waiting for its dequeue (never takes long) */
+
 static int sock = -1;
 static notify_fn handler;
 static char env[sizeof(((struct sockaddr_un *)0)->sun_path) + 16];
+
+/* The dequeuing child: PID 1 reads on once it says the head datagram is gone. */
+static struct {
+	pid_t pid[DROPPERS_MAX];
+	uint64_t started_ms[DROPPERS_MAX];
+	int n;
+	int pipe_fd;	     /* its "dequeued" byte, or -1 */
+	struct timer wait;   /* bounds the wait for that byte, and retries a failed fork */
+	struct timer reaper; /* kills children still closing fds after DROPPER_KILL_MS */
+	int paused;	     /* the socket is not read meanwhile */
+	int said_full;
+} drop = {.pipe_fd = -1};
+
+static void on_message(void *ctx, int fd, uint32_t events);
 
 const char *notify_env(void)
 {
@@ -47,48 +80,184 @@ int notify_get(const char *msg, const char *key, char *out, size_t cap)
 	return 0;
 }
 
+/* ---- datagrams that carry fds: dequeued by a child ---- */
+
+static void pause_reading(void)
+{
+	if (!drop.paused && loop_mod_fd(sock, 0) == 0)
+		drop.paused = 1;
+}
+
+static void resume_reading(void)
+{
+	timer_cancel(&drop.wait);
+	if (drop.pipe_fd >= 0) {
+		loop_del_fd(drop.pipe_fd);
+		close_fd(drop.pipe_fd);
+		drop.pipe_fd = -1;
+	}
+	if (drop.paused && loop_mod_fd(sock, EPOLLIN) == 0) {
+		drop.paused = 0;
+		on_message(NULL, sock,
+			   EPOLLIN); /* what arrived meanwhile (level-triggered anyway) */
+	}
+}
+
+/* In the child: take the head datagram with its fds, say so, close them. */
+static __attribute__((noreturn)) void dropper_main(int s, int wfd)
+{
+	int keep[] = {s, wfd};
+	close_fds_except(keep, 2);
+	char byte;
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int) * 253)]; /* SCM_MAX_FD */
+	} cm;
+	struct iovec iov = {&byte, 1};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof cm};
+	ssize_t n = recvmsg(s, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	(void)!write(wfd, "x", 1);
+	close(wfd);
+	close(s);
+	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int pfd;
+			memcpy(&pfd, CMSG_DATA(c) + i * sizeof(int), sizeof pfd);
+			close(pfd); /* may block for good: only this child */
+		}
+	}
+	_exit(0); /* child: the dropper */
+}
+
+static void dropper_dequeued(void *ctx, int fd, uint32_t events)
+{
+	(void)ctx;
+	(void)fd;
+	(void)events;
+	resume_reading();
+}
+
+static void dropper_late(void *ctx)
+{
+	(void)ctx;
+	if (drop.pipe_fd >= 0)
+		log_warn(
+		    "notify: the child dequeuing a message with fds did not report; reading on");
+	resume_reading(); /* also the retry after a failed fork */
+}
+
+/* Children closing fds for longer than DROPPER_KILL_MS are killed (a wait
+ * that SIGKILL cannot end, a FUSE FLUSH, ends only with its server). */
+static void reap_stuck(void *ctx)
+{
+	(void)ctx;
+	uint64_t now = now_ms();
+	for (int i = 0; i < drop.n; i++)
+		if (now - drop.started_ms[i] >= DROPPER_KILL_MS)
+			kill(drop.pid[i], SIGKILL);
+	if (drop.n)
+		timer_arm(&drop.reaper, DROPPER_KILL_MS, reap_stuck, NULL);
+}
+
+static void dropper_reaped(void *ctx, pid_t pid, int status)
+{
+	(void)ctx;
+	(void)status;
+	for (int i = 0; i < drop.n; i++) {
+		if (drop.pid[i] == pid) {
+			drop.n--;
+			drop.pid[i] = drop.pid[drop.n];
+			drop.started_ms[i] = drop.started_ms[drop.n];
+		}
+	}
+	if (drop.n == 0)
+		timer_cancel(&drop.reaper);
+	if (drop.paused && drop.pipe_fd < 0 && !timer_armed(&drop.wait)) {
+		drop.said_full = 0;
+		resume_reading(); /* it was paused because every slot was busy */
+	}
+}
+
+/* The head datagram carries fds: pause, and let a child dequeue it. */
+static void start_dropper(void)
+{
+	pause_reading();
+	if (drop.n == DROPPERS_MAX) {
+		if (!drop.said_full)
+			log_err("notify: %d children are still closing fds passed to the notify "
+				"socket (a file whose server does not answer?); messages wait",
+				DROPPERS_MAX);
+		drop.said_full = 1;
+		return; /* dropper_reaped resumes */
+	}
+	int p[2];
+	pid_t pid = -1;
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0) {
+		pid = fork();
+		if (pid == 0)
+			dropper_main(sock, p[1]);
+		close_fd(p[1]);
+	}
+	if (pid < 0 || loop_watch_child(pid, dropper_reaped, NULL) < 0 ||
+	    loop_add_fd(p[0], EPOLLIN, dropper_dequeued, NULL) < 0) {
+		log_err("notify: starting a child to drop passed fds: %s; retrying in 1 s",
+			strerror(errno));
+		if (pid > 0)
+			kill(pid, SIGKILL); /* reaped by the loop as an orphan */
+		close_fd(p[0]);
+		timer_arm(&drop.wait, 1000, dropper_late, NULL);
+		return;
+	}
+	drop.pid[drop.n] = pid;
+	drop.started_ms[drop.n++] = now_ms();
+	drop.pipe_fd = p[0];
+	timer_arm(&drop.wait, DROPPER_DEQUEUE_MS, dropper_late, NULL);
+	if (!timer_armed(&drop.reaper))
+		timer_arm(&drop.reaper, DROPPER_KILL_MS, reap_stuck, NULL);
+}
+
+/* ---- reading ---- */
+
 static void on_message(void *ctx, int fd, uint32_t events)
 {
 	(void)ctx;
 	(void)events;
-	for (int budget = 32; budget > 0; budget--) {
+	for (int budget = 32; budget > 0 && !drop.paused; budget--) {
 		char buf[NOTIFY_MSG_MAX + 1];
 		union {
 			struct cmsghdr h;
-			char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 8)];
+			char b[CMSG_SPACE(sizeof(struct ucred))]; /* no room for fds, by design */
 		} cm;
 		struct iovec iov = {buf, NOTIFY_MSG_MAX};
 		struct msghdr mh = {.msg_iov = &iov,
 				    .msg_iovlen = 1,
 				    .msg_control = &cm,
 				    .msg_controllen = sizeof cm};
-		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_PEEK);
 		if (n < 0)
 			return;
 		buf[n] = '\0';
 		pid_t sender = 0;
-		int fds[8], nfds = 0;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-			if (c->cmsg_level != SOL_SOCKET)
-				continue;
-			if (c->cmsg_type == SCM_CREDENTIALS) {
-				struct ucred uc;
-				memcpy(&uc, CMSG_DATA(c), sizeof uc);
-				sender = uc.pid;
-			} else if (c->cmsg_type == SCM_RIGHTS) {
-				size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-				for (size_t i = 0; i < k && nfds < 8; i++)
-					memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int),
-					       sizeof(int));
-			}
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred uc;
+			memcpy(&uc, CMSG_DATA(c), sizeof uc);
+			sender = uc.pid;
 		}
+		/* MSG_CTRUNC: it carries fds (the credentials always fit) */
+		int has_fds = (mh.msg_flags & MSG_CTRUNC) != 0;
+		if (has_fds)
+			start_dropper();
+		else
+			(void)!recv(fd, buf, 0, MSG_DONTWAIT | MSG_TRUNC); /* dequeue it */
 		if (mh.msg_flags & MSG_TRUNC)
 			log_warn("notify: message from pid %d too long, ignored", sender);
 		else if (sender > 0 && handler)
 			handler(sender, buf, (size_t)n);
-		/* BARRIER=1: closing its fd tells the sender we are done */
-		for (int i = 0; i < nfds; i++)
-			close_fd(fds[i]);
 	}
 }
 

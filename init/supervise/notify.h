@@ -1,9 +1,10 @@
 /*
  * The sd_notify server: one datagram socket (NOTIFY_SOCKET for services),
  * bound before any service is spawned. Each message is handed over with the
- * sender's pid from SO_PASSCRED credentials; fds sent with a message
- * (BARRIER=1) are closed after it was handled, which is what the sender
- * waits for.
+ * sender's pid from SO_PASSCRED credentials. Fds sent with a message
+ * (BARRIER=1) never enter PID 1's fd table: a forked child takes them off
+ * the queue and closes them once the message was handled, which is what
+ * the sender waits for.
  */
 #ifndef PACT_NOTIFY_H
 #define PACT_NOTIFY_H
