@@ -3,13 +3,16 @@
  *   STOPPING   subsystems stop what they started, in main.c's stop order
  *   TERM       SIGTERM (+SIGCONT) to every process left, wait for them
  *   KILL       SIGKILL to every process left, wait again
- *   FINAL      unmount in reverse, sync, reboot(2)
- * Each wait ends when we have no children left (all orphans come to us)
- * or at its deadline. kill(-1, ...) runs in a forked child because it can
- * block on a task in D state; the loop must not.
+ *   SYNC       a child unmounts in reverse and syncs; wait for it
+ *   FINAL      (after SYNC's deadline: detach what is left) reboot(2)
+ * Each wait ends when we have no children left (all orphans come to us),
+ * when the sync child is done, or at its deadline. kill(-1, ...), the
+ * unmounts and sync() run in forked children because they can block for
+ * good (a task in D state, a dead NFS or Lustre server); the loop must not.
  */
 #include "node/power.h"
 #include "lib/config.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/table.h"
@@ -24,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum stage { ST_RUNNING, ST_STOPPING, ST_TERM, ST_KILL, ST_FINAL };
+enum stage { ST_RUNNING, ST_STOPPING, ST_TERM, ST_KILL, ST_SYNC, ST_FINAL };
 
 static enum power_action action;
 static enum stage stage = ST_RUNNING;
@@ -75,15 +78,14 @@ static int have_children(void)
 	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 || errno != ECHILD;
 }
 
-static void final_stage(void)
+/* The end: reboot(2), or for --no-reboot the exit of this process. */
+static void final_stage(int late)
 {
 	stage = ST_FINAL;
 	timer_cancel(&deadline);
-	log_notice("shutdown: %s after %llu ms", power_action_name(action),
-		   (unsigned long long)(now_ms() - started_ms));
-	if (cfg.do_mounts)
-		unmount_all();
-	sync();
+	/* the child may still hang in an unmount: nothing here waits for a filesystem */
+	if (late && cfg.do_mounts)
+		unmount_all(1);
 	if (!cfg.do_reboot) {
 		/* running under test or another supervisor: our job ends here */
 		exit(0); /* not PID 1: --no-reboot (tests, another supervisor) */
@@ -98,6 +100,45 @@ static void final_stage(void)
 	log_err("reboot(2) failed: %s; the node stays up, halted", strerror(errno));
 }
 
+static void sync_done(void *ctx, pid_t pid, int status)
+{
+	(void)ctx;
+	(void)pid;
+	(void)status;
+	if (stage == ST_SYNC)
+		final_stage(0);
+}
+
+static void stage_timeout(void *ctx);
+
+/* Unmount and sync in a child, bounded by shutdown_sync_ms. */
+static void enter_sync(void)
+{
+	stage = ST_SYNC;
+	timer_cancel(&deadline);
+	log_notice("shutdown: %s after %llu ms", power_action_name(action),
+		   (unsigned long long)(now_ms() - started_ms));
+	pid_t pid = fork();
+	if (pid == 0) {
+		int keep = log_kmsg_fd();
+		close_fds_except(&keep, 1);
+		if (cfg.do_mounts)
+			unmount_all(0);
+		sync();
+		_exit(0); /* child: the final unmount and sync */
+	}
+	if (pid < 0 || loop_watch_child(pid, sync_done, NULL) < 0) {
+		log_err("shutdown: no child for the unmounts and sync (%s); detaching without a "
+			"sync",
+			pid < 0 ? strerror(errno) : "child table full");
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		final_stage(1);
+		return;
+	}
+	timer_arm(&deadline, cfg.shutdown_sync_ms, stage_timeout, NULL);
+}
+
 static void kill_all(int sig)
 {
 	pid_t pid = fork();
@@ -110,8 +151,6 @@ static void kill_all(int sig)
 	if (pid < 0)
 		log_err("shutdown: fork for kill(-1, %d): %s", sig, strerror(errno));
 }
-
-static void stage_timeout(void *ctx);
 
 static void enter_kill(void)
 {
@@ -140,7 +179,12 @@ static void stage_timeout(void *ctx)
 	} else if (stage == ST_KILL) {
 		log_err("shutdown: processes survived SIGKILL for %u ms (D state?); going on",
 			cfg.shutdown_kill_wait_ms);
-		final_stage();
+		enter_sync();
+	} else if (stage == ST_SYNC) {
+		log_err("shutdown: unmounting and syncing did not finish within %u ms (a dead "
+			"network filesystem?); detaching what is left and going on",
+			cfg.shutdown_sync_ms);
+		final_stage(1);
 	}
 }
 
@@ -148,7 +192,7 @@ static void stage_timeout(void *ctx)
 static void on_reaped(void)
 {
 	if ((stage == ST_TERM || stage == ST_KILL) && !have_children())
-		final_stage();
+		enter_sync();
 }
 
 static void run_next_hook(void)

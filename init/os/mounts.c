@@ -141,7 +141,7 @@ int mount_ro_at(int target_fd, const char *fstype, const char *source)
 	return r;
 }
 
-void unmount_all(void)
+void unmount_all(int lazy)
 {
 	static char mi[MOUNTINFO_MAX];
 	static char targets[128][256];
@@ -163,9 +163,9 @@ void unmount_all(void)
 	}
 	/* mountinfo lists in mount order: undo from the end */
 	for (int i = count - 1; i >= 0; i--) {
-		if (umount2(targets[i], 0) == 0)
+		if (!lazy && umount2(targets[i], 0) == 0)
 			continue;
-		if (errno == EBUSY && umount2(targets[i], MNT_DETACH) == 0)
+		if ((lazy || errno == EBUSY) && umount2(targets[i], MNT_DETACH) == 0)
 			continue;
 		if (errno != EINVAL && errno != ENOENT)
 			log_debug("umount %s: %s", targets[i], strerror(errno));

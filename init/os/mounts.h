@@ -22,7 +22,9 @@ int early_mounts(void);
  * checked, never a path looked up again. 0 or -errno.
  */
 int mount_ro_at(int target_fd, const char *fstype, const char *source);
-/* Unmount everything but the root, deepest first, detaching what is busy. */
-void unmount_all(void);
+/* Unmount everything but the root, deepest first, detaching what is busy;
+ * lazy: detach everything (MNT_DETACH never waits for a filesystem, where
+ * a plain unmount syncs it first and can wait for good on a dead server). */
+void unmount_all(int lazy);
 
 #endif

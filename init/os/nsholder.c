@@ -97,7 +97,7 @@ int nsholder_start(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
 			return -EINVAL;
 		flags |= ns_flag[ns[i]];
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
 		return -errno;
 
 	struct clone_args a;

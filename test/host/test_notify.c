@@ -29,6 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
+static long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Bind a datagram socket at name ('@' = abstract); returns the fd or -errno. */
 static int bind_notify(const char *name)
 {
@@ -79,13 +86,6 @@ static void one_run(const char *sockname, const char *what)
 	close(fd);
 	if (sockname[0] != '@')
 		unlink(sockname);
-}
-
-static long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Send msg to the daemon's notify.sock with nfds fds attached, from here. */
@@ -230,6 +230,60 @@ static pid_t start_fusestub(const char *mnt, const char **why)
 }
 
 /*
+ * A supervisor whose notify socket does not take READY=1 (its queue is
+ * full): pact-init does not wait for it, keeps answering, and sends
+ * READY=1 once the queue has room again.
+ */
+static void test_supervisor_full(void)
+{
+	char path[108], env_var[200];
+	snprintf(path, sizeof path, "/tmp/pact-notify-full-%d.sock", getpid());
+	unlink(path);
+	int fd = bind_notify(path);
+	int fill = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	int queued = 0;
+	while (queued < 100000 && sendto(fill, "X=1", 3, 0, (struct sockaddr *)&sa, sizeof sa) == 3)
+		queued++;
+	ok(fd >= 0 && queued > 0 && errno == EAGAIN, "a supervisor socket whose queue is full (%d)",
+	   queued);
+	close(fill);
+	snprintf(env_var, sizeof env_var, "NOTIFY_SOCKET=%s", path);
+	char *env[] = {env_var, NULL};
+	struct daemon d;
+	is_int(daemon_start_env(&d, "node_id = full-node\n", "quiet", env), 0,
+	       "pact-init started with it as NOTIFY_SOCKET");
+	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
+	char line[128] = "";
+	daemon_read_line(&d, "ready.sock", line, sizeof line, 5000);
+	line[strcspn(line, "\n")] = '\0';
+	ok(strncmp(line, "READY", 5) == 0, "it still answers ready.sock (%s)", line);
+	/* the supervisor reads its queue: READY=1 comes after what filled it */
+	int got = 0;
+	long end = ms_now() + 10000;
+	while (!got && ms_now() < end) {
+		char msg[64];
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)(end - ms_now())) != 1)
+			break;
+		ssize_t n = recv(fd, msg, sizeof msg - 1, MSG_DONTWAIT);
+		if (n > 0) {
+			msg[n] = '\0';
+			got = strcmp(msg, "READY=1") == 0;
+		}
+	}
+	ok(got, "READY=1 arrives once the queue has room");
+	if (tap_failed)
+		printf("# log:\n%s", daemon_log(&d));
+	kill(d.pid, SIGUSR2);
+	daemon_wait_exit(&d, 15000);
+	daemon_cleanup(&d);
+	close(fd);
+	unlink(path);
+}
+
+/*
  * Fds passed to notify.sock: BARRIER=1 still sees its fd closed; fds never
  * show up in PID 1's table; and a FUSE file whose FLUSH is never answered
  * (as a dead server's) does not hang PID 1: it still answers its sockets
@@ -318,6 +372,7 @@ int main(void)
 	unlink(path);
 	one_run(path, "path socket");
 	one_run(abstract, "abstract socket");
+	test_supervisor_full();
 	/* the FUSE mount of the fd test stays in a mount namespace of our own */
 	if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
 		test_passed_fds();

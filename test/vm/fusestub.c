@@ -1,8 +1,9 @@
 /*
  * A FUSE filesystem for tests that need a server which stops answering:
  * it speaks the kernel's protocol on /dev/fuse directly (no libfuse) and
- * serves one file, "f" (4 KiB at most, starts empty).
+ * serves two files, "f" and "g" (4 KiB each at most, empty at first).
  *   fusestub [--hang-flush] [--writeback] [--deadlock] MOUNTPOINT
+ *   fusestub --write FILE TEXT
  * It mounts, prints "ready <pid>" on stdout once the mount answers, and
  * serves until it is killed (which aborts the connection: every waiter
  * gets an error).
@@ -14,6 +15,11 @@
  *                 FLUSH can never be answered, so the server is stuck in the
  *                 kernel (D state) for good and nothing can kill it. The
  *                 mount is then as dead as one whose server is gone.
+ * --write writes TEXT to FILE, prints "written" and waits forever with the
+ * file open: with the writeback cache its data stays dirty (any close of a
+ * file of that inode, a shell's redirection juggling included, would write
+ * it back first). The server's own file for --deadlock is "f": write to
+ * "g" for dirty data that a sync() must wait for.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,13 +38,15 @@
 
 #define FILE_MAX 4096
 #define ROOT_ID	 FUSE_ROOT_ID
-#define FILE_ID	 2
+#define NFILES	 2 /* "f" is node 2, "g" node 3 */
 
 static int hang_flush, writeback, deadlock;
 static pid_t helper; /* its FLUSH is always answered */
 static volatile sig_atomic_t want_deadlock;
-static char data[FILE_MAX];
-static uint64_t size;
+static struct {
+	char data[FILE_MAX];
+	uint64_t size;
+} files[NFILES];
 static int fuse_fd = -1;
 
 static void reply(uint64_t unique, int err, const void *body, size_t len)
@@ -49,13 +57,20 @@ static void reply(uint64_t unique, int err, const void *body, size_t len)
 	(void)!writev(fuse_fd, iov, 2);
 }
 
+/* The file of node ino, or NULL (the root, or no such node). */
+static int file_of(uint64_t ino)
+{
+	return ino >= 2 && ino < 2 + NFILES ? (int)(ino - 2) : -1;
+}
+
 static void fill_attr(uint64_t ino, struct fuse_attr *a)
 {
+	int f = file_of(ino);
 	memset(a, 0, sizeof *a);
 	a->ino = ino;
-	a->nlink = ino == ROOT_ID ? 2 : 1;
-	a->mode = ino == ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0666;
-	a->size = ino == ROOT_ID ? 0 : size;
+	a->nlink = f < 0 ? 2 : 1;
+	a->mode = f < 0 ? S_IFDIR | 0755 : S_IFREG | 0666;
+	a->size = f < 0 ? 0 : files[f].size;
 	a->blocks = (a->size + 511) / 512;
 	a->blksize = 4096;
 }
@@ -85,43 +100,49 @@ static void do_init(uint64_t unique, const struct fuse_init_in *in)
 
 static void do_lookup(uint64_t unique, uint64_t parent, const char *name)
 {
-	if (parent != ROOT_ID || strcmp(name, "f") != 0) {
+	if (parent != ROOT_ID || (strcmp(name, "f") != 0 && strcmp(name, "g") != 0)) {
 		reply(unique, ENOENT, NULL, 0);
 		return;
 	}
 	struct fuse_entry_out out;
 	memset(&out, 0, sizeof out);
-	out.nodeid = FILE_ID;
+	out.nodeid = name[0] == 'f' ? 2 : 3;
 	out.entry_valid = out.attr_valid = 3600;
-	fill_attr(FILE_ID, &out.attr);
+	fill_attr(out.nodeid, &out.attr);
 	reply(unique, 0, &out, sizeof out);
 }
 
-static void do_read(uint64_t unique, const struct fuse_read_in *in)
+static void do_read(uint64_t unique, uint64_t ino, const struct fuse_read_in *in)
 {
+	int f = file_of(ino);
+	uint64_t size = f < 0 ? 0 : files[f].size;
 	uint64_t off = in->offset < size ? in->offset : size;
 	uint64_t n = size - off < in->size ? size - off : in->size;
-	reply(unique, 0, data + off, (size_t)n);
+	reply(unique, 0, f < 0 ? "" : files[f].data + off, (size_t)n);
 }
 
-static void do_write(uint64_t unique, const struct fuse_write_in *in, const char *buf)
+static void do_write(uint64_t unique, uint64_t ino, const struct fuse_write_in *in, const char *buf)
 {
+	int f = file_of(ino);
 	uint64_t n = in->size;
-	if (in->offset >= FILE_MAX)
+	if (f < 0 || in->offset >= FILE_MAX)
 		n = 0;
 	else if (in->offset + n > FILE_MAX)
 		n = FILE_MAX - in->offset;
-	memcpy(data + in->offset, buf, (size_t)n);
-	if (in->offset + n > size)
-		size = in->offset + n;
+	if (n) {
+		memcpy(files[f].data + in->offset, buf, (size_t)n);
+		if (in->offset + n > files[f].size)
+			files[f].size = in->offset + n;
+	}
 	struct fuse_write_out out = {.size = in->size};
 	reply(unique, 0, &out, sizeof out);
 }
 
 static void do_setattr(uint64_t unique, uint64_t ino, const struct fuse_setattr_in *in)
 {
-	if ((in->valid & FATTR_SIZE) && ino == FILE_ID)
-		size = in->size < FILE_MAX ? in->size : FILE_MAX;
+	int f = file_of(ino);
+	if ((in->valid & FATTR_SIZE) && f >= 0)
+		files[f].size = in->size < FILE_MAX ? in->size : FILE_MAX;
 	reply_attr(unique, ino);
 }
 
@@ -155,10 +176,11 @@ static int serve_one(void)
 		break;
 	}
 	case FUSE_READ:
-		do_read(h->unique, (const void *)arg);
+		do_read(h->unique, h->nodeid, (const void *)arg);
 		break;
 	case FUSE_WRITE:
-		do_write(h->unique, (const void *)arg, arg + sizeof(struct fuse_write_in));
+		do_write(h->unique, h->nodeid, (const void *)arg,
+			 arg + sizeof(struct fuse_write_in));
 		break;
 	case FUSE_FLUSH:
 		if (!hang_flush || (pid_t)h->pid == helper)
@@ -239,8 +261,23 @@ static void on_usr1(int sig)
 	want_deadlock = 1;
 }
 
+static int hold_written(const char *file, const char *text)
+{
+	int fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		fprintf(stderr, "fusestub: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	printf("written\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "--write") == 0)
+		return hold_written(argv[2], argv[3]);
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--hang-flush") == 0)
