@@ -1,7 +1,8 @@
 /*
  * Metrics in the Prometheus text format. The families here are the ones
  * this file can see by itself (boot phases, readiness, scopes under both
- * slices, uenv mounts); the services' come from ctl/services.c.
+ * slices, uenv mounts, the notify socket's rate limit); the services' come
+ * from ctl/services.c.
  * Rendering is bounded by the caller's buffer; an overflow is reported,
  * never a partial family silently.
  */
@@ -16,6 +17,7 @@
 #include "lib/table.h"
 #include "lib/loop.h"
 #include "node/uenv_node.h"
+#include "supervise/notify.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -190,6 +192,16 @@ static void uenv_metrics(struct metrics_out *m)
 	uenv_foreach(&node_uenv, uenv_row, m);
 }
 
+static void notify_metrics(struct metrics_out *m)
+{
+	metrics_family(m, "pact_notify_dropped_total", "counter",
+		       "sd_notify messages dropped: their uid was over its rate limit");
+	metrics_sample_u64(m, "pact_notify_dropped_total", NULL, notify_dropped_total());
+	metrics_family(m, "pact_notify_ignored_total", "counter",
+		       "sd_notify messages ignored: from no service's scope, or too long");
+	metrics_sample_u64(m, "pact_notify_ignored_total", NULL, notify_ignored_total());
+}
+
 int metrics_render(char *buf, size_t cap)
 {
 	struct metrics_out m = {buf, cap, 0, 0};
@@ -249,6 +261,7 @@ int metrics_init(void)
 	metrics_register(boot_metrics);
 	metrics_register(scope_metrics);
 	metrics_register(uenv_metrics);
+	metrics_register(notify_metrics);
 	ctl_register("metrics", cmd_metrics, "metrics: Prometheus text exposition");
 	if (textfile[0])
 		timer_arm(&textfile_timer, 1000, write_textfile, NULL);

@@ -14,6 +14,11 @@
  * (a FUSE file whose server never answers FLUSH, a file on a dead NFS
  * server) blocks that child, never PID 1. BARRIER=1 still works: the
  * sender's fd is closed once every earlier message was handled.
+ *
+ * Anyone may send, so every sender has a budget (per uid, a token bucket,
+ * notify.h): a message over it is dropped before anything reads it, and
+ * what a flood causes is said in one summary line per interval, not one
+ * line per message (PID 1 turns off /dev/kmsg's own rate limit).
  */
 #include "supervise/notify.h"
 #include "lib/config.h"
@@ -40,6 +45,22 @@
 
 static int sock = -1;
 static notify_fn handler;
+
+/* A sender's budget and what it caused, not yet said. */
+struct source {
+	int used;
+	uid_t uid;	       /* (uid_t)-1: the shared budget of uids past the table */
+	uint64_t tokens_m;     /* thousandths of a message */
+	uint64_t refilled_ms;  /* when tokens_m was last topped up */
+	unsigned warned;       /* warnings said since it was last quiet */
+	unsigned long dropped; /* over its budget, since the last summary */
+	unsigned long ignored; /* in no service's scope, not warned about */
+	uint64_t period_ms;    /* its summary interval: doubles while it floods */
+	uint64_t due_ms;       /* its next summary */
+};
+static struct source sources[NOTIFY_SOURCES + 1];
+static struct timer summary_timer;
+static unsigned long long dropped_total, ignored_total;
 static char env[sizeof(((struct sockaddr_un *)0)->sun_path) + 16];
 
 /* The dequeuing child: PID 1 reads on once it says the head datagram is gone. */
@@ -78,6 +99,135 @@ int notify_get(const char *msg, const char *key, char *out, size_t cap)
 		p = nl ? nl + 1 : NULL;
 	}
 	return 0;
+}
+
+unsigned long long notify_dropped_total(void)
+{
+	return dropped_total;
+}
+
+unsigned long long notify_ignored_total(void)
+{
+	return ignored_total;
+}
+
+/* ---- budgets per sending uid ---- */
+
+/* Full budget and nothing to say: its slot may go to another uid. */
+static int quiet(const struct source *s, uint64_t now)
+{
+	return !s->dropped && !s->ignored && !s->due_ms &&
+	       s->tokens_m + (now - s->refilled_ms) * NOTIFY_RATE >= NOTIFY_BURST * 1000ull;
+}
+
+static struct source *source_of(uid_t uid, uint64_t now)
+{
+	struct source *spare = NULL;
+	for (int i = 0; i < NOTIFY_SOURCES; i++) {
+		if (sources[i].used && sources[i].uid == uid)
+			return &sources[i];
+		if (!spare && !sources[i].used)
+			spare = &sources[i];
+	}
+	for (int i = 0; i < NOTIFY_SOURCES && !spare; i++)
+		if (quiet(&sources[i], now))
+			spare = &sources[i];
+	if (!spare) { /* every slot busy: the uids past the table share the last budget */
+		spare = &sources[NOTIFY_SOURCES];
+		uid = (uid_t)-1;
+		if (spare->used)
+			return spare;
+	}
+	memset(spare, 0, sizeof *spare);
+	spare->used = 1;
+	spare->uid = uid;
+	spare->tokens_m = NOTIFY_BURST * 1000ull;
+	spare->refilled_ms = now;
+	spare->period_ms = NOTIFY_INTERVAL_MS;
+	return spare;
+}
+
+static int take_token(struct source *s, uint64_t now)
+{
+	s->tokens_m += (now - s->refilled_ms) * NOTIFY_RATE; /* RATE a second: RATE/1000 a ms */
+	if (s->tokens_m > NOTIFY_BURST * 1000ull)
+		s->tokens_m = NOTIFY_BURST * 1000ull;
+	s->refilled_ms = now;
+	if (s->tokens_m < 1000)
+		return 0;
+	s->tokens_m -= 1000;
+	return 1;
+}
+
+static void summarise(void *ctx);
+
+static void summary_soon(struct source *s, uint64_t now)
+{
+	if (!s->due_ms)
+		s->due_ms = now + s->period_ms;
+	if (!timer_armed(&summary_timer))
+		timer_arm(&summary_timer, s->due_ms > now ? s->due_ms - now : 0, summarise, NULL);
+}
+
+static const char *who(const struct source *s, char *buf, size_t cap)
+{
+	if (s->uid == (uid_t)-1)
+		snprintf(buf, cap, "other uids (more than %d sent)", NOTIFY_SOURCES);
+	else
+		snprintf(buf, cap, "uid %u", (unsigned)s->uid);
+	return buf;
+}
+
+/* One line per source with something to say, at most one per its period;
+ * the period doubles while it goes on (an hour at most) and starts again
+ * at the first once the source was quiet for a whole period. */
+static void summarise(void *ctx)
+{
+	(void)ctx;
+	uint64_t now = now_ms(), next = 0;
+	for (int i = 0; i <= NOTIFY_SOURCES; i++) {
+		struct source *s = &sources[i];
+		if (!s->used || !s->due_ms)
+			continue;
+		if (s->due_ms > now) {
+			next = next && next < s->due_ms ? next : s->due_ms;
+			continue;
+		}
+		if (!s->dropped && !s->ignored) {
+			s->due_ms = 0; /* quiet for a whole period: back to the start */
+			s->warned = 0;
+			s->period_ms = NOTIFY_INTERVAL_MS;
+			continue;
+		}
+		char name[64];
+		log_warn("notify: %s: %lu message(s) over the limit (%d a second) dropped and %lu "
+			 "more ignored in the last %llu s",
+			 who(s, name, sizeof name), s->dropped, NOTIFY_RATE, s->ignored,
+			 (unsigned long long)(s->period_ms / 1000));
+		s->dropped = s->ignored = 0;
+		if (s->period_ms < 3600000)
+			s->period_ms *= 2;
+		s->due_ms = now + s->period_ms;
+		next = next && next < s->due_ms ? next : s->due_ms;
+	}
+	if (next)
+		timer_arm(&summary_timer, next - now, summarise, NULL);
+}
+
+/* A message ignored (why: its sender is in no service's scope, or it is
+ * too long): said a few times per sending uid, then summarised. */
+static void note_ignored(struct source *s, pid_t sender, const char *why, uint64_t now)
+{
+	ignored_total++;
+	if (s->warned < NOTIFY_WARN_BURST) {
+		s->warned++;
+		log_warn("notify: message from pid %d, %s: ignored%s", sender, why,
+			 s->warned == NOTIFY_WARN_BURST ? " (more from this uid are summarised)"
+							: "");
+	} else {
+		s->ignored++;
+	}
+	summary_soon(s, now);
 }
 
 /* ---- datagrams that carry fds: dequeued by a child ---- */
@@ -241,23 +391,26 @@ static void on_message(void *ctx, int fd, uint32_t events)
 		if (n < 0)
 			return;
 		buf[n] = '\0';
-		pid_t sender = 0;
+		struct ucred uc = {.pid = 0, .uid = (uid_t)-1};
 		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-			struct ucred uc;
+		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
 			memcpy(&uc, CMSG_DATA(c), sizeof uc);
-			sender = uc.pid;
-		}
 		/* MSG_CTRUNC: it carries fds (the credentials always fit) */
-		int has_fds = (mh.msg_flags & MSG_CTRUNC) != 0;
-		if (has_fds)
+		if (mh.msg_flags & MSG_CTRUNC)
 			start_dropper();
 		else
 			(void)!recv(fd, buf, 0, MSG_DONTWAIT | MSG_TRUNC); /* dequeue it */
-		if (mh.msg_flags & MSG_TRUNC)
-			log_warn("notify: message from pid %d too long, ignored", sender);
-		else if (sender > 0 && handler)
-			handler(sender, buf, (size_t)n);
+		uint64_t now = now_ms();
+		struct source *src = source_of(uc.uid, now);
+		if (!take_token(src, now)) {
+			src->dropped++;
+			dropped_total++;
+			summary_soon(src, now);
+		} else if (mh.msg_flags & MSG_TRUNC) {
+			note_ignored(src, uc.pid, "which is too long", now);
+		} else if (uc.pid > 0 && handler && handler(uc.pid, buf, (size_t)n) == -ESRCH) {
+			note_ignored(src, uc.pid, "which is in no service's scope", now);
+		}
 	}
 }
 
