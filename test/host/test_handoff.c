@@ -106,34 +106,6 @@ static int raw_connect(void)
 	return fd;
 }
 
-/* `pactctl --json VERB` output into buf. */
-static int ctl(const char *verb, char *buf, size_t cap)
-{
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "%s --run-dir %s --json %s", build_path("san/pactctl"), d.run_dir,
-		 verb);
-	FILE *f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, cap - 1, f);
-	buf[n] = '\0';
-	return pclose(f);
-}
-
-/* holder_pid of alloc id in `pactctl allocations`, in the daemon's pid namespace. */
-static int holder_pid(const char *id)
-{
-	static char buf[65536];
-	char key[200];
-	if (ctl("allocations", buf, sizeof buf) != 0)
-		return -1;
-	snprintf(key, sizeof key, "\"allocation_id\":\"%s\"", id);
-	char *p = strstr(buf, key);
-	if (!p || !(p = strstr(p, "\"holder_pid\":")))
-		return -1;
-	return atoi(p + 13);
-}
-
 /* The host pid of the daemon's child whose pid in the daemon's namespace is nspid. */
 static int host_pid_of(int nspid)
 {
@@ -278,7 +250,7 @@ static void test_round_trip(void)
 		is_str(resp.has_uenv ? resp.uenv : "", want, "uenv_mount_path is <run>/uenv/tiny");
 	else
 		skip("no mksquashfs", "uenv_mount_path");
-	int hp = holder_pid(id);
+	int hp = alloc_holder_pid(&d, id);
 	ok(hp > 1, "pactctl allocations lists the allocation with its holder pid (%d)", hp);
 	int host = host_pid_of(hp);
 	ok(host > 0, "the holder is a child of pact-init (host pid %d)", host);
@@ -314,10 +286,10 @@ static void test_round_trip(void)
 	ok(r == 0 && fds2[0] != fds[0] && ino_of(fds2[0]) == ino_of(fds[0]) &&
 	       ino_of(fds2[1]) == ino_of(fds[1]) && ino_of(fds2[2]) == ino_of(fds[2]),
 	   "with new fds to the same three namespaces");
-	is_int(holder_pid(id), hp, "still the same holder");
+	is_int(alloc_holder_pid(&d, id), hp, "still the same holder");
 	char buf[8192];
 	if (have_uenv) {
-		ctl("mounts", buf, sizeof buf);
+		pactctl_json(&d, "mounts", buf, sizeof buf);
 		ok(strstr(buf, "\"refcount\":1") != NULL, "the uenv mount has one reference");
 	} else {
 		skip("no mksquashfs", "refcount");
@@ -339,9 +311,9 @@ static void test_round_trip(void)
 	struct pollfd p = {.fd = pfd, .events = POLLIN};
 	is_int(poll(&p, 1, 5000), 1, "the holder exits");
 	close(pfd);
-	ok(holder_pid(id) < 0, "the allocation is gone from pactctl allocations");
+	ok(alloc_holder_pid(&d, id) < 0, "the allocation is gone from pactctl allocations");
 	if (have_uenv) {
-		ctl("mounts", buf, sizeof buf);
+		pactctl_json(&d, "mounts", buf, sizeof buf);
 		ok(strstr(buf, "\"refcount\":0") != NULL,
 		   "the mount reference was released (hold)");
 	} else {
@@ -369,7 +341,7 @@ static void test_cgroup_empty(void)
 	is_int(r, 0, "request Pid+Mount for the WI5 test");
 	if (r == 0)
 		close_fds(fds, 2);
-	int host = host_pid_of(holder_pid(id));
+	int host = host_pid_of(alloc_holder_pid(&d, id));
 	/* the workload manager's part: its scope, a process in it */
 	snprintf(scope, sizeof scope, "%s/workload.slice/alloc-%s.scope", cg2, id);
 	is_int(mkdir(scope, 0755), 0, "workload manager creates workload.slice/alloc-%s.scope", id);
@@ -401,7 +373,7 @@ static void test_cgroup_empty(void)
 	ok(pfd < 0 || poll(&p, 1, 5000) == 1, "the holder was killed");
 	if (pfd >= 0)
 		close(pfd);
-	ok(holder_pid(id) < 0, "and the allocation is gone");
+	ok(alloc_holder_pid(&d, id) < 0, "and the allocation is gone");
 	ok(rmdir(scope) == 0, "the workload scope is left alone for its owner to remove");
 	pact_handoff_close(&conn2);
 }
@@ -800,8 +772,8 @@ static void test_reexec(void)
 	is_int(r, 0, "an allocation before the re-exec");
 	if (r != 0)
 		return;
-	int hp = holder_pid(id);
-	is_int(ctl("reexec", buf, sizeof buf), 0, "pactctl reexec");
+	int hp = alloc_holder_pid(&d, id);
+	is_int(pactctl_json(&d, "reexec", buf, sizeof buf), 0, "pactctl reexec");
 	/* the listening socket is carried over: a new client waits in its backlog */
 	struct pact_handoff_conn *c = &conn2;
 	is_int(pact_handoff_connect(c, sock_path()), 0, "the handoff socket still accepts");
@@ -810,12 +782,12 @@ static void test_reexec(void)
 	ok(r == 0 && ino_of(fds2[0]) == ino_of(fds[0]) && ino_of(fds2[1]) == ino_of(fds[1]) &&
 	       ino_of(fds2[2]) == ino_of(fds[2]),
 	   "with fds to the same three namespaces");
-	is_int(holder_pid(id), hp, "the same holder");
+	is_int(alloc_holder_pid(&d, id), hp, "the same holder");
 	char want[128];
 	snprintf(want, sizeof want, "handoff: re-exec: %s adopted", id);
 	ok(strstr(daemon_log(&d), want) != NULL, "adopted by the new image (its log says so)");
 	if (have_uenv) {
-		ctl("mounts", buf, sizeof buf);
+		pactctl_json(&d, "mounts", buf, sizeof buf);
 		ok(strstr(buf, "\"refcount\":1") != NULL, "the uenv count was rebuilt: 1 (WI6)");
 	} else {
 		skip("no mksquashfs", "uenv count");
@@ -831,7 +803,7 @@ static void test_reexec(void)
 	if (pfd >= 0)
 		close(pfd);
 	if (have_uenv) {
-		ctl("mounts", buf, sizeof buf);
+		pactctl_json(&d, "mounts", buf, sizeof buf);
 		ok(strstr(buf, "\"refcount\":0") != NULL, "and the reference released");
 	}
 	pact_handoff_close(c);

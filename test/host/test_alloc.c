@@ -1,0 +1,129 @@
+/*
+ * Host tier: the allocation table of the real pact-init (sanitized build,
+ * PID 1 of fresh namespaces) where a client pushes it to its bounds: an
+ * allocation whose every field is as long as allowed survives a live
+ * re-exec whole (its holder, its namespaces, its uenv reference).
+ */
+#include "daemon.h"
+#include "hostutil.h"
+#include "pact/handoff.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static struct daemon d;
+static char imgdir[128];
+static int have_uenv;
+
+static const char *sock_path(void)
+{
+	return pf("%s/handoff.sock", d.run_dir);
+}
+
+static unsigned long long ino_of(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+/* The refcount of image's mount in `pactctl mounts`, -1 when not listed. */
+static int refcount_of(const char *image)
+{
+	return pactctl_int(&d, "mounts", "image", image, "refcount");
+}
+
+static const enum pact_ns_type all3[] = {PACT_NS_PID, PACT_NS_NET, PACT_NS_MOUNT};
+
+/*
+ * Every field of an alloc record at its longest, and full of bytes the
+ * state format escapes: a 128-byte id, an image path near its 511-byte
+ * bound made of '%' and ' ', a workload cgroup template with both. Its
+ * record is several KiB: the new image must read it back whole.
+ */
+static void test_long_record(void)
+{
+	if (!have_uenv) {
+		skip("no mksquashfs", "an allocation with every field at its maximum");
+		return;
+	}
+	char id[PACT_HANDOFF_ALLOC_ID_MAX + 1], img[700], dir[600];
+	snprintf(id, sizeof id, "rx-%0125d", 7);
+	int n = snprintf(dir, sizeof dir, "%s", imgdir);
+	for (int c = 0; c < 4; c++) {
+		n += snprintf(dir + n, sizeof dir - (size_t)n, "/");
+		for (int i = 0; i < 118; i++)
+			dir[n++] = i % 2 ? '%' : ' ';
+		dir[n] = '\0';
+	}
+	snprintf(img, sizeof img, "%s/x.sqfs", dir);
+	const char *mk[] = {"mkdir", "-p", dir, NULL};
+	const char *mku[] = {"images/mkuenv.sh", img, "long", NULL};
+	ok(strlen(img) <= 511 && run(mk) == 0 && run(mku) == 0, "an image at a %zu-byte path",
+	   strlen(img));
+	struct pact_handoff_conn c;
+	struct pact_handoff_msg resp;
+	int fds[3] = {-1, -1, -1}, fds2[3] = {-1, -1, -1};
+	is_int(pact_handoff_connect(&c, sock_path()), 0, "connect");
+	int r = pact_handoff_request_ns(&c, id, all3, 3, img, &resp, fds, 15000);
+	is_int(r, 0, "allocation %.12s... (128 bytes) with it: %s", id, r == 1 ? resp.reason : "");
+	if (r != 0)
+		return;
+	int hp = alloc_holder_pid(&d, id);
+	ok(hp > 1, "listed with its holder (%d)", hp);
+	is_int(refcount_of(img), 1, "one reference to the image");
+	pact_handoff_close(&c);
+	char buf[4096];
+	is_int(pactctl_json(&d, "reexec", buf, sizeof buf), 0, "pactctl reexec");
+	is_int(pact_handoff_connect(&c, sock_path()), 0, "the handoff socket still accepts");
+	r = pact_handoff_request_ns(&c, id, all3, 3, img, &resp, fds2, 15000);
+	is_int(r, 0, "the allocation is answered after the re-exec");
+	ok(r == 0 && ino_of(fds2[0]) == ino_of(fds[0]) && ino_of(fds2[1]) == ino_of(fds[1]) &&
+	       ino_of(fds2[2]) == ino_of(fds[2]),
+	   "with the same three namespaces");
+	is_int(alloc_holder_pid(&d, id), hp, "the same holder");
+	ok(strstr(daemon_log(&d), pf("re-exec: %s adopted", id)) != NULL,
+	   "adopted from its record by the new image");
+	is_int(refcount_of(img), 1, "its uenv reference rebuilt (WI6)");
+	ok(strstr(daemon_log(&d), "cannot be read") == NULL, "no record was lost");
+	is_int(pact_handoff_end(&c, id, NULL, 10000), 0, "it ends");
+	is_int(refcount_of(img), 0, "and its reference is released");
+	for (int i = 0; i < 3; i++) {
+		close(fds[i]);
+		close(fds2[i]);
+	}
+	pact_handoff_close(&c);
+}
+
+int main(void)
+{
+	if (getuid() != 0) {
+		printf("1..0 # SKIP needs root for namespaces\n");
+		return 0;
+	}
+	snprintf(imgdir, sizeof imgdir, "/tmp/pact-alloc-%d", getpid());
+	mkdir(imgdir, 0755);
+	have_uenv = system(pf("images/mkuenv.sh %s/tiny.sqfs tiny 2>/dev/null", imgdir)) == 0;
+	char conf[1024];
+	snprintf(conf, sizeof conf,
+		 "node_id = alloc-node\nuenv.image_roots = %s\nuenv.hold_s = 600\n"
+		 "handoff.cgroup_template = workload.slice/alloc 100%% {allocation_id}.scope\n",
+		 imgdir);
+	is_int(daemon_start(&d, conf, ""), 0, "pact-init started in namespaces");
+	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
+	test_long_record();
+	if (tap_failed)
+		printf("# log:\n%s", daemon_log(&d));
+	kill(d.pid, SIGUSR2);
+	daemon_wait_exit(&d, 15000);
+	daemon_cleanup(&d);
+	const char *rm[] = {"rm", "-rf", imgdir, NULL};
+	run(rm);
+	return done_testing();
+}
