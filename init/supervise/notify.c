@@ -396,9 +396,8 @@ static void on_message(void *ctx, int fd, uint32_t events)
 		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
 			memcpy(&uc, CMSG_DATA(c), sizeof uc);
 		/* MSG_CTRUNC: it carries fds (the credentials always fit) */
-		if (mh.msg_flags & MSG_CTRUNC)
-			start_dropper();
-		else
+		int has_fds = (mh.msg_flags & MSG_CTRUNC) != 0;
+		if (!has_fds)
 			(void)!recv(fd, buf, 0, MSG_DONTWAIT | MSG_TRUNC); /* dequeue it */
 		uint64_t now = now_ms();
 		struct source *src = source_of(uc.uid, now);
@@ -411,6 +410,10 @@ static void on_message(void *ctx, int fd, uint32_t events)
 		} else if (uc.pid > 0 && handler && handler(uc.pid, buf, (size_t)n) == -ESRCH) {
 			note_ignored(src, uc.pid, "which is in no service's scope", now);
 		}
+		/* after the handler: the sender waits for its fd's close (a barrier)
+		 * and may be gone at once, its credentials with it */
+		if (has_fds)
+			start_dropper();
 	}
 }
 
