@@ -15,6 +15,7 @@
 #include "node/hardware.h"
 #include "lib/log.h"
 #include "lib/table.h"
+#include "lib/utf8.h"
 #include "lib/loop.h"
 #include "node/uenv_node.h"
 #include "supervise/notify.h"
@@ -61,16 +62,24 @@ void metrics_family(struct metrics_out *m, const char *name, const char *type, c
 	put(m, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* label values: backslash, double quote and newline are escaped */
+/* label values: backslash, double quote and newline are escaped, and a
+ * byte that is not UTF-8 (a cgroup name can be anything) is U+FFFD: the
+ * exposition format is UTF-8 */
 static void put_label_value(struct metrics_out *m, const char *v)
 {
-	for (; *v && !m->overflow; v++) {
+	for (size_t left = strlen(v); left && !m->overflow;) {
+		size_t k = utf8_seq((const unsigned char *)v, left);
 		if (*v == '\\' || *v == '"')
 			put(m, "\\%c", *v);
 		else if (*v == '\n')
 			put(m, "\\n");
+		else if (k == 0)
+			put(m, UTF8_REPLACEMENT);
 		else
-			put(m, "%c", *v);
+			put(m, "%.*s", (int)k, v);
+		k = k ? k : 1;
+		v += k;
+		left -= k;
 	}
 }
 

@@ -16,6 +16,7 @@
 #include "node/hardware.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/utf8.h"
 #include "os/netconf.h"
 #include "os/nsholder.h"
 #include "node/uenv_node.h"
@@ -82,7 +83,7 @@ static void reply_error(struct handoff_ref ref, const char *id, enum pact_handof
 	char why[PACT_HANDOFF_REASON_MAX + 1];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
+	utf8_vfmt(why, sizeof why, fmt, ap);
 	va_end(ap);
 	handoff_msg_error(&m, id, kind, why);
 	port.reply(port.ctx, ref, &m, NULL, 0);
@@ -391,8 +392,10 @@ static void on_mounted(void *ctx, int err, const struct uenv_handle *h)
 		return;
 	}
 	if (err) {
-		char why[PACT_HANDOFF_REASON_MAX];
-		snprintf(why, sizeof why, "uenv %.200s: %.700s", a->uenv_req,
+		/* the client's words and ours, each cut on a character boundary */
+		char req[201], why[PACT_HANDOFF_REASON_MAX];
+		utf8_copy(req, sizeof req, a->uenv_req);
+		utf8_fmt(why, sizeof why, "uenv %s: %s", req,
 			 err == -ETIMEDOUT ? "mount timed out" : uenv_last_error(&node_uenv));
 		fail(a, uenv_err_kind(err), why);
 		return;

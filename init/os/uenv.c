@@ -14,6 +14,7 @@
 #include "lib/fileio.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 
 #include <pact/contract.h>
 
@@ -80,7 +81,7 @@ int uenv__fail(struct uenv_mgr *m, int err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(m->err, sizeof m->err, fmt, ap);
+	utf8_vfmt(m->err, sizeof m->err, fmt, ap);
 	va_end(ap);
 	log_err("uenv: %s", m->err);
 	return -err;

@@ -192,8 +192,8 @@ size_t uenv_count(const struct uenv_mgr *m);
  * One entry as a JSON object for pactctl --json and the control socket:
  * {"image_path":..,"mount_point":..,"loop_device":"loopN","dev":"7:N",
  *  "refcount":N,"hold_remaining_ms":N|null}, escaped by the one JSON writer
- * (lib/json.h). Returns its length, -ENOSPC, or -EINVAL (a name that is not
- * UTF-8).
+ * (lib/json.h: a byte of a path that is not UTF-8 becomes U+FFFD). Returns
+ * its length, or -ENOSPC.
  */
 int uenv_info_json(const struct uenv_info *info, char *buf, size_t cap);
 

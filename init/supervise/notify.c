@@ -25,6 +25,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/utf8.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -90,8 +91,8 @@ int notify_get(const char *msg, const char *key, char *out, size_t cap)
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		if (len > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
 			size_t vl = len - kl - 1;
-			if (vl >= cap)
-				vl = cap - 1;
+			if (vl >= cap) /* a long STATUS= is cut, never inside a character */
+				vl = utf8_cut(p + kl + 1, cap - 1);
 			memcpy(out, p + kl + 1, vl);
 			out[vl] = '\0';
 			return 1;

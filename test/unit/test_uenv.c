@@ -526,6 +526,11 @@ static void test_json(void)
 		small += uenv_info_json(&i, buf, cap) == -ENOSPC;
 	is_int(small, (int)full, "every short buffer: -ENOSPC");
 	is_int(uenv_info_json(&i, buf, full + 1), (int)full, "an exact buffer fits");
+	/* a backing file's path is whatever the loop device says: not always UTF-8 */
+	i.image = "/images/caf\xc3\xa9-\xff.sqfs";
+	ok(uenv_info_json(&i, buf, sizeof buf) > 0 &&
+	       strstr(buf, "\"image_path\":\"/images/caf\xc3\xa9-\xef\xbf\xbd.sqfs\"") != NULL,
+	   "a path that is not UTF-8 is listed with U+FFFD for its bad byte");
 }
 
 struct cbrec {
