@@ -424,7 +424,7 @@ int uenv_release(struct uenv_mgr *m, const struct uenv_handle *h)
 	struct uenv_entry *e = find_handle(m, h);
 	if (e && e->state != UENV_MOUNTED)
 		e = NULL; /* a mount still pending has no handles yet */
-	if ((!e || (h->gen && h->gen != e->gen)) && was_forced(m, h->gen)) {
+	if ((!e || h->gen != e->gen) && was_forced(m, h->gen)) {
 		snprintf(m->err, sizeof m->err,
 			 "release of %s after its emergency force unmount; ignored", h->image_path);
 		log_notice("uenv: %s", m->err);
@@ -435,7 +435,7 @@ int uenv_release(struct uenv_mgr *m, const struct uenv_handle *h)
 				  "refcount inconsistency for %s: release of an image that is not "
 				  "mounted (WI2); ignored",
 				  h->image_path);
-	if (h->gen && h->gen != e->gen)
+	if (h->gen != e->gen)
 		return uenv__fail(
 		    m, ESTALE,
 		    "refcount inconsistency for %s: stale handle (from an earlier mount "
@@ -519,8 +519,7 @@ int uenv_lookup(struct uenv_mgr *m, const char *image_path, struct uenv_handle *
 	struct uenv_entry *e = uenv__find(m, image);
 	if (!e || e->state != UENV_MOUNTED)
 		return -ENOENT;
-	uenv__fill_handle(m, e, out);
-	out->gen = 0;
+	uenv__fill_handle(m, e, out); /* its generation: a later mount of the image is another */
 	return 0;
 }
 

@@ -69,7 +69,7 @@ struct uenv_mgr;
 struct uenv_handle {
 	char image_path[UENV_IMAGE_MAX];
 	char mount_point[UENV_MOUNT_MAX];
-	uint64_t gen; /* 0: any mount instance of image_path */
+	uint64_t gen; /* which mount instance of image_path: a handle of another is stale */
 	int slot;
 };
 
@@ -181,7 +181,9 @@ int uenv_force_unmount(struct uenv_mgr *m, const char *image_path);
  * those with none. Never remounts. Returns the number of mounts adopted.
  */
 int uenv_reconstruct(struct uenv_mgr *m, const char *const *active_images, size_t n);
-/* A handle for a mounted image without taking a reference (gen 0). */
+/* A handle for a mounted image without taking a reference: of this mount
+ * instance (its generation), so that it is stale once the image was
+ * unmounted and mounted again. */
 int uenv_lookup(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out);
 
 /* Call cb for each entry; stops at and returns a non-zero cb result. */

@@ -2,7 +2,10 @@
  * Host tier: the allocation table of the real pact-init (sanitized build,
  * PID 1 of fresh namespaces) where a client pushes it to its bounds: an
  * allocation whose every field is as long as allowed survives a live
- * re-exec whole (its holder, its namespaces, its uenv reference).
+ * re-exec whole (its holder, its namespaces, its uenv reference); an
+ * allocation restored by a re-exec holds a reference to its mount instance
+ * and no other (after an emergency force unmount and a new mount of the
+ * same image, its end does not drop the new allocation's reference).
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -101,6 +104,47 @@ static void test_long_record(void)
 	pact_handoff_close(&c);
 }
 
+/*
+ * A restored allocation's uenv handle names its mount instance: once that
+ * mount was force-unmounted (an emergency) and the image mounted again for
+ * another allocation, the restored one's end must not take the new one's
+ * reference (which would unmount the image under it).
+ */
+static void test_restored_generation(void)
+{
+	if (!have_uenv) {
+		skip("no mksquashfs", "a restored allocation's mount instance");
+		return;
+	}
+	char img[200], buf[4096];
+	snprintf(img, sizeof img, "%s/tiny.sqfs", imgdir);
+	const enum pact_ns_type mnt[] = {PACT_NS_MOUNT};
+	struct pact_handoff_conn c;
+	struct pact_handoff_msg m;
+	int fds[3] = {-1, -1, -1};
+	is_int(pact_handoff_connect(&c, sock_path()), 0, "connect");
+	is_int(pact_handoff_request_ns(&c, "gen-a", mnt, 1, "tiny.sqfs", &m, fds, 15000), 0,
+	       "allocation gen-a with tiny.sqfs");
+	close(fds[0]);
+	pact_handoff_close(&c);
+	is_int(pactctl_json(&d, "reexec", buf, sizeof buf), 0, "pactctl reexec: gen-a is restored");
+	is_int(pact_handoff_connect(&c, sock_path()), 0, "connect again");
+	is_int(pactctl_json(&d, "emergency on --reason generations", buf, sizeof buf), 0,
+	       "an emergency");
+	is_int(pactctl_json(&d, pf("force-unmount %s", img), buf, sizeof buf), 0,
+	       "tiny.sqfs force-unmounted (gen-a's reference dropped with it)");
+	pactctl_json(&d, "emergency off", buf, sizeof buf);
+	is_int(pact_handoff_request_ns(&c, "gen-b", mnt, 1, "tiny.sqfs", &m, fds, 15000), 0,
+	       "allocation gen-b mounts tiny.sqfs anew");
+	close(fds[0]);
+	is_int(refcount_of(img), 1, "one reference: gen-b's");
+	is_int(pact_handoff_end(&c, "gen-a", NULL, 10000), 0, "gen-a ends");
+	is_int(refcount_of(img), 1, "gen-b's reference is untouched");
+	is_int(pact_handoff_end(&c, "gen-b", NULL, 10000), 0, "gen-b ends");
+	is_int(refcount_of(img), 0, "no reference left");
+	pact_handoff_close(&c);
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -118,6 +162,7 @@ int main(void)
 	is_int(daemon_start(&d, conf, ""), 0, "pact-init started in namespaces");
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
 	test_long_record();
+	test_restored_generation();
 	if (tap_failed)
 		printf("# log:\n%s", daemon_log(&d));
 	kill(d.pid, SIGUSR2);
