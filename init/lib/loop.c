@@ -37,7 +37,7 @@ static struct child_slot children[LOOP_MAX_CHILDREN];
 static struct timer *timers; /* sorted by deadline */
 static loop_signal_cb on_signal;
 static void (*reap_hook)(void);
-static sigset_t handled, original;
+static sigset_t handled;
 static int stopping;
 static int nfds;
 
@@ -227,12 +227,11 @@ void loop_set_signal_handler(loop_signal_cb cb)
 
 void loop_child_sigreset(void)
 {
-	sigprocmask(SIG_SETMASK, &original, NULL);
-}
-
-void loop_block_signals(void)
-{
-	sigprocmask(SIG_BLOCK, &handled, NULL);
+	/* no signal blocked, whatever we inherited (after a live re-exec: our
+	 * own blocked set, kept across the exec) */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 int loop_init(void)
@@ -240,13 +239,13 @@ int loop_init(void)
 	for (int i = 0; i < LOOP_MAX_FDS; i++)
 		fds[i].fd = -1;
 	sigemptyset(&handled);
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2,
-				   SIGPWR,  SIGQUIT, SIGWINCH};
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT,  SIGHUP,  SIGUSR1,
+				   SIGUSR2, SIGPWR,  SIGQUIT, SIGWINCH};
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaddset(&handled, sigs[i]);
 	for (int s = SIGRTMIN; s <= SIGRTMIN + 5; s++)
 		sigaddset(&handled, s);
-	if (sigprocmask(SIG_BLOCK, &handled, &original) < 0)
+	if (sigprocmask(SIG_BLOCK, &handled, NULL) < 0)
 		return -errno;
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);

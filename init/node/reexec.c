@@ -420,11 +420,11 @@ int reexec_now(const char *why)
 	snprintf(env, sizeof env, "%d", mfd);
 	setenv(ENV_KEY, env, 1);
 	log_notice("re-exec of %s (%s): %zu bytes of state, %d fds", self_path, why, o.len, o.nfds);
-	loop_child_sigreset();
+	/* our signals stay blocked across the exec: one sent meanwhile stays
+	 * pending, and the new image's signalfd reads it */
 	execv(self_path, self_argv);
 	/* still here: put everything back as it was */
 	int e = errno;
-	loop_block_signals();
 	unsetenv(ENV_KEY);
 	close_fd(mfd);
 	for (int i = 0; i < o.nfds; i++)
