@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
@@ -37,6 +38,7 @@ static void (*observers[POWER_MAX_OBSERVERS])(void);
 static int n_observers;
 static int n_hooks, next_hook;
 static uint64_t started_ms;
+static int machine_init; /* PID 1 of the first pid namespace: its exit panics the kernel */
 
 const char *power_action_name(enum power_action a)
 {
@@ -86,10 +88,14 @@ static void final_stage(int late)
 	/* the child may still hang in an unmount: nothing here waits for a filesystem */
 	if (late && cfg.do_mounts)
 		unmount_all(1);
-	if (!cfg.do_reboot) {
+	if (!cfg.do_reboot && !machine_init) {
 		/* running under test or another supervisor: our job ends here */
-		exit(0); /* not PID 1: --no-reboot (tests, another supervisor) */
+		exit(0); /* not the machine's PID 1: --no-reboot (tests, a container) */
 	}
+	if (!cfg.do_reboot)
+		log_warn("shutdown: --no-reboot is ignored: as the machine's PID 1, exiting would "
+			 "panic the kernel; %s instead",
+			 power_action_name(action));
 	/* orderly to the end: the magic close, so the reset is ours, not its */
 	watchdog_disarm();
 	int cmd = action == POWER_REBOOT ? RB_AUTOBOOT
@@ -208,6 +214,16 @@ static void run_next_hook(void)
 	enter_term();
 }
 
+/* PID 1 of the machine, not of a container: the first pid namespace has a
+ * fixed inode (PROC_PID_INIT_INO). Without /proc, assume the machine. */
+static int is_machine_init(void)
+{
+	struct stat st;
+	if (getpid() != 1)
+		return 0;
+	return stat("/proc/self/ns/pid", &st) < 0 || st.st_ino == 0xeffffffcu;
+}
+
 void power_request(enum power_action a, const char *why)
 {
 	if (stage != ST_RUNNING) {
@@ -217,6 +233,7 @@ void power_request(enum power_action a, const char *why)
 	}
 	action = a;
 	started_ms = now_ms();
+	machine_init = is_machine_init(); /* now: the final unmounts take /proc away */
 	stage = ST_STOPPING;
 	log_notice("shutdown: %s (%s)", power_action_name(a), why);
 	for (int i = 0; i < n_observers; i++)
