@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/table.h"
+#include "units/unit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,11 @@
 #include <unistd.h>
 
 #define STATE_MAX (256 * 1024)
-#define ENV_KEY	  "PACT_REEXEC_FD"
+
+/* every service's log pipe (both ends) and every carried socket must fit */
+_Static_assert(REEXEC_MAX_FDS >= 2 * UNITS_MAX + REEXEC_MAX_CARRIED,
+	       "the re-exec fd table must hold every log pipe and socket");
+#define ENV_KEY "PACT_REEXEC_FD"
 
 struct reexec_out {
 	char *buf;
@@ -114,21 +119,21 @@ void reexec_end(struct reexec_out *o)
 	}
 }
 
-/* Keep fd open across the exec; returns fd (for reexec_num). */
-static int reexec_keep_fd(struct reexec_out *o, int fd)
-{
-	if (fd >= 0 && o->nfds < REEXEC_MAX_FDS)
-		o->fds[o->nfds++] = fd;
-	return fd;
-}
-
 void reexec_save_fd(struct reexec_out *o, const char *name, int fd)
 {
 	if (fd < 0)
 		return;
+	if (o->nfds == REEXEC_MAX_FDS) {
+		/* a record naming an fd that closes at the exec would hand the new
+		 * image whatever gets that number there */
+		log_err("re-exec: more than %d fds to carry; %s is not carried", REEXEC_MAX_FDS,
+			name);
+		return;
+	}
+	o->fds[o->nfds++] = fd; /* kept open across the exec */
 	reexec_begin(o, "fd");
 	reexec_word(o, name);
-	reexec_num(o, reexec_keep_fd(o, fd));
+	reexec_num(o, fd);
 	reexec_end(o);
 }
 

@@ -26,7 +26,7 @@
 #define REEXEC_WORD_MAX(n) (3 * (n) + 1)
 #define REEXEC_NUM_MAX	   21 /* a number as a word */
 #define REEXEC_MAX_WORDS   24
-#define REEXEC_MAX_FDS	   256
+#define REEXEC_MAX_FDS	   512 /* two log fds per unit (UNITS_MAX), the sockets, room */
 #define REEXEC_MAX_SAVERS  12
 #define REEXEC_MAX_CARRIED 8 /* reexec_carry_fd */
 
@@ -43,7 +43,8 @@ void reexec_num(struct reexec_out *o, long long v);
 void reexec_end(struct reexec_out *o);
 /* The one way to carry a named fd: the record "fd <name> <n>", and the fd
  * kept open across the exec (nothing when fd < 0). The new image takes it
- * back with reexec_take_fd(name). */
+ * back with reexec_take_fd(name). Past REEXEC_MAX_FDS nothing is recorded
+ * (and it is logged): a record never names an fd that was not carried. */
 void reexec_save_fd(struct reexec_out *o, const char *name, int fd);
 /* Carry *fd (read when the exec happens) under name at every re-exec:
  * for a module's long-lived fd, a listening socket. 0, or -ENOSPC. */

@@ -5,7 +5,7 @@
  * back record by record. Records as long as the bounds allow survive
  * whole; one too long is refused when written and reported when read,
  * never lost without a word; states of an older version are read, of a
- * newer one refused.
+ * newer one refused; no "fd" record names an fd that is not carried.
  */
 #include "tap.h"
 #include "node/reexec.h"
@@ -136,9 +136,31 @@ static void test_reading(void)
 	reexec_finish();
 }
 
+/* More fds than can be carried: every one recorded is one kept open. */
+static int fds_offered;
+
+static void fd_saver(struct reexec_out *o)
+{
+	for (fds_offered = 0; fds_offered < REEXEC_MAX_FDS + 8; fds_offered++)
+		reexec_save_fd(o, "many", 0);
+}
+
+static void test_fd_cap(void)
+{
+	is_int(reexec_register_saver(fd_saver), 0, "a saver of %d fds", REEXEC_MAX_FDS + 8);
+	int nfds = -1, records = 0;
+	int len = reexec_render(state, sizeof state, &nfds);
+	ok(len > 0, "rendered");
+	for (const char *p = state; (p = strstr(p, "\nfd many ")); p++)
+		records++;
+	is_int(nfds, REEXEC_MAX_FDS, "as many fds carried as the table holds");
+	is_int(records, nfds, "and no record for one that is not carried");
+}
+
 int main(void)
 {
 	test_round_trip();
 	test_reading();
+	test_fd_cap();
 	return done_testing();
 }
