@@ -23,8 +23,9 @@ struct timer {
 	struct timer *next;
 };
 
-#define LOOP_MAX_FDS	  512
-#define LOOP_MAX_CHILDREN 1024
+#define LOOP_MAX_FDS	    512
+#define LOOP_MAX_CHILDREN   1024
+#define LOOP_REAP_PER_ROUND 256 /* children reaped in one round; the next goes on at once */
 
 int loop_init(void);
 /* Milliseconds on CLOCK_MONOTONIC. */
