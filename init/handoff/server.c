@@ -241,15 +241,30 @@ static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
 	alloc_handle(ref_of(c), m);
 }
 
+/* Is the connection ref names still there to answer? */
+static int ref_open(struct handoff_ref ref)
+{
+	const struct hconn *c =
+	    ref.idx >= 0 && ref.idx < HANDOFF_MAX_CONNS ? &conns[ref.idx] : NULL;
+	return c && c->used && c->gen == ref.gen && !c->closing;
+}
+
 void handoff_on_boot(void)
 {
 	if (!n_queued || (!boot_is_ready() && !boot_has_failed()))
 		return;
-	int n = n_queued;
+	int n = n_queued, gone = 0;
 	n_queued = 0;
-	log_info("handoff: answering %d message(s) queued before readiness", n);
+	for (int i = 0; i < n; i++)
+		gone += !ref_open(queue[i].ref);
+	log_info("handoff: answering %d message(s) queued before readiness (%d more from "
+		 "clients gone meanwhile: dropped)",
+		 n - gone, gone);
 	for (int i = 0; i < n; i++) {
 		struct queued *q = &queue[i];
+		/* a client that left asks for nothing: no allocation nobody would end */
+		if (!ref_open(q->ref))
+			continue;
 		if (boot_is_ready()) {
 			alloc_handle(q->ref, &q->m);
 		} else {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,4 +87,26 @@ int pactctl_int(const struct daemon *d, const char *verb, const char *key, const
 int alloc_holder_pid(const struct daemon *d, const char *id)
 {
 	return pactctl_int(d, "allocations", "allocation_id", id, "holder_pid");
+}
+
+const char *daemon_add_gate_service(struct daemon *d)
+{
+	static char fifo[300];
+	char p[400];
+	snprintf(fifo, sizeof fifo, "%s/go", d->dir);
+	snprintf(p, sizeof p, "%s/etc/services", d->dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof p, "%s/etc/services/slow.service", d->dir);
+	FILE *f = fopen(p, "w");
+	if (mkfifo(fifo, 0600) < 0 || !f) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	fprintf(f,
+		"[Service]\nType=notify\nExecStart=/bin/sh -c 'cat %s >/dev/null; exec %s notify "
+		"--ready'\nTimeoutStartSec=30\nSlice=infra.slice\n",
+		fifo, build_path("san/pactctl"));
+	fclose(f);
+	return fifo;
 }

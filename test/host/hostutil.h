@@ -21,6 +21,10 @@ int pactctl_json(const struct daemon *d, const char *verb, char *buf, size_t cap
  * allocation: pactctl_int(d, "allocations", "allocation_id", id, "holder_pid"). */
 int pactctl_int(const struct daemon *d, const char *verb, const char *key, const char *value,
 		const char *field);
+/* Between daemon_prepare and launch: a Type=notify service (slow.service)
+ * that is ready only once fifo (<dir>/go, returned) is opened for writing,
+ * so that the node's readiness waits for the test. NULL on failure. */
+const char *daemon_add_gate_service(struct daemon *d);
 /* holder_pid of allocation id (in the daemon's pid namespace), -1 if not listed. */
 int alloc_holder_pid(const struct daemon *d, const char *id);
 

@@ -5,7 +5,9 @@
  * re-exec whole (its holder, its namespaces, its uenv reference); an
  * allocation restored by a re-exec holds a reference to its mount instance
  * and no other (after an emergency force unmount and a new mount of the
- * same image, its end does not drop the new allocation's reference).
+ * same image, its end does not drop the new allocation's reference); a
+ * request queued before readiness by a client that left meanwhile creates
+ * nothing.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -13,6 +15,7 @@
 #include "tap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +148,60 @@ static void test_restored_generation(void)
 	pact_handoff_close(&c);
 }
 
+static int send_request(struct pact_handoff_conn *c, const char *id)
+{
+	struct pact_handoff_msg req;
+	memset(&req, 0, sizeof req);
+	req.type = PACT_MSG_NAMESPACE_REQUEST;
+	req.has_allocation_id = 1;
+	snprintf(req.allocation_id, sizeof req.allocation_id, "%s", id);
+	req.n_ns = 1;
+	req.ns[0] = PACT_NS_PID;
+	return pact_handoff_send(c, &req, 5000);
+}
+
+/*
+ * Requests queued before readiness: one from a client that has gone by
+ * the time the node is ready must not create an allocation (nobody would
+ * ever end it); one from a client still there is answered.
+ */
+static void test_queued_gone(void)
+{
+	struct daemon q;
+	const char *fifo = NULL;
+	if (daemon_prepare(&q, "node_id = q-node\n", "") < 0 ||
+	    !(fifo = daemon_add_gate_service(&q))) {
+		skip("daemon_prepare", "requests queued before readiness");
+		return;
+	}
+	is_int(daemon_launch(&q), 0, "a daemon whose readiness waits for the test");
+	is_int(daemon_wait_file(&q, "handoff.sock", 10000), 0, "its handoff socket is there");
+	struct pact_handoff_conn gone, kept;
+	struct pact_handoff_msg m;
+	int fds[3] = {-1, -1, -1};
+	unsigned nfds = 0;
+	const char *path = pf("%s/handoff.sock", q.run_dir);
+	ok(pact_handoff_connect(&gone, path) == 0 && send_request(&gone, "q-gone") == 0,
+	   "a request before readiness");
+	pact_handoff_close(&gone);
+	ok(pact_handoff_connect(&kept, path) == 0 && send_request(&kept, "q-kept") == 0,
+	   "another, from a client that stays");
+	close(open(fifo, O_WRONLY | O_CLOEXEC)); /* the node becomes ready */
+	is_int(pact_handoff_recv(&kept, &m, fds, 3, &nfds, 15000), 0,
+	       "the client that stayed is answered");
+	ok(m.type == PACT_MSG_NAMESPACE_RESPONSE && nfds == 1, "with its namespace");
+	for (unsigned i = 0; i < nfds; i++)
+		close(fds[i]);
+	is_int(alloc_holder_pid(&q, "q-gone"), -1, "the one that left got no allocation");
+	ok(strstr(daemon_log(&q), "1 more from clients gone meanwhile: dropped") != NULL,
+	   "and its request was dropped (logged)");
+	is_int(pact_handoff_end(&kept, "q-kept", NULL, 10000), 0, "the other ends");
+	pact_handoff_close(&kept);
+	kill(q.pid, SIGUSR2);
+	daemon_wait_exit(&q, 15000);
+	daemon_cleanup(&q);
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -163,6 +220,7 @@ int main(void)
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
 	test_long_record();
 	test_restored_generation();
+	test_queued_gone();
 	if (tap_failed)
 		printf("# log:\n%s", daemon_log(&d));
 	kill(d.pid, SIGUSR2);

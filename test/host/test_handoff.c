@@ -630,7 +630,8 @@ static void test_hostile(void)
 	struct pact_handoff_msg m;
 	ok(read_reply(fd, &m, 5000) == 0 && m.kind == PACT_ERR_ALLOCATION_NOT_FOUND,
 	   "the message is answered");
-	is_int(fd_count(d.pid), base + 1, "the server holds no fd of the client's (only the socket)");
+	is_int(fd_count(d.pid), base + 1,
+	       "the server holds no fd of the client's (only the socket)");
 	close(fd);
 	close(passed);
 	is_int(fds_back_to(base), base, "fds back after it closes");
@@ -705,25 +706,13 @@ static void test_hostile(void)
 static void test_queue(void)
 {
 	struct daemon q;
-	char conf[256], fifo[300], unit[1024], p[400];
+	char conf[256], p[400];
 	snprintf(conf, sizeof conf, "node_id = q-node\n");
-	if (daemon_prepare(&q, conf, "") < 0) {
+	const char *fifo = NULL;
+	if (daemon_prepare(&q, conf, "") < 0 || !(fifo = daemon_add_gate_service(&q))) {
 		skip("daemon_prepare", "queueing");
 		return;
 	}
-	snprintf(fifo, sizeof fifo, "%s/go", q.dir);
-	mkfifo(fifo, 0600);
-	snprintf(p, sizeof p, "%s/etc/services", q.dir);
-	mkdir(p, 0755);
-	snprintf(unit, sizeof unit,
-		 "[Service]\nType=notify\nExecStart=/bin/sh -c 'cat %s >/dev/null; exec %s notify "
-		 "--ready'\n"
-		 "TimeoutStartSec=30\nSlice=infra.slice\n",
-		 fifo, build_path("san/pactctl"));
-	snprintf(p, sizeof p, "%s/etc/services/slow.service", q.dir);
-	FILE *f = fopen(p, "w");
-	fputs(unit, f);
-	fclose(f);
 	is_int(daemon_launch(&q), 0, "a daemon whose readiness waits on a slow notify service");
 	struct daemon saved = d;
 	d = q;
