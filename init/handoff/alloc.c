@@ -48,10 +48,26 @@ static void cgroup_emptied(void *ctx, const char *why)
 	alloc__release(ctx, why, 1);
 }
 
+/* The workload manager never put a process in the allocation's cgroup
+ * (it died, or forgot): the namespaces would be pinned for good. */
+static void cgroup_never_came(void *ctx)
+{
+	struct alloc *a = ctx;
+	if (a->state != ALLOC_LIVE || a->watch.seen_populated)
+		return;
+	char why[CG_PATH_MAX + 96];
+	snprintf(why, sizeof why, "its workload cgroup %s had no process within %u s",
+		 a->watch.path, alloc__cgroup_wait_s());
+	alloc__release(a, why, 1);
+}
+
 int alloc__watch(struct alloc *a)
 {
 	a->watch.on_empty = cgroup_emptied;
 	a->watch.ctx = a;
+	if (!a->watch.seen_populated)
+		timer_arm(&a->cgroup_wait, (uint64_t)alloc__cgroup_wait_s() * 1000,
+			  cgroup_never_came, a);
 	return cg_watch_add(&a->watch);
 }
 
@@ -166,6 +182,7 @@ static void teardown(struct alloc *a)
 {
 	a->state = ALLOC_RELEASING;
 	timer_cancel(&a->create_timer);
+	timer_cancel(&a->cgroup_wait);
 	cg_watch_remove(&a->watch);
 	if (a->h.sync_fd >= 0)
 		loop_del_fd(a->h.sync_fd);

@@ -20,6 +20,7 @@
 #define ALLOC_WAITERS		8     /* requests waiting for one allocation's creation */
 #define ALLOC_CREATE_TIMEOUT_MS 10000 /* holder setup bound */
 #define ALLOC_TEMPLATE_MAX	256
+#define ALLOC_CGROUP_WAIT_S	600 /* default handoff.cgroup_wait_s */
 
 /* The default of handoff.cgroup_template; {allocation_id} is replaced. */
 #define HANDOFF_DEFAULT_CGROUP_TEMPLATE "workload.slice/alloc-{allocation_id}.scope"
@@ -53,6 +54,10 @@ int alloc_reexec_init(void);
  * the allocations made from now on. 0, or -EINVAL with err set. */
 int alloc_set_cgroup_template(const char *tmpl, char *err, size_t errlen);
 const char *alloc_cgroup_template(void);
+/* handoff.cgroup_wait_s: how long a live allocation waits for its workload
+ * cgroup to have a process before it is released (1..86400 s). 0, or
+ * -EINVAL with err set. */
+int alloc_set_cgroup_wait(const char *value, char *err, size_t errlen);
 /* Handle a client's NamespaceRequest or AllocationEnded (node ready). */
 void alloc_handle(struct handoff_ref ref, const struct pact_handoff_msg *m);
 /* Allocations not yet released. */

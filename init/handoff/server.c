@@ -91,6 +91,8 @@ static int conf_handoff(const char *key, const char *value, char *err, size_t er
 	}
 	if (strcmp(key, "handoff.cgroup_template") == 0)
 		return alloc_set_cgroup_template(value, err, errlen);
+	if (strcmp(key, "handoff.cgroup_wait_s") == 0)
+		return alloc_set_cgroup_wait(value, err, errlen);
 	if (strcmp(key, "handoff.frame_timeout_ms") == 0) {
 		if (parse_u64(value, &v) < 0 || v < 100 || v > 600000)
 			return snprintf(err, errlen, "want milliseconds (100..600000)"), -EINVAL;

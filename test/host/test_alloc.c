@@ -7,7 +7,8 @@
  * and no other (after an emergency force unmount and a new mount of the
  * same image, its end does not drop the new allocation's reference); a
  * request queued before readiness by a client that left meanwhile creates
- * nothing.
+ * nothing; an allocation whose workload cgroup never gets a process is
+ * released after handoff.cgroup_wait_s.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -161,6 +162,29 @@ static int send_request(struct pact_handoff_conn *c, const char *id)
 }
 
 /*
+ * An allocation whose workload cgroup never gets a process (the workload
+ * manager died before it started the job) is released after
+ * handoff.cgroup_wait_s (2 s on this daemon), and the end is pushed.
+ */
+static void test_cgroup_wait(struct daemon *q, struct pact_handoff_conn *c)
+{
+	struct pact_handoff_msg m;
+	int fds[3] = {-1, -1, -1};
+	const enum pact_ns_type pid[] = {PACT_NS_PID};
+	is_int(pact_handoff_request_ns(c, "w-never", pid, 1, NULL, &m, fds, 10000), 0,
+	       "an allocation whose workload cgroup nobody creates");
+	close(fds[0]);
+	ok(alloc_holder_pid(q, "w-never") > 1, "it is live");
+	int r = pact_handoff_next_event(c, &m, 15000);
+	ok(r == 0 && m.type == PACT_MSG_ALLOCATION_ENDED && strcmp(m.allocation_id, "w-never") == 0,
+	   "AllocationEnded is pushed once handoff.cgroup_wait_s is over");
+	is_int(alloc_holder_pid(q, "w-never"), -1, "and the allocation is gone");
+	ok(strstr(daemon_log(q), "had no process within 2 s") != NULL, "the log says why");
+	if (tap_failed)
+		printf("# log:\n%s", daemon_log(q));
+}
+
+/*
  * Requests queued before readiness: one from a client that has gone by
  * the time the node is ready must not create an allocation (nobody would
  * ever end it); one from a client still there is answered.
@@ -169,7 +193,7 @@ static void test_queued_gone(void)
 {
 	struct daemon q;
 	const char *fifo = NULL;
-	if (daemon_prepare(&q, "node_id = q-node\n", "") < 0 ||
+	if (daemon_prepare(&q, "node_id = q-node\nhandoff.cgroup_wait_s = 2\n", "") < 0 ||
 	    !(fifo = daemon_add_gate_service(&q))) {
 		skip("daemon_prepare", "requests queued before readiness");
 		return;
@@ -196,6 +220,7 @@ static void test_queued_gone(void)
 	ok(strstr(daemon_log(&q), "1 more from clients gone meanwhile: dropped") != NULL,
 	   "and its request was dropped (logged)");
 	is_int(pact_handoff_end(&kept, "q-kept", NULL, 10000), 0, "the other ends");
+	test_cgroup_wait(&q, &kept);
 	pact_handoff_close(&kept);
 	kill(q.pid, SIGUSR2);
 	daemon_wait_exit(&q, 15000);
