@@ -431,6 +431,16 @@ static struct alloc *find(const char *id)
 	return NULL;
 }
 
+/* Only the uid that asked for an allocation, or root, may use or end it. */
+static int owned_by(const struct alloc *a, struct handoff_ref ref)
+{
+	if (ref.uid == 0 || a->owner == ALLOC_OWNER_ANY || a->owner == ref.uid)
+		return 1;
+	reply_error(ref, a->id, PACT_ERR_PERMISSION_DENIED, "allocation %s belongs to uid %u",
+		    a->id, (unsigned)a->owner);
+	return 0;
+}
+
 static int same_uenv(const struct alloc *a, const struct pact_handoff_msg *m)
 {
 	return a->has_uenv == m->has_uenv && (!m->has_uenv || strcmp(a->uenv_req, m->uenv) == 0);
@@ -453,6 +463,8 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 {
 	struct alloc *a = find(m->allocation_id);
 	if (a) {
+		if (!owned_by(a, ref))
+			return;
 		if (!same_uenv(a, m)) {
 			reply_error(ref, m->allocation_id, PACT_ERR_INVALID_REQUEST,
 				    "allocation %s exists with another uenv_image", a->id);
@@ -493,6 +505,7 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 	/* a fresh slot: only the small fields are reset (the handle is written on use) */
 	a->state = ALLOC_MOUNTING;
 	snprintf(a->id, sizeof a->id, "%s", m->allocation_id);
+	a->owner = ref.uid;
 	a->n_ns = m->n_ns;
 	memcpy(a->ns, m->ns, sizeof a->ns);
 	a->has_uenv = m->has_uenv;
@@ -530,6 +543,8 @@ static void end(struct handoff_ref ref, const struct pact_handoff_msg *m)
 			    "no live allocation %s", m->allocation_id);
 		return;
 	}
+	if (!owned_by(a, ref))
+		return;
 	if (a->state != ALLOC_LIVE) {
 		/* answered after the requests that came first */
 		if (a->nend == ALLOC_WAITERS)
@@ -578,6 +593,7 @@ int alloc_foreach(int (*cb)(void *ctx, const struct alloc_info *), void *ctx)
 		    .uenv_mount = a->has_handle ? a->uh.mount_point : NULL,
 		    .cgroup = a->watch.path,
 		    .cgroup_seen_populated = a->watch.seen_populated,
+		    .owner = a->owner,
 		    .age_ms = now - a->created_ms,
 		};
 		for (unsigned j = 0; j < a->n_ns && a->state == ALLOC_LIVE; j++)

@@ -25,11 +25,15 @@
 /* The default of handoff.cgroup_template; {allocation_id} is replaced. */
 #define HANDOFF_DEFAULT_CGROUP_TEMPLATE "workload.slice/alloc-{allocation_id}.scope"
 
-/* A client connection as the table sees it: stale once the connection closes. */
+/* A client connection as the table sees it: stale once the connection
+ * closes; uid: its peer's (SO_PEERCRED), who an allocation it makes belongs to. */
 struct handoff_ref {
 	int idx;
 	unsigned gen;
+	uid_t uid;
 };
+
+#define ALLOC_OWNER_ANY ((uid_t)-1) /* restored from a state that did not say */
 
 /*
  * What the table needs of the server that owns the connections, passed at
@@ -74,6 +78,7 @@ struct alloc_info {
 	const char *uenv_image, *uenv_mount;   /* NULL: no mount reference held */
 	const char *cgroup;		       /* the workload cgroup watched (WI5) */
 	int cgroup_seen_populated;
+	uid_t owner; /* ALLOC_OWNER_ANY: not known */
 	uint64_t age_ms;
 };
 /* Call cb for each allocation in the table; stops at a non-zero result. */

@@ -31,6 +31,7 @@ struct alloc_waiter {
 struct alloc {
 	enum alloc_state state;
 	char id[PACT_HANDOFF_ALLOC_ID_MAX + 1];
+	uid_t owner; /* the uid that asked for it: only it (and root) may use or end it */
 	unsigned n_ns;
 	enum pact_ns_type ns[PACT_NS_COUNT];
 	int has_uenv;				  /* the request named an image */

@@ -32,12 +32,14 @@ static int records_failed; /* alloc records that could not be read back */
 	(REEXEC_WORD_MAX(sizeof "alloc") + REEXEC_WORD_MAX(PACT_HANDOFF_ALLOC_ID_MAX) +            \
 	 REEXEC_NUM_MAX + REEXEC_WORD_MAX(CG_PATH_MAX) + REEXEC_WORD_MAX(32) +                     \
 	 REEXEC_WORD_MAX(PACT_HANDOFF_PATH_MAX) + REEXEC_WORD_MAX(UENV_IMAGE_MAX) +                \
-	 REEXEC_WORD_MAX(CG_PATH_MAX) + REEXEC_NUM_MAX)
+	 REEXEC_WORD_MAX(CG_PATH_MAX) + 2 * REEXEC_NUM_MAX)
 _Static_assert(ALLOC_RECORD_MAX <= REEXEC_LINE_MAX, "an alloc record must fit a re-exec line");
 
 /*
  * One record per live allocation:
- *   alloc ID HOLDER_PID SCOPE_PATH NS(,NS..) UENV_REQ|%00 IMAGE|%00 CGROUP SEEN
+ *   alloc ID HOLDER_PID SCOPE_PATH NS(,NS..) UENV_REQ|%00 IMAGE|%00 CGROUP SEEN OWNER
+ * (state version 1 had no OWNER: such an allocation restores with none,
+ * and any permitted uid may use or end it, as then)
  * The holder survives the exec (it holds nothing of ours); the new image
  * reopens its namespaces and takes a pidfd. Allocations still being created
  * are given up: their holders are killed here.
@@ -63,6 +65,7 @@ static void save_allocs(struct reexec_out *o)
 		reexec_word(o, a->has_handle ? a->uh.image_path : "");
 		reexec_word(o, a->watch.path);
 		reexec_num(o, a->watch.seen_populated);
+		reexec_num(o, a->owner == ALLOC_OWNER_ANY ? -1 : (long long)a->owner);
 		reexec_end(o);
 	}
 }
@@ -94,7 +97,8 @@ static void restore_alloc(void *ctx, char **w, int n)
 	(void)ctx;
 	struct alloc *a = NULL;
 	const char *why = NULL;
-	if (n != 9 || handoff_check_alloc_id(w[1], &why) < 0 || atoi(w[2]) <= 1) {
+	int words = reexec_version() >= 2 ? 10 : 9; /* version 1: no owner */
+	if (n != words || handoff_check_alloc_id(w[1], &why) < 0 || atoi(w[2]) <= 1) {
 		log_err("handoff: re-exec: a bad alloc record (%d words, id %s); its holder is "
 			"handled as after a lost state",
 			n, n > 1 ? w[1] : "?");
@@ -111,6 +115,8 @@ static void restore_alloc(void *ctx, char **w, int n)
 	memset(a, 0, sizeof *a);
 	a->scope.dirfd = -1;
 	snprintf(a->id, sizeof a->id, "%s", w[1]);
+	long long owner = n == 10 ? strtoll(w[9], NULL, 10) : -1;
+	a->owner = owner >= 0 && owner < 0xffffffffll ? (uid_t)owner : ALLOC_OWNER_ANY;
 	char nsbuf[32];
 	snprintf(nsbuf, sizeof nsbuf, "%s", w[4]);
 	for (char *save, *t = strtok_r(nsbuf, ",", &save); t && a->n_ns < PACT_NS_COUNT;

@@ -217,7 +217,7 @@ static void push_ended(void *ctx, const char *allocation_id)
 
 static struct handoff_ref ref_of(const struct hconn *c)
 {
-	struct handoff_ref r = {(int)(c - conns), c->gen};
+	struct handoff_ref r = {(int)(c - conns), c->gen, c->uid};
 	return r;
 }
 

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#define REEXEC_VERSION	1
+#define REEXEC_VERSION	2     /* 2: alloc records carry their owner's uid */
 #define REEXEC_LINE_MAX 16384 /* one record, its newline included */
 /* A word of at most n bytes in a record: every byte escaped, one separator. */
 #define REEXEC_WORD_MAX(n) (3 * (n) + 1)

@@ -8,7 +8,8 @@
  * same image, its end does not drop the new allocation's reference); a
  * request queued before readiness by a client that left meanwhile creates
  * nothing; an allocation whose workload cgroup never gets a process is
- * released after handoff.cgroup_wait_s.
+ * released after handoff.cgroup_wait_s; an allocation belongs to the uid
+ * that asked for it: another permitted uid may neither use nor end it.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -16,6 +17,7 @@
 #include "tap.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct daemon d;
@@ -227,6 +230,49 @@ static void test_queued_gone(void)
 	daemon_cleanup(&q);
 }
 
+/* As uid: "make", "use" or "end" allocation id; the result as an exit code
+ * (0 done, 1 PermissionDenied, else another failure). */
+static int as_uid(uid_t uid, const char *op, const char *id)
+{
+	fflush(stdout);
+	pid_t p = fork();
+	if (p == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(uid) < 0)
+			_exit(20);
+		static struct pact_handoff_conn c;
+		struct pact_handoff_msg m;
+		int fds[3], r;
+		const enum pact_ns_type pid[] = {PACT_NS_PID};
+		if (pact_handoff_connect(&c, sock_path()) < 0)
+			_exit(21);
+		if (strcmp(op, "end") == 0)
+			r = pact_handoff_end(&c, id, &m, 10000);
+		else
+			r = pact_handoff_request_ns(&c, id, pid, 1, NULL, &m, fds, 10000);
+		if (r == 0 && strcmp(op, "end") != 0)
+			close(fds[0]);
+		_exit(r == 0 ? 0 : r == 1 && m.kind == PACT_ERR_PERMISSION_DENIED ? 1 : 22);
+	}
+	int st = 0;
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 99;
+}
+
+/* An allocation belongs to the uid that asked for it. */
+static void test_owner(void)
+{
+	is_int(as_uid(65534, "make", "own-1"), 0, "uid 65534 makes own-1");
+	is_int(pactctl_int(&d, "allocations", "allocation_id", "own-1", "owner_uid"), 65534,
+	       "listed with its owner");
+	is_int(as_uid(65533, "end", "own-1"), 1, "uid 65533 (also permitted) may not end it");
+	is_int(as_uid(65533, "use", "own-1"), 1, "nor get its namespaces");
+	ok(alloc_holder_pid(&d, "own-1") > 1, "it is still there");
+	is_int(as_uid(65534, "use", "own-1"), 0, "its owner gets them again");
+	is_int(as_uid(65534, "end", "own-1"), 0, "and ends it");
+	is_int(as_uid(65534, "make", "own-2"), 0, "uid 65534 makes own-2");
+	is_int(as_uid(0, "end", "own-2"), 0, "root may end anyone's");
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -239,13 +285,16 @@ int main(void)
 	char conf[1024];
 	snprintf(conf, sizeof conf,
 		 "node_id = alloc-node\nuenv.image_roots = %s\nuenv.hold_s = 600\n"
+		 "handoff.group = 65534\nhandoff.uids = 65533 65534\n"
 		 "handoff.cgroup_template = workload.slice/alloc 100%% {allocation_id}.scope\n",
 		 imgdir);
 	is_int(daemon_start(&d, conf, ""), 0, "pact-init started in namespaces");
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
+	chmod(d.dir, 0755); /* for the unprivileged clients */
 	test_long_record();
 	test_restored_generation();
 	test_queued_gone();
+	test_owner();
 	if (tap_failed)
 		printf("# log:\n%s", daemon_log(&d));
 	kill(d.pid, SIGUSR2);

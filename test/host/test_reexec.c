@@ -2,7 +2,8 @@
  * Host tier: a live re-exec of the real pact-init (PID 1 of fresh
  * namespaces) where the new binary takes its time to start. A signal sent
  * in that window, while no pact-init runs, is not lost: it stays blocked
- * and pending across the exec, and the new image acts on it.
+ * and pending across the exec, and the new image acts on it. And a state
+ * written by the previous version (a fixture of version 1) is restored.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -14,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +32,51 @@ static int copy(const char *from, const char *to)
 {
 	const char *argv[] = {"cp", from, to, NULL};
 	return run(argv);
+}
+
+/* A state of version 1, as pact-init wrote it before alloc records carried
+ * their owner: an emergency in force, an allocation (its holder is gone),
+ * a uenv count. */
+static const char fixture_v1[] =
+    "pact-reexec 1\n"
+    "emergency fixture%20window\n"
+    "alloc fx-1 99999 %00 Pid %00 %00 /nonexistent/alloc-fx-1.scope 0\n"
+    "uenvref /images/gone.sqfs 1\n";
+
+static void test_old_state(void)
+{
+	char text[512];
+	unsigned long c = 0xffffffffu; /* the state's checksum: CRC-32 */
+	for (const char *p = fixture_v1; *p; p++) {
+		c ^= (unsigned char)*p;
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+	}
+	int n = snprintf(text, sizeof text, "%send %lu\n", fixture_v1, ~c & 0xffffffffu);
+	int fd = memfd_create("state", 0); /* inherited by pact-init, as from the old image */
+	char env[32];
+	snprintf(env, sizeof env, "PACT_REEXEC_FD=%d", fd);
+	char *envs[] = {env, NULL};
+	struct daemon d;
+	ok(fd > 2 && write(fd, text, (size_t)n) == n, "a version 1 state in fd %d", fd);
+	is_int(daemon_start_env(&d, "node_id = old-node\n", "", envs), 0,
+	       "pact-init started with it handed over");
+	close(fd);
+	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
+	const char *log = daemon_log(&d);
+	ok(strstr(log, "re-exec: restoring from") != NULL, "it restored from the state");
+	ok(strstr(log, "fx-1: holder 99999 cannot be adopted") != NULL,
+	   "its alloc record was read (the holder is gone, so it is released)");
+	ok(strstr(log, "bad alloc record") == NULL && strstr(log, "cannot be read") == NULL,
+	   "no record refused");
+	char buf[4096];
+	pactctl_json(&d, "status", buf, sizeof buf);
+	ok(strstr(buf, "\"emergency\":\"fixture window\"") != NULL, "the emergency carried over");
+	if (tap_failed)
+		printf("# log:\n%s", log);
+	kill(d.pid, SIGUSR2);
+	daemon_wait_exit(&d, 15000);
+	daemon_cleanup(&d);
 }
 
 int main(void)
@@ -71,5 +118,6 @@ int main(void)
 	if (tap_failed)
 		printf("# log:\n%s", log);
 	daemon_cleanup(&d);
+	test_old_state();
 	return done_testing();
 }

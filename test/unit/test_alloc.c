@@ -132,7 +132,7 @@ static struct pact_handoff_msg ended(const char *id)
 
 static struct handoff_ref client(int idx)
 {
-	return (struct handoff_ref){idx, 7};
+	return (struct handoff_ref){idx, 7, 0};
 }
 
 /* Reply i is an Error of kind for id, to client idx, its reason holding what. */
