@@ -2,7 +2,8 @@
  * uenv_acquire_async (see uenv.h): the first mount of an image happens in
  * a forked worker (open, checks, loop attach, mount: all the I/O on the
  * image), so a slow or hung image filesystem cannot stall the event loop.
- * The worker reports in one write on a pipe and is reaped by the loop;
+ * The worker keeps none of PID 1's fds but its pipe, the mount point and
+ * the log; it reports in one write on the pipe and is reaped by the loop;
  * callers that ask meanwhile wait with the first one. A worker past
  * mount_timeout_ms is killed and its waiters hear -ETIMEDOUT; if it
  * mounted before dying, the mount is adopted with count 0 and a hold.
@@ -36,6 +37,10 @@ static void worker_reaped(void *ctx, pid_t pid, int status);
 static __attribute__((noreturn)) void worker_main(struct uenv_mgr *m, struct uenv_entry *e,
 						  int root, const char *rel, int mp_fd, int wfd)
 {
+	/* a worker hung on a dead image server must not pin PID 1's sockets
+	 * and files (a client would never see its connection close) */
+	int keep[] = {wfd, mp_fd, log_kmsg_fd()};
+	close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	struct worker_result res;
 	memset(&res, 0, sizeof res);
 	struct loopdev lo;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -592,6 +593,63 @@ static void test_async_worker_dies(void)
 	uenv_fini(&m2);
 }
 
+/* In the worker: every fd it holds, as /proc shows it, into fdlist. */
+static char fdlist[300];
+
+static int mount_listing_fds(void *ctx, const struct loopdev *lo, int target_fd, const char *target)
+{
+	if (getpid() != main_pid) {
+		FILE *f = fopen(fdlist, "we");
+		DIR *dir = opendir("/proc/self/fd");
+		for (struct dirent *e; f && dir && (e = readdir(dir));) {
+			char link[300];
+			ssize_t n =
+			    readlink(pf("/proc/self/fd/%s", e->d_name), link, sizeof link - 1);
+			if (n > 0)
+				fprintf(f, "%s -> %.*s\n", e->d_name, (int)n, link);
+		}
+		if (dir)
+			closedir(dir);
+		if (f)
+			fclose(f);
+	}
+	return uenv_sys_real.mount(ctx, lo, target_fd, target);
+}
+
+/* The mount worker holds none of the fds of the process that forked it
+ * (PID 1's sockets and files), only what it needs. */
+static void test_async_worker_fds(void)
+{
+	struct uenv_sys sys = uenv_sys_real;
+	sys.mount = mount_listing_fds;
+	struct uenv_config cfg = {.roots = {images}, .base = base, .hold_ms = 20, .sys = &sys};
+	is_int(uenv_init(&m2, &cfg), 0, "a manager whose worker lists its fds");
+	snprintf(fdlist, sizeof fdlist, "%s/worker-fds", tmp);
+	int markers[8];
+	for (int i = 0; i < 8; i++)
+		markers[i] = memfd_create("pact-marker", MFD_CLOEXEC);
+	struct cbrec r = {0};
+	is_int(uenv_acquire_async(&m2, pf("%s/b.sqfs", images), rec_cb, &r), 0, "async acquire");
+	for (int i = 0; i < 50 && r.calls == 0; i++)
+		loop_run_once(100);
+	is_int(r.err, 0, "mounted");
+	char list[4096] = "";
+	FILE *f = fopen(fdlist, "re");
+	size_t n = f ? fread(list, 1, sizeof list - 1, f) : 0;
+	list[n] = '\0';
+	if (f)
+		fclose(f);
+	ok(n > 0, "the worker listed its fds");
+	ok(strstr(list, "pact-marker") == NULL, "none of the parent's fds is among them");
+	for (char *save, *l = strtok_r(list, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		printf("# worker fd %s\n", l);
+	for (int i = 0; i < 8; i++)
+		close(markers[i]);
+	uenv_release(&m2, &r.h);
+	is_int(run_until_empty(&m2), 0, "expired");
+	uenv_fini(&m2);
+}
+
 static int setup(void)
 {
 	if (geteuid() != 0) {
@@ -651,6 +709,7 @@ int main(void)
 	test_escapes();
 	test_async();
 	test_async_worker_dies();
+	test_async_worker_fds();
 	test_reconstruct();
 	init_mgr(&m1);
 	test_burst();
