@@ -259,11 +259,11 @@ int config_load_file(struct pact_config *c)
 	char path[PATH_MAX], text[16384];
 	if (path_fmt(path, sizeof path, "%s/init.conf", c->config_dir) < 0)
 		return -ENAMETOOLONG;
-	ssize_t n = read_file(path, text, sizeof text);
+	ssize_t n = read_config_file(path, text, sizeof text);
 	if (n == -ENOENT)
 		return 0;
 	if (n < 0) {
-		log_err("%s: %s", path, strerror((int)-n));
+		log_err("%s: %s", path, file_error((int)-n));
 		return (int)n;
 	}
 	if ((size_t)n == sizeof text - 1)

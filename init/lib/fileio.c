@@ -65,6 +65,35 @@ ssize_t read_file(const char *path, char *buf, size_t cap)
 	return read_file_at(AT_FDCWD, path, buf, cap);
 }
 
+int open_config_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	int r = fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -ENODEV;
+	if (r < 0) {
+		close_fd(fd);
+		return r;
+	}
+	return fd;
+}
+
+ssize_t read_config_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open_config_file(path);
+	if (fd < 0)
+		return fd;
+	ssize_t n = read_fd_all(fd, buf, cap);
+	close_fd(fd);
+	return n;
+}
+
+const char *file_error(int err)
+{
+	return err == ENODEV ? "not a regular file" : strerror(err);
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

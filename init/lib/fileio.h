@@ -12,6 +12,17 @@
 ssize_t read_file(const char *path, char *buf, size_t cap);
 /* Read at most cap-1 bytes of dirfd/name. Returns bytes or -errno. */
 ssize_t read_file_at(int dirfd, const char *name, char *buf, size_t cap);
+/*
+ * read_file for configuration (init.conf, unit files, EnvironmentFile=,
+ * passwd): opened O_NONBLOCK and read only when it is a regular file, so a
+ * FIFO or a device put in its place cannot make PID 1 wait; -ENODEV for
+ * anything else (file_error() says "not a regular file").
+ */
+ssize_t read_config_file(const char *path, char *buf, size_t cap);
+/* The same checks for a caller that reads the fd itself: an fd or -errno. */
+int open_config_file(const char *path);
+/* strerror, but for read_config_file's -ENODEV. */
+const char *file_error(int err);
 /* Write the whole string to path (O_WRONLY, no create, no truncate: sysfs/cgroupfs style). */
 int write_file(const char *path, const char *s);
 int write_file_at(int dirfd, const char *name, const char *s);
