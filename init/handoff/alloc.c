@@ -16,6 +16,7 @@
 #include "node/hardware.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/ratelimit.h"
 #include "lib/utf8.h"
 #include "os/netconf.h"
 #include "os/nsholder.h"
@@ -218,10 +219,26 @@ void alloc__release(struct alloc *a, const char *why, int push)
 		port.push_ended(port.ctx, id);
 }
 
+/*
+ * A creation that failed, logged once and rate-limited: a client may ask
+ * for a bad image as often as it likes, and must not fill the kernel log
+ * with it. Its own mistakes are warnings; the node's failures errors.
+ */
+#define FAIL_LOG_RATE  1 /* lines a second after the burst */
+#define FAIL_LOG_BURST 10
+
+static void log_failure(const char *id, enum pact_handoff_err kind, const char *why)
+{
+	static struct ratelimit rl;
+	int clients = kind == PACT_ERR_INVALID_REQUEST || kind == PACT_ERR_PERMISSION_DENIED;
+	log_limited(&rl, FAIL_LOG_RATE, FAIL_LOG_BURST, clients ? LOG_WARNING : LOG_ERR,
+		    "handoff: %s: %s", id, why);
+}
+
 /* Creation failed: everyone waiting hears why, then the pieces go. */
 static void fail(struct alloc *a, enum pact_handoff_err kind, const char *why)
 {
-	log_err("handoff: %s: %s", a->id, why);
+	log_failure(a->id, kind, why);
 	for (unsigned i = 0; i < a->nw; i++)
 		reply_error(a->w[i].ref, a->id, kind, "%s", why);
 	for (unsigned i = 0; i < a->nend; i++)
@@ -530,7 +547,7 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 		for (unsigned i = 0; i < a->nw; i++)
 			reply_error(a->w[i].ref, a->id, uenv_err_kind(r), "%s", why);
 		a->nw = 0;
-		log_warn("handoff: %s: %s", a->id, why);
+		log_failure(a->id, uenv_err_kind(r), why);
 		a->state = ALLOC_FREE;
 	}
 }

@@ -17,6 +17,7 @@
 #include "proto/handoff_msg.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/ratelimit.h"
 #include "node/reexec.h"
 #include "os/userdb.h"
 
@@ -431,9 +432,11 @@ static void accept_one(int fd)
 		return;
 	}
 	int denied = !uid_allowed(cr.uid);
+	static struct ratelimit denied_rl; /* anyone who reaches the socket may try */
 	if (denied)
-		log_notice("handoff: uid %u (pid %d) is not allowed", (unsigned)cr.uid,
-			   (int)cr.pid);
+		log_limited(&denied_rl, 1, 10, LOG_NOTICE,
+			    "handoff: uid %u (pid %d) is not allowed", (unsigned)cr.uid,
+			    (int)cr.pid);
 	struct hconn *c = free_conn();
 	if (!c) {
 		send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, "too many connections");

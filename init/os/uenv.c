@@ -87,6 +87,15 @@ int uenv__fail(struct uenv_mgr *m, int err, const char *fmt, ...)
 	return -err;
 }
 
+int uenv__refuse(struct uenv_mgr *m, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	utf8_vfmt(m->err, sizeof m->err, fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
 const char *uenv_last_error(const struct uenv_mgr *m)
 {
 	return m->err;
@@ -226,8 +235,8 @@ int uenv__make_mount_point(struct uenv_mgr *m, const char *image, char *mp)
 	struct stat base_st;
 	int basefd = uenv_path_open_base(m->base, &base_st);
 	if (basefd < 0)
-		return uenv__fail(m, -basefd, "mount failed for %s: uenv base %s: %s", image,
-				  m->base, strerror(-basefd));
+		return uenv__refuse(m, -basefd, "mount failed for %s: uenv base %s: %s", image,
+				    m->base, strerror(-basefd));
 	int fd = -EEXIST;
 	for (int attempt = 0; attempt < 2 && fd == -EEXIST; attempt++) {
 		char name[UENV_NAME_MAX + 40];
@@ -246,12 +255,12 @@ int uenv__make_mount_point(struct uenv_mgr *m, const char *image, char *mp)
 	}
 	close_fd(basefd);
 	if (fd == -EEXIST)
-		return uenv__fail(m, EEXIST,
-				  "mount failed for %s: no free mount point name under %s", image,
-				  m->base);
+		return uenv__refuse(m, EEXIST,
+				    "mount failed for %s: no free mount point name under %s", image,
+				    m->base);
 	if (fd < 0)
-		return uenv__fail(m, -fd, "mount failed for %s: mount point %s: %s", image, mp,
-				  strerror(-fd));
+		return uenv__refuse(m, -fd, "mount failed for %s: mount point %s: %s", image, mp,
+				    strerror(-fd));
 	return fd;
 }
 
@@ -268,14 +277,16 @@ int uenv__check_path(struct uenv_mgr *m, const char *image_path, char *image)
 {
 	int r = uenv_path_normalize(image_path, image, UENV_IMAGE_MAX);
 	if (r == -EINVAL)
-		return uenv__fail(m, EINVAL, "mount failed for %s: not an absolute path to a file",
-				  image_path ? image_path : "(null)");
+		return uenv__refuse(m, EINVAL,
+				    "mount failed for %s: not an absolute path to a file",
+				    image_path ? image_path : "(null)");
 	if (r == -ENAMETOOLONG)
-		return uenv__fail(m, ENAMETOOLONG,
-				  "mount failed for %.64s...: path too long (max %d)", image_path,
-				  UENV_IMAGE_MAX - 1);
+		return uenv__refuse(m, ENAMETOOLONG,
+				    "mount failed for %.64s...: path too long (max %d)", image_path,
+				    UENV_IMAGE_MAX - 1);
 	if (r == -EXDEV)
-		return uenv__fail(m, EXDEV, "mount failed for %s: \"..\" in the path", image_path);
+		return uenv__refuse(m, EXDEV, "mount failed for %s: \"..\" in the path",
+				    image_path);
 	return 0;
 }
 
@@ -283,7 +294,7 @@ int uenv__check_path(struct uenv_mgr *m, const char *image_path, char *image)
 int uenv__hit(struct uenv_mgr *m, struct uenv_entry *e, struct uenv_handle *out)
 {
 	if (e->state != UENV_MOUNTED)
-		return uenv__fail(
+		return uenv__refuse(
 		    m, EBUSY, "mount failed for %s: a mount of it is still in progress", e->image);
 	if (e->refcount == UINT32_MAX)
 		return uenv__fail(m, EOVERFLOW, "refcount inconsistency for %s: count overflow",
@@ -301,13 +312,13 @@ int uenv__attach_and_mount(struct uenv_mgr *m, const char *image, int fd, int mp
 	const struct uenv_sys *sys = m->cfg.sys;
 	int r = sys->attach(m->cfg.sys_ctx, m->dev_dir, fd, image, lo);
 	if (r < 0)
-		return uenv__fail(m, -r, "mount failed for %s: loop device: %s", image,
-				  strerror(-r));
+		return uenv__refuse(m, -r, "mount failed for %s: loop device: %s", image,
+				    strerror(-r));
 	r = sys->mount(m->cfg.sys_ctx, lo, mp_fd, mp);
 	if (r < 0) {
 		sys->unbind(m->cfg.sys_ctx, lo);
-		return uenv__fail(m, -r, "mount failed for %s: mount %s on %s: %s", image, lo->path,
-				  mp, strerror(-r));
+		return uenv__refuse(m, -r, "mount failed for %s: mount %s on %s: %s", image,
+				    lo->path, mp, strerror(-r));
 	}
 	sys->close(m->cfg.sys_ctx, lo); /* autoclear: the device goes with the mount */
 	return 0;
@@ -342,14 +353,15 @@ struct uenv_entry *uenv__claim_slot(struct uenv_mgr *m, const char *image, const
 {
 	*rel = uenv_path_under_root(m->cfg.roots, m->cfg.nroots, image, root);
 	if (!*rel) {
-		*err = uenv__fail(m, EACCES, "mount failed for %s: not under an image root (%s%s)",
-				  image, m->roots[0], m->cfg.nroots > 1 ? ", ..." : "");
+		*err =
+		    uenv__refuse(m, EACCES, "mount failed for %s: not under an image root (%s%s)",
+				 image, m->roots[0], m->cfg.nroots > 1 ? ", ..." : "");
 		return NULL;
 	}
 	struct uenv_entry *e = uenv__free_slot(m);
 	if (!e)
-		*err = uenv__fail(m, ENOSPC, "mount failed for %s: too many uenv mounts (max %d)",
-				  image, UENV_MAX_ENTRIES);
+		*err = uenv__refuse(m, ENOSPC, "mount failed for %s: too many uenv mounts (max %d)",
+				    image, UENV_MAX_ENTRIES);
 	return e;
 }
 
@@ -357,15 +369,15 @@ int uenv__open_image(struct uenv_mgr *m, const char *image, int root, const char
 {
 	char why[UENV_ERR_MAX / 2];
 	int fd = uenv_path_open_image(m->roots[root], rel, why, sizeof why);
-	return fd < 0 ? uenv__fail(m, -fd, "mount failed for %s: %s", image, why) : fd;
+	return fd < 0 ? uenv__refuse(m, -fd, "mount failed for %s: %s", image, why) : fd;
 }
 
 int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out)
 {
 	char image[UENV_IMAGE_MAX];
 	if (!out)
-		return uenv__fail(m, EINVAL, "mount failed for %s: no handle to fill",
-				  image_path ? image_path : "(null)");
+		return uenv__refuse(m, EINVAL, "mount failed for %s: no handle to fill",
+				    image_path ? image_path : "(null)");
 	int r = uenv__check_path(m, image_path, image);
 	if (r < 0)
 		return r;

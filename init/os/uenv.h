@@ -148,7 +148,8 @@ const char *uenv_last_error(const struct uenv_mgr *m);
  *   -EISDIR a directory                          -ENODEV not a regular file
  *   -EMEDIUMTYPE no squashfs magic "hsqs"        -ENOTDIR a parent is not a directory
  * then -ENOSPC (table full), -EEXIST (no free mount name), or the -errno of
- * the loop attach / mkdir / mount that failed.
+ * the loop attach / mkdir / mount that failed. A failure is not logged:
+ * uenv_last_error() has its message, for the caller to report once.
  */
 int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out);
 /*

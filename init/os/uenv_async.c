@@ -115,7 +115,8 @@ static void worker_reaped(void *ctx, pid_t pid, int status)
 			log_notice("uenv: the timed-out mount worker for %s is gone", image);
 		snprintf(m->err, sizeof m->err, "%s", res.msg);
 		if (n != (ssize_t)sizeof res)
-			log_err("uenv: %s", m->err); /* else the worker logged it */
+			log_err("uenv: %s", m->err); /* the worker's death; its own failures
+							 are the waiters' to report */
 		call_waiters(m, w, nw, res.err, NULL);
 		return;
 	}
@@ -146,16 +147,15 @@ static void worker_timeout(void *ctx)
 	snprintf(m->err, sizeof m->err,
 		 "mount failed for %s: timed out after %llu ms (worker %d killed)", e->image,
 		 (unsigned long long)m->cfg.mount_timeout_ms, (int)e->worker);
-	log_err("uenv: %s", m->err);
-	call_waiters(m, w, nw, -ETIMEDOUT, NULL);
+	call_waiters(m, w, nw, -ETIMEDOUT, NULL); /* they report it */
 }
 
 int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_cb cb, void *ctx)
 {
 	char image[UENV_IMAGE_MAX];
 	if (!cb)
-		return uenv__fail(m, EINVAL, "mount failed for %s: no callback",
-				  image_path ? image_path : "(null)");
+		return uenv__refuse(m, EINVAL, "mount failed for %s: no callback",
+				    image_path ? image_path : "(null)");
 	int r = uenv__check_path(m, image_path, image);
 	if (r < 0)
 		return r;
@@ -168,13 +168,13 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 		return r;
 	}
 	if (e && e->state == UENV_ABANDONED)
-		return uenv__fail(m, EBUSY,
-				  "mount failed for %s: an earlier mount attempt is stuck", image);
+		return uenv__refuse(
+		    m, EBUSY, "mount failed for %s: an earlier mount attempt is stuck", image);
 	if (e) { /* pending: wait with the others */
 		if (e->nwaiters >= UENV_MAX_WAITERS)
-			return uenv__fail(m, EBUSY,
-					  "mount failed for %s: too many waiters (max %d)", image,
-					  UENV_MAX_WAITERS);
+			return uenv__refuse(m, EBUSY,
+					    "mount failed for %s: too many waiters (max %d)", image,
+					    UENV_MAX_WAITERS);
 		e->waiters[e->nwaiters++] = (struct uenv_waiter){cb, ctx};
 		return 0;
 	}
@@ -193,7 +193,7 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 		r = errno;
 		close_fd(mp_fd);
 		rmdir(mp);
-		return uenv__fail(m, r, "mount failed for %s: pipe: %s", image, strerror(r));
+		return uenv__refuse(m, r, "mount failed for %s: pipe: %s", image, strerror(r));
 	}
 	memset(e, 0, sizeof *e);
 	e->used = 1;
@@ -218,8 +218,8 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 		close_fd(pfd[0]);
 		rmdir(mp);
 		memset(e, 0, sizeof *e);
-		return uenv__fail(m, r, "mount failed for %s: starting the mount worker: %s", image,
-				  strerror(r));
+		return uenv__refuse(m, r, "mount failed for %s: starting the mount worker: %s",
+				    image, strerror(r));
 	}
 	e->worker = pid;
 	e->result_fd = pfd[0];

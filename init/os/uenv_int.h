@@ -12,6 +12,10 @@
 /* Record the message (m->err), log it, return -err. */
 __attribute__((format(printf, 3, 4))) int uenv__fail(struct uenv_mgr *m, int err, const char *fmt,
 						     ...);
+/* The same without the log: an acquire's failure, which its caller reports
+ * once (a client asking for a bad image must not write two error lines). */
+__attribute__((format(printf, 3, 4))) int uenv__refuse(struct uenv_mgr *m, int err, const char *fmt,
+						       ...);
 /* The entry of a (normalised) image, a free one, a mount point in use. */
 struct uenv_entry *uenv__find(struct uenv_mgr *m, const char *image);
 struct uenv_entry *uenv__free_slot(struct uenv_mgr *m);

@@ -25,6 +25,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/ratelimit.h"
 #include "lib/utf8.h"
 #include "node/reexec.h"
 
@@ -50,14 +51,12 @@ static notify_fn handler;
 /* A sender's budget and what it caused, not yet said. */
 struct source {
 	int used;
-	uid_t uid;	       /* (uid_t)-1: the shared budget of uids past the table */
-	uint64_t tokens_m;     /* thousandths of a message */
-	uint64_t refilled_ms;  /* when tokens_m was last topped up */
-	unsigned warned;       /* warnings said since it was last quiet */
-	unsigned long dropped; /* over its budget, since the last summary */
-	unsigned long ignored; /* in no service's scope, not warned about */
-	uint64_t period_ms;    /* its summary interval: doubles while it floods */
-	uint64_t due_ms;       /* its next summary */
+	uid_t uid;		 /* (uid_t)-1: the shared budget of uids past the table */
+	struct ratelimit bucket; /* its budget; held: dropped since the last summary */
+	unsigned warned;	 /* warnings said since it was last quiet */
+	unsigned long ignored;	 /* in no service's scope, not warned about */
+	uint64_t period_ms;	 /* its summary interval: doubles while it floods */
+	uint64_t due_ms;	 /* its next summary */
 };
 static struct source sources[NOTIFY_SOURCES + 1];
 static struct timer summary_timer;
@@ -117,8 +116,8 @@ unsigned long long notify_ignored_total(void)
 /* Full budget and nothing to say: its slot may go to another uid. */
 static int quiet(const struct source *s, uint64_t now)
 {
-	return !s->dropped && !s->ignored && !s->due_ms &&
-	       s->tokens_m + (now - s->refilled_ms) * NOTIFY_RATE >= NOTIFY_BURST * 1000ull;
+	return !s->bucket.held && !s->ignored && !s->due_ms &&
+	       ratelimit_full(&s->bucket, now, NOTIFY_RATE, NOTIFY_BURST);
 }
 
 static struct source *source_of(uid_t uid, uint64_t now)
@@ -142,22 +141,8 @@ static struct source *source_of(uid_t uid, uint64_t now)
 	memset(spare, 0, sizeof *spare);
 	spare->used = 1;
 	spare->uid = uid;
-	spare->tokens_m = NOTIFY_BURST * 1000ull;
-	spare->refilled_ms = now;
 	spare->period_ms = NOTIFY_INTERVAL_MS;
 	return spare;
-}
-
-static int take_token(struct source *s, uint64_t now)
-{
-	s->tokens_m += (now - s->refilled_ms) * NOTIFY_RATE; /* RATE a second: RATE/1000 a ms */
-	if (s->tokens_m > NOTIFY_BURST * 1000ull)
-		s->tokens_m = NOTIFY_BURST * 1000ull;
-	s->refilled_ms = now;
-	if (s->tokens_m < 1000)
-		return 0;
-	s->tokens_m -= 1000;
-	return 1;
 }
 
 static void summarise(void *ctx);
@@ -194,7 +179,7 @@ static void summarise(void *ctx)
 			next = next && next < s->due_ms ? next : s->due_ms;
 			continue;
 		}
-		if (!s->dropped && !s->ignored) {
+		if (!s->bucket.held && !s->ignored) {
 			s->due_ms = 0; /* quiet for a whole period: back to the start */
 			s->warned = 0;
 			s->period_ms = NOTIFY_INTERVAL_MS;
@@ -203,9 +188,9 @@ static void summarise(void *ctx)
 		char name[64];
 		log_warn("notify: %s: %lu message(s) over the limit (%d a second) dropped and %lu "
 			 "more ignored in the last %llu s",
-			 who(s, name, sizeof name), s->dropped, NOTIFY_RATE, s->ignored,
+			 who(s, name, sizeof name), s->bucket.held, NOTIFY_RATE, s->ignored,
 			 (unsigned long long)(s->period_ms / 1000));
-		s->dropped = s->ignored = 0;
+		s->bucket.held = s->ignored = 0;
 		if (s->period_ms < 3600000)
 			s->period_ms *= 2;
 		s->due_ms = now + s->period_ms;
@@ -402,8 +387,7 @@ static void on_message(void *ctx, int fd, uint32_t events)
 			(void)!recv(fd, buf, 0, MSG_DONTWAIT | MSG_TRUNC); /* dequeue it */
 		uint64_t now = now_ms();
 		struct source *src = source_of(uc.uid, now);
-		if (!take_token(src, now)) {
-			src->dropped++;
+		if (!ratelimit_take(&src->bucket, now, NOTIFY_RATE, NOTIFY_BURST)) {
 			dropped_total++;
 			summary_soon(src, now);
 		} else if (mh.msg_flags & MSG_TRUNC) {

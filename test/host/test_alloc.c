@@ -9,7 +9,9 @@
  * request queued before readiness by a client that left meanwhile creates
  * nothing; an allocation whose workload cgroup never gets a process is
  * released after handoff.cgroup_wait_s; an allocation belongs to the uid
- * that asked for it: another permitted uid may neither use nor end it.
+ * that asked for it: another permitted uid may neither use nor end it; a
+ * client asking again and again for bad images gets few log lines, as
+ * warnings.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -26,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct daemon d;
@@ -273,6 +276,67 @@ static void test_owner(void)
 	is_int(as_uid(0, "end", "own-2"), 0, "root may end anyone's");
 }
 
+static long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Lines of the daemon's log holding needle; those also holding "error:" in *errors. */
+static int log_lines(const char *needle, int *errors)
+{
+	int n = 0;
+	*errors = 0;
+	const char *log = daemon_log(&d);
+	for (const char *l = log; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		size_t len = strcspn(l, "\n");
+		char line[1024];
+		snprintf(line, sizeof line, "%.*s",
+			 (int)(len < sizeof line ? len : sizeof line - 1), l);
+		if (strstr(line, needle)) {
+			n++;
+			*errors += strstr(line, "error:") != NULL;
+		}
+	}
+	return n;
+}
+
+/*
+ * A permitted client that asks again and again for images that are not
+ * there (one missing under the root: the mount worker finds out; one
+ * outside every root: refused at once) gets an Error each time, but the
+ * log gets each failure once, as a warning, at most 10 at once and then
+ * one a second (lib/ratelimit.h): it cannot write error lines at will.
+ */
+static void test_failures_logged(void)
+{
+	struct pact_handoff_conn c;
+	struct pact_handoff_msg m;
+	int fds[3], refused = 0;
+	const enum pact_ns_type mnt[] = {PACT_NS_MOUNT};
+	is_int(pact_handoff_connect(&c, sock_path()), 0, "connect");
+	long start = ms_now();
+	for (int i = 0; i < 30; i++) {
+		refused += pact_handoff_request_ns(&c, pf("bad-%d", i), mnt, 1, "nope-missing.sqfs",
+						   &m, fds, 10000) == PACT_HANDOFF_GOT_ERROR &&
+			   m.kind == PACT_ERR_INVALID_REQUEST;
+		refused += pact_handoff_request_ns(&c, pf("out-%d", i), mnt, 1, "/etc/passwd", &m,
+						   fds, 10000) == PACT_HANDOFF_GOT_ERROR &&
+			   m.kind == PACT_ERR_INVALID_REQUEST;
+	}
+	long secs = (ms_now() - start) / 1000 + 1;
+	is_int(refused, 60, "60 bad requests, each refused with InvalidRequest");
+	int errors = 0, lines = log_lines("nope-missing.sqfs", &errors);
+	int e2 = 0;
+	lines += log_lines("/etc/passwd", &e2);
+	errors += e2;
+	ok(lines <= 10 + secs, "%d log lines for them in %ld s (at most 10, then one a second)",
+	   lines, secs);
+	is_int(errors, 0, "none at error level");
+	pact_handoff_close(&c);
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -295,6 +359,7 @@ int main(void)
 	test_restored_generation();
 	test_queued_gone();
 	test_owner();
+	test_failures_logged();
 	if (tap_failed)
 		printf("# log:\n%s", daemon_log(&d));
 	kill(d.pid, SIGUSR2);
