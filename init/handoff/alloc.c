@@ -372,6 +372,9 @@ static void start_holder(struct alloc *a)
 	a->has_scope = 1;
 	struct nsholder_config c = holder_cfg_base;
 	c.cgroup_fd = cg_scope_spawn_fd(&a->scope);
+	/* its mount namespace shows its own uenv image, no other allocation's */
+	c.mnt_only_below = node_uenv.base;
+	c.mnt_keep = a->has_handle ? a->uh.mount_point : NULL;
 	r = c.cgroup_fd < 0 ? c.cgroup_fd : nsholder_start(&a->h, a->ns, a->n_ns, &c);
 	cg_scope_close(&a->scope); /* the holder is in; the path is enough from here */
 	if (r < 0) {

@@ -141,26 +141,76 @@ int mount_ro_at(int target_fd, const char *fstype, const char *source)
 	return r;
 }
 
-void unmount_all(int lazy)
+/* 1 when path is dir itself or below it (whole components). */
+static int is_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+#define TARGETS_MAX 256
+static char targets[TARGETS_MAX][256];
+
+/* The mount points of /proc/self/mountinfo that want(path, ctx) keeps, in
+ * its order (parents before children), into targets; how many or -errno. */
+static int list_mounts(int (*want)(const char *path, const void *ctx), const void *ctx)
 {
 	static char mi[MOUNTINFO_MAX];
-	static char targets[128][256];
 	ssize_t n = read_file("/proc/self/mountinfo", mi, sizeof mi);
-	if (n <= 0)
-		return;
+	if (n < 0)
+		return (int)n;
 	int count = 0;
-	for (char *save, *line = strtok_r(mi, "\n", &save); line && count < 128;
+	for (char *save, *line = strtok_r(mi, "\n", &save); line && count < TARGETS_MAX;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *f[5], *s2 = NULL, *w = strtok_r(line, " ", &s2);
 		int i = 0;
 		for (; w && i < 5; w = strtok_r(NULL, " ", &s2))
 			f[i++] = w;
-		if (i < 5 || strcmp(f[4], "/") == 0)
+		if (i < 5)
 			continue;
 		mountinfo_unescape(f[4]);
-		if (strlen(f[4]) < sizeof targets[0])
+		if (want(f[4], ctx) && strlen(f[4]) < sizeof targets[0])
 			strcpy(targets[count++], f[4]);
 	}
+	return count;
+}
+
+struct below {
+	const char *dir, *keep;
+};
+
+static int want_below(const char *path, const void *ctx)
+{
+	const struct below *b = ctx;
+	return is_below(path, b->dir) && strcmp(path, b->dir) != 0 &&
+	       !(b->keep && is_below(path, b->keep));
+}
+
+int unmount_below(const char *dir, const char *keep)
+{
+	struct below b = {dir, keep};
+	int count = list_mounts(want_below, &b), done = 0, first_err = 0;
+	if (count < 0)
+		return count;
+	/* parents before children: undo from the end */
+	for (int i = count - 1; i >= 0; i--) {
+		if (umount2(targets[i], MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+			done++;
+		else if (errno != EINVAL && errno != ENOENT && !first_err)
+			first_err = -errno; /* EINVAL, ENOENT: gone with a parent */
+	}
+	return first_err ? first_err : done;
+}
+
+static int want_all_but_root(const char *path, const void *ctx)
+{
+	(void)ctx;
+	return strcmp(path, "/") != 0;
+}
+
+void unmount_all(int lazy)
+{
+	int count = list_mounts(want_all_but_root, NULL);
 	/* mountinfo lists in mount order: undo from the end */
 	for (int i = count - 1; i >= 0; i--) {
 		if (!lazy && umount2(targets[i], 0) == 0)

@@ -22,6 +22,10 @@ int early_mounts(void);
  * checked, never a path looked up again. 0 or -errno.
  */
 int mount_ro_at(int target_fd, const char *fstype, const char *source);
+/* Detach (MNT_DETACH) every mount below dir, deepest first, except keep
+ * and what is below keep (keep NULL: none kept). Returns how many, or
+ * -errno (the first failure; the others are still tried). */
+int unmount_below(const char *dir, const char *keep);
 /* Unmount everything but the root, deepest first, detaching what is busy;
  * lazy: detach everything (MNT_DETACH never waits for a filesystem, where
  * a plain unmount syncs it first and can wait for good on a dead server). */

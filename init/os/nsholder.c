@@ -25,6 +25,7 @@
 
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "os/mounts.h"
 
 static const char *const ns_file[PACT_NS_COUNT] = {"pid", "net", "mnt"};
 static const uint64_t ns_flag[PACT_NS_COUNT] = {CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS};
@@ -45,7 +46,22 @@ static int parent_gone(int sync)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
-__attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
+/*
+ * In the holder's new mount namespace: below dir, nothing but keep. dir is
+ * made private first, so that no mount made later in pact-init's namespace
+ * comes in (keep itself stays a slave: an emergency force unmount still
+ * reaches it); EINVAL: dir is no mount point there, nothing propagates.
+ */
+static int keep_only_below(const char *dir, const char *keep)
+{
+	if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL && errno != ENOENT)
+		return errno;
+	int r = unmount_below(dir, keep);
+	return r < 0 ? -r : 0;
+}
+
+__attribute__((noreturn)) static void holder_main(int sync, uint64_t flags,
+						  const struct nsholder_config *cfg)
 {
 	int status = 0;
 	sigset_t chld;
@@ -65,6 +81,8 @@ __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
 	/* nothing mounted in here may propagate back; host mounts still propagate in */
 	if (!status && (flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		status = errno;
+	if (!status && (flags & CLONE_NEWNS) && cfg && cfg->mnt_only_below)
+		status = keep_only_below(cfg->mnt_only_below, cfg->mnt_keep);
 	/* SIGCHLD is consumed synchronously below; every other signal keeps its default */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -118,7 +136,7 @@ int nsholder_start(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
 		return -e;
 	}
 	if (pid == 0)
-		holder_main(sv[1], flags);
+		holder_main(sv[1], flags, cfg);
 	close_fd(sv[1]);
 	h->pid = (pid_t)pid;
 	h->pidfd = pidfd;

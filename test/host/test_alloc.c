@@ -11,7 +11,8 @@
  * released after handoff.cgroup_wait_s; an allocation belongs to the uid
  * that asked for it: another permitted uid may neither use nor end it; a
  * client asking again and again for bad images gets few log lines, as
- * warnings.
+ * warnings; an allocation's mount namespace shows its own uenv image and
+ * no other allocation's, those mounted before it and after.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,6 +339,85 @@ static void test_failures_logged(void)
 	pact_handoff_close(&c);
 }
 
+/* Which of base/<name> are mount points in the mount namespace of nsfd:
+ * one letter each, 'm' mounted, '-' not (its /proc is not ours to read, so
+ * a mount point is a directory on another device than base). */
+static void mounted_in(int nsfd, const char *base, const char *const *names, int n, char *out)
+{
+	int p[2];
+	memset(out, '?', (size_t)n);
+	out[n] = '\0';
+	if (pipe(p) < 0)
+		return;
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		close(p[0]);
+		struct stat b, st;
+		if (setns(nsfd, CLONE_NEWNS) < 0 || stat(base, &b) < 0)
+			_exit(1);
+		for (int i = 0; i < n; i++) {
+			char path[600], mark;
+			snprintf(path, sizeof path, "%s/%s", base, names[i]);
+			mark = stat(path, &st) == 0 && st.st_dev != b.st_dev ? 'm' : '-';
+			(void)!write(p[1], &mark, 1);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], out, (size_t)n) != n)
+		out[0] = '!';
+	close(p[0]);
+	waitpid(c, NULL, 0);
+}
+
+/*
+ * Each allocation's mount namespace has its own uenv image below the base
+ * and no other: not one mounted before it was created (detached there),
+ * nor one mounted after (the base is private there).
+ */
+static void test_uenv_isolation(void)
+{
+	if (!have_uenv) {
+		skip("no mksquashfs", "each allocation sees its own image");
+		return;
+	}
+	const char *mk1[] = {"images/mkuenv.sh", pf("%s/before.sqfs", imgdir), "before", NULL};
+	const char *mk2[] = {"images/mkuenv.sh", pf("%s/after.sqfs", imgdir), "after", NULL};
+	ok(run(mk1) == 0 && run(mk2) == 0, "two more images");
+	struct pact_handoff_conn c;
+	struct pact_handoff_msg m;
+	int fb[3] = {-1, -1, -1}, fa[3] = {-1, -1, -1}, fc[3] = {-1, -1, -1};
+	const enum pact_ns_type mnt[] = {PACT_NS_MOUNT};
+	char base[300];
+	snprintf(base, sizeof base, "%s/uenv", d.run_dir);
+	is_int(pact_handoff_connect(&c, sock_path()), 0, "connect");
+	is_int(pact_handoff_request_ns(&c, "iso-before", mnt, 1, "before.sqfs", &m, fb, 15000), 0,
+	       "iso-before with before.sqfs");
+	is_int(pact_handoff_request_ns(&c, "iso-a", mnt, 1, "tiny.sqfs", &m, fa, 15000), 0,
+	       "iso-a with tiny.sqfs");
+	is_int(pact_handoff_request_ns(&c, "iso-after", mnt, 1, "after.sqfs", &m, fc, 15000), 0,
+	       "iso-after with after.sqfs");
+	static const char *const names[] = {"before", "tiny", "after"};
+	char in_a[4], in_after[4];
+	mounted_in(fa[0], base, names, 3, in_a);
+	mounted_in(fc[0], base, names, 3, in_after);
+	printf("# before, tiny, after mounted in iso-a: %s, in iso-after: %s\n", in_a, in_after);
+	ok(in_a[1] == 'm', "iso-a's namespace has its own image");
+	ok(in_a[0] == '-', "not the one mounted before it");
+	ok(in_a[2] == '-', "nor the one mounted after it");
+	is_str(in_after, "--m", "iso-after's has its own only");
+	for (int i = 0; i < 1; i++) {
+		close(fb[i]);
+		close(fa[i]);
+		close(fc[i]);
+	}
+	pact_handoff_end(&c, "iso-before", NULL, 10000);
+	pact_handoff_end(&c, "iso-a", NULL, 10000);
+	pact_handoff_end(&c, "iso-after", NULL, 10000);
+	pact_handoff_close(&c);
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -360,6 +441,7 @@ int main(void)
 	test_queued_gone();
 	test_owner();
 	test_failures_logged();
+	test_uenv_isolation();
 	if (tap_failed)
 		printf("# log:\n%s", daemon_log(&d));
 	kill(d.pid, SIGUSR2);
