@@ -187,7 +187,7 @@ static void drop_stale_holders(void)
 		    path_fmt(rel, sizeof rel, "%s/%s", PACT_SLICE_INFRA, e->d_name) < 0 ||
 		    restored_scope(rel) || cg_scope_open(&cg, rel, &s) < 0)
 			continue;
-		log_notice("handoff: re-exec: no carried state for %s; destroying it", rel);
+		log_notice("handoff: re-exec without state: destroying %s", rel);
 		if (cg_destroy_async(&cg, &s, NULL, NULL) < 0)
 			cg_scope_close(&s);
 	}
