@@ -72,6 +72,8 @@ static struct {
 	struct timer wait;   /* bounds the wait for that byte, and retries a failed fork */
 	struct timer reaper; /* kills children still closing fds after DROPPER_KILL_MS */
 	int paused;	     /* the socket is not read meanwhile */
+	int head_handled;    /* the head datagram (with fds) was handled, not yet dequeued */
+	pid_t waiting;	     /* the child whose dequeue is awaited */
 	int said_full;
 } drop = {.pipe_fd = -1};
 
@@ -234,8 +236,8 @@ static void resume_reading(void)
 	}
 	if (drop.paused && loop_mod_fd(sock, EPOLLIN) == 0) {
 		drop.paused = 0;
-		on_message(NULL, sock,
-			   EPOLLIN); /* what arrived meanwhile (level-triggered anyway) */
+		/* what arrived meanwhile (epoll is level-triggered: it would come anyway) */
+		on_message(NULL, sock, EPOLLIN);
 	}
 }
 
@@ -269,21 +271,29 @@ static __attribute__((noreturn)) void dropper_main(int s, int wfd)
 	_exit(0); /* child: the dropper */
 }
 
+/* Its byte: the head is gone. End of file: it died before, the head is still there. */
 static void dropper_dequeued(void *ctx, int fd, uint32_t events)
 {
 	(void)ctx;
-	(void)fd;
 	(void)events;
+	char b;
+	if (read(fd, &b, 1) == 1)
+		drop.head_handled = 0;
+	drop.waiting = 0;
 	resume_reading();
 }
 
 static void dropper_late(void *ctx)
 {
 	(void)ctx;
-	if (drop.pipe_fd >= 0)
-		log_warn(
-		    "notify: the child dequeuing a message with fds did not report; reading on");
-	resume_reading(); /* also the retry after a failed fork */
+	if (drop.pipe_fd < 0) {
+		resume_reading(); /* the retry after a failed fork */
+		return;
+	}
+	/* it cannot block before its byte; if it has not said it, end it: the
+	 * end of file on its pipe then resumes reading */
+	log_warn("notify: the child dequeuing a message with fds did not report; killed");
+	kill(drop.waiting, SIGKILL);
 }
 
 /* Children closing fds for longer than DROPPER_KILL_MS are killed (a wait
@@ -318,9 +328,11 @@ static void dropper_reaped(void *ctx, pid_t pid, int status)
 	}
 }
 
-/* The head datagram carries fds: pause, and let a child dequeue it. */
+/* The head datagram carries fds and was handled: pause, and let a child
+ * dequeue it (until it has, the next peek sees it again: not handled twice). */
 static void start_dropper(void)
 {
+	drop.head_handled = 1;
 	pause_reading();
 	if (drop.n == DROPPERS_MAX) {
 		if (!drop.said_full)
@@ -330,7 +342,7 @@ static void start_dropper(void)
 		drop.said_full = 1;
 		return; /* dropper_reaped resumes */
 	}
-	int p[2];
+	int p[2] = {-1, -1};
 	pid_t pid = -1;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0) {
 		pid = fork();
@@ -351,6 +363,7 @@ static void start_dropper(void)
 	drop.pid[drop.n] = pid;
 	drop.started_ms[drop.n++] = now_ms();
 	drop.pipe_fd = p[0];
+	drop.waiting = pid;
 	timer_arm(&drop.wait, DROPPER_DEQUEUE_MS, dropper_late, NULL);
 	if (!timer_armed(&drop.reaper))
 		timer_arm(&drop.reaper, DROPPER_KILL_MS, reap_stuck, NULL);
@@ -387,7 +400,9 @@ static void on_message(void *ctx, int fd, uint32_t events)
 			(void)!recv(fd, buf, 0, MSG_DONTWAIT | MSG_TRUNC); /* dequeue it */
 		uint64_t now = now_ms();
 		struct source *src = source_of(uc.uid, now);
-		if (!ratelimit_take(&src->bucket, now, NOTIFY_RATE, NOTIFY_BURST)) {
+		if (has_fds && drop.head_handled) {
+			/* handled before its dequeue had to wait */
+		} else if (!ratelimit_take(&src->bucket, now, NOTIFY_RATE, NOTIFY_BURST)) {
 			dropped_total++;
 			summary_soon(src, now);
 		} else if (mh.msg_flags & MSG_TRUNC) {
