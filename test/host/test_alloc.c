@@ -354,8 +354,10 @@ static void mounted_in(int nsfd, const char *base, const char *const *names, int
 	if (c == 0) {
 		close(p[0]);
 		struct stat b, st;
-		if (setns(nsfd, CLONE_NEWNS) < 0 || stat(base, &b) < 0)
+		if (setns(nsfd, CLONE_NEWNS) < 0 || stat(base, &b) < 0) {
+			printf("# mounted_in: %s: %s\n", base, strerror(errno));
 			_exit(1);
+		}
 		for (int i = 0; i < n; i++) {
 			char path[600], mark;
 			snprintf(path, sizeof path, "%s/%s", base, names[i]);
