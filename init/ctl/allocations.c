@@ -43,6 +43,11 @@ static int write_alloc(void *ctx, const struct alloc_info *a)
 	json_w_string(w, a->cgroup);
 	json_w_key(w, "cgroup_seen_populated");
 	json_w_bool(w, a->cgroup_seen_populated);
+	json_w_key(w, "owner_uid");
+	if (a->owner != ALLOC_OWNER_ANY)
+		json_w_u64(w, a->owner);
+	else
+		json_w_null(w);
 	json_w_key(w, "age_ms");
 	json_w_u64(w, a->age_ms);
 	json_w_obj_end(w);

@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/table.h"
+#include "lib/utf8.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -62,7 +63,7 @@ int ctl_fail(struct ctl_req *req, const char *kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(req->err_msg, sizeof req->err_msg, fmt, ap);
+	utf8_vfmt(req->err_msg, sizeof req->err_msg, fmt, ap);
 	va_end(ap);
 	req->err_kind = kind;
 	return -1;

@@ -1,7 +1,8 @@
 /*
  * Metrics in the Prometheus text format. The families here are the ones
  * this file can see by itself (boot phases, readiness, scopes under both
- * slices, uenv mounts); the services' come from ctl/services.c.
+ * slices, uenv mounts, the notify socket's rate limit); the services' come
+ * from ctl/services.c.
  * Rendering is bounded by the caller's buffer; an overflow is reported,
  * never a partial family silently.
  */
@@ -14,8 +15,10 @@
 #include "node/hardware.h"
 #include "lib/log.h"
 #include "lib/table.h"
+#include "lib/utf8.h"
 #include "lib/loop.h"
 #include "node/uenv_node.h"
+#include "supervise/notify.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -59,16 +62,24 @@ void metrics_family(struct metrics_out *m, const char *name, const char *type, c
 	put(m, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* label values: backslash, double quote and newline are escaped */
+/* label values: backslash, double quote and newline are escaped, and a
+ * byte that is not UTF-8 (a cgroup name can be anything) is U+FFFD: the
+ * exposition format is UTF-8 */
 static void put_label_value(struct metrics_out *m, const char *v)
 {
-	for (; *v && !m->overflow; v++) {
+	for (size_t left = strlen(v); left && !m->overflow;) {
+		size_t k = utf8_seq((const unsigned char *)v, left);
 		if (*v == '\\' || *v == '"')
 			put(m, "\\%c", *v);
 		else if (*v == '\n')
 			put(m, "\\n");
+		else if (k == 0)
+			put(m, UTF8_REPLACEMENT);
 		else
-			put(m, "%c", *v);
+			put(m, "%.*s", (int)k, v);
+		k = k ? k : 1;
+		v += k;
+		left -= k;
 	}
 }
 
@@ -190,6 +201,16 @@ static void uenv_metrics(struct metrics_out *m)
 	uenv_foreach(&node_uenv, uenv_row, m);
 }
 
+static void notify_metrics(struct metrics_out *m)
+{
+	metrics_family(m, "pact_notify_dropped_total", "counter",
+		       "sd_notify messages dropped: their uid was over its rate limit");
+	metrics_sample_u64(m, "pact_notify_dropped_total", NULL, notify_dropped_total());
+	metrics_family(m, "pact_notify_ignored_total", "counter",
+		       "sd_notify messages ignored: from no service's scope, or too long");
+	metrics_sample_u64(m, "pact_notify_ignored_total", NULL, notify_ignored_total());
+}
+
 int metrics_render(char *buf, size_t cap)
 {
 	struct metrics_out m = {buf, cap, 0, 0};
@@ -249,6 +270,7 @@ int metrics_init(void)
 	metrics_register(boot_metrics);
 	metrics_register(scope_metrics);
 	metrics_register(uenv_metrics);
+	metrics_register(notify_metrics);
 	ctl_register("metrics", cmd_metrics, "metrics: Prometheus text exposition");
 	if (textfile[0])
 		timer_arm(&textfile_timer, 1000, write_textfile, NULL);

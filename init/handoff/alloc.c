@@ -16,6 +16,8 @@
 #include "node/hardware.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/ratelimit.h"
+#include "lib/utf8.h"
 #include "os/netconf.h"
 #include "os/nsholder.h"
 #include "node/uenv_node.h"
@@ -47,10 +49,26 @@ static void cgroup_emptied(void *ctx, const char *why)
 	alloc__release(ctx, why, 1);
 }
 
+/* The workload manager never put a process in the allocation's cgroup
+ * (it died, or forgot): the namespaces would be pinned for good. */
+static void cgroup_never_came(void *ctx)
+{
+	struct alloc *a = ctx;
+	if (a->state != ALLOC_LIVE || a->watch.seen_populated)
+		return;
+	char why[CG_PATH_MAX + 96];
+	snprintf(why, sizeof why, "its workload cgroup %s had no process within %u s",
+		 a->watch.path, alloc__cgroup_wait_s());
+	alloc__release(a, why, 1);
+}
+
 int alloc__watch(struct alloc *a)
 {
 	a->watch.on_empty = cgroup_emptied;
 	a->watch.ctx = a;
+	if (!a->watch.seen_populated)
+		timer_arm(&a->cgroup_wait, (uint64_t)alloc__cgroup_wait_s() * 1000,
+			  cgroup_never_came, a);
 	return cg_watch_add(&a->watch);
 }
 
@@ -82,7 +100,7 @@ static void reply_error(struct handoff_ref ref, const char *id, enum pact_handof
 	char why[PACT_HANDOFF_REASON_MAX + 1];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
+	utf8_vfmt(why, sizeof why, fmt, ap);
 	va_end(ap);
 	handoff_msg_error(&m, id, kind, why);
 	port.reply(port.ctx, ref, &m, NULL, 0);
@@ -165,6 +183,7 @@ static void teardown(struct alloc *a)
 {
 	a->state = ALLOC_RELEASING;
 	timer_cancel(&a->create_timer);
+	timer_cancel(&a->cgroup_wait);
 	cg_watch_remove(&a->watch);
 	if (a->h.sync_fd >= 0)
 		loop_del_fd(a->h.sync_fd);
@@ -200,10 +219,26 @@ void alloc__release(struct alloc *a, const char *why, int push)
 		port.push_ended(port.ctx, id);
 }
 
+/*
+ * A creation that failed, logged once and rate-limited: a client may ask
+ * for a bad image as often as it likes, and must not fill the kernel log
+ * with it. Its own mistakes are warnings; the node's failures errors.
+ */
+#define FAIL_LOG_RATE  1 /* lines a second after the burst */
+#define FAIL_LOG_BURST 10
+
+static void log_failure(const char *id, enum pact_handoff_err kind, const char *why)
+{
+	static struct ratelimit rl;
+	int clients = kind == PACT_ERR_INVALID_REQUEST || kind == PACT_ERR_PERMISSION_DENIED;
+	log_limited(&rl, FAIL_LOG_RATE, FAIL_LOG_BURST, clients ? LOG_WARNING : LOG_ERR,
+		    "handoff: %s: %s", id, why);
+}
+
 /* Creation failed: everyone waiting hears why, then the pieces go. */
 static void fail(struct alloc *a, enum pact_handoff_err kind, const char *why)
 {
-	log_err("handoff: %s: %s", a->id, why);
+	log_failure(a->id, kind, why);
 	for (unsigned i = 0; i < a->nw; i++)
 		reply_error(a->w[i].ref, a->id, kind, "%s", why);
 	for (unsigned i = 0; i < a->nend; i++)
@@ -337,6 +372,9 @@ static void start_holder(struct alloc *a)
 	a->has_scope = 1;
 	struct nsholder_config c = holder_cfg_base;
 	c.cgroup_fd = cg_scope_spawn_fd(&a->scope);
+	/* its mount namespace shows its own uenv image, no other allocation's */
+	c.mnt_only_below = node_uenv.base;
+	c.mnt_keep = a->has_handle ? a->uh.mount_point : NULL;
 	r = c.cgroup_fd < 0 ? c.cgroup_fd : nsholder_start(&a->h, a->ns, a->n_ns, &c);
 	cg_scope_close(&a->scope); /* the holder is in; the path is enough from here */
 	if (r < 0) {
@@ -391,8 +429,10 @@ static void on_mounted(void *ctx, int err, const struct uenv_handle *h)
 		return;
 	}
 	if (err) {
-		char why[PACT_HANDOFF_REASON_MAX];
-		snprintf(why, sizeof why, "uenv %.200s: %.700s", a->uenv_req,
+		/* the client's words and ours, each cut on a character boundary */
+		char req[201], why[PACT_HANDOFF_REASON_MAX];
+		utf8_copy(req, sizeof req, a->uenv_req);
+		utf8_fmt(why, sizeof why, "uenv %s: %s", req,
 			 err == -ETIMEDOUT ? "mount timed out" : uenv_last_error(&node_uenv));
 		fail(a, uenv_err_kind(err), why);
 		return;
@@ -409,6 +449,16 @@ static struct alloc *find(const char *id)
 		    strcmp(table[i].id, id) == 0)
 			return &table[i];
 	return NULL;
+}
+
+/* Only the uid that asked for an allocation, or root, may use or end it. */
+static int owned_by(const struct alloc *a, struct handoff_ref ref)
+{
+	if (ref.uid == 0 || a->owner == ALLOC_OWNER_ANY || a->owner == ref.uid)
+		return 1;
+	reply_error(ref, a->id, PACT_ERR_PERMISSION_DENIED, "allocation %s belongs to uid %u",
+		    a->id, (unsigned)a->owner);
+	return 0;
 }
 
 static int same_uenv(const struct alloc *a, const struct pact_handoff_msg *m)
@@ -433,6 +483,8 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 {
 	struct alloc *a = find(m->allocation_id);
 	if (a) {
+		if (!owned_by(a, ref))
+			return;
 		if (!same_uenv(a, m)) {
 			reply_error(ref, m->allocation_id, PACT_ERR_INVALID_REQUEST,
 				    "allocation %s exists with another uenv_image", a->id);
@@ -473,6 +525,7 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 	/* a fresh slot: only the small fields are reset (the handle is written on use) */
 	a->state = ALLOC_MOUNTING;
 	snprintf(a->id, sizeof a->id, "%s", m->allocation_id);
+	a->owner = ref.uid;
 	a->n_ns = m->n_ns;
 	memcpy(a->ns, m->ns, sizeof a->ns);
 	a->has_uenv = m->has_uenv;
@@ -497,7 +550,7 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 		for (unsigned i = 0; i < a->nw; i++)
 			reply_error(a->w[i].ref, a->id, uenv_err_kind(r), "%s", why);
 		a->nw = 0;
-		log_warn("handoff: %s: %s", a->id, why);
+		log_failure(a->id, uenv_err_kind(r), why);
 		a->state = ALLOC_FREE;
 	}
 }
@@ -510,6 +563,8 @@ static void end(struct handoff_ref ref, const struct pact_handoff_msg *m)
 			    "no live allocation %s", m->allocation_id);
 		return;
 	}
+	if (!owned_by(a, ref))
+		return;
 	if (a->state != ALLOC_LIVE) {
 		/* answered after the requests that came first */
 		if (a->nend == ALLOC_WAITERS)
@@ -558,6 +613,7 @@ int alloc_foreach(int (*cb)(void *ctx, const struct alloc_info *), void *ctx)
 		    .uenv_mount = a->has_handle ? a->uh.mount_point : NULL,
 		    .cgroup = a->watch.path,
 		    .cgroup_seen_populated = a->watch.seen_populated,
+		    .owner = a->owner,
 		    .age_ms = now - a->created_ms,
 		};
 		for (unsigned j = 0; j < a->n_ns && a->state == ALLOC_LIVE; j++)

@@ -20,15 +20,20 @@
 #define ALLOC_WAITERS		8     /* requests waiting for one allocation's creation */
 #define ALLOC_CREATE_TIMEOUT_MS 10000 /* holder setup bound */
 #define ALLOC_TEMPLATE_MAX	256
+#define ALLOC_CGROUP_WAIT_S	600 /* default handoff.cgroup_wait_s */
 
 /* The default of handoff.cgroup_template; {allocation_id} is replaced. */
 #define HANDOFF_DEFAULT_CGROUP_TEMPLATE "workload.slice/alloc-{allocation_id}.scope"
 
-/* A client connection as the table sees it: stale once the connection closes. */
+/* A client connection as the table sees it: stale once the connection
+ * closes; uid: its peer's (SO_PEERCRED), who an allocation it makes belongs to. */
 struct handoff_ref {
 	int idx;
 	unsigned gen;
+	uid_t uid;
 };
+
+#define ALLOC_OWNER_ANY ((uid_t)-1) /* restored from a state that did not say */
 
 /*
  * What the table needs of the server that owns the connections, passed at
@@ -53,6 +58,10 @@ int alloc_reexec_init(void);
  * the allocations made from now on. 0, or -EINVAL with err set. */
 int alloc_set_cgroup_template(const char *tmpl, char *err, size_t errlen);
 const char *alloc_cgroup_template(void);
+/* handoff.cgroup_wait_s: how long a live allocation waits for its workload
+ * cgroup to have a process before it is released (1..86400 s). 0, or
+ * -EINVAL with err set. */
+int alloc_set_cgroup_wait(const char *value, char *err, size_t errlen);
 /* Handle a client's NamespaceRequest or AllocationEnded (node ready). */
 void alloc_handle(struct handoff_ref ref, const struct pact_handoff_msg *m);
 /* Allocations not yet released. */
@@ -69,6 +78,7 @@ struct alloc_info {
 	const char *uenv_image, *uenv_mount;   /* NULL: no mount reference held */
 	const char *cgroup;		       /* the workload cgroup watched (WI5) */
 	int cgroup_seen_populated;
+	uid_t owner; /* ALLOC_OWNER_ANY: not known */
 	uint64_t age_ms;
 };
 /* Call cb for each allocation in the table; stops at a non-zero result. */

@@ -31,6 +31,7 @@ struct alloc_waiter {
 struct alloc {
 	enum alloc_state state;
 	char id[PACT_HANDOFF_ALLOC_ID_MAX + 1];
+	uid_t owner; /* the uid that asked for it: only it (and root) may use or end it */
 	unsigned n_ns;
 	enum pact_ns_type ns[PACT_NS_COUNT];
 	int has_uenv;				  /* the request named an image */
@@ -46,6 +47,7 @@ struct alloc {
 	uint64_t created_ms;
 	unsigned long long ino[PACT_NS_COUNT]; /* parallel to ns[] */
 	struct cg_watch watch;		       /* WI5: its workload cgroup (absolute path) */
+	struct timer cgroup_wait;	       /* bounds the wait for that cgroup's first process */
 	int restore_uenv; /* carried across a re-exec: take the mount reference again */
 	/* requests waiting for creation, and AllocationEnded received meanwhile */
 	unsigned nw;
@@ -54,6 +56,8 @@ struct alloc {
 	struct handoff_ref endw[ALLOC_WAITERS];
 };
 
+/* handoff.cgroup_wait_s (alloc_paths.c). */
+unsigned alloc__cgroup_wait_s(void);
 /* Slot i of the table (0 <= i < ALLOC_MAX), NULL beyond. */
 struct alloc *alloc__at(int i);
 /* Release a live allocation; push = it was our decision (WI5, holder died):
@@ -62,7 +66,8 @@ void alloc__release(struct alloc *a, const char *why, int push);
 /* The holder was reaped (a loop_watch_child callback; ctx: the allocation). */
 void alloc__on_reap(void *ctx, pid_t pid, int status);
 /* Watch a live allocation's workload cgroup (WI5): it is released when the
- * cgroup empties. 0, or -ENOSPC. */
+ * cgroup empties, or when it has had no process within
+ * handoff.cgroup_wait_s. 0, or -ENOSPC. */
 int alloc__watch(struct alloc *a);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * What an allocation's names become (see alloc.h): its workload cgroup
  * from handoff.cgroup_template, which the table owns, and the image path
- * of its uenv_image. Pure, apart from the template kept here.
+ * of its uenv_image. Pure, apart from the template and the wait for the
+ * workload cgroup (handoff.cgroup_wait_s) kept here.
  */
-#include "handoff/alloc.h"
+#include "handoff/alloc_int.h"
 #include "lib/fileio.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 static char cgroup_template[ALLOC_TEMPLATE_MAX] = HANDOFF_DEFAULT_CGROUP_TEMPLATE;
+static unsigned cgroup_wait_s = ALLOC_CGROUP_WAIT_S;
 
 int alloc_cgroup_path(const char *tmpl, const char *id, char *out, size_t cap)
 {
@@ -68,4 +70,18 @@ int alloc_set_cgroup_template(const char *tmpl, char *err, size_t errlen)
 const char *alloc_cgroup_template(void)
 {
 	return cgroup_template;
+}
+
+int alloc_set_cgroup_wait(const char *value, char *err, size_t errlen)
+{
+	unsigned long long v;
+	if (parse_u64(value, &v) < 0 || v < 1 || v > 86400)
+		return snprintf(err, errlen, "want seconds (1..86400)"), -EINVAL;
+	cgroup_wait_s = (unsigned)v;
+	return 0;
+}
+
+unsigned alloc__cgroup_wait_s(void)
+{
+	return cgroup_wait_s;
 }

@@ -25,10 +25,21 @@
 #include <unistd.h>
 
 static struct timer restore_timer;
+static int records_failed; /* alloc records that could not be read back */
+
+/* The longest alloc record (below): it must fit a re-exec line. */
+#define ALLOC_RECORD_MAX                                                                           \
+	(REEXEC_WORD_MAX(sizeof "alloc") + REEXEC_WORD_MAX(PACT_HANDOFF_ALLOC_ID_MAX) +            \
+	 REEXEC_NUM_MAX + REEXEC_WORD_MAX(CG_PATH_MAX) + REEXEC_WORD_MAX(32) +                     \
+	 REEXEC_WORD_MAX(PACT_HANDOFF_PATH_MAX) + REEXEC_WORD_MAX(UENV_IMAGE_MAX) +                \
+	 REEXEC_WORD_MAX(CG_PATH_MAX) + 2 * REEXEC_NUM_MAX)
+_Static_assert(ALLOC_RECORD_MAX <= REEXEC_LINE_MAX, "an alloc record must fit a re-exec line");
 
 /*
  * One record per live allocation:
- *   alloc ID HOLDER_PID SCOPE_PATH NS(,NS..) UENV_REQ|%00 IMAGE|%00 CGROUP SEEN
+ *   alloc ID HOLDER_PID SCOPE_PATH NS(,NS..) UENV_REQ|%00 IMAGE|%00 CGROUP SEEN OWNER
+ * (state version 1 had no OWNER: such an allocation restores with none,
+ * and any permitted uid may use or end it, as then)
  * The holder survives the exec (it holds nothing of ours); the new image
  * reopens its namespaces and takes a pidfd. Allocations still being created
  * are given up: their holders are killed here.
@@ -54,6 +65,7 @@ static void save_allocs(struct reexec_out *o)
 		reexec_word(o, a->has_handle ? a->uh.image_path : "");
 		reexec_word(o, a->watch.path);
 		reexec_num(o, a->watch.seen_populated);
+		reexec_num(o, a->owner == ALLOC_OWNER_ANY ? -1 : (long long)a->owner);
 		reexec_end(o);
 	}
 }
@@ -85,18 +97,26 @@ static void restore_alloc(void *ctx, char **w, int n)
 	(void)ctx;
 	struct alloc *a = NULL;
 	const char *why = NULL;
-	if (n != 9 || handoff_check_alloc_id(w[1], &why) < 0 || atoi(w[2]) <= 1) {
-		log_err("handoff: re-exec: a bad alloc record; skipped");
+	int words = reexec_version() >= 2 ? 10 : 9; /* version 1: no owner */
+	if (n != words || handoff_check_alloc_id(w[1], &why) < 0 || atoi(w[2]) <= 1) {
+		log_err("handoff: re-exec: a bad alloc record (%d words, id %s); its holder is "
+			"handled as after a lost state",
+			n, n > 1 ? w[1] : "?");
+		records_failed++;
 		return;
 	}
 	for (int i = 0; i < ALLOC_MAX && !a; i++)
 		if (alloc__at(i)->state == ALLOC_FREE)
 			a = alloc__at(i);
-	if (!a)
+	if (!a) {
+		records_failed++;
 		return;
+	}
 	memset(a, 0, sizeof *a);
 	a->scope.dirfd = -1;
 	snprintf(a->id, sizeof a->id, "%s", w[1]);
+	long long owner = n == 10 ? strtoll(w[9], NULL, 10) : -1;
+	a->owner = owner >= 0 && owner < 0xffffffffll ? (uid_t)owner : ALLOC_OWNER_ANY;
 	char nsbuf[32];
 	snprintf(nsbuf, sizeof nsbuf, "%s", w[4]);
 	for (char *save, *t = strtok_r(nsbuf, ",", &save); t && a->n_ns < PACT_NS_COUNT;
@@ -133,10 +153,22 @@ static void restore_alloc(void *ctx, char **w, int n)
 	log_info("handoff: re-exec: %s adopted (holder %s)", a->id, w[2]);
 }
 
+/* 1 when rel (infra.slice/<scope>) is the holder scope of an allocation we know. */
+static int restored_scope(const char *rel)
+{
+	for (int i = 0; i < ALLOC_MAX; i++) {
+		const struct alloc *a = alloc__at(i);
+		if (a->state != ALLOC_FREE && a->has_scope && strcmp(a->scope.path, rel) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
- * A re-exec whose state was lost: the holders of the allocations we no
- * longer know still run in their scopes, pinning namespaces nobody can ask
- * for again. Their scopes say what they are: destroy them.
+ * A re-exec whose state was lost, or whose alloc records could not all be
+ * read: the holders of the allocations we no longer know still run in
+ * their scopes, pinning namespaces nobody can ask for again. Their scopes
+ * say what they are: destroy them (those of the allocations restored stay).
  */
 static void drop_stale_holders(void)
 {
@@ -153,7 +185,7 @@ static void drop_stale_holders(void)
 		char rel[CG_PATH_MAX];
 		if (strncmp(e->d_name, "nsholder-", 9) != 0 ||
 		    path_fmt(rel, sizeof rel, "%s/%s", PACT_SLICE_INFRA, e->d_name) < 0 ||
-		    cg_scope_open(&cg, rel, &s) < 0)
+		    restored_scope(rel) || cg_scope_open(&cg, rel, &s) < 0)
 			continue;
 		log_notice("handoff: re-exec without state: destroying %s", rel);
 		if (cg_destroy_async(&cg, &s, NULL, NULL) < 0)
@@ -170,7 +202,7 @@ static void drop_stale_holders(void)
 static void finish_restore(void *ctx)
 {
 	(void)ctx;
-	if (reexec_state_lost())
+	if (reexec_state_lost() || records_failed)
 		drop_stale_holders();
 	const char *images[ALLOC_MAX];
 	size_t n = 0;
@@ -197,7 +229,7 @@ static void finish_restore(void *ctx)
 int alloc_reexec_init(void)
 {
 	reexec_register_saver(save_allocs);
-	reexec_each("alloc", restore_alloc, NULL);
+	records_failed += reexec_each("alloc", restore_alloc, NULL);
 	timer_arm(&restore_timer, 0, finish_restore, NULL);
 	return 0;
 }

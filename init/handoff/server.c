@@ -17,6 +17,7 @@
 #include "proto/handoff_msg.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/ratelimit.h"
 #include "node/reexec.h"
 #include "os/userdb.h"
 
@@ -91,6 +92,8 @@ static int conf_handoff(const char *key, const char *value, char *err, size_t er
 	}
 	if (strcmp(key, "handoff.cgroup_template") == 0)
 		return alloc_set_cgroup_template(value, err, errlen);
+	if (strcmp(key, "handoff.cgroup_wait_s") == 0)
+		return alloc_set_cgroup_wait(value, err, errlen);
 	if (strcmp(key, "handoff.frame_timeout_ms") == 0) {
 		if (parse_u64(value, &v) < 0 || v < 100 || v > 600000)
 			return snprintf(err, errlen, "want milliseconds (100..600000)"), -EINVAL;
@@ -215,7 +218,7 @@ static void push_ended(void *ctx, const char *allocation_id)
 
 static struct handoff_ref ref_of(const struct hconn *c)
 {
-	struct handoff_ref r = {(int)(c - conns), c->gen};
+	struct handoff_ref r = {(int)(c - conns), c->gen, c->uid};
 	return r;
 }
 
@@ -241,15 +244,30 @@ static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
 	alloc_handle(ref_of(c), m);
 }
 
+/* Is the connection ref names still there to answer? */
+static int ref_open(struct handoff_ref ref)
+{
+	const struct hconn *c =
+	    ref.idx >= 0 && ref.idx < HANDOFF_MAX_CONNS ? &conns[ref.idx] : NULL;
+	return c && c->used && c->gen == ref.gen && !c->closing;
+}
+
 void handoff_on_boot(void)
 {
 	if (!n_queued || (!boot_is_ready() && !boot_has_failed()))
 		return;
-	int n = n_queued;
+	int n = n_queued, gone = 0;
 	n_queued = 0;
-	log_info("handoff: answering %d message(s) queued before readiness", n);
+	for (int i = 0; i < n; i++)
+		gone += !ref_open(queue[i].ref);
+	log_info("handoff: answering %d message(s) queued before readiness (%d more from "
+		 "clients gone meanwhile: dropped)",
+		 n - gone, gone);
 	for (int i = 0; i < n; i++) {
 		struct queued *q = &queue[i];
+		/* a client that left asks for nothing: no allocation nobody would end */
+		if (!ref_open(q->ref))
+			continue;
 		if (boot_is_ready()) {
 			alloc_handle(q->ref, &q->m);
 		} else {
@@ -414,9 +432,11 @@ static void accept_one(int fd)
 		return;
 	}
 	int denied = !uid_allowed(cr.uid);
+	static struct ratelimit denied_rl; /* anyone who reaches the socket may try */
 	if (denied)
-		log_notice("handoff: uid %u (pid %d) is not allowed", (unsigned)cr.uid,
-			   (int)cr.pid);
+		log_limited(&denied_rl, 1, 10, LOG_NOTICE,
+			    "handoff: uid %u (pid %d) is not allowed", (unsigned)cr.uid,
+			    (int)cr.pid);
 	struct hconn *c = free_conn();
 	if (!c) {
 		send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, "too many connections");

@@ -57,6 +57,7 @@ void config_defaults(struct pact_config *c)
 	c->console_exit = CONSOLE_EXIT_NONE;
 	c->shutdown_grace_ms = 5000;
 	c->shutdown_kill_wait_ms = 5000;
+	c->shutdown_sync_ms = 30000;
 	c->boot_retries = 5;
 	c->root_wait_s = 10;
 	COPY(c->root_init, "/sbin/init");
@@ -222,6 +223,9 @@ static int apply_key(struct pact_config *c, const char *k, const char *v, char *
 	} else if (strcmp(k, "shutdown_kill_wait_ms") == 0) {
 		if (set_ms(&c->shutdown_kill_wait_ms, v) < 0)
 			return snprintf(err, errlen, "want milliseconds (0..3600000)"), -EINVAL;
+	} else if (strcmp(k, "shutdown_sync_ms") == 0) {
+		if (set_ms(&c->shutdown_sync_ms, v) < 0)
+			return snprintf(err, errlen, "want milliseconds (0..3600000)"), -EINVAL;
 	} else if (strcmp(k, "boot_retries") == 0) {
 		if (set_ms(&c->boot_retries, v) < 0)
 			return snprintf(err, errlen, "want a count"), -EINVAL;
@@ -255,11 +259,11 @@ int config_load_file(struct pact_config *c)
 	char path[PATH_MAX], text[16384];
 	if (path_fmt(path, sizeof path, "%s/init.conf", c->config_dir) < 0)
 		return -ENAMETOOLONG;
-	ssize_t n = read_file(path, text, sizeof text);
+	ssize_t n = read_config_file(path, text, sizeof text);
 	if (n == -ENOENT)
 		return 0;
 	if (n < 0) {
-		log_err("%s: %s", path, strerror((int)-n));
+		log_err("%s: %s", path, file_error((int)-n));
 		return (int)n;
 	}
 	if ((size_t)n == sizeof text - 1)

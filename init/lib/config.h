@@ -51,7 +51,8 @@ struct pact_config {
 	char emergency_shell[CONF_STR_MAX];
 	unsigned shutdown_grace_ms; /* TERM -> KILL grace at shutdown */
 	unsigned shutdown_kill_wait_ms;
-	unsigned boot_retries;		    /* F33: boot retries before the emergency shell */
+	unsigned shutdown_sync_ms; /* bound on the final unmount + sync (a child does them) */
+	unsigned boot_retries;	   /* F33: boot retries before the emergency shell */
 	char modules[CONF_MAX_MODULES][64]; /* loaded in InitHardware */
 	int n_modules;
 };

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 ssize_t read_retry(int fd, void *buf, size_t len)
@@ -63,6 +65,35 @@ ssize_t read_file(const char *path, char *buf, size_t cap)
 	return read_file_at(AT_FDCWD, path, buf, cap);
 }
 
+int open_config_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	int r = fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -ENODEV;
+	if (r < 0) {
+		close_fd(fd);
+		return r;
+	}
+	return fd;
+}
+
+ssize_t read_config_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open_config_file(path);
+	if (fd < 0)
+		return fd;
+	ssize_t n = read_fd_all(fd, buf, cap);
+	close_fd(fd);
+	return n;
+}
+
+const char *file_error(int err)
+{
+	return err == ENODEV ? "not a regular file" : strerror(err);
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -111,6 +142,39 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 	if (r < 0)
 		unlink(tmp);
 	return r;
+}
+
+static int kept(const int *keep, size_t n, int fd)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return 1;
+	return 0;
+}
+
+void close_fds_except(const int *keep, size_t n)
+{
+	/* close_range over the gaps between the kept fds, lowest first */
+	unsigned from = 3;
+	for (;;) {
+		unsigned next = ~0u; /* the lowest kept fd at or above from */
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= (int)from && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		unsigned to = next == ~0u ? ~0u : next - 1;
+		if (next != from && syscall(SYS_close_range, from, to, 0u) < 0)
+			break; /* ENOSYS (before 5.9): one by one below */
+		if (next == ~0u)
+			return;
+		from = next + 1;
+	}
+	struct rlimit rl;
+	rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+	if (max > 65536)
+		max = 65536;
+	for (int fd = 3; fd < (int)max; fd++)
+		if (!kept(keep, n, fd))
+			close(fd);
 }
 
 int mkdir_p(const char *path, mode_t mode)

@@ -12,6 +12,17 @@
 ssize_t read_file(const char *path, char *buf, size_t cap);
 /* Read at most cap-1 bytes of dirfd/name. Returns bytes or -errno. */
 ssize_t read_file_at(int dirfd, const char *name, char *buf, size_t cap);
+/*
+ * read_file for configuration (init.conf, unit files, EnvironmentFile=,
+ * passwd): opened O_NONBLOCK and read only when it is a regular file, so a
+ * FIFO or a device put in its place cannot make PID 1 wait; -ENODEV for
+ * anything else (file_error() says "not a regular file").
+ */
+ssize_t read_config_file(const char *path, char *buf, size_t cap);
+/* The same checks for a caller that reads the fd itself: an fd or -errno. */
+int open_config_file(const char *path);
+/* strerror, but for read_config_file's -ENODEV. */
+const char *file_error(int err);
 /* Write the whole string to path (O_WRONLY, no create, no truncate: sysfs/cgroupfs style). */
 int write_file(const char *path, const char *s);
 int write_file_at(int dirfd, const char *name, const char *s);
@@ -23,6 +34,9 @@ int write_all(int fd, const void *buf, size_t len);
 ssize_t read_retry(int fd, void *buf, size_t len);
 /* close(2) without retry (retrying close is a bug on Linux); keeps errno. */
 void close_fd(int fd);
+/* In a forked child: close every fd from 3 up except the n in keep (a child
+ * that outlives its purpose must not pin PID 1's sockets and files). */
+void close_fds_except(const int *keep, size_t n);
 /* mkdir -p with mode for each created component. Returns 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
 /* Parse a decimal unsigned 64-bit number, whole string. Returns 0 or -EINVAL/-ERANGE. */

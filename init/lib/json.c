@@ -7,6 +7,7 @@
  */
 #include "lib/fileio.h"
 #include "lib/json.h"
+#include "lib/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,57 +16,9 @@
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-static int is_cont(unsigned char c)
-{
-	return (c & 0xc0) == 0x80;
-}
-
-/*
- * Length of the valid UTF-8 sequence at s (at most avail bytes), or 0 if it
- * is invalid: overlong, a surrogate (U+D800..U+DFFF), above U+10FFFF,
- * truncated, or a stray continuation byte.
- */
-static size_t utf8_seq(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return avail >= 2 && is_cont(s[1]) ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned char lo = 0x80, hi = 0xbf;
-		if (c == 0xe0)
-			lo = 0xa0; /* overlong below U+0800 */
-		if (c == 0xed)
-			hi = 0x9f; /* surrogates */
-		if (avail < 3 || s[1] < lo || s[1] > hi || !is_cont(s[2]))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned char lo = 0x80, hi = 0xbf;
-		if (c == 0xf0)
-			lo = 0x90; /* overlong below U+10000 */
-		if (c == 0xf4)
-			hi = 0x8f; /* above U+10FFFF */
-		if (avail < 4 || s[1] < lo || s[1] > hi || !is_cont(s[2]) || !is_cont(s[3]))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 int json_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < len) {
-		size_t n = utf8_seq(p + i, len - i);
-		if (n == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
+	return utf8_valid(s, len);
 }
 
 /* Four hex digits at s, or -1. */

@@ -23,9 +23,11 @@
  * duplicate field of a struct; rejecting every duplicate is the safe superset).
  *
  * Writer: struct json_writer appends to a caller buffer; the first error
- * sticks (-ENOSPC when the buffer is too small, -EINVAL for misuse or an
- * invalid UTF-8 string), and json_w_finish() reports it. Output is compact,
- * escaped the way serde_json escapes.
+ * sticks (-ENOSPC when the buffer is too small, -EINVAL for misuse), and
+ * json_w_finish() reports it. Output is compact, escaped the way serde_json
+ * escapes, and always valid UTF-8: a byte of a string that is not part of a
+ * valid sequence is written as U+FFFD (as String::from_utf8_lossy does), so
+ * no name the kernel or a client hands us can make a reply unencodable.
  */
 #ifndef PACT_JSON_H
 #define PACT_JSON_H

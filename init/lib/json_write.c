@@ -1,8 +1,10 @@
 /*
  * The bounded JSON writer (see json.h): appends to a caller's buffer, the
- * first error sticks, strings are escaped the way serde_json escapes them.
+ * first error sticks, strings are escaped the way serde_json escapes them
+ * and bytes that are not UTF-8 are replaced.
  */
 #include "lib/json.h"
+#include "lib/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -117,53 +119,56 @@ void json_w_arr_end(struct json_writer *w)
 	close_(w, ']', 0);
 }
 
-static void put_escaped(struct json_writer *w, const char *s, size_t n)
+/* The escape of a byte below 0x20 into esc; its length. */
+static size_t control_escape(unsigned char c, char esc[6])
 {
 	static const char hex[] = "0123456789abcdef";
-	if (!json_utf8_valid(s, n)) {
-		if (!w->err)
-			w->err = -EINVAL;
-		return;
+	static const char short_form[] = {
+	    ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
+	esc[0] = '\\';
+	if (c < sizeof short_form && short_form[c]) {
+		esc[1] = short_form[c];
+		return 2;
 	}
+	memcpy(esc + 1, "u00", 3);
+	esc[4] = hex[c >> 4];
+	esc[5] = hex[c & 15];
+	return 6;
+}
+
+/*
+ * s as a JSON string. Bytes that are not UTF-8 (a cgroup name, a file
+ * name, a service's STATUS=, none of which the kernel checks) become
+ * U+FFFD each, so that no string can make a reply fail to encode.
+ */
+static void put_escaped(struct json_writer *w, const char *s, size_t n)
+{
 	putc_(w, '"');
-	size_t run = 0; /* start of the pending unescaped run */
-	for (size_t i = 0; i < n; i++) {
+	size_t run = 0; /* start of the pending run copied as it is */
+	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[6];
-		size_t k = 2;
+		size_t k = 0, take = 1;
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
+			k = 2;
 		} else if (c < 0x20) {
-			esc[0] = '\\';
-			switch (c) {
-			case '\b':
-				esc[1] = 'b';
-				break;
-			case '\f':
-				esc[1] = 'f';
-				break;
-			case '\n':
-				esc[1] = 'n';
-				break;
-			case '\r':
-				esc[1] = 'r';
-				break;
-			case '\t':
-				esc[1] = 't';
-				break;
-			default:
-				memcpy(esc + 1, "u00", 3);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 15];
-				k = 6;
+			k = control_escape(c, esc);
+		} else if (c >= 0x80) {
+			take = utf8_seq((const unsigned char *)s + i, n - i);
+			if (take == 0) {
+				memcpy(esc, UTF8_REPLACEMENT, 3);
+				k = 3;
+				take = 1;
 			}
-		} else {
-			continue;
 		}
-		put(w, s + run, i - run);
-		put(w, esc, k);
-		run = i + 1;
+		if (k) {
+			put(w, s + run, i - run);
+			put(w, esc, k);
+			run = i + take;
+		}
+		i += take;
 	}
 	put(w, s + run, n - run);
 	putc_(w, '"');

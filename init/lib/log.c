@@ -1,7 +1,11 @@
 /*
  * Logging to /dev/kmsg (with the syslog priority prefix, visible in dmesg)
  * and to the console on fd 2. Lines are bounded; a write that fails is
- * dropped, because a logger must never take PID 1 down with it.
+ * dropped, because a logger must never take PID 1 down with it. The
+ * console (a serial line that flow control can stop for good, a pty whose
+ * reader went away) is written through a file description of our own
+ * opened O_NONBLOCK, so that setting it does not change fd 2 for anyone
+ * who shares it; what it does not take is counted and said once it drains.
  */
 #include "lib/log.h"
 #include "lib/fileio.h"
@@ -11,13 +15,76 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOG_LINE_MAX 512
 
 static int kmsg_fd = -1;
+static int console_fd = STDERR_FILENO;
+static unsigned long dropped; /* lines the console did not take, not yet said */
+static int mid_line;	      /* a partial write left the console mid-line */
 static int debug_on;
 static int console_level = 8; /* the kernel echoes kmsg lines below this */
+
+/*
+ * A non-blocking description of fd 2's file: a terminal or a pipe is
+ * opened again through /proc (its own description, fd 2 untouched); a
+ * regular file never blocks for long and stays as it is; anything else,
+ * or no /proc, gets O_NONBLOCK on fd 2 itself.
+ */
+static void console_open(void)
+{
+	struct stat st;
+	if (console_fd != STDERR_FILENO || fstat(STDERR_FILENO, &st) < 0 || S_ISREG(st.st_mode))
+		return;
+	int fd = -1;
+	if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+		fd = open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		console_fd = fd;
+		return;
+	}
+	int fl = fcntl(STDERR_FILENO, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(STDERR_FILENO, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* All of text or nothing counted as written; a partial write leaves the
+ * console mid-line, which the next line that gets through ends first. */
+static int console_put(const char *text, size_t len)
+{
+	ssize_t n = write(console_fd, text, len);
+	if (n == (ssize_t)len) {
+		mid_line = 0;
+		return 0;
+	}
+	if (n > 0)
+		mid_line = 1;
+	return -1;
+}
+
+void log_console(const char *text, size_t len)
+{
+	if (console_fd < 0)
+		return;
+	if (dropped || mid_line) {
+		char note[96];
+		int n = dropped ? snprintf(note, sizeof note,
+					   "%spact-init: %lu log line%s dropped (the console did "
+					   "not take them)\n",
+					   mid_line ? "\n" : "", dropped, dropped == 1 ? "" : "s")
+				: snprintf(note, sizeof note, "\n");
+		if (console_put(note, (size_t)n) < 0) {
+			if (dropped < ~0ul)
+				dropped++;
+			return;
+		}
+		dropped = 0;
+	}
+	if (console_put(text, len) < 0 && dropped < ~0ul)
+		dropped++;
+}
 
 void log_open(int to_kmsg)
 {
@@ -32,6 +99,7 @@ void log_open(int to_kmsg)
 	if (read_file("/proc/sys/kernel/printk", buf, sizeof buf) > 0 && buf[0] >= '0' &&
 	    buf[0] <= '9')
 		console_level = buf[0] - '0';
+	console_open();
 }
 
 int log_kmsg_fd(void)
@@ -71,8 +139,8 @@ void log_msg(int prio, const char *fmt, ...)
 	int saved = errno;
 	char line[LOG_LINE_MAX];
 	/* "<N>" is how /dev/kmsg takes a priority; facility daemon (3<<3) */
-	int head = snprintf(line, sizeof line, "<%d>pact-init: %s", (3 << 3) | prio,
-			    prio_word(prio));
+	int head =
+	    snprintf(line, sizeof line, "<%d>pact-init: %s", (3 << 3) | prio, prio_word(prio));
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(line + head, sizeof line - (size_t)head - 1, fmt, ap);
@@ -87,6 +155,6 @@ void log_msg(int prio, const char *fmt, ...)
 	/* the kernel echoes kmsg lines below its console loglevel itself;
 	 * write the others to the console directly, without the prefix */
 	if (kmsg_fd < 0 || prio >= console_level)
-		(void)!write(STDERR_FILENO, text, len - (size_t)(text - line));
+		log_console(text, len - (size_t)(text - line));
 	errno = saved;
 }

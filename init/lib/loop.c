@@ -3,7 +3,9 @@
  * we handle, and one timerfd set to the earliest armed struct timer.
  * Children are reaped in a waitpid(-1, WNOHANG) loop on every wakeup
  * (SIGCHLDs coalesce); a pid with a watcher gets its callback, any other
- * pid (an orphan re-parented to us) is reaped silently.
+ * pid (an orphan re-parented to us) is reaped silently. A round reaps at
+ * most LOOP_REAP_PER_ROUND; past that the next round does not wait, so an
+ * orphan storm cannot keep the loop from its fds and timers (the watchdog).
  */
 #include "lib/loop.h"
 #include "lib/fileio.h"
@@ -37,9 +39,10 @@ static struct child_slot children[LOOP_MAX_CHILDREN];
 static struct timer *timers; /* sorted by deadline */
 static loop_signal_cb on_signal;
 static void (*reap_hook)(void);
-static sigset_t handled, original;
+static sigset_t handled;
 static int stopping;
 static int nfds;
+static int reap_more; /* the last round stopped at its bound: children may be waiting */
 
 uint64_t now_ms(void)
 {
@@ -184,15 +187,14 @@ void loop_on_reap(void (*cb)(void))
 
 static void reap_children(void)
 {
-	for (int reaped = 0;; reaped++) {
+	int reaped = 0;
+	reap_more = 0;
+	while (reaped < LOOP_REAP_PER_ROUND) {
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
-		if (pid <= 0) {
-			/* 0: none exited; -1 ECHILD: no children at all */
-			if (reaped && reap_hook)
-				reap_hook();
-			return;
-		}
+		if (pid <= 0)
+			break; /* 0: none exited; -1 ECHILD: no children at all */
+		reaped++;
 		int i = 0;
 		while (i < LOOP_MAX_CHILDREN && children[i].pid != pid)
 			i++;
@@ -204,6 +206,9 @@ static void reap_children(void)
 		children[i].pid = 0;
 		c.cb(c.ctx, pid, status);
 	}
+	reap_more = reaped == LOOP_REAP_PER_ROUND;
+	if (reaped && reap_hook)
+		reap_hook();
 }
 
 static void drain_signals(void)
@@ -227,12 +232,11 @@ void loop_set_signal_handler(loop_signal_cb cb)
 
 void loop_child_sigreset(void)
 {
-	sigprocmask(SIG_SETMASK, &original, NULL);
-}
-
-void loop_block_signals(void)
-{
-	sigprocmask(SIG_BLOCK, &handled, NULL);
+	/* no signal blocked, whatever we inherited (after a live re-exec: our
+	 * own blocked set, kept across the exec) */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 int loop_init(void)
@@ -240,13 +244,13 @@ int loop_init(void)
 	for (int i = 0; i < LOOP_MAX_FDS; i++)
 		fds[i].fd = -1;
 	sigemptyset(&handled);
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2,
-				   SIGPWR,  SIGQUIT, SIGWINCH};
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT,  SIGHUP,  SIGUSR1,
+				   SIGUSR2, SIGPWR,  SIGQUIT, SIGWINCH};
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaddset(&handled, sigs[i]);
 	for (int s = SIGRTMIN; s <= SIGRTMIN + 5; s++)
 		sigaddset(&handled, s);
-	if (sigprocmask(SIG_BLOCK, &handled, &original) < 0)
+	if (sigprocmask(SIG_BLOCK, &handled, NULL) < 0)
 		return -errno;
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -265,7 +269,7 @@ int loop_init(void)
 void loop_run_once(int max_wait_ms)
 {
 	struct epoll_event evs[32];
-	int n = epoll_wait(epfd, evs, 32, max_wait_ms);
+	int n = epoll_wait(epfd, evs, 32, reap_more ? 0 : max_wait_ms);
 	if (n < 0 && errno != EINTR)
 		log_err("epoll_wait: %s", strerror(errno));
 	for (int i = 0; i < n; i++) {

@@ -23,8 +23,9 @@ struct timer {
 	struct timer *next;
 };
 
-#define LOOP_MAX_FDS 512
-#define LOOP_MAX_CHILDREN 1024
+#define LOOP_MAX_FDS	    512
+#define LOOP_MAX_CHILDREN   1024
+#define LOOP_REAP_PER_ROUND 256 /* children reaped in one round; the next goes on at once */
 
 int loop_init(void);
 /* Milliseconds on CLOCK_MONOTONIC. */
@@ -38,7 +39,10 @@ void loop_del_fd(int fd);
 
 void timer_arm(struct timer *t, uint64_t delay_ms, loop_timer_cb cb, void *ctx);
 void timer_cancel(struct timer *t);
-static inline int timer_armed(const struct timer *t) { return t->deadline_ms != 0; }
+static inline int timer_armed(const struct timer *t)
+{
+	return t->deadline_ms != 0;
+}
 
 /* Call cb when pid is reaped. Unwatched pids (orphans) are reaped silently. */
 int loop_watch_child(pid_t pid, loop_child_cb cb, void *ctx);
@@ -55,10 +59,8 @@ void loop_run_once(int max_wait_ms);
 /* Run until loop_stop(). */
 void loop_run(void);
 void loop_stop(void);
-/* The signal mask to restore in a child before exec. */
+/* In a child before exec: no signal blocked. */
 void loop_child_sigreset(void);
-/* Block our signals again (after a failed exec that had reset them). */
-void loop_block_signals(void);
 /* Number of fds registered, for tests and metrics. */
 int loop_fd_count(void);
 

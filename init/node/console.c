@@ -20,7 +20,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#define CONSOLE_ARGS 16
+#define CONSOLE_ARGS   16
 #define RESPAWN_MIN_MS 1000u
 
 static int shutting_down;
@@ -154,7 +154,7 @@ static void shell_spawn(void *ctx)
 			 "another, `reboot` or `poweroff` to leave\n",
 			 emergency_reason, cfg.emergency_shell);
 	if (n > 0)
-		(void)write_all(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+		log_console(msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
 	pid_t pid = start_on_console(cfg.emergency_shell);
 	if (pid < 0) {
 		log_err("emergency shell %s: %s", cfg.emergency_shell, strerror((int)-pid));

@@ -7,6 +7,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "lib/table.h"
 #include "node/reexec.h"
 
@@ -63,7 +64,7 @@ void emergency_set(int on, const char *why)
 	/* RI3: logged before anything can act on it */
 	log_warn("%s", line);
 	journal(line);
-	snprintf(reason, sizeof reason, "%s", on ? why : "");
+	utf8_copy(reason, sizeof reason, on ? why : "");
 	active = on;
 	for (int i = 0; i < n_subs; i++)
 		subs[i](on, why);

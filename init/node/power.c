@@ -3,13 +3,16 @@
  *   STOPPING   subsystems stop what they started, in main.c's stop order
  *   TERM       SIGTERM (+SIGCONT) to every process left, wait for them
  *   KILL       SIGKILL to every process left, wait again
- *   FINAL      unmount in reverse, sync, reboot(2)
- * Each wait ends when we have no children left (all orphans come to us)
- * or at its deadline. kill(-1, ...) runs in a forked child because it can
- * block on a task in D state; the loop must not.
+ *   SYNC       a child unmounts in reverse and syncs; wait for it
+ *   FINAL      (after SYNC's deadline: detach what is left) reboot(2)
+ * Each wait ends when we have no children left (all orphans come to us),
+ * when the sync child is done, or at its deadline. kill(-1, ...), the
+ * unmounts and sync() run in forked children because they can block for
+ * good (a task in D state, a dead NFS or Lustre server); the loop must not.
  */
 #include "node/power.h"
 #include "lib/config.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/table.h"
@@ -18,13 +21,14 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum stage { ST_RUNNING, ST_STOPPING, ST_TERM, ST_KILL, ST_FINAL };
+enum stage { ST_RUNNING, ST_STOPPING, ST_TERM, ST_KILL, ST_SYNC, ST_FINAL };
 
 static enum power_action action;
 static enum stage stage = ST_RUNNING;
@@ -34,6 +38,7 @@ static void (*observers[POWER_MAX_OBSERVERS])(void);
 static int n_observers;
 static int n_hooks, next_hook;
 static uint64_t started_ms;
+static int machine_init; /* PID 1 of the first pid namespace: its exit panics the kernel */
 
 const char *power_action_name(enum power_action a)
 {
@@ -75,19 +80,22 @@ static int have_children(void)
 	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 || errno != ECHILD;
 }
 
-static void final_stage(void)
+/* The end: reboot(2), or for --no-reboot the exit of this process. */
+static void final_stage(int late)
 {
 	stage = ST_FINAL;
 	timer_cancel(&deadline);
-	log_notice("shutdown: %s after %llu ms", power_action_name(action),
-		   (unsigned long long)(now_ms() - started_ms));
-	if (cfg.do_mounts)
-		unmount_all();
-	sync();
-	if (!cfg.do_reboot) {
+	/* the child may still hang in an unmount: nothing here waits for a filesystem */
+	if (late && cfg.do_mounts)
+		unmount_all(1);
+	if (!cfg.do_reboot && !machine_init) {
 		/* running under test or another supervisor: our job ends here */
-		exit(0); /* not PID 1: --no-reboot (tests, another supervisor) */
+		exit(0); /* not the machine's PID 1: --no-reboot (tests, a container) */
 	}
+	if (!cfg.do_reboot)
+		log_warn("shutdown: --no-reboot is ignored: as the machine's PID 1, exiting would "
+			 "panic the kernel; %s instead",
+			 power_action_name(action));
 	/* orderly to the end: the magic close, so the reset is ours, not its */
 	watchdog_disarm();
 	int cmd = action == POWER_REBOOT ? RB_AUTOBOOT
@@ -96,6 +104,45 @@ static void final_stage(void)
 	reboot(cmd);
 	/* still here: not permitted. Never exit as PID 1: stay and say so */
 	log_err("reboot(2) failed: %s; the node stays up, halted", strerror(errno));
+}
+
+static void sync_done(void *ctx, pid_t pid, int status)
+{
+	(void)ctx;
+	(void)pid;
+	(void)status;
+	if (stage == ST_SYNC)
+		final_stage(0);
+}
+
+static void stage_timeout(void *ctx);
+
+/* Unmount and sync in a child, bounded by shutdown_sync_ms. */
+static void enter_sync(void)
+{
+	stage = ST_SYNC;
+	timer_cancel(&deadline);
+	log_notice("shutdown: %s after %llu ms", power_action_name(action),
+		   (unsigned long long)(now_ms() - started_ms));
+	pid_t pid = fork();
+	if (pid == 0) {
+		int keep = log_kmsg_fd();
+		close_fds_except(&keep, 1);
+		if (cfg.do_mounts)
+			unmount_all(0);
+		sync();
+		_exit(0); /* child: the final unmount and sync */
+	}
+	if (pid < 0 || loop_watch_child(pid, sync_done, NULL) < 0) {
+		log_err("shutdown: no child for the unmounts and sync (%s); detaching without a "
+			"sync",
+			pid < 0 ? strerror(errno) : "child table full");
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		final_stage(1);
+		return;
+	}
+	timer_arm(&deadline, cfg.shutdown_sync_ms, stage_timeout, NULL);
 }
 
 static void kill_all(int sig)
@@ -110,8 +157,6 @@ static void kill_all(int sig)
 	if (pid < 0)
 		log_err("shutdown: fork for kill(-1, %d): %s", sig, strerror(errno));
 }
-
-static void stage_timeout(void *ctx);
 
 static void enter_kill(void)
 {
@@ -140,7 +185,12 @@ static void stage_timeout(void *ctx)
 	} else if (stage == ST_KILL) {
 		log_err("shutdown: processes survived SIGKILL for %u ms (D state?); going on",
 			cfg.shutdown_kill_wait_ms);
-		final_stage();
+		enter_sync();
+	} else if (stage == ST_SYNC) {
+		log_err("shutdown: unmounting and syncing did not finish within %u ms (a dead "
+			"network filesystem?); detaching what is left and going on",
+			cfg.shutdown_sync_ms);
+		final_stage(1);
 	}
 }
 
@@ -148,7 +198,7 @@ static void stage_timeout(void *ctx)
 static void on_reaped(void)
 {
 	if ((stage == ST_TERM || stage == ST_KILL) && !have_children())
-		final_stage();
+		enter_sync();
 }
 
 static void run_next_hook(void)
@@ -164,6 +214,16 @@ static void run_next_hook(void)
 	enter_term();
 }
 
+/* PID 1 of the machine, not of a container: the first pid namespace has a
+ * fixed inode (PROC_PID_INIT_INO). Without /proc, assume the machine. */
+static int is_machine_init(void)
+{
+	struct stat st;
+	if (getpid() != 1)
+		return 0;
+	return stat("/proc/self/ns/pid", &st) < 0 || st.st_ino == 0xeffffffcu;
+}
+
 void power_request(enum power_action a, const char *why)
 {
 	if (stage != ST_RUNNING) {
@@ -173,6 +233,7 @@ void power_request(enum power_action a, const char *why)
 	}
 	action = a;
 	started_ms = now_ms();
+	machine_init = is_machine_init(); /* now: the final unmounts take /proc away */
 	stage = ST_STOPPING;
 	log_notice("shutdown: %s (%s)", power_action_name(a), why);
 	for (int i = 0; i < n_observers; i++)

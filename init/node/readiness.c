@@ -135,11 +135,25 @@ int readiness_init(void)
  * as a service, or a container manager running us as the container's PID 1
  * (systemd-nspawn --notify-ready=yes waits for exactly that), so being
  * PID 1 does not rule it out. A machine's kernel sets no NOTIFY_SOCKET.
+ * The send never blocks (a supervisor that does not read its socket must
+ * not stop us): a full queue is tried again every second, a minute long.
  */
+#define NOTIFY_SUPERVISOR_TRIES 60
+static struct timer notify_retry;
+static int notify_tries;
+
+static void notify_supervisor(void);
+
+static void notify_again(void *ctx)
+{
+	(void)ctx;
+	notify_supervisor();
+}
+
 static void notify_supervisor(void)
 {
 	const char *sock = getenv("NOTIFY_SOCKET");
-	if (notified || !sock || !*sock)
+	if (notified || !sock || !*sock || withdrawn)
 		return;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t n = strlen(sock);
@@ -148,15 +162,28 @@ static void notify_supervisor(void)
 	memcpy(sa.sun_path, sock, n);
 	if (sa.sun_path[0] == '@')
 		sa.sun_path[0] = '\0'; /* abstract namespace */
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return;
 	static const char msg[] = "READY=1";
-	if (sendto(fd, msg, sizeof msg - 1, MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) ==
-	    (ssize_t)sizeof msg - 1)
-		notified = 1;
+	ssize_t r =
+	    sendto(fd, msg, sizeof msg - 1, MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
+	int e = errno;
 	close_fd(fd);
+	if (r == (ssize_t)sizeof msg - 1) {
+		notified = 1;
+		return;
+	}
+	if ((e == EAGAIN || e == EWOULDBLOCK) && ++notify_tries < NOTIFY_SUPERVISOR_TRIES) {
+		if (notify_tries == 1)
+			log_warn("NOTIFY_SOCKET %s does not take READY=1 now (its queue is full); "
+				 "trying again every second",
+				 sock);
+		timer_arm(&notify_retry, 1000, notify_again, NULL);
+		return;
+	}
+	log_warn("NOTIFY_SOCKET %s: READY=1 not sent: %s", sock, strerror(e));
 }
 
 static void write_ready_file(void)

@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/table.h"
+#include "units/unit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,13 +25,18 @@
 #include <unistd.h>
 
 #define STATE_MAX (256 * 1024)
-#define ENV_KEY	  "PACT_REEXEC_FD"
+
+/* every service's log pipe (both ends) and every carried socket must fit */
+_Static_assert(REEXEC_MAX_FDS >= 2 * UNITS_MAX + REEXEC_MAX_CARRIED,
+	       "the re-exec fd table must hold every log pipe and socket");
+#define ENV_KEY "PACT_REEXEC_FD"
 
 struct reexec_out {
 	char *buf;
 	size_t len, cap;
 	int overflow;
-	int words; /* words in the current record */
+	int words;	  /* words in the current record */
+	size_t rec_start; /* where the current record began */
 	int fds[REEXEC_MAX_FDS];
 	int nfds;
 };
@@ -45,7 +51,7 @@ static struct {
 static int n_carried;
 static char state[STATE_MAX];
 static size_t state_len;
-static int restoring, lost;
+static int restoring, lost, version;
 static char self_path[PATH_MAX];
 static char **self_argv;
 
@@ -70,6 +76,7 @@ static void out_raw(struct reexec_out *o, const char *s, size_t n)
 void reexec_begin(struct reexec_out *o, const char *key)
 {
 	o->words = 0;
+	o->rec_start = o->len;
 	reexec_word(o, key);
 }
 
@@ -100,23 +107,33 @@ void reexec_num(struct reexec_out *o, long long v)
 void reexec_end(struct reexec_out *o)
 {
 	out_raw(o, "\n", 1);
-}
-
-/* Keep fd open across the exec; returns fd (for reexec_num). */
-static int reexec_keep_fd(struct reexec_out *o, int fd)
-{
-	if (fd >= 0 && o->nfds < REEXEC_MAX_FDS)
-		o->fds[o->nfds++] = fd;
-	return fd;
+	size_t len = o->len - o->rec_start;
+	if (!o->overflow && len > REEXEC_LINE_MAX) {
+		/* a record the next image could not read back: say so, carry the rest */
+		char key[32];
+		snprintf(key, sizeof key, "%.*s", (int)strcspn(o->buf + o->rec_start, " \n"),
+			 o->buf + o->rec_start);
+		log_err("re-exec: a %s record of %zu bytes is longer than %d; not carried", key,
+			len, REEXEC_LINE_MAX);
+		o->len = o->rec_start;
+	}
 }
 
 void reexec_save_fd(struct reexec_out *o, const char *name, int fd)
 {
 	if (fd < 0)
 		return;
+	if (o->nfds == REEXEC_MAX_FDS) {
+		/* a record naming an fd that closes at the exec would hand the new
+		 * image whatever gets that number there */
+		log_err("re-exec: more than %d fds to carry; %s is not carried", REEXEC_MAX_FDS,
+			name);
+		return;
+	}
+	o->fds[o->nfds++] = fd; /* kept open across the exec */
 	reexec_begin(o, "fd");
 	reexec_word(o, name);
-	reexec_num(o, reexec_keep_fd(o, fd));
+	reexec_num(o, fd);
 	reexec_end(o);
 }
 
@@ -162,10 +179,25 @@ static void unescape(char *w)
 static void note_fd(void *ctx, char **w, int n);
 static int fd_taken[REEXEC_MAX_FDS], fd_list[REEXEC_MAX_FDS], n_fd_list;
 
+/* The state's version from its first line "pact-reexec N", or -EINVAL, or
+ * -EPROTONOSUPPORT (newer than this image). */
+static int header_version(const char *buf, size_t len)
+{
+	static const char magic[] = "pact-reexec ";
+	char *end;
+	if (len < 16 || strncmp(buf, magic, sizeof magic - 1) != 0)
+		return -EINVAL;
+	long v = strtol(buf + sizeof magic - 1, &end, 10);
+	if (*end != '\n' || v < 1)
+		return -EINVAL;
+	return v > REEXEC_VERSION ? -EPROTONOSUPPORT : (int)v;
+}
+
 static int verify(const char *buf, size_t len)
 {
-	if (len < 16 || strncmp(buf, "pact-reexec 1\n", 14) != 0)
-		return -EINVAL;
+	int v = header_version(buf, len);
+	if (v < 0)
+		return v;
 	/* the last line: "end <crc>\n" over everything before it */
 	if (buf[len - 1] != '\n')
 		return -EINVAL;
@@ -214,7 +246,9 @@ int reexec_load(void)
 	int body = n > 0 ? verify(state, (size_t)n) : -ENODATA;
 	if (body < 0) {
 		log_err("re-exec: the handed-over state is %s; adopting what the kernel shows",
-			body == -EBADMSG ? "damaged (checksum)" : "missing or unreadable");
+			body == -EBADMSG	   ? "damaged (checksum)"
+			: body == -EPROTONOSUPPORT ? "of a newer version than this image reads"
+						   : "missing or unreadable");
 		state_len = 0;
 		lost = 1;
 		close_old_sockets();
@@ -223,6 +257,7 @@ int reexec_load(void)
 	state_len = (size_t)body;
 	state[state_len] = '\0';
 	restoring = 1;
+	version = header_version(state, state_len);
 	/* the fd records, so that unclaimed ones can be closed at the end */
 	reexec_each("fd", note_fd, NULL);
 	log_notice("re-exec: restoring from %zu bytes of state", state_len);
@@ -234,33 +269,65 @@ int reexec_restoring(void)
 	return restoring;
 }
 
+int reexec_version(void)
+{
+	return restoring ? version : 0;
+}
+
 int reexec_state_lost(void)
 {
 	return lost;
 }
 
-void reexec_each(const char *key, void (*cb)(void *ctx, char **words, int n), void *ctx)
+/* Split one record (len bytes at p) into words: their count, or
+ * -ENAMETOOLONG (longer than a line), -E2BIG (too many words). */
+static int split_record(const char *p, size_t len, char *line, char **words)
 {
+	if (len >= REEXEC_LINE_MAX)
+		return -ENAMETOOLONG;
+	memcpy(line, p, len);
+	line[len] = '\0';
+	int n = 0;
+	for (char *save, *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (n == REEXEC_MAX_WORDS)
+			return -E2BIG;
+		unescape(w);
+		words[n++] = w;
+	}
+	return n;
+}
+
+int reexec_each(const char *key, void (*cb)(void *ctx, char **words, int n), void *ctx)
+{
+	/* a callback may look up more records (an fd): one buffer per level */
+	static char lines[2][REEXEC_LINE_MAX];
+	static int depth;
 	size_t kl = strlen(key);
+	int failed = 0;
 	for (char *p = state; p && *p && (size_t)(p - state) < state_len;) {
 		char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		if (len > kl && strncmp(p, key, kl) == 0 && p[kl] == ' ') {
-			char line[1024], *words[REEXEC_MAX_WORDS];
-			int n = 0;
-			if (len < sizeof line) {
-				memcpy(line, p, len);
-				line[len] = '\0';
-				for (char *save, *w = strtok_r(line, " ", &save);
-				     w && n < REEXEC_MAX_WORDS; w = strtok_r(NULL, " ", &save)) {
-					unescape(w);
-					words[n++] = w;
-				}
+			char *words[REEXEC_MAX_WORDS];
+			int n = depth < 2 ? split_record(p, len, lines[depth], words) : -ELOOP;
+			if (n < 0) {
+				log_err(
+				    "re-exec: a %s record of %zu bytes cannot be read (%s); what "
+				    "it carried is taken from the kernel instead",
+				    key, len,
+				    n == -ELOOP		 ? "nested too deep"
+				    : n == -ENAMETOOLONG ? "longer than a line"
+							 : "too many words");
+				failed++;
+			} else {
+				depth++;
 				cb(ctx, words, n);
+				depth--;
 			}
 		}
 		p = nl ? nl + 1 : NULL;
 	}
+	return failed;
 }
 
 struct fd_find {
@@ -303,23 +370,45 @@ void reexec_finish(void)
 
 /* ---- saving and exec (the old image) ---- */
 
+/* Every saver's records between the header and the checksum line. */
+static int render(struct reexec_out *o)
+{
+	char head[32];
+	int hn = snprintf(head, sizeof head, "pact-reexec %d\n", REEXEC_VERSION);
+	out_raw(o, head, (size_t)hn);
+	for (int i = 0; i < n_carried; i++)
+		reexec_save_fd(o, carried[i].name, *carried[i].fd);
+	for (int i = 0; i < n_savers; i++)
+		savers[i](o);
+	char tail[32];
+	int n = snprintf(tail, sizeof tail, "end %lu\n", (unsigned long)crc32(o->buf, o->len));
+	if (corrupt_next) {
+		corrupt_next = 0;
+		o->buf[o->len / 2] ^= 0x20; /* the checksum no longer matches */
+	}
+	out_raw(o, tail, (size_t)n);
+	return o->overflow ? -E2BIG : (int)o->len;
+}
+
+int reexec_render(char *buf, size_t cap, int *nfds)
+{
+	static struct reexec_out o;
+	memset(&o, 0, sizeof o);
+	o.buf = buf;
+	o.cap = cap;
+	int r = render(&o);
+	*nfds = o.nfds;
+	return r;
+}
+
 int reexec_now(const char *why)
 {
 	static char buf[STATE_MAX];
-	struct reexec_out o = {.buf = buf, .cap = sizeof buf};
-	out_raw(&o, "pact-reexec 1\n", 14);
-	for (int i = 0; i < n_carried; i++)
-		reexec_save_fd(&o, carried[i].name, *carried[i].fd);
-	for (int i = 0; i < n_savers; i++)
-		savers[i](&o);
-	char tail[32];
-	int n = snprintf(tail, sizeof tail, "end %lu\n", (unsigned long)crc32(buf, o.len));
-	if (corrupt_next) {
-		corrupt_next = 0;
-		buf[o.len / 2] ^= 0x20; /* the checksum no longer matches */
-	}
-	out_raw(&o, tail, (size_t)n);
-	if (o.overflow) {
+	static struct reexec_out o;
+	memset(&o, 0, sizeof o);
+	o.buf = buf;
+	o.cap = sizeof buf;
+	if (render(&o) < 0) {
 		log_err("re-exec: state larger than %d bytes; not re-executing", STATE_MAX);
 		return -E2BIG;
 	}
@@ -336,11 +425,11 @@ int reexec_now(const char *why)
 	snprintf(env, sizeof env, "%d", mfd);
 	setenv(ENV_KEY, env, 1);
 	log_notice("re-exec of %s (%s): %zu bytes of state, %d fds", self_path, why, o.len, o.nfds);
-	loop_child_sigreset();
+	/* our signals stay blocked across the exec: one sent meanwhile stays
+	 * pending, and the new image's signalfd reads it */
 	execv(self_path, self_argv);
 	/* still here: put everything back as it was */
 	int e = errno;
-	loop_block_signals();
 	unsetenv(ENV_KEY);
 	close_fd(mfd);
 	for (int i = 0; i < o.nfds; i++)

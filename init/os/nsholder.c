@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,6 +25,7 @@
 
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "os/mounts.h"
 
 static const char *const ns_file[PACT_NS_COUNT] = {"pid", "net", "mnt"};
 static const uint64_t ns_flag[PACT_NS_COUNT] = {CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS};
@@ -39,24 +39,6 @@ void nsholder_init(struct nsholder *h)
 		h->fds[i] = -1;
 }
 
-/* Close every fd but keep: the holder must not pin pact-init's sockets and files. */
-static void close_all_but(int keep)
-{
-#ifdef SYS_close_range
-	if (keep > 3)
-		syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u);
-	if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) == 0)
-		return;
-#endif
-	struct rlimit rl;
-	rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
-	if (max > 65536)
-		max = 65536;
-	for (int fd = 3; fd < (int)max; fd++)
-		if (fd != keep)
-			close(fd);
-}
-
 /* 1 if the parent's end of the sync socket is closed: the parent has died. */
 static int parent_gone(int sync)
 {
@@ -64,12 +46,27 @@ static int parent_gone(int sync)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
-__attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
+/*
+ * In the holder's new mount namespace: below dir, nothing but keep. dir is
+ * made private first, so that no mount made later in pact-init's namespace
+ * comes in (keep itself stays a slave: an emergency force unmount still
+ * reaches it); EINVAL: dir is no mount point there, nothing propagates.
+ */
+static int keep_only_below(const char *dir, const char *keep)
+{
+	if (mount(NULL, dir, NULL, MS_PRIVATE, NULL) < 0 && errno != EINVAL && errno != ENOENT)
+		return errno;
+	int r = unmount_below(dir, keep);
+	return r < 0 ? -r : 0;
+}
+
+__attribute__((noreturn)) static void holder_main(int sync, uint64_t flags,
+						  const struct nsholder_config *cfg)
 {
 	int status = 0;
 	sigset_t chld;
 
-	close_all_but(sync);
+	close_fds_except(&sync, 1); /* it must not pin pact-init's sockets and files */
 	if (chdir("/") < 0)
 		status = errno;
 	/*
@@ -84,6 +81,8 @@ __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags)
 	/* nothing mounted in here may propagate back; host mounts still propagate in */
 	if (!status && (flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		status = errno;
+	if (!status && (flags & CLONE_NEWNS) && cfg && cfg->mnt_only_below)
+		status = keep_only_below(cfg->mnt_only_below, cfg->mnt_keep);
 	/* SIGCHLD is consumed synchronously below; every other signal keeps its default */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -116,7 +115,7 @@ int nsholder_start(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
 			return -EINVAL;
 		flags |= ns_flag[ns[i]];
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
 		return -errno;
 
 	struct clone_args a;
@@ -137,7 +136,7 @@ int nsholder_start(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
 		return -e;
 	}
 	if (pid == 0)
-		holder_main(sv[1], flags);
+		holder_main(sv[1], flags, cfg);
 	close_fd(sv[1]);
 	h->pid = (pid_t)pid;
 	h->pidfd = pidfd;

@@ -32,6 +32,12 @@ struct nsholder_config {
 	nsholder_net_hook net_setup; /* NULL: none; called only if Net was requested */
 	void *net_ctx;
 	int ready_timeout_ms; /* nsholder_spawn's bound on the holder's setup; 0: 5000 */
+	/* With Mount: below this directory the new mount namespace keeps only
+	 * mnt_keep (NULL: nothing) and gets no later mount (the directory is
+	 * made private there): the uenv base, where every allocation's image
+	 * is mounted, so that each sees its own. NULL: everything, as the host. */
+	const char *mnt_only_below;
+	const char *mnt_keep;
 };
 
 struct nsholder {

@@ -14,6 +14,7 @@
 #include "lib/fileio.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 
 #include <pact/contract.h>
 
@@ -41,12 +42,11 @@ static int sys_attach(void *ctx, const char *dev_dir, int image_fd, const char *
 	return loopdev_attach_ro(dev_dir, image_fd, label ? label + 1 : image, lo);
 }
 
-static int sys_mount(void *ctx, const struct loopdev *lo, const char *target)
+static int sys_mount(void *ctx, const struct loopdev *lo, int target_fd, const char *target)
 {
 	(void)ctx;
-	if (mount(lo->path, target, "squashfs", MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-		return -errno;
-	return 0;
+	(void)target;
+	return mount_ro_at(target_fd, "squashfs", lo->path);
 }
 
 static void sys_unbind(void *ctx, struct loopdev *lo)
@@ -81,9 +81,18 @@ int uenv__fail(struct uenv_mgr *m, int err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(m->err, sizeof m->err, fmt, ap);
+	utf8_vfmt(m->err, sizeof m->err, fmt, ap);
 	va_end(ap);
 	log_err("uenv: %s", m->err);
+	return -err;
+}
+
+int uenv__refuse(struct uenv_mgr *m, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	utf8_vfmt(m->err, sizeof m->err, fmt, ap);
+	va_end(ap);
 	return -err;
 }
 
@@ -211,55 +220,48 @@ int uenv__name_taken(const struct uenv_mgr *m, const char *mp)
 	return 0;
 }
 
-static uint64_t fnv1a64(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
-}
-
 /*
  * Make the mount point directory: <base>/<name>, or on a collision (another
- * image of ours has that name, or something else is mounted there)
- * <base>/<name>-<16 hex digits of FNV-1a-64 of the image path>.
+ * image of ours has that name, or something else is there: a file, a
+ * symlink, a mount, a directory with something in it)
+ * <base>/<name>-<16 hex digits of FNV-1a-64 of the image path>. The name
+ * comes from a bounded charset (uenv_path_mount_name) and the directory is
+ * made and opened relative to an fd on the base, without following any
+ * symlink, so no image name and nothing found under the base can move a
+ * mount outside it. Returns the directory's fd: the mount goes on exactly it.
  */
 int uenv__make_mount_point(struct uenv_mgr *m, const char *image, char *mp)
 {
-	const char *b = strrchr(image, '/') + 1;
-	size_t len = strlen(b);
-	if (len > 5 && strcmp(b + len - 5, ".sqfs") == 0)
-		len -= 5;
 	struct stat base_st;
-	if (stat(m->base, &base_st) < 0) {
-		int r = errno == ENOENT ? mkdir_p(m->base, 0755) : -errno;
-		if (r == 0 && stat(m->base, &base_st) < 0)
-			r = -errno;
-		if (r < 0)
-			return uenv__fail(m, -r, "mount failed for %s: uenv base %s: %s", image,
-					  m->base, strerror(-r));
-	}
-	for (int attempt = 0; attempt < 2; attempt++) {
-		int r = attempt == 0 ? path_fmt(mp, UENV_MOUNT_MAX, "%s/%.*s", m->base, (int)len, b)
-				     : path_fmt(mp, UENV_MOUNT_MAX, "%s/%.*s-%016llx", m->base,
-						(int)len, b, (unsigned long long)fnv1a64(image));
-		if (r < 0)
-			return uenv__fail(m, -r, "mount failed for %s: mount point name too long",
-					  image);
+	int basefd = uenv_path_open_base(m->base, &base_st);
+	if (basefd < 0)
+		return uenv__refuse(m, -basefd, "mount failed for %s: uenv base %s: %s", image,
+				    m->base, strerror(-basefd));
+	int fd = -EEXIST;
+	for (int attempt = 0; attempt < 2 && fd == -EEXIST; attempt++) {
+		char name[UENV_NAME_MAX + 40];
+		uenv_path_mount_name(image, attempt, name, sizeof name);
+		int r = path_fmt(mp, UENV_MOUNT_MAX, "%s/%s", m->base, name);
+		if (r < 0) {
+			fd = r;
+			break;
+		}
 		if (uenv__name_taken(m, mp))
 			continue;
-		if (mkdir(mp, 0755) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return uenv__fail(m, errno, "mount failed for %s: mkdir %s: %s", image, mp,
-					  strerror(errno));
-		struct stat st;
-		if (lstat(mp, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == base_st.st_dev)
-			return 0; /* an empty leftover directory: reuse it */
-		log_warn("uenv: %s is in use by something else; trying another name", mp);
+		int made;
+		fd = uenv_path_mount_dir(basefd, &base_st, name, &made);
+		if (fd == -EEXIST)
+			log_warn("uenv: %s is in use by something else; trying another name", mp);
 	}
-	return uenv__fail(m, EEXIST, "mount failed for %s: no free mount point name under %s",
-			  image, m->base);
+	close_fd(basefd);
+	if (fd == -EEXIST)
+		return uenv__refuse(m, EEXIST,
+				    "mount failed for %s: no free mount point name under %s", image,
+				    m->base);
+	if (fd < 0)
+		return uenv__refuse(m, -fd, "mount failed for %s: mount point %s: %s", image, mp,
+				    strerror(-fd));
+	return fd;
 }
 
 void uenv__fill_handle(const struct uenv_mgr *m, const struct uenv_entry *e, struct uenv_handle *h)
@@ -275,14 +277,16 @@ int uenv__check_path(struct uenv_mgr *m, const char *image_path, char *image)
 {
 	int r = uenv_path_normalize(image_path, image, UENV_IMAGE_MAX);
 	if (r == -EINVAL)
-		return uenv__fail(m, EINVAL, "mount failed for %s: not an absolute path to a file",
-				  image_path ? image_path : "(null)");
+		return uenv__refuse(m, EINVAL,
+				    "mount failed for %s: not an absolute path to a file",
+				    image_path ? image_path : "(null)");
 	if (r == -ENAMETOOLONG)
-		return uenv__fail(m, ENAMETOOLONG,
-				  "mount failed for %.64s...: path too long (max %d)", image_path,
-				  UENV_IMAGE_MAX - 1);
+		return uenv__refuse(m, ENAMETOOLONG,
+				    "mount failed for %.64s...: path too long (max %d)", image_path,
+				    UENV_IMAGE_MAX - 1);
 	if (r == -EXDEV)
-		return uenv__fail(m, EXDEV, "mount failed for %s: \"..\" in the path", image_path);
+		return uenv__refuse(m, EXDEV, "mount failed for %s: \"..\" in the path",
+				    image_path);
 	return 0;
 }
 
@@ -290,7 +294,7 @@ int uenv__check_path(struct uenv_mgr *m, const char *image_path, char *image)
 int uenv__hit(struct uenv_mgr *m, struct uenv_entry *e, struct uenv_handle *out)
 {
 	if (e->state != UENV_MOUNTED)
-		return uenv__fail(
+		return uenv__refuse(
 		    m, EBUSY, "mount failed for %s: a mount of it is still in progress", e->image);
 	if (e->refcount == UINT32_MAX)
 		return uenv__fail(m, EOVERFLOW, "refcount inconsistency for %s: count overflow",
@@ -302,20 +306,19 @@ int uenv__hit(struct uenv_mgr *m, struct uenv_entry *e, struct uenv_handle *out)
 	return 0;
 }
 
-/* Bind the open image to a loop device and mount it on mp; nothing left on failure. */
-int uenv__attach_and_mount(struct uenv_mgr *m, const char *image, int fd, const char *mp,
+int uenv__attach_and_mount(struct uenv_mgr *m, const char *image, int fd, int mp_fd, const char *mp,
 			   struct loopdev *lo)
 {
 	const struct uenv_sys *sys = m->cfg.sys;
 	int r = sys->attach(m->cfg.sys_ctx, m->dev_dir, fd, image, lo);
 	if (r < 0)
-		return uenv__fail(m, -r, "mount failed for %s: loop device: %s", image,
-				  strerror(-r));
-	r = sys->mount(m->cfg.sys_ctx, lo, mp);
+		return uenv__refuse(m, -r, "mount failed for %s: loop device: %s", image,
+				    strerror(-r));
+	r = sys->mount(m->cfg.sys_ctx, lo, mp_fd, mp);
 	if (r < 0) {
 		sys->unbind(m->cfg.sys_ctx, lo);
-		return uenv__fail(m, -r, "mount failed for %s: mount %s on %s: %s", image, lo->path,
-				  mp, strerror(-r));
+		return uenv__refuse(m, -r, "mount failed for %s: mount %s on %s: %s", image,
+				    lo->path, mp, strerror(-r));
 	}
 	sys->close(m->cfg.sys_ctx, lo); /* autoclear: the device goes with the mount */
 	return 0;
@@ -350,14 +353,15 @@ struct uenv_entry *uenv__claim_slot(struct uenv_mgr *m, const char *image, const
 {
 	*rel = uenv_path_under_root(m->cfg.roots, m->cfg.nroots, image, root);
 	if (!*rel) {
-		*err = uenv__fail(m, EACCES, "mount failed for %s: not under an image root (%s%s)",
-				  image, m->roots[0], m->cfg.nroots > 1 ? ", ..." : "");
+		*err =
+		    uenv__refuse(m, EACCES, "mount failed for %s: not under an image root (%s%s)",
+				 image, m->roots[0], m->cfg.nroots > 1 ? ", ..." : "");
 		return NULL;
 	}
 	struct uenv_entry *e = uenv__free_slot(m);
 	if (!e)
-		*err = uenv__fail(m, ENOSPC, "mount failed for %s: too many uenv mounts (max %d)",
-				  image, UENV_MAX_ENTRIES);
+		*err = uenv__refuse(m, ENOSPC, "mount failed for %s: too many uenv mounts (max %d)",
+				    image, UENV_MAX_ENTRIES);
 	return e;
 }
 
@@ -365,15 +369,15 @@ int uenv__open_image(struct uenv_mgr *m, const char *image, int root, const char
 {
 	char why[UENV_ERR_MAX / 2];
 	int fd = uenv_path_open_image(m->roots[root], rel, why, sizeof why);
-	return fd < 0 ? uenv__fail(m, -fd, "mount failed for %s: %s", image, why) : fd;
+	return fd < 0 ? uenv__refuse(m, -fd, "mount failed for %s: %s", image, why) : fd;
 }
 
 int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out)
 {
 	char image[UENV_IMAGE_MAX];
 	if (!out)
-		return uenv__fail(m, EINVAL, "mount failed for %s: no handle to fill",
-				  image_path ? image_path : "(null)");
+		return uenv__refuse(m, EINVAL, "mount failed for %s: no handle to fill",
+				    image_path ? image_path : "(null)");
 	int r = uenv__check_path(m, image_path, image);
 	if (r < 0)
 		return r;
@@ -390,13 +394,12 @@ int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle 
 	if (fd < 0)
 		return fd;
 	char mp[UENV_MOUNT_MAX];
-	r = uenv__make_mount_point(m, image, mp);
+	int mp_fd = uenv__make_mount_point(m, image, mp);
 	struct loopdev lo;
-	if (r == 0) {
-		r = uenv__attach_and_mount(m, image, fd, mp, &lo);
-		if (r < 0)
-			rmdir(mp);
-	}
+	r = mp_fd < 0 ? mp_fd : uenv__attach_and_mount(m, image, fd, mp_fd, mp, &lo);
+	if (mp_fd >= 0 && r < 0)
+		rmdir(mp);
+	close_fd(mp_fd);
 	close_fd(fd); /* a bound loop device holds its own reference to the file */
 	if (r < 0)
 		return r;
@@ -433,7 +436,7 @@ int uenv_release(struct uenv_mgr *m, const struct uenv_handle *h)
 	struct uenv_entry *e = find_handle(m, h);
 	if (e && e->state != UENV_MOUNTED)
 		e = NULL; /* a mount still pending has no handles yet */
-	if ((!e || (h->gen && h->gen != e->gen)) && was_forced(m, h->gen)) {
+	if ((!e || h->gen != e->gen) && was_forced(m, h->gen)) {
 		snprintf(m->err, sizeof m->err,
 			 "release of %s after its emergency force unmount; ignored", h->image_path);
 		log_notice("uenv: %s", m->err);
@@ -444,7 +447,7 @@ int uenv_release(struct uenv_mgr *m, const struct uenv_handle *h)
 				  "refcount inconsistency for %s: release of an image that is not "
 				  "mounted (WI2); ignored",
 				  h->image_path);
-	if (h->gen && h->gen != e->gen)
+	if (h->gen != e->gen)
 		return uenv__fail(
 		    m, ESTALE,
 		    "refcount inconsistency for %s: stale handle (from an earlier mount "
@@ -528,8 +531,7 @@ int uenv_lookup(struct uenv_mgr *m, const char *image_path, struct uenv_handle *
 	struct uenv_entry *e = uenv__find(m, image);
 	if (!e || e->state != UENV_MOUNTED)
 		return -ENOENT;
-	uenv__fill_handle(m, e, out);
-	out->gen = 0;
+	uenv__fill_handle(m, e, out); /* its generation: a later mount of the image is another */
 	return 0;
 }
 

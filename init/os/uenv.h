@@ -30,14 +30,15 @@
 /*
  * The syscalls behind the state machine, replaceable for unit tests.
  * attach: bind image_fd read-only to a free loop device (lo->fd stays open);
- * mount: mount lo->path as squashfs ro,nosuid,nodev on target;
+ * mount: mount lo->path as squashfs ro,nosuid,nodev on the directory open
+ * at target_fd (target: its path, for messages);
  * unbind: undo an attach whose mount failed; close: drop our loop fd
  * after a successful mount; umount: lazy-unmount target.
  */
 struct uenv_sys {
 	int (*attach)(void *ctx, const char *dev_dir, int image_fd, const char *image,
 		      struct loopdev *lo);
-	int (*mount)(void *ctx, const struct loopdev *lo, const char *target);
+	int (*mount)(void *ctx, const struct loopdev *lo, int target_fd, const char *target);
 	void (*unbind)(void *ctx, struct loopdev *lo);
 	void (*close)(void *ctx, struct loopdev *lo);
 	int (*umount)(void *ctx, const char *target);
@@ -68,7 +69,7 @@ struct uenv_mgr;
 struct uenv_handle {
 	char image_path[UENV_IMAGE_MAX];
 	char mount_point[UENV_MOUNT_MAX];
-	uint64_t gen; /* 0: any mount instance of image_path */
+	uint64_t gen; /* which mount instance of image_path: a handle of another is stale */
 	int slot;
 };
 
@@ -147,7 +148,8 @@ const char *uenv_last_error(const struct uenv_mgr *m);
  *   -EISDIR a directory                          -ENODEV not a regular file
  *   -EMEDIUMTYPE no squashfs magic "hsqs"        -ENOTDIR a parent is not a directory
  * then -ENOSPC (table full), -EEXIST (no free mount name), or the -errno of
- * the loop attach / mkdir / mount that failed.
+ * the loop attach / mkdir / mount that failed. A failure is not logged:
+ * uenv_last_error() has its message, for the caller to report once.
  */
 int uenv_acquire(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out);
 /*
@@ -180,7 +182,9 @@ int uenv_force_unmount(struct uenv_mgr *m, const char *image_path);
  * those with none. Never remounts. Returns the number of mounts adopted.
  */
 int uenv_reconstruct(struct uenv_mgr *m, const char *const *active_images, size_t n);
-/* A handle for a mounted image without taking a reference (gen 0). */
+/* A handle for a mounted image without taking a reference: of this mount
+ * instance (its generation), so that it is stale once the image was
+ * unmounted and mounted again. */
 int uenv_lookup(struct uenv_mgr *m, const char *image_path, struct uenv_handle *out);
 
 /* Call cb for each entry; stops at and returns a non-zero cb result. */
@@ -191,8 +195,8 @@ size_t uenv_count(const struct uenv_mgr *m);
  * One entry as a JSON object for pactctl --json and the control socket:
  * {"image_path":..,"mount_point":..,"loop_device":"loopN","dev":"7:N",
  *  "refcount":N,"hold_remaining_ms":N|null}, escaped by the one JSON writer
- * (lib/json.h). Returns its length, -ENOSPC, or -EINVAL (a name that is not
- * UTF-8).
+ * (lib/json.h: a byte of a path that is not UTF-8 becomes U+FFFD). Returns
+ * its length, or -ENOSPC.
  */
 int uenv_info_json(const struct uenv_info *info, char *buf, size_t cap);
 

@@ -2,7 +2,8 @@
  * uenv_acquire_async (see uenv.h): the first mount of an image happens in
  * a forked worker (open, checks, loop attach, mount: all the I/O on the
  * image), so a slow or hung image filesystem cannot stall the event loop.
- * The worker reports in one write on a pipe and is reaped by the loop;
+ * The worker keeps none of PID 1's fds but its pipe, the mount point and
+ * the log; it reports in one write on the pipe and is reaped by the loop;
  * callers that ask meanwhile wait with the first one. A worker past
  * mount_timeout_ms is killed and its waiters hear -ETIMEDOUT; if it
  * mounted before dying, the mount is adopted with count 0 and a hold.
@@ -34,13 +35,17 @@ static void worker_reaped(void *ctx, pid_t pid, int status);
 
 /* In the child: validate, attach, mount; report; never return. */
 static __attribute__((noreturn)) void worker_main(struct uenv_mgr *m, struct uenv_entry *e,
-						  int root, const char *rel, int wfd)
+						  int root, const char *rel, int mp_fd, int wfd)
 {
+	/* a worker hung on a dead image server must not pin PID 1's sockets
+	 * and files (a client would never see its connection close) */
+	int keep[] = {wfd, mp_fd, log_kmsg_fd()};
+	close_fds_except(keep, sizeof keep / sizeof keep[0]);
 	struct worker_result res;
 	memset(&res, 0, sizeof res);
 	struct loopdev lo;
 	int fd = uenv__open_image(m, e->image, root, rel);
-	int r = fd < 0 ? fd : uenv__attach_and_mount(m, e->image, fd, e->mount_point, &lo);
+	int r = fd < 0 ? fd : uenv__attach_and_mount(m, e->image, fd, mp_fd, e->mount_point, &lo);
 	close_fd(fd);
 	res.err = r;
 	if (r == 0) {
@@ -110,7 +115,8 @@ static void worker_reaped(void *ctx, pid_t pid, int status)
 			log_notice("uenv: the timed-out mount worker for %s is gone", image);
 		snprintf(m->err, sizeof m->err, "%s", res.msg);
 		if (n != (ssize_t)sizeof res)
-			log_err("uenv: %s", m->err); /* else the worker logged it */
+			log_err("uenv: %s", m->err); /* the worker's death; its own failures
+							 are the waiters' to report */
 		call_waiters(m, w, nw, res.err, NULL);
 		return;
 	}
@@ -141,16 +147,15 @@ static void worker_timeout(void *ctx)
 	snprintf(m->err, sizeof m->err,
 		 "mount failed for %s: timed out after %llu ms (worker %d killed)", e->image,
 		 (unsigned long long)m->cfg.mount_timeout_ms, (int)e->worker);
-	log_err("uenv: %s", m->err);
-	call_waiters(m, w, nw, -ETIMEDOUT, NULL);
+	call_waiters(m, w, nw, -ETIMEDOUT, NULL); /* they report it */
 }
 
 int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_cb cb, void *ctx)
 {
 	char image[UENV_IMAGE_MAX];
 	if (!cb)
-		return uenv__fail(m, EINVAL, "mount failed for %s: no callback",
-				  image_path ? image_path : "(null)");
+		return uenv__refuse(m, EINVAL, "mount failed for %s: no callback",
+				    image_path ? image_path : "(null)");
 	int r = uenv__check_path(m, image_path, image);
 	if (r < 0)
 		return r;
@@ -163,13 +168,13 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 		return r;
 	}
 	if (e && e->state == UENV_ABANDONED)
-		return uenv__fail(m, EBUSY,
-				  "mount failed for %s: an earlier mount attempt is stuck", image);
+		return uenv__refuse(
+		    m, EBUSY, "mount failed for %s: an earlier mount attempt is stuck", image);
 	if (e) { /* pending: wait with the others */
 		if (e->nwaiters >= UENV_MAX_WAITERS)
-			return uenv__fail(m, EBUSY,
-					  "mount failed for %s: too many waiters (max %d)", image,
-					  UENV_MAX_WAITERS);
+			return uenv__refuse(m, EBUSY,
+					    "mount failed for %s: too many waiters (max %d)", image,
+					    UENV_MAX_WAITERS);
 		e->waiters[e->nwaiters++] = (struct uenv_waiter){cb, ctx};
 		return 0;
 	}
@@ -180,14 +185,15 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 		return r;
 	/* the name is chosen here, in the one place that sees every pending mount */
 	char mp[UENV_MOUNT_MAX];
-	r = uenv__make_mount_point(m, image, mp);
-	if (r < 0)
-		return r;
+	int mp_fd = uenv__make_mount_point(m, image, mp);
+	if (mp_fd < 0)
+		return mp_fd;
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = errno;
+		close_fd(mp_fd);
 		rmdir(mp);
-		return uenv__fail(m, r, "mount failed for %s: pipe: %s", image, strerror(r));
+		return uenv__refuse(m, r, "mount failed for %s: pipe: %s", image, strerror(r));
 	}
 	memset(e, 0, sizeof *e);
 	e->used = 1;
@@ -201,9 +207,10 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 	pid_t pid = fork();
 	if (pid == 0) {
 		close_fd(pfd[0]);
-		worker_main(m, e, root, rel, pfd[1]);
+		worker_main(m, e, root, rel, mp_fd, pfd[1]);
 	}
 	close_fd(pfd[1]);
+	close_fd(mp_fd); /* the worker has its own */
 	if (pid < 0 || loop_watch_child(pid, worker_reaped, e) < 0) {
 		r = pid < 0 ? errno : ENOSPC;
 		if (pid > 0)
@@ -211,8 +218,8 @@ int uenv_acquire_async(struct uenv_mgr *m, const char *image_path, uenv_acquire_
 		close_fd(pfd[0]);
 		rmdir(mp);
 		memset(e, 0, sizeof *e);
-		return uenv__fail(m, r, "mount failed for %s: starting the mount worker: %s", image,
-				  strerror(r));
+		return uenv__refuse(m, r, "mount failed for %s: starting the mount worker: %s",
+				    image, strerror(r));
 	}
 	e->worker = pid;
 	e->result_fd = pfd[0];

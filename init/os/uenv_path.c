@@ -4,7 +4,10 @@
  * opened beneath its root without following any symlink (openat2
  * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or one component at a time with
  * O_NOFOLLOW where openat2 is missing), then checked: a regular file, the
- * same one twice, with the squashfs magic.
+ * same one twice, with the squashfs magic. The mount point side: a name
+ * from a bounded charset (else a hash), and its directory made and checked
+ * relative to an fd on the base, so that no name and nothing found under
+ * the base can lead a mount anywhere else.
  */
 #include "os/uenv_path.h"
 #include "lib/fileio.h"
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -106,19 +110,24 @@ static int walk_nofollow(int dirfd, const char *rel, int final_flags)
 	return fd;
 }
 
-/* Open rel beneath dirfd refusing every symlink on the way. */
-static int open_beneath(int dirfd, const char *rel, int flags)
+int uenv_path_open_beneath(int dirfd, const char *rel, int flags, unsigned long long resolve)
 {
 	struct open_how how;
 	memset(&how, 0, sizeof how);
 	how.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC);
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | resolve;
 	long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof how);
 	if (fd >= 0)
 		return (int)fd;
 	if (errno != ENOSYS && errno != E2BIG && errno != EPERM)
 		return -errno;
+	/* before 5.6: the caller checks the device where it matters (NO_XDEV) */
 	return walk_nofollow(dirfd, rel, flags | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static int open_beneath(int dirfd, const char *rel, int flags)
+{
+	return uenv_path_open_beneath(dirfd, rel, flags, 0);
 }
 
 /* -err, with why set. */
@@ -186,6 +195,113 @@ int uenv_path_open_image(const char *root_dir, const char *rel, char *why, size_
 			return refuse(why, cap, e, "read: %s", strerror(e));
 		}
 		return refuse(why, cap, EMEDIUMTYPE, "not a squashfs image (no \"hsqs\" magic)");
+	}
+	return fd;
+}
+
+/* ---- the mount point ---- */
+
+unsigned long long uenv_path_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (unsigned long long)h;
+}
+
+static int name_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '+' || c == '-';
+}
+
+/* The image's file name without ".sqfs", if it may be a name as it is. */
+static size_t plain_name(const char *image, const char **name)
+{
+	const char *b = strrchr(image, '/');
+	b = b ? b + 1 : image;
+	size_t len = strlen(b);
+	if (len > 5 && strcmp(b + len - 5, ".sqfs") == 0)
+		len -= 5;
+	*name = b;
+	if (len == 0 || len > UENV_NAME_MAX || b[0] == '.' || b[0] == '-')
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!name_char_ok(b[i]))
+			return 0;
+	return len;
+}
+
+void uenv_path_mount_name(const char *image, int alt, char *out, size_t cap)
+{
+	const char *name;
+	size_t len = plain_name(image, &name);
+	unsigned long long h = uenv_path_hash(image);
+	int n = len ? snprintf(out, cap, "%.*s", (int)len, name)
+		    : snprintf(out, cap, "uenv-%016llx", h);
+	if (alt && n > 0 && (size_t)n < cap)
+		snprintf(out + n, cap - (size_t)n, "-%016llx", h);
+}
+
+int uenv_path_open_base(const char *base, struct stat *st)
+{
+	int fd = open(base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		int r = mkdir_p(base, 0755);
+		if (r < 0)
+			return r;
+		fd = open(base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return errno == ELOOP ? -ENOTDIR : -errno; /* O_NOFOLLOW on a symlink: ELOOP */
+	if (fstat(fd, st) < 0) {
+		int e = errno;
+		close_fd(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* 1 when the directory open at fd has no entry but "." and "..", 0 when it
+ * has one, -errno when it cannot be read. */
+static int dir_is_empty(int fd)
+{
+	char buf[512] __attribute__((aligned(8)));
+	long n;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			/* struct linux_dirent64: d_reclen at 16, d_name at 19 */
+			const char *name = buf + off + 19;
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
+				return 0;
+			off += reclen;
+		}
+	}
+	return n < 0 ? -errno : 1;
+}
+
+int uenv_path_mount_dir(int basefd, const struct stat *base_st, const char *name, int *made)
+{
+	*made = mkdirat(basefd, name, 0755) == 0;
+	if (!*made && errno != EEXIST)
+		return -errno;
+	/* no symlink, and no mount point crossed: a mount found there is not ours to cover */
+	int fd = uenv_path_open_beneath(basefd, name, O_RDONLY | O_DIRECTORY, RESOLVE_NO_XDEV);
+	if (fd < 0)
+		return fd == -ELOOP || fd == -ENOTDIR || fd == -EXDEV ? -EEXIST : fd;
+	struct stat st;
+	int r = fstat(fd, &st) < 0 ? -errno : 0;
+	if (r == 0 && (!S_ISDIR(st.st_mode) || st.st_dev != base_st->st_dev))
+		r = -EEXIST; /* another filesystem there (a mount, seen without openat2) */
+	if (r == 0 && !*made) {
+		int e = dir_is_empty(fd);
+		r = e < 0 ? e : e == 0 ? -EEXIST : 0;
+	}
+	if (r < 0) {
+		close_fd(fd);
+		return r;
 	}
 	return fd;
 }

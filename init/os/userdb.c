@@ -79,9 +79,9 @@ static int walk_db(const char *root, const char *file, int nfields, line_cb cb, 
 	int r = path_fmt(path, sizeof path, "%s%s", root, file);
 	if (r < 0)
 		return r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open_config_file(path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	size_t used = 0;
 	int skipping = 0, stop = 0;
 	while (!stop) {
@@ -199,7 +199,7 @@ static int gr_match(char **f, int nf, void *ctx)
 
 static int db_error(int r, const char *root, const char *file, char *err, size_t errcap)
 {
-	set_err(err, errcap, "%s%s: %s", root, file, strerror(-r));
+	set_err(err, errcap, "%s%s: %s", root, file, file_error(-r));
 	return r;
 }
 

@@ -12,6 +12,7 @@
 
 #include "lib/frame.h"
 #include "lib/json.h"
+#include "lib/utf8.h"
 
 static const char *const ns_names[PACT_NS_COUNT] = {"Pid", "Net", "Mount"};
 
@@ -88,19 +89,6 @@ int handoff_check_alloc_id(const char *id, const char **why)
 	return 0;
 }
 
-/* Copy at most cap-1 bytes, cutting before a partial UTF-8 sequence. */
-static void copy_trunc(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-	if (n > cap - 1) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 void handoff_msg_error(struct pact_handoff_msg *m, const char *allocation_id,
 		       enum pact_handoff_err kind, const char *reason)
 {
@@ -112,7 +100,7 @@ void handoff_msg_error(struct pact_handoff_msg *m, const char *allocation_id,
 		memcpy(m->allocation_id, allocation_id, strlen(allocation_id) + 1);
 	}
 	m->kind = kind;
-	copy_trunc(m->reason, sizeof m->reason, reason ? reason : "");
+	utf8_copy(m->reason, sizeof m->reason, reason ? reason : "");
 }
 
 void handoff_msg_ended(struct pact_handoff_msg *m, const char *allocation_id)
@@ -120,7 +108,7 @@ void handoff_msg_ended(struct pact_handoff_msg *m, const char *allocation_id)
 	memset(m, 0, sizeof *m);
 	m->type = PACT_MSG_ALLOCATION_ENDED;
 	m->has_allocation_id = 1;
-	copy_trunc(m->allocation_id, sizeof m->allocation_id, allocation_id);
+	utf8_copy(m->allocation_id, sizeof m->allocation_id, allocation_id);
 }
 
 /* ---------------------------------------------------------------- parse */

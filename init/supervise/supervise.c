@@ -525,15 +525,12 @@ static struct svc *svc_of_pid(pid_t pid)
 	return NULL;
 }
 
-static void on_notify(pid_t sender, char *msg, size_t len)
+static int on_notify(pid_t sender, char *msg, size_t len)
 {
 	(void)len;
 	struct svc *s = svc_of_pid(sender);
-	if (!s) {
-		log_warn("notify: message from pid %d, which is in no service's scope: ignored",
-			 sender);
-		return;
-	}
+	if (!s)
+		return -ESRCH; /* said by the notify server, rate-limited */
 	char v[128];
 	if (notify_get(msg, "STATUS", v, sizeof v))
 		snprintf(s->status_text, sizeof s->status_text, "%s", v);
@@ -543,6 +540,7 @@ static void on_notify(pid_t sender, char *msg, size_t len)
 	if (notify_get(msg, "READY", v, sizeof v) && strcmp(v, "1") == 0 &&
 	    s->state == SVC_STARTING && !s->running_pre)
 		became_ready(s, "READY=1");
+	return 0;
 }
 
 /* ---- the operator's requests ---- */

@@ -160,11 +160,11 @@ static void read_envfile(struct parser *p, int idx)
 		unit_perr(p, "EnvironmentFile=%s: path too long", p->envfile[idx].path);
 		return;
 	}
-	ssize_t n = read_file(path, text, sizeof text);
+	ssize_t n = read_config_file(path, text, sizeof text);
 	if (n < 0) {
 		if (n == -ENOENT && p->envfile[idx].optional)
 			return;
-		unit_perr(p, "EnvironmentFile=%s: %s", path, strerror((int)-n));
+		unit_perr(p, "EnvironmentFile=%s: %s", path, file_error((int)-n));
 		return;
 	}
 	if (n > UNIT_ENVFILE_SIZE) {
@@ -378,7 +378,7 @@ int unit_load_file(const char *path, const char *instance, const struct unit_opt
 		   struct unit *u, struct unit_diag *d)
 {
 	char text[UNIT_FILE_MAX + 2];
-	ssize_t n = read_file(path, text, sizeof text);
+	ssize_t n = read_config_file(path, text, sizeof text);
 	if (n >= 0 && n <= UNIT_FILE_MAX)
 		return unit_load_buffer(path, instance, text, (size_t)n, opts, u, d);
 	/* report through the same path so name, load_error and diag are set */
@@ -388,7 +388,7 @@ int unit_load_file(const char *path, const char *instance, const struct unit_opt
 	const char *base = strrchr(path, '/');
 	snprintf(u->name, sizeof u->name, "%s", base ? base + 1 : path);
 	if (n < 0)
-		unit_perr(&p, "cannot read: %s", strerror((int)-n));
+		unit_perr(&p, "cannot read: %s", file_error((int)-n));
 	else
 		unit_perr(&p, "larger than %d bytes", UNIT_FILE_MAX);
 	unit_fail(u, path);

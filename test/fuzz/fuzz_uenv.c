@@ -22,9 +22,9 @@ static int f_attach(void *c, const char *d, int fd, const char *i, struct loopde
 	(void)c, (void)d, (void)fd, (void)i, (void)lo;
 	return -ENODEV;
 }
-static int f_mount(void *c, const struct loopdev *lo, const char *t)
+static int f_mount(void *c, const struct loopdev *lo, int fd, const char *t)
 {
-	(void)c, (void)lo, (void)t;
+	(void)c, (void)lo, (void)fd, (void)t;
 	return -ENODEV;
 }
 static void f_lo(void *c, struct loopdev *lo)

@@ -106,7 +106,7 @@ int daemon_launch_env(struct daemon *d, char *const *env)
 			if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
 				(void)mount("proc", "/proc", "proc",
 					    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-			int fd = open(logp, O_WRONLY | O_APPEND);
+			int fd = d->console > 0 ? d->console : open(logp, O_WRONLY | O_APPEND);
 			dup2(fd, 1);
 			dup2(fd, 2);
 			for (int i = 0; env && env[i]; i++)

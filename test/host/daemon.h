@@ -14,6 +14,8 @@ struct daemon {
 	pid_t pid;   /* pact-init, as the host sees it */
 	pid_t outer; /* the process holding the namespaces */
 	int log_fd;  /* its stderr, for reading */
+	int console; /* > 0 (set between prepare and launch): its stdout and stderr
+		      * instead of the log file, e.g. a pty standing for a console */
 };
 
 /* Write dir/etc/init.conf from conf and start pact-init with extra argv.

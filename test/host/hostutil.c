@@ -1,11 +1,15 @@
 /* Small helpers shared by the host-tier test programs (see hostutil.h). */
 #include "hostutil.h"
+#include "daemon.h"
 #include "lib/loop.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,4 +54,59 @@ int fd_count(pid_t pid)
 		n++;
 	closedir(dir);
 	return n - 2;
+}
+
+int pactctl_json(const struct daemon *d, const char *verb, char *buf, size_t cap)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "%s --run-dir %s --json %s", build_path("san/pactctl"),
+		 d->run_dir, verb);
+	FILE *f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	return pclose(f);
+}
+
+int pactctl_int(const struct daemon *d, const char *verb, const char *key, const char *value,
+		const char *field)
+{
+	static char buf[65536];
+	char k[1200], f[64];
+	if (pactctl_json(d, verb, buf, sizeof buf) != 0)
+		return -1;
+	snprintf(k, sizeof k, "\"%s\":\"%s\"", key, value);
+	snprintf(f, sizeof f, "\"%s\":", field);
+	char *p = strstr(buf, k);
+	if (!p || !(p = strstr(p, f)))
+		return -1;
+	return atoi(p + strlen(f));
+}
+
+int alloc_holder_pid(const struct daemon *d, const char *id)
+{
+	return pactctl_int(d, "allocations", "allocation_id", id, "holder_pid");
+}
+
+const char *daemon_add_gate_service(struct daemon *d)
+{
+	static char fifo[300];
+	char p[400];
+	snprintf(fifo, sizeof fifo, "%s/go", d->dir);
+	snprintf(p, sizeof p, "%s/etc/services", d->dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof p, "%s/etc/services/slow.service", d->dir);
+	FILE *f = fopen(p, "w");
+	if (mkfifo(fifo, 0600) < 0 || !f) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	fprintf(f,
+		"[Service]\nType=notify\nExecStart=/bin/sh -c 'cat %s >/dev/null; exec %s notify "
+		"--ready'\nTimeoutStartSec=30\nSlice=infra.slice\n",
+		fifo, build_path("san/pactctl"));
+	fclose(f);
+	return fifo;
 }

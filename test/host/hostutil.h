@@ -2,6 +2,7 @@
 #ifndef PACT_TEST_HOSTUTIL_H
 #define PACT_TEST_HOSTUTIL_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* printf into one of 16 rotating static buffers (for building paths inline). */
@@ -10,5 +11,21 @@ char *pf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int run(const char *const argv[]);
 /* Number of open fds of pid, or -1. */
 int fd_count(pid_t pid);
+
+struct daemon;
+/* `pactctl --json VERB` against the daemon d, its output into buf (cap
+ * bytes); pactctl's exit status. */
+int pactctl_json(const struct daemon *d, const char *verb, char *buf, size_t cap);
+/* The number field of the first object in `pactctl --json VERB` whose
+ * string key is value, or -1 when there is none, e.g. the holder pid of an
+ * allocation: pactctl_int(d, "allocations", "allocation_id", id, "holder_pid"). */
+int pactctl_int(const struct daemon *d, const char *verb, const char *key, const char *value,
+		const char *field);
+/* Between daemon_prepare and launch: a Type=notify service (slow.service)
+ * that is ready only once fifo (<dir>/go, returned) is opened for writing,
+ * so that the node's readiness waits for the test. NULL on failure. */
+const char *daemon_add_gate_service(struct daemon *d);
+/* holder_pid of allocation id (in the daemon's pid namespace), -1 if not listed. */
+int alloc_holder_pid(const struct daemon *d, const char *id);
 
 #endif

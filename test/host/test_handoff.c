@@ -106,34 +106,6 @@ static int raw_connect(void)
 	return fd;
 }
 
-/* `pactctl --json VERB` output into buf. */
-static int ctl(const char *verb, char *buf, size_t cap)
-{
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "%s --run-dir %s --json %s", build_path("san/pactctl"), d.run_dir,
-		 verb);
-	FILE *f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, cap - 1, f);
-	buf[n] = '\0';
-	return pclose(f);
-}
-
-/* holder_pid of alloc id in `pactctl allocations`, in the daemon's pid namespace. */
-static int holder_pid(const char *id)
-{
-	static char buf[65536];
-	char key[200];
-	if (ctl("allocations", buf, sizeof buf) != 0)
-		return -1;
-	snprintf(key, sizeof key, "\"allocation_id\":\"%s\"", id);
-	char *p = strstr(buf, key);
-	if (!p || !(p = strstr(p, "\"holder_pid\":")))
-		return -1;
-	return atoi(p + 13);
-}
-
 /* The host pid of the daemon's child whose pid in the daemon's namespace is nspid. */
 static int host_pid_of(int nspid)
 {
@@ -278,7 +250,7 @@ static void test_round_trip(void)
 		is_str(resp.has_uenv ? resp.uenv : "", want, "uenv_mount_path is <run>/uenv/tiny");
 	else
 		skip("no mksquashfs", "uenv_mount_path");
-	int hp = holder_pid(id);
+	int hp = alloc_holder_pid(&d, id);
 	ok(hp > 1, "pactctl allocations lists the allocation with its holder pid (%d)", hp);
 	int host = host_pid_of(hp);
 	ok(host > 0, "the holder is a child of pact-init (host pid %d)", host);
@@ -314,10 +286,10 @@ static void test_round_trip(void)
 	ok(r == 0 && fds2[0] != fds[0] && ino_of(fds2[0]) == ino_of(fds[0]) &&
 	       ino_of(fds2[1]) == ino_of(fds[1]) && ino_of(fds2[2]) == ino_of(fds[2]),
 	   "with new fds to the same three namespaces");
-	is_int(holder_pid(id), hp, "still the same holder");
+	is_int(alloc_holder_pid(&d, id), hp, "still the same holder");
 	char buf[8192];
 	if (have_uenv) {
-		ctl("mounts", buf, sizeof buf);
+		pactctl_json(&d, "mounts", buf, sizeof buf);
 		ok(strstr(buf, "\"refcount\":1") != NULL, "the uenv mount has one reference");
 	} else {
 		skip("no mksquashfs", "refcount");
@@ -339,9 +311,9 @@ static void test_round_trip(void)
 	struct pollfd p = {.fd = pfd, .events = POLLIN};
 	is_int(poll(&p, 1, 5000), 1, "the holder exits");
 	close(pfd);
-	ok(holder_pid(id) < 0, "the allocation is gone from pactctl allocations");
+	ok(alloc_holder_pid(&d, id) < 0, "the allocation is gone from pactctl allocations");
 	if (have_uenv) {
-		ctl("mounts", buf, sizeof buf);
+		pactctl_json(&d, "mounts", buf, sizeof buf);
 		ok(strstr(buf, "\"refcount\":0") != NULL,
 		   "the mount reference was released (hold)");
 	} else {
@@ -369,7 +341,7 @@ static void test_cgroup_empty(void)
 	is_int(r, 0, "request Pid+Mount for the WI5 test");
 	if (r == 0)
 		close_fds(fds, 2);
-	int host = host_pid_of(holder_pid(id));
+	int host = host_pid_of(alloc_holder_pid(&d, id));
 	/* the workload manager's part: its scope, a process in it */
 	snprintf(scope, sizeof scope, "%s/workload.slice/alloc-%s.scope", cg2, id);
 	is_int(mkdir(scope, 0755), 0, "workload manager creates workload.slice/alloc-%s.scope", id);
@@ -401,7 +373,7 @@ static void test_cgroup_empty(void)
 	ok(pfd < 0 || poll(&p, 1, 5000) == 1, "the holder was killed");
 	if (pfd >= 0)
 		close(pfd);
-	ok(holder_pid(id) < 0, "and the allocation is gone");
+	ok(alloc_holder_pid(&d, id) < 0, "and the allocation is gone");
 	ok(rmdir(scope) == 0, "the workload scope is left alone for its owner to remove");
 	pact_handoff_close(&conn2);
 }
@@ -658,7 +630,8 @@ static void test_hostile(void)
 	struct pact_handoff_msg m;
 	ok(read_reply(fd, &m, 5000) == 0 && m.kind == PACT_ERR_ALLOCATION_NOT_FOUND,
 	   "the message is answered");
-	is_int(fd_count(d.pid), base + 1, "the server holds no fd of the client's (only the socket)");
+	is_int(fd_count(d.pid), base + 1,
+	       "the server holds no fd of the client's (only the socket)");
 	close(fd);
 	close(passed);
 	is_int(fds_back_to(base), base, "fds back after it closes");
@@ -733,25 +706,13 @@ static void test_hostile(void)
 static void test_queue(void)
 {
 	struct daemon q;
-	char conf[256], fifo[300], unit[1024], p[400];
+	char conf[256], p[400];
 	snprintf(conf, sizeof conf, "node_id = q-node\n");
-	if (daemon_prepare(&q, conf, "") < 0) {
+	const char *fifo = NULL;
+	if (daemon_prepare(&q, conf, "") < 0 || !(fifo = daemon_add_gate_service(&q))) {
 		skip("daemon_prepare", "queueing");
 		return;
 	}
-	snprintf(fifo, sizeof fifo, "%s/go", q.dir);
-	mkfifo(fifo, 0600);
-	snprintf(p, sizeof p, "%s/etc/services", q.dir);
-	mkdir(p, 0755);
-	snprintf(unit, sizeof unit,
-		 "[Service]\nType=notify\nExecStart=/bin/sh -c 'cat %s >/dev/null; exec %s notify "
-		 "--ready'\n"
-		 "TimeoutStartSec=30\nSlice=infra.slice\n",
-		 fifo, build_path("san/pactctl"));
-	snprintf(p, sizeof p, "%s/etc/services/slow.service", q.dir);
-	FILE *f = fopen(p, "w");
-	fputs(unit, f);
-	fclose(f);
 	is_int(daemon_launch(&q), 0, "a daemon whose readiness waits on a slow notify service");
 	struct daemon saved = d;
 	d = q;
@@ -800,8 +761,8 @@ static void test_reexec(void)
 	is_int(r, 0, "an allocation before the re-exec");
 	if (r != 0)
 		return;
-	int hp = holder_pid(id);
-	is_int(ctl("reexec", buf, sizeof buf), 0, "pactctl reexec");
+	int hp = alloc_holder_pid(&d, id);
+	is_int(pactctl_json(&d, "reexec", buf, sizeof buf), 0, "pactctl reexec");
 	/* the listening socket is carried over: a new client waits in its backlog */
 	struct pact_handoff_conn *c = &conn2;
 	is_int(pact_handoff_connect(c, sock_path()), 0, "the handoff socket still accepts");
@@ -810,12 +771,12 @@ static void test_reexec(void)
 	ok(r == 0 && ino_of(fds2[0]) == ino_of(fds[0]) && ino_of(fds2[1]) == ino_of(fds[1]) &&
 	       ino_of(fds2[2]) == ino_of(fds[2]),
 	   "with fds to the same three namespaces");
-	is_int(holder_pid(id), hp, "the same holder");
+	is_int(alloc_holder_pid(&d, id), hp, "the same holder");
 	char want[128];
 	snprintf(want, sizeof want, "handoff: re-exec: %s adopted", id);
 	ok(strstr(daemon_log(&d), want) != NULL, "adopted by the new image (its log says so)");
 	if (have_uenv) {
-		ctl("mounts", buf, sizeof buf);
+		pactctl_json(&d, "mounts", buf, sizeof buf);
 		ok(strstr(buf, "\"refcount\":1") != NULL, "the uenv count was rebuilt: 1 (WI6)");
 	} else {
 		skip("no mksquashfs", "uenv count");
@@ -831,7 +792,7 @@ static void test_reexec(void)
 	if (pfd >= 0)
 		close(pfd);
 	if (have_uenv) {
-		ctl("mounts", buf, sizeof buf);
+		pactctl_json(&d, "mounts", buf, sizeof buf);
 		ok(strstr(buf, "\"refcount\":0") != NULL, "and the reference released");
 	}
 	pact_handoff_close(c);

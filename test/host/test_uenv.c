@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -396,12 +397,172 @@ static void test_async(void)
 	       "nothing left behind");
 }
 
+/* A squashfs image whose root holds only the symlink `name -> target`. */
+static int make_link_image(const char *path, const char *name, const char *target)
+{
+	char src[300];
+	snprintf(src, sizeof src, "%s/linksrc", tmp);
+	const char *rm[] = {"rm", "-rf", src, NULL}, *md[] = {"mkdir", "-p", src, NULL};
+	if (run(rm) || run(md) || symlink(target, pf("%s/%s", src, name)) < 0)
+		return -1;
+	const char *mk[] = {"mksquashfs", src,	       path,	     "-quiet", "-no-progress",
+			    "-noappend",  "-all-root", "-no-xattrs", NULL};
+	return run(mk);
+}
+
+/* 1 when path is itself a mount point of the test's namespace. */
+static int is_mount_point(const char *path)
+{
+	return count_mounts(path, 0, NULL, NULL, 0) > 0;
+}
+
+/* The parent directory of a mount point path, as a string. */
+static const char *parent_of(const char *p)
+{
+	static char buf[UENV_MOUNT_MAX];
+	snprintf(buf, sizeof buf, "%s", p);
+	char *slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	return buf;
+}
+
+/* A manager on a base of its own, <tmp>/r<n>/uenv, for one case. */
+static const char *fresh_base(struct uenv_mgr *m, int n)
+{
+	static char b[200];
+	snprintf(b, sizeof b, "%s/r%d/uenv", tmp, n);
+	const char *md[] = {"mkdir", "-p", b, NULL};
+	run(md);
+	struct uenv_config cfg = {.roots = {images}, .base = b, .hold_ms = 20};
+	uenv_init(m, &cfg);
+	return b;
+}
+
+/* Every mount of m: released, force-unmounted, forgotten. */
+static void drop_all(struct uenv_mgr *m)
+{
+	struct uenv_handle h;
+	uenv_set_emergency(m, 1);
+	for (int i = 0; i < UENV_MAX_ENTRIES; i++)
+		if (m->e[i].used && uenv_lookup(m, m->e[i].image, &h) == 0)
+			uenv_force_unmount(m, h.image_path);
+	uenv_set_emergency(m, 0);
+	uenv_fini(m);
+}
+
+/*
+ * Image names that would lead a mount outside the base (the review's
+ * findings: `..sqfs` over the base itself, `...sqfs` over its parent, and a
+ * symlink planted by that image redirecting the next mount), and what may
+ * be found under the base: a symlink, a non-empty leftover directory, a
+ * mount. Each case on a base of its own.
+ */
+static void test_escapes(void)
+{
+	struct uenv_mgr *m = &m2;
+	struct uenv_handle h, h2;
+	struct stat st;
+	char victim[200];
+	snprintf(victim, sizeof victim, "%s/victim", tmp);
+	mkdir(victim, 0755);
+	mkdir(pf("%s/etc", victim), 0755);
+	is_int(make_image(pf("%s/..sqfs", images), "dotdot"), 0, "an image named ..sqfs");
+	is_int(make_link_image(pf("%s/...sqfs", images), "uenv", victim), 0,
+	       "an image named ...sqfs holding the symlink uenv -> %s", victim);
+	is_int(make_image(pf("%s/etc.sqfs", images), "etc"), 0, "an image named etc.sqfs");
+	is_int(make_image(pf("%s/d.sqfs", images), "d"), 0, "an image named d.sqfs");
+
+	/* "..": over the base itself */
+	const char *b = fresh_base(m, 1);
+	is_int(uenv_acquire(m, pf("%s/..sqfs", images), &h), 0, "..sqfs mounts: %s",
+	       uenv_last_error(m));
+	is_str(parent_of(h.mount_point), b, "..sqfs: its mount point is inside the base (%s)",
+	       h.mount_point);
+	ok(strncmp(h.mount_point + strlen(b), "/uenv-", 6) == 0, "..sqfs: under a hashed name");
+	ok(!is_mount_point(b), "..sqfs: the base itself is not covered");
+	drop_all(m);
+
+	/* "...": over the base's parent, whose tree then holds uenv -> victim;
+	 * the next image, etc.sqfs, must land in the base, not in victim/etc */
+	b = fresh_base(m, 2);
+	is_int(uenv_acquire(m, pf("%s/...sqfs", images), &h), 0, "...sqfs mounts: %s",
+	       uenv_last_error(m));
+	is_str(parent_of(h.mount_point), b, "...sqfs: its mount point is inside the base (%s)",
+	       h.mount_point);
+	ok(!is_mount_point(pf("%s/r2", tmp)), "...sqfs: the base's parent is not covered");
+	ok(lstat(b, &st) == 0 && S_ISDIR(st.st_mode), "the base is still a directory");
+	is_int(uenv_acquire(m, pf("%s/etc.sqfs", images), &h2), 0, "then etc.sqfs mounts: %s",
+	       uenv_last_error(m));
+	is_str(h2.mount_point, pf("%s/etc", b), "etc.sqfs: at <base>/etc");
+	ok(!is_mount_point(pf("%s/etc", victim)),
+	   "the symlink chain reached nothing outside (%s/etc is no mount point)", victim);
+	drop_all(m);
+
+	/* a symlink planted under the base: not followed, another name is taken */
+	b = fresh_base(m, 3);
+	ok(symlink(pf("%s/etc", victim), pf("%s/etc", b)) == 0, "a symlink <base>/etc -> %s/etc",
+	   victim);
+	is_int(uenv_acquire(m, pf("%s/etc.sqfs", images), &h), 0, "etc.sqfs mounts: %s",
+	       uenv_last_error(m));
+	ok(strncmp(h.mount_point, pf("%s/etc-", b), strlen(b) + 5) == 0,
+	   "beside the symlink, under <base>/etc-<hash> (%s)", h.mount_point);
+	ok(!is_mount_point(pf("%s/etc", victim)) && lstat(pf("%s/etc", b), &st) == 0 &&
+	       S_ISLNK(st.st_mode),
+	   "the symlink's target is not covered and the symlink is left alone");
+	drop_all(m);
+
+	/* a leftover directory with something in it is not covered */
+	b = fresh_base(m, 4);
+	mkdir(pf("%s/d", b), 0755);
+	FILE *f = fopen(pf("%s/d/keep", b), "we");
+	if (f)
+		fclose(f);
+	is_int(uenv_acquire(m, pf("%s/d.sqfs", images), &h), 0, "d.sqfs mounts: %s",
+	       uenv_last_error(m));
+	ok(strcmp(h.mount_point, pf("%s/d", b)) != 0, "not over the non-empty <base>/d (%s)",
+	   h.mount_point);
+	ok(access(pf("%s/d/keep", b), F_OK) == 0 && !is_mount_point(pf("%s/d", b)),
+	   "the leftover's file is still visible");
+	drop_all(m);
+
+	/* an empty leftover directory is reused */
+	b = fresh_base(m, 5);
+	mkdir(pf("%s/d", b), 0755);
+	is_int(uenv_acquire(m, pf("%s/d.sqfs", images), &h), 0, "d.sqfs mounts");
+	is_str(h.mount_point, pf("%s/d", b), "over the empty leftover <base>/d");
+	drop_all(m);
+
+	/* something else mounted there: not covered */
+	b = fresh_base(m, 6);
+	mkdir(pf("%s/d", b), 0755);
+	ok(mount("tmpfs", pf("%s/d", b), "tmpfs", 0, "size=64k") == 0, "a tmpfs on <base>/d");
+	is_int(uenv_acquire(m, pf("%s/d.sqfs", images), &h), 0, "d.sqfs mounts: %s",
+	       uenv_last_error(m));
+	ok(strcmp(h.mount_point, pf("%s/d", b)) != 0 &&
+	       count_mounts(pf("%s/d", b), 0, NULL, NULL, 0) == 1,
+	   "beside the other mount (%s)", h.mount_point);
+	umount2(pf("%s/d", b), MNT_DETACH);
+	drop_all(m);
+
+	/* a base that is a symlink is refused */
+	ok(symlink(victim, pf("%s/baselink", tmp)) == 0, "a symlink for a base");
+	struct uenv_config cfg = {.roots = {images}, .base = pf("%s/baselink", tmp), .hold_ms = 20};
+	uenv_init(m, &cfg);
+	ok(uenv_acquire(m, pf("%s/d.sqfs", images), &h) < 0 &&
+	       strstr(uenv_last_error(m), "uenv base") != NULL,
+	   "a base that is a symlink is refused: %s", uenv_last_error(m));
+	drop_all(m);
+	is_int(count_mounts(tmp, 1, NULL, NULL, 0), 0, "nothing left mounted under %s", tmp);
+	is_int(count_loops_under(tmp), 0, "no loop device left");
+}
+
 static pid_t main_pid;
 
 /* The real mount, then the worker dies before it can report. */
-static int mount_then_die(void *ctx, const struct loopdev *lo, const char *target)
+static int mount_then_die(void *ctx, const struct loopdev *lo, int target_fd, const char *target)
 {
-	int r = uenv_sys_real.mount(ctx, lo, target);
+	int r = uenv_sys_real.mount(ctx, lo, target_fd, target);
 	if (getpid() != main_pid)
 		raise(SIGKILL);
 	return r;
@@ -429,6 +590,63 @@ static void test_async_worker_dies(void)
 	is_int(run_until_empty(&m2), 0, "expired");
 	is_int(count_loops_under(tmp) + count_mounts(base, 1, NULL, NULL, 0), 0,
 	       "loop device and mount gone");
+	uenv_fini(&m2);
+}
+
+/* In the worker: every fd it holds, as /proc shows it, into fdlist. */
+static char fdlist[300];
+
+static int mount_listing_fds(void *ctx, const struct loopdev *lo, int target_fd, const char *target)
+{
+	if (getpid() != main_pid) {
+		FILE *f = fopen(fdlist, "we");
+		DIR *dir = opendir("/proc/self/fd");
+		for (struct dirent *e; f && dir && (e = readdir(dir));) {
+			char link[300];
+			ssize_t n =
+			    readlink(pf("/proc/self/fd/%s", e->d_name), link, sizeof link - 1);
+			if (n > 0)
+				fprintf(f, "%s -> %.*s\n", e->d_name, (int)n, link);
+		}
+		if (dir)
+			closedir(dir);
+		if (f)
+			fclose(f);
+	}
+	return uenv_sys_real.mount(ctx, lo, target_fd, target);
+}
+
+/* The mount worker holds none of the fds of the process that forked it
+ * (PID 1's sockets and files), only what it needs. */
+static void test_async_worker_fds(void)
+{
+	struct uenv_sys sys = uenv_sys_real;
+	sys.mount = mount_listing_fds;
+	struct uenv_config cfg = {.roots = {images}, .base = base, .hold_ms = 20, .sys = &sys};
+	is_int(uenv_init(&m2, &cfg), 0, "a manager whose worker lists its fds");
+	snprintf(fdlist, sizeof fdlist, "%s/worker-fds", tmp);
+	int markers[8];
+	for (int i = 0; i < 8; i++)
+		markers[i] = memfd_create("pact-marker", MFD_CLOEXEC);
+	struct cbrec r = {0};
+	is_int(uenv_acquire_async(&m2, pf("%s/b.sqfs", images), rec_cb, &r), 0, "async acquire");
+	for (int i = 0; i < 50 && r.calls == 0; i++)
+		loop_run_once(100);
+	is_int(r.err, 0, "mounted");
+	char list[4096] = "";
+	FILE *f = fopen(fdlist, "re");
+	size_t n = f ? fread(list, 1, sizeof list - 1, f) : 0;
+	list[n] = '\0';
+	if (f)
+		fclose(f);
+	ok(n > 0, "the worker listed its fds");
+	ok(strstr(list, "pact-marker") == NULL, "none of the parent's fds is among them");
+	for (char *save, *l = strtok_r(list, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		printf("# worker fd %s\n", l);
+	for (int i = 0; i < 8; i++)
+		close(markers[i]);
+	uenv_release(&m2, &r.h);
+	is_int(run_until_empty(&m2), 0, "expired");
 	uenv_fini(&m2);
 }
 
@@ -488,8 +706,10 @@ int main(void)
 	test_force();
 	test_bad_inputs();
 	test_same_basename();
+	test_escapes();
 	test_async();
 	test_async_worker_dies();
+	test_async_worker_fds();
 	test_reconstruct();
 	init_mgr(&m1);
 	test_burst();

@@ -81,9 +81,9 @@ static int f_attach(void *ctx, const char *dev_dir, int image_fd, const char *im
 	return 0;
 }
 
-static int f_mount(void *ctx, const struct loopdev *lo, const char *target)
+static int f_mount(void *ctx, const struct loopdev *lo, int target_fd, const char *target)
 {
-	(void)ctx, (void)lo, (void)target;
+	(void)ctx, (void)lo, (void)target_fd, (void)target;
 	return 0;
 }
 
@@ -132,7 +132,7 @@ static struct pact_handoff_msg ended(const char *id)
 
 static struct handoff_ref client(int idx)
 {
-	return (struct handoff_ref){idx, 7};
+	return (struct handoff_ref){idx, 7, 0};
 }
 
 /* Reply i is an Error of kind for id, to client idx, its reason holding what. */

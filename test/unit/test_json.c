@@ -2,6 +2,7 @@
  * Unit tests for the strict JSON reader and the bounded writer.
  */
 #include "lib/json.h"
+#include "lib/utf8.h"
 #include "tap.h"
 
 #include <errno.h>
@@ -330,9 +331,31 @@ static void test_writer(void)
 	}
 	ok(all, "-ENOSPC for every cap up to the exact length, no byte written past cap");
 
-	json_w_init(&w, buf, sizeof buf);
-	json_w_string(&w, "\xc0\xaf");
-	is_int(json_w_finish(&w), -EINVAL, "invalid UTF-8 refused by the writer");
+	/* bytes that are not UTF-8: one U+FFFD each, the rest as it is */
+	static const struct {
+		const char *in, *out, *what;
+	} lossy[] = {
+	    {"\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"", "an overlong '/'"},
+	    {"a\xff"
+	     "b",
+	     "\"a\xef\xbf\xbd"
+	     "b\"",
+	     "a byte that never starts a character"},
+	    {"caf\xc3", "\"caf\xef\xbf\xbd\"", "a character cut at the end"},
+	    {"\xed\xa0\x80x", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx\"", "a surrogate"},
+	    {"\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"",
+	     "above U+10FFFF"},
+	    {"\x80\"\xe2\x82\xac\xf0\x9f\x98\x80",
+	     "\"\xef\xbf\xbd\\\"\xe2\x82\xac\xf0\x9f\x98\x80\"",
+	     "a stray continuation byte before valid ones"},
+	};
+	for (size_t i = 0; i < sizeof lossy / sizeof lossy[0]; i++) {
+		json_w_init(&w, buf, sizeof buf);
+		json_w_string(&w, lossy[i].in);
+		int r = json_w_finish(&w);
+		is_str(r > 0 ? buf : "(error)", lossy[i].out, "writer replaces %s", lossy[i].what);
+		ok(r > 0 && parse(&d, buf, (size_t)r) == 0, "and its output parses");
+	}
 	json_w_init(&w, buf, sizeof buf);
 	json_w_obj_begin(&w);
 	json_w_string(&w, "x");
@@ -365,8 +388,33 @@ static void test_writer(void)
 	is_str(back, ctl, "control characters round trip");
 }
 
+/* Cutting on a character boundary (lib/utf8.h). */
+static void test_utf8_cut(void)
+{
+	const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"; /* a é € 😀: 1+2+3+4 bytes */
+	static const size_t want[] = {0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10};
+	int all = 1;
+	for (size_t n = 0; n <= 10; n++)
+		if (utf8_cut(s, n) != want[n]) {
+			printf("# utf8_cut(%zu) = %zu, want %zu\n", n, utf8_cut(s, n), want[n]);
+			all = 0;
+		}
+	ok(all, "utf8_cut never ends inside a character, and keeps whole ones");
+	is_int(utf8_cut("ab\xff", 3), 3, "a byte that is not UTF-8 is left for the writer");
+	is_int(utf8_cut("\x80\x80", 2), 2, "stray continuation bytes too");
+	char out[8];
+	is_int(utf8_copy(out, sizeof out, "x\xf0\x9f\x98\x80\xf0\x9f\x98\x80"), 5,
+	       "utf8_copy cuts before the character that does not fit");
+	is_str(out, "x\xf0\x9f\x98\x80", "and keeps the one that does");
+	char small[6];
+	is_int(utf8_fmt(small, sizeof small, "%s%d", "abc\xe2\x82\xac", 42), 3,
+	       "utf8_fmt cuts a truncated result on a boundary");
+	ok(utf8_valid(small, strlen(small)), "its output is valid UTF-8 (%s)", small);
+}
+
 int main(void)
 {
+	test_utf8_cut();
 	test_valid();
 	test_invalid();
 	test_depth();

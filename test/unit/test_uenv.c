@@ -8,6 +8,7 @@
 #include "uenv_find.h"
 #include "lib/loop.h"
 #include "os/uenv.h"
+#include "os/uenv_path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,7 @@ struct fake {
 	int fail_mount;	 /* next mount fails with this -errno */
 	int fail_umount; /* next umount fails with this -errno */
 	int next_index;
-	int block_fd; /* > 0: mount blocks reading it (a hung image server) */
+	int block; /* mount blocks for good (a hung image server): the worker is killed */
 };
 
 static int f_attach(void *ctx, const char *dev_dir, int image_fd, const char *image,
@@ -43,16 +44,16 @@ static int f_attach(void *ctx, const char *dev_dir, int image_fd, const char *im
 	return 0;
 }
 
-static int f_mount(void *ctx, const struct loopdev *lo, const char *target)
+static int f_mount(void *ctx, const struct loopdev *lo, int target_fd, const char *target)
 {
 	struct fake *f = ctx;
 	(void)lo;
 	(void)target;
-	if (f->block_fd > 0) {
-		char c;
-		if (read(f->block_fd, &c, 1) < 0)
-			return -EIO;
-	}
+	if (target_fd < 0)
+		return -EBADF;
+	if (f->block)
+		for (;;)
+			pause();
 	if (f->fail_mount) {
 		int r = f->fail_mount;
 		f->fail_mount = 0;
@@ -290,6 +291,73 @@ static void test_names(void)
 	is_int(uenv_count(&mgr), 0, "no entry");
 }
 
+/* Names from image file names: a bounded charset, else the hashed form. */
+static void test_name_rules(void)
+{
+	static const struct {
+		const char *image, *want; /* want NULL: the hashed form */
+	} cases[] = {
+	    {"/i/tools.sqfs", "tools"},
+	    {"/i/py-3.11_x+y.sqfs", "py-3.11_x+y"},
+	    {"/i/plain", "plain"},
+	    {"/i/a.sqfs.sqfs", "a.sqfs"},
+	    {"/i/..sqfs", NULL},
+	    {"/i/...sqfs", NULL},
+	    {"/i/.sqfs", NULL},
+	    {"/i/.hidden.sqfs", NULL},
+	    {"/i/-opt.sqfs", NULL},
+	    {"/i/a b.sqfs", NULL},
+	    {"/i/a\tb.sqfs", NULL},
+	    {"/i/a\nb.sqfs", NULL},
+	    {"/i/caf\xc3\xa9.sqfs", NULL},
+	    {"/i/\xff\xfe.sqfs", NULL},
+	    {"/i/a:b.sqfs", NULL},
+	    {"/i/a\\b.sqfs", NULL},
+	    {"/i/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.sqfs",
+	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},
+	    {"/i/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxy.sqfs", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char name[UENV_NAME_MAX + 40], hashed[40], alt[UENV_NAME_MAX + 40];
+		uenv_path_mount_name(cases[i].image, 0, name, sizeof name);
+		snprintf(hashed, sizeof hashed, "uenv-%016llx", uenv_path_hash(cases[i].image));
+		char shown[100]; /* the image path without control characters, for TAP */
+		snprintf(shown, sizeof shown, "%s", cases[i].image);
+		for (char *c = shown; *c; c++)
+			if ((unsigned char)*c < 0x20)
+				*c = '?';
+		is_str(name, cases[i].want ? cases[i].want : hashed, "name of %s", shown);
+		uenv_path_mount_name(cases[i].image, 1, alt, sizeof alt);
+		ok(strncmp(alt, name, strlen(name)) == 0 && alt[strlen(name)] == '-' &&
+		       strlen(alt) == strlen(name) + 17,
+		   "its alternative is <name>-<16 hex>: %s", alt);
+	}
+	/* through the manager: ..sqfs lands in the base, under the hashed name */
+	struct uenv_handle h;
+	memset(fk, 0, sizeof *fk);
+	write_img(pathf("%s/..sqfs", images), "hsqs....");
+	is_int(uenv_acquire(&mgr, pathf("%s/..sqfs", images), &h), 0, "..sqfs acquired");
+	char want[700];
+	snprintf(want, sizeof want, "%s/uenv-%016llx", base,
+		 uenv_path_hash(pathf("%s/..sqfs", images)));
+	is_str(h.mount_point, want, "..sqfs: mount point <base>/uenv-<hash>");
+	/* a non-empty leftover directory is not reused */
+	mkdir(pathf("%s/b", base), 0755);
+	write_img(pathf("%s/b/keep", base), "x");
+	struct uenv_handle h2;
+	is_int(uenv_acquire(&mgr, pathf("%s/b.sqfs", images), &h2), 0, "b.sqfs acquired");
+	ok(strncmp(h2.mount_point, pathf("%s/b-", base), strlen(base) + 3) == 0,
+	   "beside the non-empty leftover <base>/b: %s", h2.mount_point);
+	emergency_flag = 1;
+	uenv_force_unmount(&mgr, h.image_path);
+	uenv_force_unmount(&mgr, h2.image_path);
+	emergency_flag = 0;
+	unlink(pathf("%s/b/keep", base));
+	rmdir(pathf("%s/b", base));
+	unlink(pathf("%s/..sqfs", images));
+	is_int(uenv_count(&mgr), 0, "cleaned up");
+}
+
 static void test_validation(void)
 {
 	struct uenv_handle h;
@@ -456,6 +524,11 @@ static void test_json(void)
 		small += uenv_info_json(&i, buf, cap) == -ENOSPC;
 	is_int(small, (int)full, "every short buffer: -ENOSPC");
 	is_int(uenv_info_json(&i, buf, full + 1), (int)full, "an exact buffer fits");
+	/* a backing file's path is whatever the loop device says: not always UTF-8 */
+	i.image = "/images/caf\xc3\xa9-\xff.sqfs";
+	ok(uenv_info_json(&i, buf, sizeof buf) > 0 &&
+	       strstr(buf, "\"image_path\":\"/images/caf\xc3\xa9-\xef\xbf\xbd.sqfs\"") != NULL,
+	   "a path that is not UTF-8 is listed with U+FFFD for its bad byte");
 }
 
 struct cbrec {
@@ -528,10 +601,7 @@ static void test_async(void)
 	is_int(r4.calls, 1, "async: and do not call back");
 
 	/* a hung mount: the worker is killed at the timeout */
-	int bp[2];
-	if (pipe(bp) < 0)
-		return;
-	fk->block_fd = bp[0];
+	fk->block = 1;
 	mgr.cfg.mount_timeout_ms = 50;
 	is_int(uenv_acquire_async(&mgr, b, rec_cb, &r5), 0, "async: a mount that hangs");
 	run_until_called(&r5);
@@ -543,9 +613,7 @@ static void test_async(void)
 	run_until_empty(&mgr, 20);
 	is_int(uenv_count(&mgr), 0, "async: the killed worker's slot is freed when reaped");
 	is_int(fk->mounts, 1, "async: it never mounted");
-	fk->block_fd = 0;
-	close(bp[0]);
-	close(bp[1]);
+	fk->block = 0;
 	mgr.cfg.mount_timeout_ms = 30000;
 	is_int(uenv_acquire_async(&mgr, b, rec_cb, &r6), 0, "async: retry");
 	run_until_called(&r6);
@@ -611,6 +679,7 @@ int main(void)
 	test_refcounts();
 	test_force();
 	test_names();
+	test_name_rules();
 	test_validation();
 	test_full();
 	test_reconstruct();
