@@ -2,9 +2,11 @@
  * Host tier: the real pact-init as PID 1 of fresh namespaces. It boots to
  * readiness (file and socket agree), reports a bad init.conf line by
  * file:line and carries on, and shuts down on SIGUSR2 in bounded time even
- * with processes that ignore SIGTERM.
+ * with processes that ignore SIGTERM. It runs in UTS and cgroup namespaces
+ * of its own: the hostname it sets and the slices it makes stay there.
  */
 #include "daemon.h"
+#include "hostutil.h"
 #include "tap.h"
 
 #include <signal.h>
@@ -25,8 +27,25 @@ int main(void)
 		 "console_exit = none\nshutdown_grace_ms = 300\nshutdown_kill_wait_ms = 3000\n",
 		 build_path("test/vm/stubborn"));
 	struct daemon d;
+	char host_before[256] = "", host_after[256] = "";
+	gethostname(host_before, sizeof host_before);
 	is_int(daemon_start(&d, conf, "quiet pact.debug"), 0, "pact-init started in namespaces");
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "ready file appears");
+	/* it set the hostname of its own UTS namespace, not the machine's */
+	char out[256] = "";
+	FILE *p = popen(pf("nsenter --uts=/proc/%d/ns/uts hostname", (int)d.pid), "r");
+	if (p) {
+		(void)!fgets(out, sizeof out, p);
+		pclose(p);
+	}
+	is_str(out, "host-node\n", "pact-init's hostname is its node id");
+	gethostname(host_after, sizeof host_after);
+	is_str(host_after, host_before, "the machine's hostname is unchanged");
+	char cg[300];
+	snprintf(cg, sizeof cg, "%s", d.cg);
+	ok(cg[0] && access(pf("%s/pact.slice/infra.slice", cg), F_OK) == 0 &&
+	       access(pf("%s/workload.slice", cg), F_OK) == 0,
+	   "its slices are in its test cgroup %s (its cgroup namespace's root)", cg);
 	char line[256] = "";
 	daemon_read_line(&d, "ready.sock", line, sizeof line, 5000);
 	is_str(line, "READY host-node\n", "ready.sock answers READY with the node id");
@@ -40,16 +59,23 @@ int main(void)
 	ok(strstr(daemon_log(&d), "init.conf:2: expected 'key = value'") != NULL,
 	   "a bad init.conf line is reported with file:line");
 	ok(strstr(daemon_log(&d), "console program") != NULL, "the console program ran");
+	/* stubborn prints its pid once it ignores SIGTERM: only then does the
+	 * poweroff below need SIGKILL for it */
+	is_int(daemon_wait_console(&d, "^[0-9]+$", 10000), 0,
+	       "the console program ignores SIGTERM");
 
 	is_int(kill(d.pid, SIGUSR2), 0, "SIGUSR2 sent (poweroff)");
 	int st = daemon_wait_exit(&d, 15000);
-	ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "pact-init ended cleanly (status %d)", st);
+	ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "pact-init ended cleanly (status %d)",
+	   st);
 	const char *log = daemon_log(&d);
-	ok(strstr(log, "shutdown: sending SIGKILL") != NULL, "SIGTERM-ignoring processes were killed");
+	ok(strstr(log, "shutdown: sending SIGKILL") != NULL,
+	   "SIGTERM-ignoring processes were killed");
 	ok(strstr(log, "shutdown: poweroff after") != NULL, "shutdown reached its end");
 	ok(access(strcat(strcpy(line, d.run_dir), "/ready"), F_OK) != 0, "ready file withdrawn");
 	if (tap_failed)
 		printf("# log:\n%s", log);
-	daemon_cleanup(&d);
+	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
+	ok(cg[0] && access(cg, F_OK) != 0, "nothing of it is left in the machine's cgroup tree");
 	return done_testing();
 }

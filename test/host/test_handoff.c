@@ -55,7 +55,6 @@ static struct daemon d;
 static struct pact_handoff_conn conn, conn2;
 static char imgdir[128];
 static int have_uenv;
-static char cg2[256];
 
 static long ms_now(void)
 {
@@ -106,18 +105,10 @@ static int raw_connect(void)
 	return fd;
 }
 
-/* `pactctl --json VERB` output into buf. */
+/* `pactctl --json VERB` output into buf; its exit status. */
 static int ctl(const char *verb, char *buf, size_t cap)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "%s --run-dir %s --json %s", build_path("san/pactctl"), d.run_dir,
-		 verb);
-	FILE *f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, cap - 1, f);
-	buf[n] = '\0';
-	return pclose(f);
+	return daemon_pactctl(&d, pf("--json %s", verb), buf, cap);
 }
 
 /* holder_pid of alloc id in `pactctl allocations`, in the daemon's pid namespace. */
@@ -359,8 +350,8 @@ static void test_cgroup_empty(void)
 	struct pact_handoff_msg resp, ev;
 	int fds[3];
 	snprintf(id, sizeof id, "cg-%d", getpid());
-	if (!cg2[0]) {
-		skip("no cgroup2 mount", "WI5");
+	if (!d.cg[0]) {
+		skip("no test cgroup", "WI5");
 		return;
 	}
 	is_int(pact_handoff_connect(&conn2, sock_path()), 0, "a second client connects");
@@ -371,7 +362,7 @@ static void test_cgroup_empty(void)
 		close_fds(fds, 2);
 	int host = host_pid_of(holder_pid(id));
 	/* the workload manager's part: its scope, a process in it */
-	snprintf(scope, sizeof scope, "%s/workload.slice/alloc-%s.scope", cg2, id);
+	snprintf(scope, sizeof scope, "%s/workload.slice/alloc-%s.scope", d.cg, id);
 	is_int(mkdir(scope, 0755), 0, "workload manager creates workload.slice/alloc-%s.scope", id);
 	int pipefd[2];
 	(void)!pipe2(pipefd, O_CLOEXEC);
@@ -658,7 +649,8 @@ static void test_hostile(void)
 	struct pact_handoff_msg m;
 	ok(read_reply(fd, &m, 5000) == 0 && m.kind == PACT_ERR_ALLOCATION_NOT_FOUND,
 	   "the message is answered");
-	is_int(fd_count(d.pid), base + 1, "the server holds no fd of the client's (only the socket)");
+	is_int(fd_count(d.pid), base + 1,
+	       "the server holds no fd of the client's (only the socket)");
 	close(fd);
 	close(passed);
 	is_int(fds_back_to(base), base, "fds back after it closes");
@@ -868,27 +860,12 @@ static void test_boot_failed(void)
 	d = saved;
 }
 
-static void find_cgroup2(void)
-{
-	char buf[16384];
-	if (read_file("/proc/self/mountinfo", buf, sizeof buf) < 0)
-		return;
-	for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char mp[256];
-		if (strstr(l, " - cgroup2 ") && sscanf(l, "%*s %*s %*s %*s %255s", mp) == 1) {
-			snprintf(cg2, sizeof cg2, "%s", mp);
-			return;
-		}
-	}
-}
-
 int main(void)
 {
 	if (getuid() != 0) {
 		printf("1..0 # SKIP needs root for namespaces\n");
 		return 0;
 	}
-	find_cgroup2();
 	snprintf(imgdir, sizeof imgdir, "/tmp/pact-himg-%d", getpid());
 	mkdir(imgdir, 0755);
 	char cmd[512];
