@@ -112,7 +112,7 @@ static void boot_metrics(struct metrics_out *m)
 	for (int p = 0; p < PHASE_COUNT; p++) {
 		const struct phase_record *r = boot_phase_record((enum boot_phase)p);
 		const char *l[] = {"phase", boot_phase_name((enum boot_phase)p), NULL};
-		uint64_t d = r->end_ms >= r->start_ms ? r->end_ms - r->start_ms : 0;
+		uint64_t d = elapsed(r->start_ms, r->end_ms);
 		metrics_sample(m, "pact_boot_phase_seconds", l, (double)d / 1000.0);
 	}
 	metrics_family(m, "pact_boot_phase_wait_seconds", "gauge",

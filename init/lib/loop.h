@@ -23,7 +23,7 @@ struct timer {
 	struct timer *next;
 };
 
-#define LOOP_MAX_FDS 512
+#define LOOP_MAX_FDS	  512
 #define LOOP_MAX_CHILDREN 1024
 
 int loop_init(void);
@@ -31,6 +31,13 @@ int loop_init(void);
 uint64_t now_ms(void);
 /* Milliseconds on CLOCK_BOOTTIME (since the kernel started). */
 uint64_t boottime_ms(void);
+/* to - from (two readings of one clock, in one unit), or 0 when to is
+ * earlier: a duration from a reading carried across a re-exec, or from 0
+ * for "never", saturates instead of wrapping. */
+static inline uint64_t elapsed(uint64_t from, uint64_t to)
+{
+	return to > from ? to - from : 0;
+}
 
 int loop_add_fd(int fd, uint32_t events, loop_fd_cb cb, void *ctx);
 int loop_mod_fd(int fd, uint32_t events);
@@ -38,7 +45,10 @@ void loop_del_fd(int fd);
 
 void timer_arm(struct timer *t, uint64_t delay_ms, loop_timer_cb cb, void *ctx);
 void timer_cancel(struct timer *t);
-static inline int timer_armed(const struct timer *t) { return t->deadline_ms != 0; }
+static inline int timer_armed(const struct timer *t)
+{
+	return t->deadline_ms != 0;
+}
 
 /* Call cb when pid is reaped. Unwatched pids (orphans) are reaped silently. */
 int loop_watch_child(pid_t pid, loop_child_cb cb, void *ctx);

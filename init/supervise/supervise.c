@@ -202,7 +202,7 @@ static void after_scope_gone(struct svc *s)
 		return;
 	}
 	if (s->state == SVC_RESTART_WAIT) {
-		uint64_t ran = now_ms() - s->started_ms;
+		uint64_t ran = elapsed(s->started_ms, now_ms());
 		if (ran >= STABLE_RUN_MS || s->backoff_ms == 0)
 			s->backoff_ms = s->u->restart_ms;
 		else

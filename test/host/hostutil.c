@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,4 +51,15 @@ int fd_count(pid_t pid)
 		n++;
 	closedir(dir);
 	return n - 2;
+}
+
+void diag(const char *fmt, ...)
+{
+	static char buf[70000];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		printf("# %s\n", l);
 }

@@ -10,5 +10,7 @@ char *pf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int run(const char *const argv[]);
 /* Number of open fds of pid, or -1. */
 int fd_count(pid_t pid);
+/* A TAP comment; every line of a multi-line text gets its "# ". */
+void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -38,19 +38,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A TAP comment; every line of a multi-line text gets its "# ". */
-static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void diag(const char *fmt, ...)
-{
-	static char buf[70000];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		printf("# %s\n", l);
-}
-
 static struct daemon d;
 static struct pact_handoff_conn conn, conn2;
 static char imgdir[128];
