@@ -124,6 +124,21 @@ static void boot_metrics(struct metrics_out *m)
 	}
 }
 
+static void control_metrics(struct metrics_out *m)
+{
+	struct ctl_counters c;
+	ctl_counters(&c);
+	metrics_family(m, "pact_control_refused_total", "counter",
+		       "control clients refused, by reason");
+	const char *not_root[] = {"reason", "not_root", NULL};
+	const char *no_fds[] = {"reason", "out_of_fds", NULL};
+	metrics_sample_u64(m, "pact_control_refused_total", not_root, c.refused_not_root);
+	metrics_sample_u64(m, "pact_control_refused_total", no_fds, c.refused_no_fds);
+	metrics_family(m, "pact_control_timeouts_total", "counter",
+		       "control clients closed at their request's deadline");
+	metrics_sample_u64(m, "pact_control_timeouts_total", NULL, c.timed_out);
+}
+
 #define METRIC_SCOPES 64
 
 struct scope_rows {
@@ -247,6 +262,7 @@ void metrics_register_config(void)
 int metrics_init(void)
 {
 	metrics_register(boot_metrics);
+	metrics_register(control_metrics);
 	metrics_register(scope_metrics);
 	metrics_register(uenv_metrics);
 	ctl_register("metrics", cmd_metrics, "metrics: Prometheus text exposition");

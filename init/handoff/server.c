@@ -13,6 +13,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/frame.h"
+#include "lib/listener.h"
 #include "proto/handoff_io.h"
 #include "proto/handoff_msg.h"
 #include "lib/log.h"
@@ -55,9 +56,13 @@ struct queued {
 static struct hconn conns[HANDOFF_MAX_CONNS];
 static struct queued queue[HANDOFF_QUEUE_MAX];
 static int n_queued;
-static int listen_fd = -1;
-static int reserve_fd = -1; /* given up to accept-and-close when out of fds */
-static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static void accept_one(void *ctx, int fd);
+static void refuse_no_fds(void *ctx, int fd);
+static struct listener lst = {.name = "handoff",
+			      .mode = 0600,
+			      .gid = (gid_t)-1,
+			      .on_client = accept_one,
+			      .on_refused = refuse_no_fds};
 
 /* init.conf */
 static char conf_group[64];
@@ -405,8 +410,9 @@ static struct hconn *free_conn(void)
 	return victim;
 }
 
-static void accept_one(int fd)
+static void accept_one(void *ctx, int fd)
 {
+	(void)ctx;
 	struct ucred cr;
 	socklen_t crl = sizeof cr;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0) {
@@ -448,34 +454,11 @@ static void accept_one(int fd)
 		conn_error(c, NULL, PACT_ERR_PERMISSION_DENIED, "uid is not allowed to hand off");
 }
 
-static void on_listen(void *ctx, int fd, uint32_t events)
+/* out of fds: the listener took this client with its reserve fd */
+static void refuse_no_fds(void *ctx, int fd)
 {
 	(void)ctx;
-	(void)events;
-	for (int i = 0; i < 32; i++) {
-		int s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (s >= 0) {
-			accept_one(s);
-			continue;
-		}
-		if (errno == EINTR || errno == ECONNABORTED)
-			continue;
-		if ((errno == EMFILE || errno == ENFILE) && reserve_fd >= 0) {
-			/* out of fds: use the reserve to take the client off the backlog */
-			log_warn("handoff: out of file descriptors; refusing a client");
-			close_fd(reserve_fd);
-			s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (s >= 0) {
-				send_once(s, NULL, PACT_ERR_SOCKET_UNAVAILABLE,
-					  "out of file descriptors");
-				close_fd(s);
-			}
-			reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			log_err("handoff: accept: %s", strerror(errno));
-		}
-		break;
-	}
+	send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, "out of file descriptors");
 }
 
 /* ---- setup ---- */
@@ -503,54 +486,25 @@ void handoff_stop(void (*done)(void))
 {
 	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
 		conn_close(&conns[i]);
-	if (listen_fd >= 0) {
-		loop_del_fd(listen_fd);
-		close_fd(listen_fd);
-		listen_fd = -1;
-		(void)unlink(sock_path);
-	}
+	listener_close(&lst, 1);
 	done();
 }
 
-static int make_socket(void)
+/* handoff.group: its gid, given the socket with mode 0660; else 0600 root's. */
+static void socket_access(void)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	gid_t gid = 0;
-	if (conf_group[0]) {
-		struct userdb_cred cred;
-		char err[256];
-		if (userdb_resolve(NULL, "0", conf_group, &cred, err, sizeof err) < 0) {
-			log_err("handoff: handoff.group %s: %s; the socket stays root-only",
-				conf_group, err);
-			conf_group[0] = '\0';
-		} else {
-			gid = cred.gid;
-		}
+	if (!conf_group[0])
+		return;
+	struct userdb_cred cred;
+	char err[256];
+	if (userdb_resolve(NULL, "0", conf_group, &cred, err, sizeof err) < 0) {
+		log_err("handoff: handoff.group %s: %s; the socket stays root-only", conf_group,
+			err);
+		conf_group[0] = '\0';
+		return;
 	}
-	char tmp[sizeof sock_path];
-	if (run_path(sock_path, sizeof sock_path, "handoff.sock") < 0 ||
-	    run_path(tmp, sizeof tmp, "handoff.sock.new") < 0)
-		return -ENAMETOOLONG;
-	/* bound and listening under a temporary name, then renamed: whoever sees
-	 * the path can connect */
-	memcpy(sa.sun_path, tmp, sizeof tmp);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	(void)unlink(tmp);
-	mode_t old = umask(0177); /* no window with a wider mode */
-	int r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (r == 0 && conf_group[0])
-		r = chown(tmp, 0, gid) < 0 || chmod(tmp, 0660) < 0 ? -1 : 0;
-	if (r < 0 || listen(fd, 64) < 0 || rename(tmp, sock_path) < 0) {
-		r = -errno;
-		log_err("handoff: %s: %s", sock_path, strerror(errno));
-		(void)unlink(tmp);
-		close_fd(fd);
-		return r;
-	}
-	return fd;
+	lst.gid = cred.gid;
+	lst.mode = 0660;
 }
 
 int handoff_init(void)
@@ -560,22 +514,14 @@ int handoff_init(void)
 	static const struct alloc_port port = {reply, push_ended, NULL};
 	alloc_init(&port);
 	share_uenv_base();
-	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	reexec_carry_fd("handoff", &listen_fd);
+	if (run_path(lst.path, sizeof lst.path, "handoff.sock") < 0)
+		return -ENAMETOOLONG;
+	socket_access();
+	reexec_carry_fd("handoff", &lst.fd);
 	/* carried across a re-exec: still listening, clients queued in its backlog */
-	int fd = reexec_take_fd("handoff");
-	if (fd < 0)
-		fd = make_socket();
-	else if (run_path(sock_path, sizeof sock_path, "handoff.sock") < 0)
-		sock_path[0] = '\0';
-	if (fd < 0)
-		return fd;
-	int r = loop_add_fd(fd, EPOLLIN, on_listen, NULL);
-	if (r < 0) {
-		close_fd(fd);
+	int r = listener_open(&lst, reexec_take_fd("handoff"));
+	if (r < 0)
 		return r;
-	}
-	listen_fd = fd;
-	log_info("handoff: listening on %s", sock_path);
+	log_info("handoff: listening on %s", lst.path);
 	return 0;
 }

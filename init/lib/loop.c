@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -76,6 +77,19 @@ int loop_add_fd(int fd, uint32_t events, loop_fd_cb cb, void *ctx)
 	s->ctx = ctx;
 	nfds++;
 	return 0;
+}
+
+int loop_add_inotify(loop_fd_cb cb, void *ctx)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = loop_add_fd(fd, EPOLLIN, cb, ctx);
+	if (r < 0) {
+		close_fd(fd);
+		return r;
+	}
+	return fd;
 }
 
 int loop_mod_fd(int fd, uint32_t events)
@@ -240,8 +254,8 @@ int loop_init(void)
 	for (int i = 0; i < LOOP_MAX_FDS; i++)
 		fds[i].fd = -1;
 	sigemptyset(&handled);
-	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2,
-				   SIGPWR,  SIGQUIT, SIGWINCH};
+	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT,  SIGHUP,  SIGUSR1,
+				   SIGUSR2, SIGPWR,  SIGQUIT, SIGWINCH};
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaddset(&handled, sigs[i]);
 	for (int s = SIGRTMIN; s <= SIGRTMIN + 5; s++)

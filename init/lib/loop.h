@@ -40,6 +40,9 @@ static inline uint64_t elapsed(uint64_t from, uint64_t to)
 }
 
 int loop_add_fd(int fd, uint32_t events, loop_fd_cb cb, void *ctx);
+/* A new inotify instance (non-blocking, close-on-exec) whose events call
+ * cb: its fd, or -errno. */
+int loop_add_inotify(loop_fd_cb cb, void *ctx);
 int loop_mod_fd(int fd, uint32_t events);
 void loop_del_fd(int fd);
 
