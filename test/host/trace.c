@@ -123,5 +123,14 @@ int trace_wait_exec(pid_t pid, int timeout_ms)
 
 int trace_detach(pid_t pid)
 {
+	if (ptrace(PTRACE_DETACH, pid, NULL, NULL) == 0)
+		return 0;
+	/* not stopped (a wait that failed): stop it first, or collect its end
+	 * (a tracee's end goes to its tracer before its parent) */
+	int st, e = errno;
+	if (e != ESRCH || ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0)
+		return -e;
+	if (waitpid(pid, &st, __WALL) != pid || !WIFSTOPPED(st))
+		return 0;
 	return ptrace(PTRACE_DETACH, pid, NULL, NULL) < 0 ? -errno : 0;
 }
