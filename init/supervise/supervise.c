@@ -215,14 +215,38 @@ static void after_scope_gone(struct svc *s)
 	}
 }
 
+/*
+ * A destroy in flight: whose scope, and which generation of it. Its
+ * completion acts only when the service still waits on that very scope: a
+ * start or restart meanwhile gave the service a new scope, which the late
+ * completion of the old one must not touch (its processes would escape
+ * supervision, even stop).
+ */
+struct destroy_ticket {
+	struct svc *s;
+	unsigned gen;
+	int used;
+};
+
+static struct destroy_ticket tickets[CG_ASYNC_MAX];
+
 static void scope_destroyed(void *ctx, int result)
 {
-	struct svc *s = ctx;
+	struct destroy_ticket *t = ctx;
+	struct svc *s = t->s;
+	unsigned gen = t->gen;
+	t->used = 0;
+	if (!s->have_scope || !s->scope_dying || s->scope_gen != gen) {
+		log_info("service %s: scope of an earlier run (generation %u) %s", s->u->name, gen,
+			 result < 0 ? "left as a zombie" : "removed");
+		return;
+	}
 	if (result < 0) {
 		log_err("service %s: scope %s could not be emptied (%s); left as a zombie scope",
 			s->u->name, s->scope.rel, strerror(-result));
 		s->scope.zombie = 1; /* F30: never reused; the next start takes a new name */
 	}
+	s->scope_dying = 0;
 	s->have_scope = 0;
 	after_scope_gone(s);
 }
@@ -234,13 +258,26 @@ static void drop_scope(struct svc *s)
 		after_scope_gone(s);
 		return;
 	}
-	int r = cg_destroy_async(&node_cg, &s->scope, scope_destroyed, s);
-	if (r < 0) {
-		/* too many in flight: do it now, bounded by its own timeout */
-		cg_destroy_scope(&node_cg, &s->scope);
-		s->have_scope = 0;
-		after_scope_gone(s);
+	if (s->scope_dying)
+		return; /* its completion is on the way */
+	struct destroy_ticket *t = NULL;
+	for (int i = 0; i < CG_ASYNC_MAX && !t; i++)
+		if (!tickets[i].used)
+			t = &tickets[i];
+	int r = -EAGAIN;
+	if (t) {
+		*t = (struct destroy_ticket){s, s->scope_gen, 1};
+		r = cg_destroy_async(&node_cg, &s->scope, scope_destroyed, t);
+		t->used = r == 0;
 	}
+	if (r == 0) {
+		s->scope_dying = 1;
+		return;
+	}
+	/* too many in flight: do it now, bounded by its own timeout */
+	cg_destroy_scope(&node_cg, &s->scope);
+	s->have_scope = 0;
+	after_scope_gone(s);
 }
 
 static void svc_failed(struct svc *s, const char *fmt, ...)
@@ -418,11 +455,15 @@ static int make_scope(struct svc *s)
 {
 	char base[UNIT_NAME_MAX];
 	svc_base_name(s, base, sizeof base);
+	if (s->have_scope && s->scope_dying)
+		s->have_scope = 0; /* an earlier run's, still dying: its end is its own */
 	unsigned gen = s->gen;
 	int r = svc_exec_scope(s->u, base, &s->scope, &gen);
 	if (r < 0)
 		return r;
 	s->gen = gen + 1; /* the next start never reuses this scope */
+	s->scope_gen = gen;
+	s->scope_dying = 0; /* an earlier run's scope may still be dying: not this one */
 	s->have_scope = 1;
 	return 0;
 }

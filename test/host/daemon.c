@@ -1,5 +1,6 @@
 /* Host-tier harness for running pact-init in namespaces (see daemon.h). */
 #include "daemon.h"
+#include "hostutil.h"
 #include "lib/fileio.h"
 #include "os/cgroup.h"
 
@@ -267,35 +268,30 @@ static const char *read_all(struct daemon *d, const char *name, int fd)
 	return buf;
 }
 
+struct text_wait {
+	struct daemon *d;
+	const char *name;
+	int fd;
+	regex_t re;
+};
+
+static int text_matches(void *ctx)
+{
+	struct text_wait *w = ctx;
+	return regexec(&w->re, read_all(w->d, w->name, w->fd), 0, NULL, 0) == 0;
+}
+
 /* Wait until a line of dir/name matches pattern: inotify on the file. */
 static int wait_text(struct daemon *d, const char *name, int fd, const char *pattern,
 		     int timeout_ms)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", d->dir, name);
-	long deadline = ms_now() + timeout_ms;
-	regex_t re;
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB) != 0)
+	struct text_wait w = {.d = d, .name = name, .fd = fd};
+	if (regcomp(&w.re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB) != 0)
 		return -EINVAL;
-	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	(void)inotify_add_watch(in, path, IN_MODIFY);
-	int r = -ETIMEDOUT;
-	for (;;) {
-		if (regexec(&re, read_all(d, name, fd), 0, NULL, 0) == 0) {
-			r = 0;
-			break;
-		}
-		long left = deadline - ms_now();
-		if (left <= 0)
-			break;
-		struct pollfd pfd = {.fd = in, .events = POLLIN};
-		poll(&pfd, 1, (int)left);
-		char ev[4096];
-		while (read(in, ev, sizeof ev) > 0)
-			;
-	}
-	close(in);
-	regfree(&re);
+	int r = wait_until(path, IN_MODIFY, text_matches, &w, timeout_ms);
+	regfree(&w.re);
 	return r;
 }
 
