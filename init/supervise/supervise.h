@@ -47,6 +47,8 @@ struct svc {
 	uint64_t oom_kills; /* seen in scopes that are gone (memory.events oom_kill) */
 	uint64_t backoff_ms;
 	uint64_t started_ms;
+	uint64_t limit_since; /* the start limit's window began (0: not yet) */
+	unsigned limit_starts;
 	int last_status; /* wait status; -1 never exited */
 	int settled;	 /* boot: ready, or failed at least once */
 	int admin_stop;	 /* stopped by request: no restart */
