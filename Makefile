@@ -108,7 +108,7 @@ $(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard te
 	@$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -Itest/host -o $@ $< $(HOSTLIB_SRC) $(LIB_SAN) $(CTL_LIB_SAN) $(LDFLAGS_SAN)
 
 # Programs that run inside the test VM: static musl, like the daemon.
-$(BUILD)/test/vm/%: test/vm/%.c $(LIB_OBJ)
+$(BUILD)/test/vm/%: test/vm/%.c test/vm/sdnotify.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
