@@ -3,12 +3,15 @@
  * the listening socket (mode 0600, or 0660 with handoff.group), peer
  * credentials on accept, a fixed table of connections each with its frame
  * decoder and bounded outgoing queue, timeouts for silent and half-sent
- * frames, the queue of messages received before readiness, and the
- * init.conf keys handoff.*. Nothing here blocks: every socket is
- * non-blocking and every table is fixed.
+ * frames, the queue of messages received before readiness, the bounds on
+ * what one peer uid holds, and the init.conf keys handoff.*. When the
+ * table is full, the connection idle longest that made no live allocation
+ * makes room; a uid at its own bound makes room among its own. Nothing
+ * here blocks: every socket is non-blocking and every table is fixed.
  */
 #include "handoff/server.h"
 #include "handoff/alloc.h"
+#include "handoff/owners.h"
 #include "node/boot.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
@@ -38,10 +41,10 @@ struct hconn {
 	int fd;
 	unsigned gen;
 	uid_t uid;
-	int spoke;   /* sent a valid message: no longer evictable, may idle */
-	int denied;  /* PermissionDenied sent: discard what it sends until it closes */
-	int closing; /* close once the queue is flushed */
-	uint64_t opened_ms;
+	int spoke;	      /* sent a valid message: may idle (no silence bound) */
+	int denied;	      /* PermissionDenied sent: discard what it sends until it closes */
+	int closing;	      /* close once the queue is flushed */
+	uint64_t last_ms;     /* accepted, or its last valid message */
 	uint32_t ev;	      /* the epoll events registered */
 	struct timer silence; /* bounds the first frame and every partial frame */
 	struct handoff_outq q;
@@ -50,10 +53,11 @@ struct hconn {
 
 struct queued {
 	struct handoff_ref ref;
+	uid_t uid;
 	struct pact_handoff_msg m;
 };
 
-static struct hconn conns[HANDOFF_MAX_CONNS];
+static struct hconn conns[HANDOFF_CONNS_CAP];
 static struct queued queue[HANDOFF_QUEUE_MAX];
 static int n_queued;
 static void accept_one(void *ctx, int fd);
@@ -69,6 +73,20 @@ static char conf_group[64];
 static uid_t conf_uids[HANDOFF_MAX_UIDS];
 static int n_conf_uids;
 static unsigned conf_frame_timeout_ms = HANDOFF_SILENT_MS;
+static int conf_max_clients = HANDOFF_DEF_CLIENTS;
+static int conf_per_uid = HANDOFF_DEF_PER_UID;
+static int conf_allocs_per_uid = HANDOFF_DEF_ALLOCS;
+static unsigned long refused_full; /* counted; logged at 1, 2, 4 ... */
+
+/* "handoff.max_...": a number within lo..hi into *dst. */
+static int conf_bound(const char *value, int lo, int hi, int *dst, char *err, size_t errlen)
+{
+	unsigned long long v;
+	if (parse_u64(value, &v) < 0 || v < (unsigned long long)lo || v > (unsigned long long)hi)
+		return snprintf(err, errlen, "want a number %d..%d", lo, hi), -EINVAL;
+	*dst = (int)v;
+	return 0;
+}
 
 static int conf_handoff(const char *key, const char *value, char *err, size_t errlen)
 {
@@ -96,6 +114,12 @@ static int conf_handoff(const char *key, const char *value, char *err, size_t er
 	}
 	if (strcmp(key, "handoff.cgroup_template") == 0)
 		return alloc_set_cgroup_template(value, err, errlen);
+	if (strcmp(key, "handoff.max_clients") == 0)
+		return conf_bound(value, 1, HANDOFF_CONNS_CAP, &conf_max_clients, err, errlen);
+	if (strcmp(key, "handoff.max_clients_per_uid") == 0)
+		return conf_bound(value, 1, HANDOFF_CONNS_CAP, &conf_per_uid, err, errlen);
+	if (strcmp(key, "handoff.max_allocations_per_uid") == 0)
+		return conf_bound(value, 1, ALLOC_MAX, &conf_allocs_per_uid, err, errlen);
 	if (strcmp(key, "handoff.frame_timeout_ms") == 0) {
 		if (parse_u64(value, &v) < 0 || v < 100 || v > 600000)
 			return snprintf(err, errlen, "want milliseconds (100..600000)"), -EINVAL;
@@ -114,7 +138,7 @@ void handoff_register_config(void)
 int handoff_client_count(void)
 {
 	int n = 0;
-	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
+	for (int i = 0; i < conf_max_clients; i++)
 		n += conns[i].used;
 	return n;
 }
@@ -199,7 +223,7 @@ static void reply(void *ctx, struct handoff_ref ref, const struct pact_handoff_m
 		  unsigned nfds)
 {
 	(void)ctx;
-	struct hconn *c = ref.idx >= 0 && ref.idx < HANDOFF_MAX_CONNS ? &conns[ref.idx] : NULL;
+	struct hconn *c = ref.idx >= 0 && ref.idx < conf_max_clients ? &conns[ref.idx] : NULL;
 	if (!c || !c->used || c->gen != ref.gen || c->closing) {
 		for (unsigned i = 0; i < nfds; i++)
 			close_fd(fds[i]);
@@ -213,7 +237,7 @@ static void push_ended(void *ctx, const char *allocation_id)
 	(void)ctx;
 	struct pact_handoff_msg m;
 	handoff_msg_ended(&m, allocation_id);
-	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
+	for (int i = 0; i < conf_max_clients; i++)
 		if (conns[i].used && !conns[i].closing && !conns[i].denied)
 			conn_send(&conns[i], &m, NULL, 0);
 }
@@ -225,6 +249,30 @@ static struct handoff_ref ref_of(const struct hconn *c)
 }
 
 /* ---- readiness ---- */
+
+/* Handle m (the node is ready): a request for a new allocation first
+ * passes the bound on what its uid holds. */
+static void handle_now(struct handoff_ref ref, uid_t uid, const struct pact_handoff_msg *m)
+{
+	if (m->type == PACT_MSG_NAMESPACE_REQUEST && !owners_is_live(m->allocation_id)) {
+		owners_refresh();
+		int held = owners_of_uid(uid);
+		if (held >= conf_allocs_per_uid) {
+			char why[160];
+			snprintf(why, sizeof why,
+				 "uid %u holds %d live allocations, its bound "
+				 "(handoff.max_allocations_per_uid)",
+				 (unsigned)uid, held);
+			struct pact_handoff_msg e;
+			handoff_msg_error(&e, m->allocation_id, PACT_ERR_CREATION_FAILED, why);
+			reply(NULL, ref, &e, NULL, 0);
+			return;
+		}
+	}
+	alloc_handle(ref, m);
+	if (m->type == PACT_MSG_NAMESPACE_REQUEST)
+		owners_note(m->allocation_id, uid, ref);
+}
 
 static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
 {
@@ -239,11 +287,12 @@ static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
 			return;
 		}
 		queue[n_queued].ref = ref_of(c);
+		queue[n_queued].uid = c->uid;
 		queue[n_queued].m = *m;
 		n_queued++;
 		return;
 	}
-	alloc_handle(ref_of(c), m);
+	handle_now(ref_of(c), c->uid, m);
 }
 
 void handoff_on_boot(void)
@@ -256,7 +305,7 @@ void handoff_on_boot(void)
 	for (int i = 0; i < n; i++) {
 		struct queued *q = &queue[i];
 		if (boot_is_ready()) {
-			alloc_handle(q->ref, &q->m);
+			handle_now(q->ref, q->uid, &q->m);
 		} else {
 			struct pact_handoff_msg e;
 			handoff_msg_error(&e, q->m.allocation_id, PACT_ERR_BOOT_FAILED,
@@ -283,6 +332,7 @@ static void handle_frame(struct hconn *c, const uint8_t *body, size_t len)
 		return;
 	}
 	c->spoke = 1;
+	c->last_ms = now_ms();
 	dispatch(c, &m);
 }
 
@@ -393,20 +443,44 @@ static void send_once(int fd, const char *id, enum pact_handoff_err kind, const 
 		(void)!send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-static struct hconn *free_conn(void)
+/*
+ * A slot for a new client of uid: a free one, else the slot of the
+ * connection idle longest that made no live allocation (among uid's own
+ * when uid is at its bound; it is closed). NULL, with *why, when no
+ * connection may make room.
+ */
+static struct hconn *take_slot(uid_t uid, const char **why)
 {
-	struct hconn *victim = NULL;
-	for (int i = 0; i < HANDOFF_MAX_CONNS; i++) {
-		if (!conns[i].used)
-			return &conns[i];
-		/* full: the oldest connection that never sent a valid message makes room */
-		if (!conns[i].spoke && (!victim || conns[i].opened_ms < victim->opened_ms))
-			victim = &conns[i];
+	struct hconn *free_slot = NULL, *idlest = NULL, *my_idlest = NULL;
+	int mine = 0;
+	owners_refresh();
+	for (int i = 0; i < conf_max_clients; i++) {
+		struct hconn *c = &conns[i];
+		if (!c->used) {
+			free_slot = free_slot ? free_slot : c;
+			continue;
+		}
+		mine += c->uid == uid;
+		if (owners_of_ref(ref_of(c)) > 0)
+			continue; /* it made live allocations: it stays */
+		if (!idlest || c->last_ms < idlest->last_ms)
+			idlest = c;
+		if (c->uid == uid && (!my_idlest || c->last_ms < my_idlest->last_ms))
+			my_idlest = c;
 	}
-	if (victim) {
-		log_debug("handoff: connection table full; closing a silent client");
-		conn_close(victim);
+	int at_bound = mine >= conf_per_uid;
+	struct hconn *victim = at_bound ? my_idlest : free_slot ? NULL : idlest;
+	if (!victim && (at_bound || !free_slot)) {
+		*why = at_bound ? "too many connections of this uid "
+				  "(handoff.max_clients_per_uid); try again"
+				: "too many connections, each with live allocations; try again";
+		return NULL;
 	}
+	if (!victim)
+		return free_slot;
+	log_debug("handoff: full; closing the client of uid %u idle for %llu ms",
+		  (unsigned)victim->uid, (unsigned long long)elapsed(victim->last_ms, now_ms()));
+	conn_close(victim);
 	return victim;
 }
 
@@ -423,9 +497,13 @@ static void accept_one(void *ctx, int fd)
 	if (denied)
 		log_notice("handoff: uid %u (pid %d) is not allowed", (unsigned)cr.uid,
 			   (int)cr.pid);
-	struct hconn *c = free_conn();
+	const char *why = NULL;
+	struct hconn *c = take_slot(cr.uid, &why);
 	if (!c) {
-		send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, "too many connections");
+		if (log_at_count(++refused_full))
+			log_warn("handoff: refused a client of uid %u: %s (%lu so far)",
+				 (unsigned)cr.uid, why, refused_full);
+		send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, why);
 		close_fd(fd);
 		return;
 	}
@@ -433,7 +511,7 @@ static void accept_one(void *ctx, int fd)
 	c->uid = cr.uid;
 	c->spoke = c->closing = 0;
 	c->denied = denied;
-	c->opened_ms = now_ms();
+	c->last_ms = now_ms();
 	frame_dec_init(&c->dec);
 	handoff_outq_init(&c->q);
 	c->silence.deadline_ms = 0;
@@ -484,7 +562,7 @@ static void share_uenv_base(void)
 
 void handoff_stop(void (*done)(void))
 {
-	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
+	for (int i = 0; i < conf_max_clients; i++)
 		conn_close(&conns[i]);
 	listener_close(&lst, 1);
 	done();

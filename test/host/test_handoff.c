@@ -669,19 +669,37 @@ static void test_hostile(void)
 	ok(read_reply(fd, &m, 5000) == -EPIPE, "a connection stalled mid-frame is closed");
 	close(fd);
 
-	/* 1000 idle connections */
-	static int idle[1000];
-	int nidle = 0;
-	for (int i = 0; i < 1000; i++) {
-		idle[i] = raw_connect();
-		nidle += idle[i] >= 0;
+	/* 1000 idle connections of another uid (an allowed one): they make
+	 * room among their own (handoff.max_clients_per_uid), never push out
+	 * the other uids' clients */
+	int go[2], done[2];
+	(void)!pipe2(go, O_CLOEXEC);
+	(void)!pipe2(done, O_CLOEXEC);
+	fflush(stdout);
+	pid_t idler = fork();
+	if (idler == 0) {
+		static int idle[1000];
+		int nidle = 0;
+		close(go[1]);
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(1);
+		for (int i = 0; i < 1000; i++)
+			nidle += (idle[i] = raw_connect()) >= 0;
+		(void)!write(done[1], &nidle, sizeof nidle);
+		char b;
+		(void)!read(go[0], &b, 1); /* held until the parent is done */
+		_exit(0);
 	}
-	ok(nidle == 1000 || nidle > 64, "opened %d idle connections", nidle);
+	close(go[0]);
+	close(done[1]);
+	int nidle = 0;
+	(void)!read(done[0], &nidle, sizeof nidle);
+	ok(nidle == 1000 || nidle > 64, "uid 65534 opened %d idle connections", nidle);
 	snprintf(id, sizeof id, "idle-%d", getpid());
 	is_int(good_cycle(id), 0, "with 1000 idle connections a good request is still answered");
-	for (int i = 0; i < 1000; i++)
-		if (idle[i] >= 0)
-			close(idle[i]);
+	close(go[1]);
+	waitpid(idler, NULL, 0);
+	close(done[0]);
 	is_int(fds_back_to(base), base, "fds back after the idle connections close");
 
 	/* a client that never reads */
