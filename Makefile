@@ -9,6 +9,8 @@ CC_MUSL ?= musl-gcc
 CC_SAN ?= gcc
 CC_FUZZ ?= clang
 FUZZ_SECONDS ?= 20
+FUZZ_RUNS ?=
+FUZZ_TARGETS ?=
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wswitch-enum -Wvla -Wpointer-arith \
@@ -157,8 +159,9 @@ test: deps all image $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)
 bench: image $(BENCH_BIN)
 	@test/bench/run $(BUILD)
 
+# FUZZ_SECONDS each, or FUZZ_RUNS executions each (FUZZ_TARGETS: only these)
 fuzz: fuzz-deps $(FUZZ_BIN)
-	@test/fuzz/run $(BUILD) $(FUZZ_SECONDS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_TARGETS="$(FUZZ_TARGETS)" test/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
