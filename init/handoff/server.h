@@ -12,8 +12,8 @@
 
 #define HANDOFF_CONNS_CAP     256   /* connections at once, at most (handoff.max_clients) */
 #define HANDOFF_DEF_CLIENTS   64    /* default handoff.max_clients */
-#define HANDOFF_DEF_PER_UID   16    /* default handoff.max_clients_per_uid */
-#define HANDOFF_DEF_ALLOCS    32    /* default handoff.max_allocations_per_uid */
+#define HANDOFF_DEF_PER_UID   32    /* default handoff.max_clients_per_uid: half the table */
+#define HANDOFF_DEF_ALLOCS    32    /* default handoff.max_allocations_per_uid: half of ALLOC_MAX */
 #define HANDOFF_MAX_UIDS      16    /* handoff.uids entries */
 #define HANDOFF_QUEUE_MAX     64    /* messages held until readiness, all clients */
 #define HANDOFF_FRAMES_PER_IO 16    /* frames handled per wakeup per client (fairness) */
