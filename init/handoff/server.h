@@ -10,7 +10,8 @@
 #ifndef PACT_HANDOFF_SERVER_H
 #define PACT_HANDOFF_SERVER_H
 
-#define HANDOFF_CONNS_CAP     256   /* connections at once, at most (handoff.max_clients) */
+#define HANDOFF_CONNS_CAP                                                                          \
+	128 /* connections at once, at most (handoff.max_clients): 80 KiB of buffers each */
 #define HANDOFF_DEF_CLIENTS   64    /* default handoff.max_clients */
 #define HANDOFF_DEF_PER_UID   32    /* default handoff.max_clients_per_uid: half the table */
 #define HANDOFF_DEF_ALLOCS    32    /* default handoff.max_allocations_per_uid: half of ALLOC_MAX */
