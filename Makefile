@@ -9,6 +9,8 @@ CC_MUSL ?= musl-gcc
 CC_SAN ?= gcc
 CC_FUZZ ?= clang
 FUZZ_SECONDS ?= 20
+FUZZ_RUNS ?=
+FUZZ_TARGETS ?=
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wswitch-enum -Wvla -Wpointer-arith \
@@ -110,7 +112,7 @@ $(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard te
 	@$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -Itest/host -o $@ $< $(HOSTLIB_SRC) $(LIB_SAN) $(CTL_LIB_SAN) $(LDFLAGS_SAN)
 
 # Programs that run inside the test VM: static musl, like the daemon.
-$(BUILD)/test/vm/%: test/vm/%.c $(LIB_OBJ)
+$(BUILD)/test/vm/%: test/vm/%.c test/vm/sdnotify.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
@@ -166,8 +168,9 @@ test: deps all image $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)
 bench: image $(BENCH_BIN) $(BENCH_GUEST_BIN)
 	@test/bench/run $(BUILD)
 
+# FUZZ_SECONDS each, or FUZZ_RUNS executions each (FUZZ_TARGETS: only these)
 fuzz: fuzz-deps $(FUZZ_BIN)
-	@test/fuzz/run $(BUILD) $(FUZZ_SECONDS)
+	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_TARGETS="$(FUZZ_TARGETS)" test/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \

@@ -89,6 +89,7 @@ static void (*const config_keys[])(void) = {
     uenv_node_register_config, /* uenv.* */
     metrics_register_config,   /* metrics.* */
     handoff_register_config,   /* handoff.* */
+    ctl_register_config,       /* control.* */
 };
 
 /* The console program runs once boot has come to a first verdict. */

@@ -2,14 +2,20 @@
  * The control socket server: a fixed table of connections, each with a
  * frame decoder and one pending reply; a request is answered in full
  * before the next one is read. Peers are checked with SO_PEERCRED (root
- * only), idle connections are closed after a timeout, and anything
- * malformed gets an error reply and the connection is closed. The verbs
- * come from the registry (ctl_register); `help` lists it.
+ * only; the others are counted and told, not logged one by one). Each
+ * request has a total deadline (control.request_timeout_ms) from when the
+ * connection waits for it to the last byte of its reply, so a client that
+ * is silent, or sends a byte now and then, loses its slot at the deadline.
+ * When every slot is taken, new clients wait in the listening socket's
+ * backlog (lib/listener.h) instead of being refused. Anything malformed
+ * gets an error reply and the connection is closed. The verbs come from
+ * the registry (ctl_register); `help` lists it.
  */
 #include "ctl/control.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/frame.h"
+#include "lib/listener.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/table.h"
@@ -27,8 +33,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define IDLE_TIMEOUT_MS 60000
-#define JSON_NODES	256
+#define JSON_NODES 256
 
 struct command {
 	const char *name;
@@ -39,17 +44,29 @@ struct command {
 struct conn {
 	int fd; /* -1: free */
 	struct frame_decoder dec;
-	uint8_t out[FRAME_MAX_LEN];
+	/* the reply frame, and room for the JSON writer's NUL after its last byte */
+	uint8_t out[CTL_REPLY_CAP];
 	size_t out_len, out_sent;
 	int close_after;
-	struct timer idle;
+	struct timer deadline; /* the current request's, from its wait to its reply */
 	uid_t uid;
 };
 
-static int listen_fd = -1;
+static void on_client(void *ctx, int fd);
+static void on_refused(void *ctx, int fd);
+
+static struct listener lst = {.name = "control",
+			      .mode = 0600,
+			      .gid = (gid_t)-1,
+			      .on_client = on_client,
+			      .on_refused = on_refused};
 static struct conn conns[CTL_MAX_CONNS];
+static int n_open;
 static struct command commands[CTL_MAX_VERBS];
 static int n_commands;
+static unsigned request_timeout_ms = CTL_REQUEST_TIMEOUT_MS;
+/* counted, for the metrics; logged at 1, 2, 4 ... only */
+static unsigned long refused_not_root, timed_out;
 
 int ctl_register(const char *name, ctl_handler fn, const char *usage)
 {
@@ -84,18 +101,140 @@ const char *ctl_opt(struct ctl_req *req, const char *name)
 	return NULL;
 }
 
+/* ---- replies ---- */
+
+static void reply_error(struct json_writer *w, const char *kind, const char *msg)
+{
+	json_w_obj_begin(w);
+	json_w_key(w, "ok");
+	json_w_bool(w, 0);
+	json_w_key(w, "error");
+	json_w_obj_begin(w);
+	json_w_key(w, "kind");
+	json_w_string(w, kind);
+	json_w_key(w, "message");
+	json_w_string(w, msg);
+	json_w_obj_end(w);
+	json_w_obj_end(w);
+}
+
+/* The writer of a reply body: after the frame's header, at most
+ * FRAME_MAX_BODY bytes and its NUL, never past frame + cap. */
+static void body_writer(struct json_writer *w, uint8_t *frame, size_t cap)
+{
+	size_t room = cap > FRAME_HDR_LEN ? cap - FRAME_HDR_LEN : 0;
+	json_w_init(w, (char *)frame + FRAME_HDR_LEN,
+		    room < FRAME_MAX_BODY + 1 ? room : FRAME_MAX_BODY + 1);
+}
+
+/* The header for what w wrote (or for an error when that does not fit). */
+static size_t finish_frame(struct json_writer *w, uint8_t *frame, size_t cap)
+{
+	int n = json_w_finish(w);
+	if (n < 0) {
+		body_writer(w, frame, cap);
+		reply_error(w, "Failed", "reply too large");
+		n = json_w_finish(w);
+	}
+	if (n <= 0 || frame_put_header(frame, (size_t)n) < 0)
+		return 0; /* cap cannot hold even the error: a caller's bug */
+	return FRAME_HDR_LEN + (size_t)n;
+}
+
+static size_t error_frame(uint8_t *frame, size_t cap, const char *kind, const char *msg)
+{
+	struct json_writer w;
+	body_writer(&w, frame, cap);
+	reply_error(&w, kind, msg);
+	return finish_frame(&w, frame, cap);
+}
+
+/* Run the request in body against the verbs; *close_after when the
+ * request was too broken to go on with this connection. */
+static void run_request(struct json_writer *w, const uint8_t *body, size_t len, uid_t uid,
+			int *close_after)
+{
+	static struct json_node nodes[JSON_NODES];
+	static struct ctl_req req;
+	struct json_doc doc;
+	memset(&req, 0, sizeof req);
+	req.uid = uid;
+	req.w = w;
+	char command[64] = "";
+	int r = json_parse(&doc, (const char *)body, len, nodes, JSON_NODES);
+	int cmd = r < 0 ? -1 : json_obj_get(&doc, 0, "command");
+	int args = r < 0 ? -1 : json_obj_get(&doc, 0, "args");
+	if (r < 0 || cmd < 0 || json_get_string(&doc, cmd, command, sizeof command) < 0) {
+		reply_error(w, "InvalidRequest", r < 0 ? doc.err : "want {\"command\": \"...\"}");
+		*close_after = 1;
+		return;
+	}
+	if (args >= 0 && json_type_of(&doc, args) != JSON_ARRAY) {
+		reply_error(w, "InvalidRequest", "args must be an array of strings");
+		return;
+	}
+	for (int a = args >= 0 ? json_first(&doc, args) : -ENOENT; a >= 0;
+	     a = json_next(&doc, args, a)) {
+		if (req.argc == CTL_MAX_ARGS ||
+		    json_get_string(&doc, a, req.argv[req.argc], CTL_ARG_MAX) < 0) {
+			reply_error(w, "InvalidRequest", "too many, too long or non-string args");
+			return;
+		}
+		req.argc++;
+	}
+	req.command = command;
+	const struct command *found = NULL;
+	for (int i = 0; i < n_commands; i++)
+		if (strcmp(commands[i].name, command) == 0)
+			found = &commands[i];
+	if (!found) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "unknown command '%s' (try 'help')", command);
+		reply_error(w, "UnknownCommand", msg);
+		return;
+	}
+	char *out = w->buf;
+	size_t cap = w->cap;
+	json_w_obj_begin(w);
+	json_w_key(w, "ok");
+	json_w_bool(w, 1);
+	json_w_key(w, "data");
+	if (found->fn(&req) < 0) {
+		json_w_init(w, out, cap);
+		reply_error(w, req.err_kind ? req.err_kind : "Failed", req.err_msg);
+	} else {
+		json_w_obj_end(w);
+	}
+}
+
+size_t ctl_reply(const uint8_t *body, size_t len, uid_t uid, uint8_t *frame, size_t cap,
+		 int *close_after)
+{
+	struct json_writer w;
+	body_writer(&w, frame, cap);
+	run_request(&w, body, len, uid, close_after);
+	return finish_frame(&w, frame, cap);
+}
+
+/* ---- connections ---- */
+
 static void conn_close(struct conn *c)
 {
-	timer_cancel(&c->idle);
+	timer_cancel(&c->deadline);
 	loop_del_fd(c->fd);
 	close_fd(c->fd);
 	c->fd = -1;
+	if (n_open-- == CTL_MAX_CONNS)
+		listener_pause(&lst, 0); /* a slot is free: take the next client waiting */
 }
 
-static void conn_idle(void *ctx)
+static void conn_timed_out(void *ctx)
 {
 	struct conn *c = ctx;
-	log_debug("control: closing idle connection");
+	if (log_at_count(++timed_out))
+		log_notice("control: a client did not complete its request within %u ms; "
+			   "closed (%lu so far)",
+			   request_timeout_ms, timed_out);
 	conn_close(c);
 }
 
@@ -122,89 +261,9 @@ static void conn_flush(struct conn *c)
 		conn_close(c);
 		return;
 	}
+	/* the next request gets a deadline of its own */
+	timer_arm(&c->deadline, request_timeout_ms, conn_timed_out, c);
 	loop_mod_fd(c->fd, EPOLLIN);
-}
-
-static void reply_error(struct json_writer *w, const char *kind, const char *msg)
-{
-	json_w_obj_begin(w);
-	json_w_key(w, "ok");
-	json_w_bool(w, 0);
-	json_w_key(w, "error");
-	json_w_obj_begin(w);
-	json_w_key(w, "kind");
-	json_w_string(w, kind);
-	json_w_key(w, "message");
-	json_w_string(w, msg);
-	json_w_obj_end(w);
-	json_w_obj_end(w);
-}
-
-/* Build the reply frame for one request body into c->out. */
-static void handle_request(struct conn *c, const uint8_t *body, size_t len)
-{
-	static struct json_node nodes[JSON_NODES];
-	static struct ctl_req req;
-	struct json_doc doc;
-	struct json_writer w;
-	char *out = (char *)c->out + FRAME_HDR_LEN;
-	json_w_init(&w, out, FRAME_MAX_BODY + 1);
-	memset(&req, 0, sizeof req);
-	req.uid = c->uid;
-	req.w = &w;
-	char command[64] = "";
-	int r = json_parse(&doc, (const char *)body, len, nodes, JSON_NODES);
-	int cmd = r < 0 ? -1 : json_obj_get(&doc, 0, "command");
-	int args = r < 0 ? -1 : json_obj_get(&doc, 0, "args");
-	if (r < 0 || cmd < 0 || json_get_string(&doc, cmd, command, sizeof command) < 0) {
-		reply_error(&w, "InvalidRequest", r < 0 ? doc.err : "want {\"command\": \"...\"}");
-		c->close_after = 1;
-		goto send;
-	}
-	if (args >= 0 && json_type_of(&doc, args) != JSON_ARRAY) {
-		reply_error(&w, "InvalidRequest", "args must be an array of strings");
-		goto send;
-	}
-	for (int a = args >= 0 ? json_first(&doc, args) : -ENOENT; a >= 0;
-	     a = json_next(&doc, args, a)) {
-		if (req.argc == CTL_MAX_ARGS ||
-		    json_get_string(&doc, a, req.argv[req.argc], CTL_ARG_MAX) < 0) {
-			reply_error(&w, "InvalidRequest", "too many, too long or non-string args");
-			goto send;
-		}
-		req.argc++;
-	}
-	req.command = command;
-	const struct command *found = NULL;
-	for (int i = 0; i < n_commands; i++)
-		if (strcmp(commands[i].name, command) == 0)
-			found = &commands[i];
-	if (!found) {
-		char msg[128];
-		snprintf(msg, sizeof msg, "unknown command '%s' (try 'help')", command);
-		reply_error(&w, "UnknownCommand", msg);
-		goto send;
-	}
-	json_w_obj_begin(&w);
-	json_w_key(&w, "ok");
-	json_w_bool(&w, 1);
-	json_w_key(&w, "data");
-	if (found->fn(&req) < 0) {
-		json_w_init(&w, out, FRAME_MAX_BODY + 1);
-		reply_error(&w, req.err_kind ? req.err_kind : "Failed", req.err_msg);
-	} else {
-		json_w_obj_end(&w);
-	}
-send:;
-	int n = json_w_finish(&w);
-	if (n < 0) {
-		json_w_init(&w, out, FRAME_MAX_BODY + 1);
-		reply_error(&w, "Failed", "reply too large");
-		n = json_w_finish(&w);
-	}
-	frame_put_header(c->out, (size_t)n);
-	c->out_len = FRAME_HDR_LEN + (size_t)n;
-	c->out_sent = 0;
 }
 
 static void on_conn(void *ctx, int fd, uint32_t events)
@@ -215,7 +274,6 @@ static void on_conn(void *ctx, int fd, uint32_t events)
 		conn_flush(c);
 		return;
 	}
-	timer_arm(&c->idle, IDLE_TIMEOUT_MS, conn_idle, c);
 	uint8_t *dst;
 	size_t want = frame_dec_want(&c->dec, &dst);
 	ssize_t n = want ? read_retry(c->fd, dst, want) : 0;
@@ -227,12 +285,8 @@ static void on_conn(void *ctx, int fd, uint32_t events)
 	}
 	int r = frame_dec_commit(&c->dec, (size_t)n);
 	if (r < 0) {
-		struct json_writer w;
-		json_w_init(&w, (char *)c->out + FRAME_HDR_LEN, FRAME_MAX_BODY + 1);
-		reply_error(&w, "InvalidRequest", "bad frame length (want 1..65536)");
-		int len = json_w_finish(&w);
-		frame_put_header(c->out, (size_t)len);
-		c->out_len = FRAME_HDR_LEN + (size_t)len;
+		c->out_len = error_frame(c->out, sizeof c->out, "InvalidRequest",
+					 "bad frame length (want 1..65536)");
 		c->close_after = 1;
 		conn_flush(c);
 		return;
@@ -240,7 +294,8 @@ static void on_conn(void *ctx, int fd, uint32_t events)
 	if (r == 1) {
 		size_t blen;
 		const uint8_t *body = frame_dec_body(&c->dec, &blen);
-		handle_request(c, body, blen);
+		c->out_len = ctl_reply(body, blen, c->uid, c->out, sizeof c->out, &c->close_after);
+		c->out_sent = 0;
 		frame_dec_next(&c->dec);
 		/* one request at a time: stop reading until the reply is out */
 		loop_mod_fd(c->fd, 0);
@@ -248,40 +303,57 @@ static void on_conn(void *ctx, int fd, uint32_t events)
 	}
 }
 
-static void on_accept(void *ctx, int lfd, uint32_t events)
+/* A refusal the client can read: one short frame, never blocking. */
+static void send_refusal(int fd, const char *kind, const char *msg)
+{
+	uint8_t frame[512];
+	size_t n = error_frame(frame, sizeof frame, kind, msg);
+	if (n)
+		(void)!send(fd, frame, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static void on_refused(void *ctx, int fd)
 {
 	(void)ctx;
-	(void)events;
-	for (int budget = 16; budget > 0; budget--) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0)
-			return;
-		struct ucred cred;
-		socklen_t cl = sizeof cred;
-		struct conn *c = NULL;
-		for (int i = 0; i < CTL_MAX_CONNS && !c; i++)
-			if (conns[i].fd < 0)
-				c = &conns[i];
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0 ||
-		    !c) {
-			/* the socket is 0600 already; this is the second lock */
-			log_warn("control: refused a client (uid %d%s)", (int)cred.uid,
-				 c ? "" : ", too many connections");
-			close_fd(fd);
-			continue;
-		}
-		c->fd = fd;
-		c->uid = cred.uid;
-		c->out_len = c->out_sent = 0;
-		c->close_after = 0;
-		frame_dec_init(&c->dec);
-		if (loop_add_fd(fd, EPOLLIN, on_conn, c) < 0) {
-			close_fd(fd);
-			c->fd = -1;
-			continue;
-		}
-		timer_arm(&c->idle, IDLE_TIMEOUT_MS, conn_idle, c);
+	send_refusal(fd, "Unavailable", "pact-init is out of file descriptors; try again");
+}
+
+static void on_client(void *ctx, int fd)
+{
+	(void)ctx;
+	struct ucred cred = {.uid = (uid_t)-1};
+	socklen_t cl = sizeof cred;
+	struct conn *c = NULL;
+	for (int i = 0; i < CTL_MAX_CONNS && !c; i++)
+		if (conns[i].fd < 0)
+			c = &conns[i];
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
+		/* the socket is 0600 already; this is the second lock */
+		if (log_at_count(++refused_not_root))
+			log_warn("control: refused a client of uid %d: root only (%lu so far)",
+				 (int)cred.uid, refused_not_root);
+		send_refusal(fd, "PermissionDenied", "the control socket is root's");
+		close_fd(fd);
+		return;
 	}
+	if (!c) { /* cannot happen: the listener pauses while the table is full */
+		send_refusal(fd, "Unavailable", "too many control clients; try again");
+		close_fd(fd);
+		return;
+	}
+	c->fd = fd;
+	c->uid = cred.uid;
+	c->out_len = c->out_sent = 0;
+	c->close_after = 0;
+	frame_dec_init(&c->dec);
+	if (loop_add_fd(fd, EPOLLIN, on_conn, c) < 0) {
+		close_fd(fd);
+		c->fd = -1;
+		return;
+	}
+	timer_arm(&c->deadline, request_timeout_ms, conn_timed_out, c);
+	if (++n_open == CTL_MAX_CONNS)
+		listener_pause(&lst, 1); /* the next clients wait in the backlog */
 }
 
 static int cmd_help(struct ctl_req *req)
@@ -306,42 +378,45 @@ int ctl_help_init(void)
 	return 0;
 }
 
+void ctl_counters(struct ctl_counters *c)
+{
+	c->refused_not_root = refused_not_root;
+	c->refused_no_fds = lst.refused;
+	c->timed_out = timed_out;
+}
+
+static int conf_control(const char *key, const char *value, char *err, size_t errlen)
+{
+	unsigned long long v;
+	if (strcmp(key, "control.request_timeout_ms") == 0) {
+		if (parse_u64(value, &v) < 0 || v < 100 || v > 600000)
+			return snprintf(err, errlen, "want milliseconds (100..600000)"), -EINVAL;
+		request_timeout_ms = (unsigned)v;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key '%s'", key);
+	return -ENOENT;
+}
+
+void ctl_register_config(void)
+{
+	config_register_keys("control.", conf_control);
+}
+
 int ctl_init(void)
 {
 	for (int i = 0; i < CTL_MAX_CONNS; i++)
 		conns[i].fd = -1;
-	reexec_carry_fd("control", &listen_fd);
-	listen_fd = reexec_take_fd("control");
-	if (listen_fd >= 0) /* carried across a re-exec: still listening */
-		return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (run_path(sa.sun_path, sizeof sa.sun_path, "control.sock") < 0)
+	if (run_path(lst.path, sizeof lst.path, "control.sock") < 0)
 		return -ENAMETOOLONG;
-	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (listen_fd < 0)
-		return -errno;
-	unlink(sa.sun_path);
-	/* created 0600 from the start: no window where others could connect */
-	mode_t old = umask(0177);
-	int r = bind(listen_fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (r < 0 || listen(listen_fd, 16) < 0) {
-		int e = errno;
-		log_err("control socket %s: %s", sa.sun_path, strerror(e));
-		close_fd(listen_fd);
-		listen_fd = -1;
-		return -e;
-	}
-	return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
+	reexec_carry_fd("control", &lst.fd);
+	/* a carried socket still listens, its waiting clients in its backlog */
+	return listener_open(&lst, reexec_take_fd("control"));
 }
 
 void ctl_stop(void (*done)(void))
 {
 	/* keep serving status during shutdown; only refuse new clients */
-	if (listen_fd >= 0) {
-		loop_del_fd(listen_fd);
-		close_fd(listen_fd);
-		listen_fd = -1;
-	}
+	listener_close(&lst, 0);
 	done();
 }

@@ -123,7 +123,7 @@ static void boot_metrics(struct metrics_out *m)
 	for (int p = 0; p < PHASE_COUNT; p++) {
 		const struct phase_record *r = boot_phase_record((enum boot_phase)p);
 		const char *l[] = {"phase", boot_phase_name((enum boot_phase)p), NULL};
-		uint64_t d = r->end_ms >= r->start_ms ? r->end_ms - r->start_ms : 0;
+		uint64_t d = elapsed(r->start_ms, r->end_ms);
 		metrics_sample(m, "pact_boot_phase_seconds", l, (double)d / 1000.0);
 	}
 	metrics_family(m, "pact_boot_phase_wait_seconds", "gauge",
@@ -133,6 +133,21 @@ static void boot_metrics(struct metrics_out *m)
 		const char *l[] = {"phase", boot_phase_name((enum boot_phase)p), NULL};
 		metrics_sample(m, "pact_boot_phase_wait_seconds", l, (double)r->wait_ms / 1000.0);
 	}
+}
+
+static void control_metrics(struct metrics_out *m)
+{
+	struct ctl_counters c;
+	ctl_counters(&c);
+	metrics_family(m, "pact_control_refused_total", "counter",
+		       "control clients refused, by reason");
+	const char *not_root[] = {"reason", "not_root", NULL};
+	const char *no_fds[] = {"reason", "out_of_fds", NULL};
+	metrics_sample_u64(m, "pact_control_refused_total", not_root, c.refused_not_root);
+	metrics_sample_u64(m, "pact_control_refused_total", no_fds, c.refused_no_fds);
+	metrics_family(m, "pact_control_timeouts_total", "counter",
+		       "control clients closed at their request's deadline");
+	metrics_sample_u64(m, "pact_control_timeouts_total", NULL, c.timed_out);
 }
 
 #define METRIC_SCOPES 64
@@ -268,6 +283,7 @@ void metrics_register_config(void)
 int metrics_init(void)
 {
 	metrics_register(boot_metrics);
+	metrics_register(control_metrics);
 	metrics_register(scope_metrics);
 	metrics_register(uenv_metrics);
 	metrics_register(notify_metrics);

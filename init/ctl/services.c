@@ -173,10 +173,11 @@ static int cmd_logs(struct ctl_req *req)
 
 static void status_counts(struct json_writer *w)
 {
-	int running = 0, failed = 0;
+	int running = 0, failed = 0, restarting = 0;
 	for (int i = 0; i < svc_count(); i++) {
 		running += svc_at(i)->state == SVC_RUNNING;
 		failed += svc_at(i)->state == SVC_FAILED;
+		restarting += svc_at(i)->state == SVC_RESTART_WAIT;
 	}
 	json_w_key(w, "services");
 	json_w_obj_begin(w);
@@ -186,6 +187,26 @@ static void status_counts(struct json_writer *w)
 	json_w_u64(w, (uint64_t)running);
 	json_w_key(w, "failed");
 	json_w_u64(w, (uint64_t)failed);
+	json_w_key(w, "restarting");
+	json_w_u64(w, (uint64_t)restarting);
+	/* the ones to look at, and why (the first 16: status stays small) */
+	json_w_key(w, "trouble");
+	json_w_arr_begin(w);
+	for (int i = 0, shown = 0; i < svc_count() && shown < 16; i++) {
+		const struct svc *s = svc_at(i);
+		if ((s->state != SVC_FAILED && s->state != SVC_RESTART_WAIT) || !s->why[0])
+			continue;
+		json_w_obj_begin(w);
+		json_w_key(w, "name");
+		json_w_string(w, s->u->name);
+		json_w_key(w, "state");
+		json_w_string(w, svc_state_name(s->state));
+		json_w_key(w, "why");
+		json_w_string(w, s->why);
+		json_w_obj_end(w);
+		shown++;
+	}
+	json_w_arr_end(w);
 	json_w_obj_end(w);
 }
 

@@ -53,7 +53,7 @@ static void write_phases(struct json_writer *w)
 		json_w_key(w, "start_ms");
 		json_w_u64(w, r->start_ms);
 		json_w_key(w, "duration_ms");
-		json_w_u64(w, r->end_ms >= r->start_ms ? r->end_ms - r->start_ms : 0);
+		json_w_u64(w, elapsed(r->start_ms, r->end_ms));
 		json_w_key(w, "wait_ms");
 		json_w_u64(w, r->wait_ms);
 		json_w_key(w, "attempts");

@@ -3,16 +3,20 @@
  * the listening socket (mode 0600, or 0660 with handoff.group), peer
  * credentials on accept, a fixed table of connections each with its frame
  * decoder and bounded outgoing queue, timeouts for silent and half-sent
- * frames, the queue of messages received before readiness, and the
- * init.conf keys handoff.*. Nothing here blocks: every socket is
- * non-blocking and every table is fixed.
+ * frames, the queue of messages received before readiness, the bounds on
+ * what one peer uid holds, and the init.conf keys handoff.*. When the
+ * table is full, the connection idle longest that made no live allocation
+ * makes room; a uid at its own bound makes room among its own. Nothing
+ * here blocks: every socket is non-blocking and every table is fixed.
  */
 #include "handoff/server.h"
 #include "handoff/alloc.h"
+#include "handoff/owners.h"
 #include "node/boot.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/frame.h"
+#include "lib/listener.h"
 #include "proto/handoff_io.h"
 #include "proto/handoff_msg.h"
 #include "lib/log.h"
@@ -38,10 +42,10 @@ struct hconn {
 	int fd;
 	unsigned gen;
 	uid_t uid;
-	int spoke;   /* sent a valid message: no longer evictable, may idle */
-	int denied;  /* PermissionDenied sent: discard what it sends until it closes */
-	int closing; /* close once the queue is flushed */
-	uint64_t opened_ms;
+	int spoke;	      /* sent a valid message: may idle (no silence bound) */
+	int denied;	      /* PermissionDenied sent: discard what it sends until it closes */
+	int closing;	      /* close once the queue is flushed */
+	uint64_t last_ms;     /* accepted, or its last valid message */
 	uint32_t ev;	      /* the epoll events registered */
 	struct timer silence; /* bounds the first frame and every partial frame */
 	struct handoff_outq q;
@@ -50,21 +54,40 @@ struct hconn {
 
 struct queued {
 	struct handoff_ref ref;
+	uid_t uid;
 	struct pact_handoff_msg m;
 };
 
-static struct hconn conns[HANDOFF_MAX_CONNS];
+static struct hconn conns[HANDOFF_CONNS_CAP];
 static struct queued queue[HANDOFF_QUEUE_MAX];
 static int n_queued;
-static int listen_fd = -1;
-static int reserve_fd = -1; /* given up to accept-and-close when out of fds */
-static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static void accept_one(void *ctx, int fd);
+static void refuse_no_fds(void *ctx, int fd);
+static struct listener lst = {.name = "handoff",
+			      .mode = 0600,
+			      .gid = (gid_t)-1,
+			      .on_client = accept_one,
+			      .on_refused = refuse_no_fds};
 
 /* init.conf */
 static char conf_group[64];
 static uid_t conf_uids[HANDOFF_MAX_UIDS];
 static int n_conf_uids;
 static unsigned conf_frame_timeout_ms = HANDOFF_SILENT_MS;
+static int conf_max_clients = HANDOFF_DEF_CLIENTS;
+static int conf_per_uid = HANDOFF_DEF_PER_UID;
+static int conf_allocs_per_uid = HANDOFF_DEF_ALLOCS;
+static unsigned long refused_full; /* counted; logged at 1, 2, 4 ... */
+
+/* "handoff.max_...": a number within lo..hi into *dst. */
+static int conf_bound(const char *value, int lo, int hi, int *dst, char *err, size_t errlen)
+{
+	unsigned long long v;
+	if (parse_u64(value, &v) < 0 || v < (unsigned long long)lo || v > (unsigned long long)hi)
+		return snprintf(err, errlen, "want a number %d..%d", lo, hi), -EINVAL;
+	*dst = (int)v;
+	return 0;
+}
 
 static int conf_handoff(const char *key, const char *value, char *err, size_t errlen)
 {
@@ -94,6 +117,12 @@ static int conf_handoff(const char *key, const char *value, char *err, size_t er
 		return alloc_set_cgroup_template(value, err, errlen);
 	if (strcmp(key, "handoff.cgroup_wait_s") == 0)
 		return alloc_set_cgroup_wait(value, err, errlen);
+	if (strcmp(key, "handoff.max_clients") == 0)
+		return conf_bound(value, 1, HANDOFF_CONNS_CAP, &conf_max_clients, err, errlen);
+	if (strcmp(key, "handoff.max_clients_per_uid") == 0)
+		return conf_bound(value, 1, HANDOFF_CONNS_CAP, &conf_per_uid, err, errlen);
+	if (strcmp(key, "handoff.max_allocations_per_uid") == 0)
+		return conf_bound(value, 1, ALLOC_MAX, &conf_allocs_per_uid, err, errlen);
 	if (strcmp(key, "handoff.frame_timeout_ms") == 0) {
 		if (parse_u64(value, &v) < 0 || v < 100 || v > 600000)
 			return snprintf(err, errlen, "want milliseconds (100..600000)"), -EINVAL;
@@ -112,7 +141,7 @@ void handoff_register_config(void)
 int handoff_client_count(void)
 {
 	int n = 0;
-	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
+	for (int i = 0; i < conf_max_clients; i++)
 		n += conns[i].used;
 	return n;
 }
@@ -197,7 +226,7 @@ static void reply(void *ctx, struct handoff_ref ref, const struct pact_handoff_m
 		  unsigned nfds)
 {
 	(void)ctx;
-	struct hconn *c = ref.idx >= 0 && ref.idx < HANDOFF_MAX_CONNS ? &conns[ref.idx] : NULL;
+	struct hconn *c = ref.idx >= 0 && ref.idx < conf_max_clients ? &conns[ref.idx] : NULL;
 	if (!c || !c->used || c->gen != ref.gen || c->closing) {
 		for (unsigned i = 0; i < nfds; i++)
 			close_fd(fds[i]);
@@ -211,7 +240,7 @@ static void push_ended(void *ctx, const char *allocation_id)
 	(void)ctx;
 	struct pact_handoff_msg m;
 	handoff_msg_ended(&m, allocation_id);
-	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
+	for (int i = 0; i < conf_max_clients; i++)
 		if (conns[i].used && !conns[i].closing && !conns[i].denied)
 			conn_send(&conns[i], &m, NULL, 0);
 }
@@ -223,6 +252,30 @@ static struct handoff_ref ref_of(const struct hconn *c)
 }
 
 /* ---- readiness ---- */
+
+/* Handle m (the node is ready): a request for a new allocation first
+ * passes the bound on what its uid holds. */
+static void handle_now(struct handoff_ref ref, uid_t uid, const struct pact_handoff_msg *m)
+{
+	if (m->type == PACT_MSG_NAMESPACE_REQUEST && !owners_is_live(m->allocation_id)) {
+		owners_refresh();
+		int held = owners_of_uid(uid);
+		if (held >= conf_allocs_per_uid) {
+			char why[160];
+			snprintf(why, sizeof why,
+				 "uid %u holds %d live allocations, its bound "
+				 "(handoff.max_allocations_per_uid)",
+				 (unsigned)uid, held);
+			struct pact_handoff_msg e;
+			handoff_msg_error(&e, m->allocation_id, PACT_ERR_CREATION_FAILED, why);
+			reply(NULL, ref, &e, NULL, 0);
+			return;
+		}
+	}
+	alloc_handle(ref, m);
+	if (m->type == PACT_MSG_NAMESPACE_REQUEST)
+		owners_note(m->allocation_id, uid, ref);
+}
 
 static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
 {
@@ -237,18 +290,19 @@ static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
 			return;
 		}
 		queue[n_queued].ref = ref_of(c);
+		queue[n_queued].uid = c->uid;
 		queue[n_queued].m = *m;
 		n_queued++;
 		return;
 	}
-	alloc_handle(ref_of(c), m);
+	handle_now(ref_of(c), c->uid, m);
 }
 
 /* Is the connection ref names still there to answer? */
 static int ref_open(struct handoff_ref ref)
 {
 	const struct hconn *c =
-	    ref.idx >= 0 && ref.idx < HANDOFF_MAX_CONNS ? &conns[ref.idx] : NULL;
+	    ref.idx >= 0 && ref.idx < conf_max_clients ? &conns[ref.idx] : NULL;
 	return c && c->used && c->gen == ref.gen && !c->closing;
 }
 
@@ -269,7 +323,7 @@ void handoff_on_boot(void)
 		if (!ref_open(q->ref))
 			continue;
 		if (boot_is_ready()) {
-			alloc_handle(q->ref, &q->m);
+			handle_now(q->ref, q->uid, &q->m);
 		} else {
 			struct pact_handoff_msg e;
 			handoff_msg_error(&e, q->m.allocation_id, PACT_ERR_BOOT_FAILED,
@@ -296,6 +350,7 @@ static void handle_frame(struct hconn *c, const uint8_t *body, size_t len)
 		return;
 	}
 	c->spoke = 1;
+	c->last_ms = now_ms();
 	dispatch(c, &m);
 }
 
@@ -406,25 +461,50 @@ static void send_once(int fd, const char *id, enum pact_handoff_err kind, const 
 		(void)!send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-static struct hconn *free_conn(void)
+/*
+ * A slot for a new client of uid: a free one, else the slot of the
+ * connection idle longest that made no live allocation (among uid's own
+ * when uid is at its bound; it is closed). NULL, with *why, when no
+ * connection may make room.
+ */
+static struct hconn *take_slot(uid_t uid, const char **why)
 {
-	struct hconn *victim = NULL;
-	for (int i = 0; i < HANDOFF_MAX_CONNS; i++) {
-		if (!conns[i].used)
-			return &conns[i];
-		/* full: the oldest connection that never sent a valid message makes room */
-		if (!conns[i].spoke && (!victim || conns[i].opened_ms < victim->opened_ms))
-			victim = &conns[i];
+	struct hconn *free_slot = NULL, *idlest = NULL, *my_idlest = NULL;
+	int mine = 0;
+	owners_refresh();
+	for (int i = 0; i < conf_max_clients; i++) {
+		struct hconn *c = &conns[i];
+		if (!c->used) {
+			free_slot = free_slot ? free_slot : c;
+			continue;
+		}
+		mine += c->uid == uid;
+		if (owners_of_ref(ref_of(c)) > 0)
+			continue; /* it made live allocations: it stays */
+		if (!idlest || c->last_ms < idlest->last_ms)
+			idlest = c;
+		if (c->uid == uid && (!my_idlest || c->last_ms < my_idlest->last_ms))
+			my_idlest = c;
 	}
-	if (victim) {
-		log_debug("handoff: connection table full; closing a silent client");
-		conn_close(victim);
+	int at_bound = mine >= conf_per_uid;
+	struct hconn *victim = at_bound ? my_idlest : free_slot ? NULL : idlest;
+	if (!victim && (at_bound || !free_slot)) {
+		*why = at_bound ? "too many connections of this uid "
+				  "(handoff.max_clients_per_uid); try again"
+				: "too many connections, each with live allocations; try again";
+		return NULL;
 	}
+	if (!victim)
+		return free_slot;
+	log_debug("handoff: full; closing the client of uid %u idle for %llu ms",
+		  (unsigned)victim->uid, (unsigned long long)elapsed(victim->last_ms, now_ms()));
+	conn_close(victim);
 	return victim;
 }
 
-static void accept_one(int fd)
+static void accept_one(void *ctx, int fd)
 {
+	(void)ctx;
 	struct ucred cr;
 	socklen_t crl = sizeof cr;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0) {
@@ -437,9 +517,13 @@ static void accept_one(int fd)
 		log_limited(&denied_rl, 1, 10, LOG_NOTICE,
 			    "handoff: uid %u (pid %d) is not allowed", (unsigned)cr.uid,
 			    (int)cr.pid);
-	struct hconn *c = free_conn();
+	const char *why = NULL;
+	struct hconn *c = take_slot(cr.uid, &why);
 	if (!c) {
-		send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, "too many connections");
+		if (log_at_count(++refused_full))
+			log_warn("handoff: refused a client of uid %u: %s (%lu so far)",
+				 (unsigned)cr.uid, why, refused_full);
+		send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, why);
 		close_fd(fd);
 		return;
 	}
@@ -447,7 +531,7 @@ static void accept_one(int fd)
 	c->uid = cr.uid;
 	c->spoke = c->closing = 0;
 	c->denied = denied;
-	c->opened_ms = now_ms();
+	c->last_ms = now_ms();
 	frame_dec_init(&c->dec);
 	handoff_outq_init(&c->q);
 	c->silence.deadline_ms = 0;
@@ -468,34 +552,11 @@ static void accept_one(int fd)
 		conn_error(c, NULL, PACT_ERR_PERMISSION_DENIED, "uid is not allowed to hand off");
 }
 
-static void on_listen(void *ctx, int fd, uint32_t events)
+/* out of fds: the listener took this client with its reserve fd */
+static void refuse_no_fds(void *ctx, int fd)
 {
 	(void)ctx;
-	(void)events;
-	for (int i = 0; i < 32; i++) {
-		int s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (s >= 0) {
-			accept_one(s);
-			continue;
-		}
-		if (errno == EINTR || errno == ECONNABORTED)
-			continue;
-		if ((errno == EMFILE || errno == ENFILE) && reserve_fd >= 0) {
-			/* out of fds: use the reserve to take the client off the backlog */
-			log_warn("handoff: out of file descriptors; refusing a client");
-			close_fd(reserve_fd);
-			s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (s >= 0) {
-				send_once(s, NULL, PACT_ERR_SOCKET_UNAVAILABLE,
-					  "out of file descriptors");
-				close_fd(s);
-			}
-			reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			log_err("handoff: accept: %s", strerror(errno));
-		}
-		break;
-	}
+	send_once(fd, NULL, PACT_ERR_SOCKET_UNAVAILABLE, "out of file descriptors");
 }
 
 /* ---- setup ---- */
@@ -521,56 +582,27 @@ static void share_uenv_base(void)
 
 void handoff_stop(void (*done)(void))
 {
-	for (int i = 0; i < HANDOFF_MAX_CONNS; i++)
+	for (int i = 0; i < conf_max_clients; i++)
 		conn_close(&conns[i]);
-	if (listen_fd >= 0) {
-		loop_del_fd(listen_fd);
-		close_fd(listen_fd);
-		listen_fd = -1;
-		(void)unlink(sock_path);
-	}
+	listener_close(&lst, 1);
 	done();
 }
 
-static int make_socket(void)
+/* handoff.group: its gid, given the socket with mode 0660; else 0600 root's. */
+static void socket_access(void)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	gid_t gid = 0;
-	if (conf_group[0]) {
-		struct userdb_cred cred;
-		char err[256];
-		if (userdb_resolve(NULL, "0", conf_group, &cred, err, sizeof err) < 0) {
-			log_err("handoff: handoff.group %s: %s; the socket stays root-only",
-				conf_group, err);
-			conf_group[0] = '\0';
-		} else {
-			gid = cred.gid;
-		}
+	if (!conf_group[0])
+		return;
+	struct userdb_cred cred;
+	char err[256];
+	if (userdb_resolve(NULL, "0", conf_group, &cred, err, sizeof err) < 0) {
+		log_err("handoff: handoff.group %s: %s; the socket stays root-only", conf_group,
+			err);
+		conf_group[0] = '\0';
+		return;
 	}
-	char tmp[sizeof sock_path];
-	if (run_path(sock_path, sizeof sock_path, "handoff.sock") < 0 ||
-	    run_path(tmp, sizeof tmp, "handoff.sock.new") < 0)
-		return -ENAMETOOLONG;
-	/* bound and listening under a temporary name, then renamed: whoever sees
-	 * the path can connect */
-	memcpy(sa.sun_path, tmp, sizeof tmp);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	(void)unlink(tmp);
-	mode_t old = umask(0177); /* no window with a wider mode */
-	int r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (r == 0 && conf_group[0])
-		r = chown(tmp, 0, gid) < 0 || chmod(tmp, 0660) < 0 ? -1 : 0;
-	if (r < 0 || listen(fd, 64) < 0 || rename(tmp, sock_path) < 0) {
-		r = -errno;
-		log_err("handoff: %s: %s", sock_path, strerror(errno));
-		(void)unlink(tmp);
-		close_fd(fd);
-		return r;
-	}
-	return fd;
+	lst.gid = cred.gid;
+	lst.mode = 0660;
 }
 
 int handoff_init(void)
@@ -580,22 +612,14 @@ int handoff_init(void)
 	static const struct alloc_port port = {reply, push_ended, NULL};
 	alloc_init(&port);
 	share_uenv_base();
-	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	reexec_carry_fd("handoff", &listen_fd);
+	if (run_path(lst.path, sizeof lst.path, "handoff.sock") < 0)
+		return -ENAMETOOLONG;
+	socket_access();
+	reexec_carry_fd("handoff", &lst.fd);
 	/* carried across a re-exec: still listening, clients queued in its backlog */
-	int fd = reexec_take_fd("handoff");
-	if (fd < 0)
-		fd = make_socket();
-	else if (run_path(sock_path, sizeof sock_path, "handoff.sock") < 0)
-		sock_path[0] = '\0';
-	if (fd < 0)
-		return fd;
-	int r = loop_add_fd(fd, EPOLLIN, on_listen, NULL);
-	if (r < 0) {
-		close_fd(fd);
+	int r = listener_open(&lst, reexec_take_fd("handoff"));
+	if (r < 0)
 		return r;
-	}
-	listen_fd = fd;
-	log_info("handoff: listening on %s", sock_path);
+	log_info("handoff: listening on %s", lst.path);
 	return 0;
 }

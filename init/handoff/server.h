@@ -2,14 +2,19 @@
  * The handoff server: /run/pact/handoff.sock (<run_dir>/handoff.sock),
  * served from the event loop. It owns the listening socket, the client
  * connections (peer credentials, framing, bounded buffers and queues,
- * timeouts, the pre-readiness queue) and the init.conf keys handoff.*.
+ * timeouts, the pre-readiness queue), what one peer uid may hold
+ * (connections, live allocations) and the init.conf keys handoff.*.
  * What a request does to the node (holders, scopes, mounts) is alloc.c's.
  * Protocol: docs/handoff-protocol.md.
  */
 #ifndef PACT_HANDOFF_SERVER_H
 #define PACT_HANDOFF_SERVER_H
 
-#define HANDOFF_MAX_CONNS     64    /* connections served at once */
+#define HANDOFF_CONNS_CAP                                                                          \
+	128 /* connections at once, at most (handoff.max_clients): 80 KiB of buffers each */
+#define HANDOFF_DEF_CLIENTS   64    /* default handoff.max_clients */
+#define HANDOFF_DEF_PER_UID   32    /* default handoff.max_clients_per_uid: half the table */
+#define HANDOFF_DEF_ALLOCS    32    /* default handoff.max_allocations_per_uid: half of ALLOC_MAX */
 #define HANDOFF_MAX_UIDS      16    /* handoff.uids entries */
 #define HANDOFF_QUEUE_MAX     64    /* messages held until readiness, all clients */
 #define HANDOFF_FRAMES_PER_IO 16    /* frames handled per wakeup per client (fairness) */

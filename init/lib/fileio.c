@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -236,4 +237,19 @@ int path_fmt(char *buf, size_t cap, const char *fmt, ...)
 	if ((size_t)n >= cap)
 		return -ENAMETOOLONG;
 	return n;
+}
+
+void inotify_each(int fd, void (*fn)(void *ctx, const struct inotify_event *ev), void *ctx)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	for (int round = 0; round < 16; round++) {
+		ssize_t n = read_retry(fd, buf, sizeof buf);
+		if (n <= 0)
+			return;
+		for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
+			const struct inotify_event *ev = (const void *)(buf + off);
+			off += (ssize_t)sizeof *ev + ev->len;
+			fn(ctx, ev);
+		}
+	}
 }

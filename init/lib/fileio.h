@@ -43,6 +43,10 @@ int mkdir_p(const char *path, mode_t mode);
 int parse_u64(const char *s, unsigned long long *out);
 /* Value of a hex digit (either case), or -1. */
 int hex_digit(char c);
+struct inotify_event;
+/* Read what an inotify fd has queued (16 reads at most: bounded work per
+ * wakeup) and call fn for each event. */
+void inotify_each(int fd, void (*fn)(void *ctx, const struct inotify_event *ev), void *ctx);
 /* snprintf that reports truncation as -ENAMETOOLONG, else the length. */
 int path_fmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

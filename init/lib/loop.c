@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -79,6 +80,19 @@ int loop_add_fd(int fd, uint32_t events, loop_fd_cb cb, void *ctx)
 	s->ctx = ctx;
 	nfds++;
 	return 0;
+}
+
+int loop_add_inotify(loop_fd_cb cb, void *ctx)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = loop_add_fd(fd, EPOLLIN, cb, ctx);
+	if (r < 0) {
+		close_fd(fd);
+		return r;
+	}
+	return fd;
 }
 
 int loop_mod_fd(int fd, uint32_t events)

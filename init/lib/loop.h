@@ -32,8 +32,18 @@ int loop_init(void);
 uint64_t now_ms(void);
 /* Milliseconds on CLOCK_BOOTTIME (since the kernel started). */
 uint64_t boottime_ms(void);
+/* to - from (two readings of one clock, in one unit), or 0 when to is
+ * earlier: a duration from a reading carried across a re-exec, or from 0
+ * for "never", saturates instead of wrapping. */
+static inline uint64_t elapsed(uint64_t from, uint64_t to)
+{
+	return to > from ? to - from : 0;
+}
 
 int loop_add_fd(int fd, uint32_t events, loop_fd_cb cb, void *ctx);
+/* A new inotify instance (non-blocking, close-on-exec) whose events call
+ * cb: its fd, or -errno. */
+int loop_add_inotify(loop_fd_cb cb, void *ctx);
 int loop_mod_fd(int fd, uint32_t events);
 void loop_del_fd(int fd);
 

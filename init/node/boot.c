@@ -151,7 +151,8 @@ static void account_pending_wait(void)
 	if (!pending_counts_wait)
 		return;
 	pending_counts_wait = 0;
-	uint64_t wall = boottime_us() - pending_wall_us, cpu = cpu_us() - pending_cpu_us;
+	uint64_t wall = elapsed(pending_wall_us, boottime_us()),
+		 cpu = elapsed(pending_cpu_us, cpu_us());
 	if (wall > cpu)
 		boot_add_wait((wall - cpu + 500) / 1000);
 }
@@ -174,9 +175,8 @@ void boot_get_times(struct boot_times *t)
 	if (!ready)
 		return;
 	t->ready_ms = ready_ms;
-	t->total_ms = ready_ms - boot_t0;
-	uint64_t not_ours = wait_total_ms + backoff_total_ms;
-	t->own_ms = t->total_ms > not_ours ? t->total_ms - not_ours : 0;
+	t->total_ms = elapsed(boot_t0, ready_ms);
+	t->own_ms = elapsed(wait_total_ms + backoff_total_ms, t->total_ms);
 }
 
 static void run_steps(void);
@@ -185,7 +185,7 @@ static void phase_end(enum boot_phase p, enum phase_state st)
 {
 	phases[p].state = st;
 	phases[p].end_ms = boottime_ms();
-	uint64_t took = phases[p].end_ms - phases[p].start_ms;
+	uint64_t took = elapsed(phases[p].start_ms, phases[p].end_ms);
 	if (st == PHASE_DONE && p == PHASE_START_SERVICES)
 		log_info("boot: phase %s done in %llu ms (%llu ms waiting on services)",
 			 phase_names[p], (unsigned long long)took,
@@ -198,7 +198,7 @@ static void phase_end(enum boot_phase p, enum phase_state st)
 static void retry_boot(void *ctx)
 {
 	(void)ctx;
-	backoff_total_ms += boottime_ms() - backoff_since_ms;
+	backoff_total_ms += elapsed(backoff_since_ms, boottime_ms());
 	if (power_pending())
 		return; /* shutting down: no more boot */
 	log_notice("boot: retrying from phase %s (attempt %u)", phase_names[steps[cur_step].phase],
@@ -260,7 +260,8 @@ static void all_done(void)
 	ready = 1;
 	ready_ms = phases[PHASE_READY].end_ms;
 	log_notice("node %s ready in %llu ms (%llu ms of it waiting on services)", node_id,
-		   (unsigned long long)(ready_ms - boot_t0), (unsigned long long)wait_total_ms);
+		   (unsigned long long)elapsed(boot_t0, ready_ms),
+		   (unsigned long long)wait_total_ms);
 	publish();
 }
 
@@ -343,12 +344,19 @@ void boot_start(void)
 
 /* ---- re-exec ---- */
 
+/* The whole boot record: "boot <started> <ready> <node id> <ready_ms>
+ * <wait_ms> <backoff_ms> <retries>" (the first four words are all an older
+ * image wrote), then one "phase" record per phase. */
 static void boot_save(struct reexec_out *o)
 {
 	reexec_begin(o, "boot");
 	reexec_num(o, (long long)boot_t0);
 	reexec_num(o, ready);
 	reexec_word(o, node_id);
+	reexec_num(o, (long long)ready_ms);
+	reexec_num(o, (long long)wait_total_ms);
+	reexec_num(o, (long long)backoff_total_ms);
+	reexec_num(o, retries_done);
 	reexec_end(o);
 	for (int p = 0; p < PHASE_COUNT; p++) {
 		reexec_begin(o, "phase");
@@ -365,11 +373,17 @@ static void boot_save(struct reexec_out *o)
 static void restore_boot(void *ctx, char **w, int n)
 {
 	int *found = ctx;
-	if (n != 4)
+	if (n != 4 && n != 8)
 		return;
 	boot_t0 = strtoull(w[1], NULL, 10);
 	ready = atoi(w[2]) == 1;
 	snprintf(node_id, sizeof node_id, "%s", w[3]);
+	if (n == 8) {
+		ready_ms = strtoull(w[4], NULL, 10);
+		wait_total_ms = strtoull(w[5], NULL, 10);
+		backoff_total_ms = strtoull(w[6], NULL, 10);
+		retries_done = (unsigned)strtoul(w[7], NULL, 10);
+	}
 	*found = 1;
 }
 
@@ -393,6 +407,8 @@ int boot_restore(void)
 	if (!found || !ready)
 		return 0; /* not ready before: boot again (every step is idempotent) */
 	reexec_each("phase", restore_phase, NULL);
+	if (!ready_ms) /* an older image did not carry it: the Ready phase has it */
+		ready_ms = phases[PHASE_READY].end_ms;
 	cur_step = n_steps;
 	log_notice("node %s: ready state carried across the re-exec", node_id);
 	return 1;

@@ -5,12 +5,15 @@
  * client is told `BUSY` and closed rather than left hanging. Once shutdown
  * has begun (readiness_withdraw) the node is not ready any more: the file
  * goes, and every client, waiting or new, is told `FAILED the node is
- * shutting down`.
+ * shutting down`. Both the file and the socket are kept in place: deleted,
+ * they are made again (lib/dirwatch.h, lib/listener.h).
  */
 #include "node/readiness.h"
 #include "node/boot.h"
 #include "lib/config.h"
+#include "lib/dirwatch.h"
 #include "lib/fileio.h"
+#include "lib/listener.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "node/reexec.h"
@@ -27,7 +30,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int listen_fd = -1;
+static void on_client(void *ctx, int fd);
+static void on_refused(void *ctx, int fd);
+
+/* anyone may ask whether the node is ready */
+static struct listener lst = {.name = "ready",
+			      .mode = 0666,
+			      .gid = (gid_t)-1,
+			      .on_client = on_client,
+			      .on_refused = on_refused};
 static int waiters[READINESS_MAX_WAITERS];
 static int n_waiters;
 static int notified, withdrawn;
@@ -80,54 +91,54 @@ static void waiter_hup(void *ctx, int fd, uint32_t events)
 	close_fd(fd);
 }
 
-static void on_accept(void *ctx, int lfd, uint32_t events)
+static void on_client(void *ctx, int fd)
 {
 	(void)ctx;
-	(void)events;
-	for (int budget = 32; budget > 0; budget--) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0)
-			return; /* EAGAIN, or EMFILE: the client retries */
-		char msg[320];
-		int len = answer(msg, sizeof msg);
-		if (len > 0) {
-			reply_and_close(fd, msg, len);
-		} else if (n_waiters == READINESS_MAX_WAITERS ||
-			   loop_add_fd(fd, EPOLLIN | EPOLLRDHUP, waiter_hup, NULL) < 0) {
-			reply_and_close(fd, "BUSY\n", 5);
-		} else {
-			waiters[n_waiters++] = fd;
-		}
+	char msg[320];
+	int len = answer(msg, sizeof msg);
+	if (len > 0)
+		reply_and_close(fd, msg, len);
+	else if (n_waiters == READINESS_MAX_WAITERS ||
+		 loop_add_fd(fd, EPOLLIN | EPOLLRDHUP, waiter_hup, NULL) < 0)
+		reply_and_close(fd, "BUSY\n", 5);
+	else
+		waiters[n_waiters++] = fd;
+}
+
+/* out of fds: the listener closes it after this */
+static void on_refused(void *ctx, int fd)
+{
+	(void)ctx;
+	(void)!send(fd, "BUSY\n", 5, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static void write_ready_file(void);
+
+/* The ready file was deleted: while the node is ready, it is made again. */
+static void ready_file_gone(void *ctx)
+{
+	(void)ctx;
+	if (boot_is_ready() && !withdrawn) {
+		log_warn("readiness: the ready file was deleted; writing it again");
+		write_ready_file();
 	}
 }
 
 int readiness_init(void)
 {
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	if (run_path(path, sizeof path, "ready.sock") < 0)
+	if (run_path(lst.path, sizeof lst.path, "ready.sock") < 0)
 		return -ENAMETOOLONG;
-	reexec_carry_fd("ready", &listen_fd);
-	listen_fd = reexec_take_fd("ready");
-	if (listen_fd >= 0) /* carried across a re-exec: still listening */
-		return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
 	char file[4096];
-	if (run_path(file, sizeof file, "ready") == 0)
+	if (run_path(file, sizeof file, "ready") < 0)
+		return -ENAMETOOLONG;
+	reexec_carry_fd("ready", &lst.fd);
+	int carried = reexec_take_fd("ready");
+	if (carried < 0)
 		unlink(file); /* a stale file from a crash */
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (listen_fd < 0)
-		return -errno;
-	unlink(path);
-	if (bind(listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || chmod(path, 0666) < 0 ||
-	    listen(listen_fd, 64) < 0) {
-		int e = errno;
-		log_err("ready socket %s: %s", path, strerror(e));
-		close_fd(listen_fd);
-		listen_fd = -1;
-		return -e;
-	}
-	return loop_add_fd(listen_fd, EPOLLIN, on_accept, NULL);
+	if (dirwatch_add(file, ready_file_gone, NULL) < 0)
+		log_warn("readiness: %s is not watched: deleted, it stays deleted", file);
+	/* carried across a re-exec: still listening */
+	return listener_open(&lst, carried);
 }
 
 /*

@@ -89,26 +89,21 @@ static void async_on_timer(void *ctx)
 	async_check(ctx);
 }
 
-static void async_on_fd(void *ctx, int fd, uint32_t events)
+static void async_on_event(void *ctx, const struct inotify_event *ev)
 {
 	(void)ctx;
+	if (ev->mask & IN_IGNORED)
+		return;
+	/* a finished slot has used == 0; a reused one has a new wd */
+	for (int i = 0; i < CG_ASYNC_MAX; i++)
+		if (async_tab[i].used && async_tab[i].wd == ev->wd)
+			async_check(&async_tab[i]);
+}
+
+static void async_on_fd(void *ctx, int fd, uint32_t events)
+{
 	(void)events;
-	char buf[1024] __attribute__((aligned(__alignof__(struct inotify_event))));
-	for (int round = 0; round < 16; round++) {
-		ssize_t n = read_retry(fd, buf, sizeof buf);
-		if (n <= 0)
-			return;
-		for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
-			const struct inotify_event *ev = (const void *)(buf + off);
-			off += (ssize_t)sizeof *ev + ev->len;
-			if (ev->mask & IN_IGNORED)
-				continue;
-			/* a finished slot has used == 0; a reused one has a new wd */
-			for (int i = 0; i < CG_ASYNC_MAX; i++)
-				if (async_tab[i].used && async_tab[i].wd == ev->wd)
-					async_check(&async_tab[i]);
-		}
-	}
+	inotify_each(fd, async_on_event, ctx);
 }
 
 int cg_destroy_async(struct cg_ctx *cg, struct cg_scope *s, cg_done_cb done, void *ctx)

@@ -169,44 +169,32 @@ static void rewatch_tick(void *ctx)
 		timer_arm(&rewatch_timer, 1000, rewatch_tick, NULL);
 }
 
-static void on_events(void *ctx, int fd, uint32_t events)
+static void on_event(void *ctx, const struct inotify_event *ev)
 {
 	(void)ctx;
-	(void)events;
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	for (int rounds = 0; rounds < 16; rounds++) {
-		ssize_t n = read(fd, buf, sizeof buf);
-		if (n <= 0)
-			break;
-		for (ssize_t off = 0; off < n;) {
-			const struct inotify_event *ev = (const void *)(buf + off);
-			for (int i = 0; i < n_watches; i++) {
-				struct cg_watch *w = watches[i];
-				if (w->wd != ev->wd)
-					continue;
-				if (ev->mask & IN_MODIFY)
-					w->modified = 1;
-				if (ev->mask & IN_IGNORED)
-					w->wd = -1; /* the cgroup went away */
-			}
-			for (int i = 0; i < n_parents; i++)
-				if (parents[i].wd == ev->wd && (ev->mask & IN_IGNORED))
-					parents[i--] = parents[--n_parents];
-			off += (ssize_t)sizeof *ev + ev->len;
-		}
+	for (int i = 0; i < n_watches; i++) {
+		struct cg_watch *w = watches[i];
+		if (w->wd != ev->wd)
+			continue;
+		if (ev->mask & IN_MODIFY)
+			w->modified = 1;
+		if (ev->mask & IN_IGNORED)
+			w->wd = -1; /* the cgroup went away */
 	}
+	for (int i = 0; i < n_parents; i++)
+		if (parents[i].wd == ev->wd && (ev->mask & IN_IGNORED))
+			parents[i--] = parents[--n_parents];
+}
+
+static void on_events(void *ctx, int fd, uint32_t events)
+{
+	(void)events;
+	inotify_each(fd, on_event, ctx);
 	cg_watch_check_all();
 }
 
 int cg_watch_init(void)
 {
-	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (ifd < 0)
-		return -errno;
-	int r = loop_add_fd(ifd, EPOLLIN, on_events, NULL);
-	if (r < 0) {
-		close_fd(ifd);
-		ifd = -1;
-	}
-	return r;
+	ifd = loop_add_inotify(on_events, NULL);
+	return ifd < 0 ? ifd : 0;
 }

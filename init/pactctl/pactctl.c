@@ -7,7 +7,9 @@
  * reply is printed for a human (render.c) or, with --json, as the
  * daemon sent it. A few work without the daemon's control socket:
  * wait-ready (the readiness socket) and notify (sd_notify for services).
- * Exit status: 0 ok, 1 failed, 2 usage.
+ * Exit status: 0 ok, 1 failed, 2 usage. A connection the daemon refused,
+ * reset or shed before answering is tried again with backoff for a bounded
+ * time; a closed connection never kills pactctl with SIGPIPE.
  */
 #include "lib/fileio.h"
 #include "lib/frame.h"
@@ -28,24 +30,30 @@
 #include <unistd.h>
 
 #define REPLY_TIMEOUT_MS 30000
-#define JSON_NODES 8192
+#define JSON_NODES	 8192
+/* a refused, reset or shed connection is tried again for this long */
+#define RETRY_MS       10000
+#define RETRY_FIRST_MS 20
+#define RETRY_MAX_MS   1000
 
 static const char *run_dir = "/run/pact";
 static int want_json;
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: pactctl [--json] [--run-dir DIR] COMMAND [ARGS...]\n"
-		"  status                      boot phases and times, readiness, node id\n"
-		"  wait-ready [--timeout S]    wait for readiness (0 ready, 1 failed, 2 timeout)\n"
-		"  logs SERVICE [--lines N] [-f]  the end of its log; -f follows it\n"
-		"  reboot | poweroff | halt    shut the node down\n"
-		"  notify [--ready] [VAR=VALUE...]  sd_notify to $NOTIFY_SOCKET (for services)\n"
-		"  net                         links, addresses and routes, from the kernel\n"
-		"  handoff request|end ALLOC ...  the namespace handoff (pactctl handoff for usage)\n"
-		"  help                        every command the daemon knows\n"
-		"  debug hang                  hang the event loop (watchdog test; needs pact.debug)\n");
+	fprintf(
+	    stderr,
+	    "usage: pactctl [--json] [--run-dir DIR] COMMAND [ARGS...]\n"
+	    "  status                      boot phases and times, readiness, node id\n"
+	    "  wait-ready [--timeout S]    wait for readiness (0 ready, 1 failed, 2 timeout)\n"
+	    "  logs SERVICE [--lines N] [-f]  the end of its log; -f follows it\n"
+	    "  reboot | poweroff | halt    shut the node down\n"
+	    "  notify [--ready] [VAR=VALUE...]  sd_notify to $NOTIFY_SOCKET (for services)\n"
+	    "  net                         links, addresses and routes, from the kernel\n"
+	    "  handoff request|end ALLOC ...  the namespace handoff (pactctl handoff for usage)\n"
+	    "  help                        every command the daemon knows\n"
+	    "  debug hang                  hang the event loop (watchdog test; needs "
+	    "pact.debug)\n");
 	return 2;
 }
 
@@ -56,21 +64,36 @@ static long ms_now(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Connect to <run_dir>/name: the fd, or -errno. */
 static int connect_unix(const char *name)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (path_fmt(sa.sun_path, sizeof sa.sun_path, "%s/%s", run_dir, name) < 0)
 		return -ENAMETOOLONG;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* non-blocking: a full backlog is EAGAIN (tried again), not a wait
+	 * without end */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		int e = errno;
 		close_fd(fd);
-		fprintf(stderr, "pactctl: %s: %s\n", sa.sun_path, strerror(e));
 		return -e;
 	}
 	return fd;
+}
+
+/* The next wait before trying again (doubling), or 0 once past deadline. */
+static long backoff(long *delay_ms, long deadline)
+{
+	long left = deadline - ms_now();
+	if (left <= 0)
+		return 0;
+	long d = *delay_ms < left ? *delay_ms : left;
+	struct timespec ts = {d / 1000, (d % 1000) * 1000000L};
+	nanosleep(&ts, NULL); /* a retry's pause, not a synchronisation */
+	*delay_ms = *delay_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : *delay_ms * 2;
+	return d;
 }
 
 /* Read until the deadline; returns bytes or -ETIMEDOUT / -errno. */
@@ -89,6 +112,29 @@ static ssize_t read_deadline(int fd, void *buf, size_t len, long deadline)
 	}
 }
 
+/* One question to ready.sock: its answer line into line (0), -ETIMEDOUT,
+ * or -errno when it could not be asked (worth another try). */
+static int ask_ready(long deadline, char *line, size_t cap)
+{
+	int fd = connect_unix("ready.sock");
+	if (fd < 0)
+		return fd;
+	size_t used = 0;
+	while (used < cap - 1) {
+		ssize_t n = read_deadline(fd, line + used, cap - 1 - used, deadline);
+		if (n == -ETIMEDOUT) {
+			close_fd(fd);
+			return -ETIMEDOUT;
+		}
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+	}
+	close_fd(fd);
+	line[used] = '\0';
+	return used ? 0 : -ECONNRESET;
+}
+
 static int cmd_wait_ready(int argc, char **argv)
 {
 	long timeout_s = -1;
@@ -101,34 +147,21 @@ static int cmd_wait_ready(int argc, char **argv)
 			return usage();
 	}
 	long deadline = timeout_s < 0 ? ms_now() + 86400000L : ms_now() + timeout_s * 1000;
-	/* the socket may not exist yet early in boot: retry connecting until the deadline */
-	int fd;
-	while ((fd = connect_unix("ready.sock")) < 0) {
-		if (ms_now() >= deadline) {
+	long delay = 100;
+	for (;;) {
+		/* the socket may not exist yet early in boot, and a BUSY answer
+		 * (too many waiting) is worth another try: until the deadline */
+		char line[512];
+		int r = ask_ready(deadline, line, sizeof line);
+		if (r == 0 && strcmp(line, "BUSY\n") != 0) {
+			fputs(line, stdout);
+			return strncmp(line, "READY ", 6) == 0 ? 0 : 1;
+		}
+		if (r == -ETIMEDOUT || !backoff(&delay, deadline)) {
 			printf("timeout: the node was not ready within %ld s\n", timeout_s);
 			return 2;
 		}
-		struct timespec ts = {0, 100 * 1000000L}; /* bounded retry of connect */
-		nanosleep(&ts, NULL);
 	}
-	char line[512];
-	size_t used = 0;
-	while (used < sizeof line - 1) {
-		ssize_t n = read_deadline(fd, line + used, sizeof line - 1 - used, deadline);
-		if (n == -ETIMEDOUT) {
-			printf("timeout: the node was not ready within %ld s\n", timeout_s);
-			return 2;
-		}
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-	}
-	line[used] = '\0';
-	close_fd(fd);
-	fputs(line, stdout);
-	if (strncmp(line, "READY ", 6) == 0)
-		return 0;
-	return 1;
 }
 
 static int cmd_notify(int argc, char **argv)
@@ -194,6 +227,8 @@ static int cmd_notify(int argc, char **argv)
 	return 0;
 }
 
+/* The request frame into frame (FRAME_MAX_LEN + 1 bytes: the body may be
+ * FRAME_MAX_BODY long, and the writer ends it with a NUL). */
 static int encode_request(const char *command, int argc, char **argv, uint8_t *frame)
 {
 	struct json_writer w;
@@ -260,44 +295,111 @@ static int print_reply(const uint8_t *body, size_t len)
 	return 0;
 }
 
+/* Send all of buf before the deadline, never raising SIGPIPE. 0 or -errno. */
+static int send_deadline(int fd, const uint8_t *buf, size_t len, long deadline)
+{
+	size_t sent = 0;
+	while (sent < len) {
+		ssize_t n = send(fd, buf + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			sent += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		long left = deadline - ms_now();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		(void)poll(&p, 1, (int)left);
+	}
+	return 0;
+}
+
+/* Retry: no connection, or no byte of an answer (the request was not run). */
+#define TRY_AGAIN 1000
+
+/* One exchange: the request out, the reply frame into dec. 0, TRY_AGAIN,
+ * or an exit status (a message said). */
+static int exchange(const uint8_t *frame, size_t len, struct frame_decoder *dec)
+{
+	int fd = connect_unix("control.sock");
+	if (fd == -ECONNREFUSED || fd == -EAGAIN)
+		return TRY_AGAIN; /* not listening for a moment, or its backlog is full */
+	if (fd < 0) {
+		fprintf(stderr, "pactctl: %s/control.sock: %s\n", run_dir, strerror(-fd));
+		return 1;
+	}
+	long deadline = ms_now() + REPLY_TIMEOUT_MS;
+	int r = send_deadline(fd, frame, len, deadline);
+	frame_dec_init(dec);
+	while (r == 0) {
+		uint8_t *dst;
+		size_t want = frame_dec_want(dec, &dst);
+		ssize_t n = read_deadline(fd, dst, want, deadline);
+		if (n <= 0) {
+			r = n == 0 ? -ECONNRESET : (int)n;
+			break;
+		}
+		int c = frame_dec_commit(dec, (size_t)n);
+		if (c < 0) {
+			close_fd(fd);
+			fprintf(stderr, "pactctl: bad reply frame\n");
+			return 1;
+		}
+		if (c == 1)
+			break;
+	}
+	close_fd(fd);
+	/* shut or reset before a byte of the answer: the request was not run */
+	if ((r == -ECONNRESET || r == -EPIPE) && !dec->have)
+		return TRY_AGAIN;
+	if (r < 0) {
+		fprintf(stderr, "pactctl: no reply from pact-init (%s)\n",
+			r == -ECONNRESET ? "connection closed" : strerror(-r));
+		return 1;
+	}
+	return 0;
+}
+
+/* The daemon shed the request ("Unavailable": out of fds): not run either. */
+static int shed(const uint8_t *body, size_t len)
+{
+	static const char kind[] = "\"kind\":\"Unavailable\"";
+	return memmem(body, len, kind, sizeof kind - 1) != NULL &&
+	       memmem(body, len, "\"ok\":false", 10) != NULL;
+}
+
 static int call_daemon(const char *command, int argc, char **argv)
 {
-	static uint8_t frame[FRAME_MAX_LEN];
+	/* a request frame, and the JSON writer's NUL after it */
+	static uint8_t frame[FRAME_MAX_LEN + 1];
 	static struct frame_decoder dec;
 	int len = encode_request(command, argc, argv, frame);
 	if (len < 0) {
 		fprintf(stderr, "pactctl: request too large\n");
 		return 2;
 	}
-	int fd = connect_unix("control.sock");
-	if (fd < 0)
-		return 1;
-	if (write_all(fd, frame, (size_t)len) < 0) {
-		fprintf(stderr, "pactctl: sending the request: %s\n", strerror(errno));
-		return 1;
-	}
-	frame_dec_init(&dec);
-	long deadline = ms_now() + REPLY_TIMEOUT_MS;
+	long deadline = ms_now() + RETRY_MS, delay = RETRY_FIRST_MS;
+	size_t blen = 0;
+	const uint8_t *body = NULL;
 	for (;;) {
-		uint8_t *dst;
-		size_t want = frame_dec_want(&dec, &dst);
-		ssize_t n = read_deadline(fd, dst, want, deadline);
-		if (n <= 0) {
-			fprintf(stderr, "pactctl: no reply from pact-init (%s)\n",
-				n == 0 ? "connection closed" : strerror((int)-n));
+		int r = exchange(frame, (size_t)len, &dec);
+		if (r == 0) {
+			body = frame_dec_body(&dec, &blen);
+			if (!shed(body, blen))
+				break;
+		} else if (r != TRY_AGAIN) {
+			return r;
+		}
+		if (!backoff(&delay, deadline)) {
+			if (body)
+				break; /* its last answer says why */
+			fprintf(stderr, "pactctl: pact-init did not take the request within %d s\n",
+				RETRY_MS / 1000);
 			return 1;
 		}
-		int r = frame_dec_commit(&dec, (size_t)n);
-		if (r < 0) {
-			fprintf(stderr, "pactctl: bad reply frame\n");
-			return 1;
-		}
-		if (r == 1)
-			break;
 	}
-	size_t blen;
-	const uint8_t *body = frame_dec_body(&dec, &blen);
-	close_fd(fd);
 	return print_reply(body, blen);
 }
 

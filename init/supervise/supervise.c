@@ -30,6 +30,7 @@
 #include "supervise/notify.h"
 #include "node/power.h"
 #include "supervise/svc_exec.h"
+#include "supervise/svc_tasks.h"
 #include "supervise/svclog.h"
 #include "units/unit.h"
 
@@ -46,6 +47,9 @@
 
 #define BACKOFF_CAP_MS 60000u
 #define STABLE_RUN_MS  10000u /* a run this long resets the restart backoff */
+/* no restart comes sooner than this after the end of a run (RestartSec=0
+ * too): a service that dies at once cannot keep the loop busy */
+#define RESTART_MIN_MS 100u
 #define MAX_INSTANCES  32
 
 /* The loaded units and their services, same index; n_svcs of them. */
@@ -157,11 +161,11 @@ void svc_describe_status(int status, char *buf, size_t cap)
 		snprintf(buf, cap, "ended (wait status %d)", status);
 }
 
-static int wants_restart(const struct svc *s, int status)
+/* Does the restart policy apply to a run that ended (failed or not)? */
+static int restart_wanted(const struct svc *s, int failed)
 {
 	if (s->admin_stop || power_pending())
 		return 0;
-	int failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	switch (s->u->restart) {
 	case UNIT_RESTART_ALWAYS:
 		return 1;
@@ -171,6 +175,11 @@ static int wants_restart(const struct svc *s, int status)
 		break;
 	}
 	return 0;
+}
+
+static int wants_restart(const struct svc *s, int status)
+{
+	return restart_wanted(s, !(WIFEXITED(status) && WEXITSTATUS(status) == 0));
 }
 
 static void restart_now(void *ctx)
@@ -202,9 +211,10 @@ static void after_scope_gone(struct svc *s)
 		return;
 	}
 	if (s->state == SVC_RESTART_WAIT) {
-		uint64_t ran = now_ms() - s->started_ms;
+		uint64_t ran = elapsed(s->started_ms, now_ms());
 		if (ran >= STABLE_RUN_MS || s->backoff_ms == 0)
-			s->backoff_ms = s->u->restart_ms;
+			s->backoff_ms =
+			    s->u->restart_ms > RESTART_MIN_MS ? s->u->restart_ms : RESTART_MIN_MS;
 		else
 			s->backoff_ms =
 			    s->backoff_ms * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : s->backoff_ms * 2;
@@ -215,14 +225,38 @@ static void after_scope_gone(struct svc *s)
 	}
 }
 
+/*
+ * A destroy in flight: whose scope, and which generation of it. Its
+ * completion acts only when the service still waits on that very scope: a
+ * start or restart meanwhile gave the service a new scope, which the late
+ * completion of the old one must not touch (its processes would escape
+ * supervision, even stop).
+ */
+struct destroy_ticket {
+	struct svc *s;
+	unsigned gen;
+	int used;
+};
+
+static struct destroy_ticket tickets[CG_ASYNC_MAX];
+
 static void scope_destroyed(void *ctx, int result)
 {
-	struct svc *s = ctx;
+	struct destroy_ticket *t = ctx;
+	struct svc *s = t->s;
+	unsigned gen = t->gen;
+	t->used = 0;
+	if (!s->have_scope || !s->scope_dying || s->scope_gen != gen) {
+		log_info("service %s: scope of an earlier run (generation %u) %s", s->u->name, gen,
+			 result < 0 ? "left as a zombie" : "removed");
+		return;
+	}
 	if (result < 0) {
 		log_err("service %s: scope %s could not be emptied (%s); left as a zombie scope",
 			s->u->name, s->scope.rel, strerror(-result));
 		s->scope.zombie = 1; /* F30: never reused; the next start takes a new name */
 	}
+	s->scope_dying = 0;
 	s->have_scope = 0;
 	after_scope_gone(s);
 }
@@ -234,13 +268,26 @@ static void drop_scope(struct svc *s)
 		after_scope_gone(s);
 		return;
 	}
-	int r = cg_destroy_async(&node_cg, &s->scope, scope_destroyed, s);
-	if (r < 0) {
-		/* too many in flight: do it now, bounded by its own timeout */
-		cg_destroy_scope(&node_cg, &s->scope);
-		s->have_scope = 0;
-		after_scope_gone(s);
+	if (s->scope_dying)
+		return; /* its completion is on the way */
+	struct destroy_ticket *t = NULL;
+	for (int i = 0; i < CG_ASYNC_MAX && !t; i++)
+		if (!tickets[i].used)
+			t = &tickets[i];
+	int r = -EAGAIN;
+	if (t) {
+		*t = (struct destroy_ticket){s, s->scope_gen, 1};
+		r = cg_destroy_async(&node_cg, &s->scope, scope_destroyed, t);
+		t->used = r == 0;
 	}
+	if (r == 0) {
+		s->scope_dying = 1;
+		return;
+	}
+	/* too many in flight: do it now, bounded by its own timeout */
+	cg_destroy_scope(&node_cg, &s->scope);
+	s->have_scope = 0;
+	after_scope_gone(s);
 }
 
 static void svc_failed(struct svc *s, const char *fmt, ...)
@@ -418,19 +465,83 @@ static int make_scope(struct svc *s)
 {
 	char base[UNIT_NAME_MAX];
 	svc_base_name(s, base, sizeof base);
+	if (s->have_scope && s->scope_dying)
+		s->have_scope = 0; /* an earlier run's, still dying: its end is its own */
 	unsigned gen = s->gen;
 	int r = svc_exec_scope(s->u, base, &s->scope, &gen);
 	if (r < 0)
 		return r;
 	s->gen = gen + 1; /* the next start never reuses this scope */
+	s->scope_gen = gen;
+	s->scope_dying = 0; /* an earlier run's scope may still be dying: not this one */
 	s->have_scope = 1;
 	return 0;
+}
+
+/*
+ * systemd's start limit: after StartLimitBurst= starts within
+ * StartLimitIntervalSec=, the next one is refused (the service fails for
+ * good; pactctl start or restart, or a boot retry, begins anew). A start
+ * counts once its first process was spawned: one that could not get a
+ * scope or a process (a passing shortage) is not a crash loop.
+ */
+static int start_limit_reached(const struct svc *s)
+{
+	const struct unit *u = s->u;
+	return u->start_limit_ms && u->start_limit_burst && s->limit_since &&
+	       elapsed(s->limit_since, now_ms()) < u->start_limit_ms &&
+	       s->limit_starts >= u->start_limit_burst;
+}
+
+static void count_start(struct svc *s)
+{
+	uint64_t now = now_ms();
+	if (!s->limit_since || elapsed(s->limit_since, now) >= s->u->start_limit_ms) {
+		s->limit_since = now;
+		s->limit_starts = 0;
+	}
+	s->limit_starts++;
+}
+
+/*
+ * Its scope or its spawn failed: a passing shortage (EAGAIN from a full
+ * pids.max elsewhere, EMFILE) must not fail a service for good. Under its
+ * restart policy it is a failed run like any other: restarted with
+ * backoff (and within the start limit), its reason kept in why.
+ */
+static void start_failed(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void start_failed(struct svc *s, const char *fmt, ...)
+{
+	char why[sizeof s->why];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	if (!restart_wanted(s, 1) || s->pid > 0) {
+		svc_failed(s, "%s", why);
+		return;
+	}
+	memcpy(s->why, why, sizeof why);
+	log_err("service %s: %s; restarting it", s->u->name, s->why);
+	svclog_note(&s->log, s->why);
+	timer_cancel(&s->start_timer);
+	s->settled = 1;
+	s->state = SVC_RESTART_WAIT;
+	drop_scope(s); /* then after_scope_gone() arms the restart */
 }
 
 /* Start (or continue starting: the next ExecStartPre, then ExecStart). */
 int svc_start(struct svc *s)
 {
 	if (s->state != SVC_STARTING) {
+		if (start_limit_reached(s)) {
+			svc_failed(s,
+				   "start limit hit: %u starts within %llu ms (StartLimitBurst=, "
+				   "StartLimitIntervalSec=); pactctl start begins anew",
+				   s->u->start_limit_burst,
+				   (unsigned long long)s->u->start_limit_ms);
+			return -EAGAIN;
+		}
 		s->state = SVC_STARTING;
 		s->pre_next = 0;
 		s->started_ms = now_ms();
@@ -438,8 +549,8 @@ int svc_start(struct svc *s)
 		s->status_text[0] = '\0';
 		int r = make_scope(s);
 		if (r < 0) {
-			svc_failed(s, "cannot create its scope under %s: %s",
-				   unit_slice_path(s->u->slice), strerror(-r));
+			start_failed(s, "cannot create its scope under %s: %s",
+				     unit_slice_path(s->u->slice), strerror(-r));
 			return r;
 		}
 		svclog_note(&s->log, "starting");
@@ -452,9 +563,11 @@ int svc_start(struct svc *s)
 	s->pre_next++;
 	int r = spawn_exec(s, e);
 	if (r < 0) {
-		svc_failed(s, "cannot start %s: %s", e->path, strerror(-r));
+		start_failed(s, "cannot start %s: %s", e->path, strerror(-r));
 		return r;
 	}
+	if (s->pre_next == 1) /* the run's first process */
+		count_start(s);
 	if (s->running_pre)
 		return 0;
 	log_info("service %s: started (pid %d, scope %s)", s->u->name, s->pid, s->scope.rel);
@@ -548,6 +661,7 @@ static int on_notify(pid_t sender, char *msg, size_t len)
 int svc_admin_start(struct svc *s)
 {
 	s->admin_stop = 0;
+	s->limit_since = 0; /* the operator's start begins the start limit anew */
 	if (s->state == SVC_STOPPING) {
 		s->restart_after_stop = 1;
 	} else if (s->state != SVC_STARTING && s->state != SVC_RUNNING &&
@@ -567,6 +681,7 @@ void svc_admin_stop(struct svc *s)
 
 void svc_admin_restart(struct svc *s)
 {
+	s->limit_since = 0;
 	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING) {
 		s->admin_stop = 1;
 		s->restart_after_stop = 1;
@@ -716,8 +831,10 @@ int svc_step_start(char *err, size_t errlen)
 		if (svcs[i].state == SVC_FAILED && !svcs[i].admin_stop) {
 			svcs[i].state = SVC_INACTIVE;
 			svcs[i].settled = 0;
+			svcs[i].limit_since = 0;
 		}
 	}
+	svc_tasks_apply(); /* the slices exist by now (InitHardware) */
 	boot_waiting = 1;
 	step_result = 0;
 	in_step = 1;
@@ -746,6 +863,8 @@ static int conf_key(const char *key, const char *value, char *err, size_t errlen
 		}
 		return 0;
 	}
+	if (strcmp(key, "services_tasks_max") == 0)
+		return svc_tasks_conf(value, err, errlen);
 	if (strcmp(key, "services_required") == 0) {
 		snprintf(required, sizeof required, "%s", value);
 		return 0;
@@ -808,6 +927,7 @@ void svc_init(void)
 	}
 	log_info("services: %d loaded from %s (%d errors, %d warnings)", n, dir, diag.nerr,
 		 diag.nwarn);
+	svc_tasks_apply(); /* after a re-exec: for the services it restarts */
 	if (notify_init(on_notify) < 0)
 		log_err("notify socket unavailable: Type=notify services cannot signal readiness");
 }

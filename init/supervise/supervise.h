@@ -36,15 +36,19 @@ struct svc {
 	struct unit *u;
 	enum svc_state state;
 	pid_t pid;
-	int pre_next;	 /* next ExecStartPre to run; n_pre: ExecStart */
-	int running_pre; /* pid is an ExecStartPre */
-	struct cg_scope scope;
+	int pre_next;	       /* next ExecStartPre to run; n_pre: ExecStart */
+	int running_pre;       /* pid is an ExecStartPre */
+	struct cg_scope scope; /* the current run's (have_scope) */
 	int have_scope;
-	unsigned gen;
+	unsigned scope_gen; /* generation of scope: base-<scope_gen>.scope */
+	int scope_dying;    /* scope is being killed and removed (asynchronously) */
+	unsigned gen;	    /* the next start's generation */
 	unsigned restarts;
 	uint64_t oom_kills; /* seen in scopes that are gone (memory.events oom_kill) */
 	uint64_t backoff_ms;
 	uint64_t started_ms;
+	uint64_t limit_since; /* the start limit's window began (0: not yet) */
+	unsigned limit_starts;
 	int last_status; /* wait status; -1 never exited */
 	int settled;	 /* boot: ready, or failed at least once */
 	int admin_stop;	 /* stopped by request: no restart */

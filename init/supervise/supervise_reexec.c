@@ -67,8 +67,10 @@ static void restore_one(void *ctx, char **w, int n)
 	s->pre_next = atoi(w[11]);
 	s->started_ms = now_ms();
 	s->settled = 1;
-	if (w[4][0] && cg_scope_open(&node_cg, w[4], &s->scope) == 0)
+	if (w[4][0] && cg_scope_open(&node_cg, w[4], &s->scope) == 0) {
 		s->have_scope = 1;
+		s->scope_gen = s->gen ? s->gen - 1 : 0;
+	}
 	if (s->pid > 0 && kill(s->pid, 0) == 0) {
 		svc_watch(s);
 	} else if (s->pid > 0) {
@@ -86,6 +88,13 @@ static void restore_one(void *ctx, char **w, int n)
 		svc_start(s);
 	} else {
 		s->state = st;
+		/* settled while its scope was being removed: its removal did not
+		 * come along either */
+		if (s->have_scope && s->pid == 0 &&
+		    (st == SVC_FAILED || st == SVC_STOPPED || st == SVC_EXITED)) {
+			cg_destroy_scope(&node_cg, &s->scope);
+			s->have_scope = 0;
+		}
 	}
 	(*count)++;
 }

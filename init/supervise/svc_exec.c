@@ -10,6 +10,7 @@
 #include "node/hardware.h"
 #include "os/spawn.h"
 #include "supervise/notify.h"
+#include "supervise/svc_tasks.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -47,7 +48,7 @@ static void limits_of(const struct unit *u, struct cg_limits *l)
 	memset(l, 0, sizeof *l);
 	l->memory_max = u->memory_max == UNIT_INFINITY ? 0 : u->memory_max;
 	l->cpu_weight = u->cpu_weight;
-	l->pids_max = u->tasks_max == UNIT_INFINITY ? 0 : u->tasks_max;
+	l->pids_max = svc_tasks_for(u); /* TasksMax=, or the default task limit */
 	for (int i = 0; i < u->n_io && l->n_io < CG_IO_MAX_DEVS; i++) {
 		struct cg_io_limit *io = &l->io[l->n_io];
 		if (cg_dev_of_path(u->io[i].device, &io->major, &io->minor) < 0) {

@@ -20,6 +20,7 @@
 
 #define READ_CHUNK	 16384
 #define READS_PER_WAKEUP 8
+#define PIPE_BYTES	 (256 * 1024) /* the log pipe's size (F_SETPIPE_SZ) */
 
 static void open_file(struct svclog *l)
 {
@@ -51,17 +52,23 @@ static void append(struct svclog *l, const char *buf, size_t n)
 		l->size += n;
 }
 
-static void on_readable(void *ctx, int fd, uint32_t events)
+/* Move up to reads chunks from the pipe to the file; stop when it is empty. */
+static void take(struct svclog *l, int reads)
 {
-	struct svclog *l = ctx;
-	(void)events;
 	static char buf[READ_CHUNK];
-	for (int i = 0; i < READS_PER_WAKEUP; i++) {
-		ssize_t n = read_retry(fd, buf, sizeof buf);
+	for (int i = 0; i < reads && l->rfd >= 0; i++) {
+		ssize_t n = read_retry(l->rfd, buf, sizeof buf);
 		if (n <= 0)
 			return;
 		append(l, buf, (size_t)n);
 	}
+}
+
+static void on_readable(void *ctx, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	take(ctx, READS_PER_WAKEUP);
 }
 
 int svclog_adopt(struct svclog *l, const char *dir, const char *name, int rfd, int wfd)
@@ -91,7 +98,7 @@ int svclog_open(struct svclog *l, const char *dir, const char *name)
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
 	/* a bigger pipe absorbs bursts between two wakeups of the loop */
-	fcntl(p[1], F_SETPIPE_SZ, 256 * 1024);
+	fcntl(p[1], F_SETPIPE_SZ, PIPE_BYTES);
 	return svclog_adopt(l, dir, name, p[0], p[1]);
 }
 
@@ -108,6 +115,10 @@ void svclog_close(struct svclog *l)
 
 void svclog_note(struct svclog *l, const char *text)
 {
+	/* what the service wrote before this moment goes before the note (an
+	 * exit is reaped before the loop read the pipe's last bytes): the pipe
+	 * holds PIPE_BYTES at most, so this is bounded */
+	take(l, PIPE_BYTES / READ_CHUNK + 1);
 	char line[300];
 	int n = snprintf(line, sizeof line, "-- pact-init: %s\n", text);
 	if (n > 0)

@@ -72,6 +72,8 @@ void unit_reset(struct unit *u)
 	u->slice = UNIT_SLICE_INFRA;
 	u->memory_max = UNIT_INFINITY;
 	u->tasks_max = UNIT_INFINITY;
+	u->start_limit_ms = UNIT_DEFAULT_START_LIMIT_MS;
+	u->start_limit_burst = UNIT_DEFAULT_START_LIMIT_BURST;
 }
 
 /* On failure keep only the name, the source and the first error. */

@@ -31,12 +31,14 @@
 #define UNIT_DIAG_MAX	  16	/* messages kept in a unit_diag */
 #define UNIT_DIAG_LEN	  256	/* bytes per message */
 
-#define UNIT_INFINITY		      UINT64_MAX /* "infinity" / not set, for sizes and counts */
-#define UNIT_TIMEOUT_NONE	      UINT64_MAX /* TimeoutStartSec=infinity or 0: no start timeout */
-#define UNIT_STOP_TIMEOUT_CAP_MS      300000	 /* TimeoutStopSec=infinity/0 becomes 5 min */
-#define UNIT_DEFAULT_TIMEOUT_START_MS 90000
-#define UNIT_DEFAULT_TIMEOUT_STOP_MS  10000
-#define UNIT_DEFAULT_RESTART_MS	      100
+#define UNIT_INFINITY		       UINT64_MAX /* "infinity" / not set, for sizes and counts */
+#define UNIT_TIMEOUT_NONE	       UINT64_MAX /* TimeoutStartSec=infinity or 0: no start timeout */
+#define UNIT_STOP_TIMEOUT_CAP_MS       300000	  /* TimeoutStopSec=infinity/0 becomes 5 min */
+#define UNIT_DEFAULT_TIMEOUT_START_MS  90000
+#define UNIT_DEFAULT_TIMEOUT_STOP_MS   10000
+#define UNIT_DEFAULT_RESTART_MS	       100
+#define UNIT_DEFAULT_START_LIMIT_MS    10000 /* StartLimitIntervalSec= (systemd's) */
+#define UNIT_DEFAULT_START_LIMIT_BURST 5     /* StartLimitBurst= (systemd's) */
 
 enum unit_type {
 	UNIT_TYPE_SIMPLE = 0, /* ready once spawned */
@@ -89,6 +91,9 @@ struct unit {
 
 	/* [Unit] */
 	const char *description; /* "" when not set */
+	/* more than burst starts within the interval: no more (0: no limit) */
+	uint64_t start_limit_ms;
+	unsigned start_limit_burst;
 	const char *after[UNIT_DEPS_MAX], *before[UNIT_DEPS_MAX];
 	const char *requires[UNIT_DEPS_MAX], *wants[UNIT_DEPS_MAX];
 	int n_after, n_before, n_requires, n_wants;
@@ -114,6 +119,7 @@ struct unit {
 	uint64_t memory_max; /* bytes; UNIT_INFINITY = no limit */
 	unsigned cpu_weight; /* 1..10000; 0 = not set (kernel default 100) */
 	uint64_t tasks_max;  /* UNIT_INFINITY = no limit */
+	int tasks_max_set;   /* TasksMax= given (else the default task limit applies) */
 	struct unit_io_bw io[UNIT_IO_MAX];
 	int n_io;
 	int has_nofile;

@@ -385,6 +385,8 @@ static int set_slice(struct parser *p, const char *key, const char *v)
 static int set_size(struct parser *p, const char *key, const char *v)
 {
 	uint64_t *dst = streq(key, "MemoryMax") ? &p->u->memory_max : &p->u->tasks_max;
+	if (dst == &p->u->tasks_max)
+		p->u->tasks_max_set = *v != '\0'; /* empty: back to the default */
 	if (!*v) {
 		*dst = UNIT_INFINITY;
 		return 0;
@@ -410,6 +412,36 @@ static int set_size(struct parser *p, const char *key, const char *v)
 						  : "size (bytes, K, M, G, T; or infinity)");
 		return -1;
 	}
+	return 0;
+}
+
+/* StartLimitIntervalSec= (StartLimitInterval=), StartLimitBurst= */
+static int set_start_limit(struct parser *p, const char *key, const char *v)
+{
+	struct unit *u = p->u;
+	if (streq(key, "StartLimitBurst")) {
+		unsigned long long n;
+		if (!*v) {
+			u->start_limit_burst = UNIT_DEFAULT_START_LIMIT_BURST;
+			return 0;
+		}
+		if (parse_u64(v, &n) < 0 || n > 100000) {
+			unit_perr(p, "%s=%s: not a number of starts (0..100000)", key, v);
+			return -1;
+		}
+		u->start_limit_burst = (unsigned)n;
+		return 0;
+	}
+	uint64_t ms;
+	if (!*v) {
+		u->start_limit_ms = UNIT_DEFAULT_START_LIMIT_MS;
+		return 0;
+	}
+	if (unit_parse_timespan_ms(v, &ms) < 0 || ms == UNIT_INFINITY) {
+		unit_perr(p, "%s=%s: not a finite time span (0 turns the limit off)", key, v);
+		return -1;
+	}
+	u->start_limit_ms = ms;
 	return 0;
 }
 
@@ -596,6 +628,9 @@ static const struct {
     {SEC_UNIT, "Before", add_deps, 1},
     {SEC_UNIT, "Requires", add_deps, 1},
     {SEC_UNIT, "Wants", add_deps, 1},
+    {SEC_UNIT, "StartLimitIntervalSec", set_start_limit, 0},
+    {SEC_UNIT, "StartLimitInterval", set_start_limit, 0},
+    {SEC_UNIT, "StartLimitBurst", set_start_limit, 0},
     {SEC_SERVICE, "Type", set_type, 0},
     {SEC_SERVICE, "ExecStart", add_exec, 1},
     {SEC_SERVICE, "ExecStartPre", add_exec, 1},
@@ -606,6 +641,9 @@ static const struct {
     {SEC_SERVICE, "Group", set_user_group, 1},
     {SEC_SERVICE, "Restart", set_restart, 0},
     {SEC_SERVICE, "RestartSec", set_time, 0},
+    {SEC_SERVICE, "StartLimitIntervalSec", set_start_limit, 0}, /* older systemd's place */
+    {SEC_SERVICE, "StartLimitInterval", set_start_limit, 0},
+    {SEC_SERVICE, "StartLimitBurst", set_start_limit, 0},
     {SEC_SERVICE, "TimeoutStartSec", set_time, 0},
     {SEC_SERVICE, "TimeoutStopSec", set_time, 0},
     {SEC_SERVICE, "TimeoutSec", set_time, 0},

@@ -2,8 +2,12 @@
  * libFuzzer target: the frame decoder fed in chunks whose sizes come from
  * the input itself, checked against a second decoder fed through
  * want/commit one byte at a time; every complete body goes through the
- * handoff message parser.
+ * handoff message parser. After every chunk, and at the end, the peer
+ * might close: frame_dec_partial and frame_dec_eof must agree with what
+ * was fed (a close mid-frame is -EPIPE, at a boundary 0, after a bad
+ * header the sticky error).
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,6 +18,24 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct frame_decoder a, b;
+
+/* What a close now would mean, against the decoder's own state. */
+static void check_eof(const struct frame_decoder *d)
+{
+	int partial = frame_dec_partial(d), eof = frame_dec_eof(d);
+	size_t len;
+	int whole = frame_dec_body(d, &len) != NULL;
+	if (d->err && eof != d->err)
+		__builtin_trap(); /* the sticky error wins */
+	if (!d->err && partial && eof != -EPIPE)
+		__builtin_trap(); /* mid-frame: lost */
+	if (!d->err && !partial && eof != 0)
+		__builtin_trap(); /* at a boundary (or a whole frame waiting) */
+	if (partial && whole)
+		__builtin_trap();
+	if (!d->err && !partial && !whole && d->have != 0)
+		__builtin_trap(); /* bytes held that are neither a frame nor part of one */
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((size_t)used > n)
 			__builtin_trap();
 		off += (size_t)used;
+		check_eof(&a);
 		if (ready) {
 			size_t len;
 			const uint8_t *body = frame_dec_body(&a, &len);
@@ -65,8 +88,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (frame_dec_commit(&b, 1) < 0)
 			break;
 	}
+	check_eof(&b);
 	if (frame_dec_body(&b, &(size_t){0}))
 		frames_b++;
+	/* both were fed everything (or stopped at the same error): a close now
+	 * means the same to both */
+	if (!a.err && !b.err && off == size && frame_dec_partial(&a) != frame_dec_partial(&b))
+		__builtin_trap();
 	if (frames_a != frames_b || !!a.err != !!b.err)
 		__builtin_trap();
 	return 0;

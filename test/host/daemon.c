@@ -1,10 +1,14 @@
 /* Host-tier harness for running pact-init in namespaces (see daemon.h). */
 #include "daemon.h"
+#include "hostutil.h"
+#include "lib/fileio.h"
+#include "os/cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <regex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,6 +69,53 @@ int daemon_launch(struct daemon *d)
 	return daemon_launch_env(d, NULL);
 }
 
+const char *host_cgroup_dir(void)
+{
+	static char dir[256];
+	static int looked;
+	if (looked)
+		return dir;
+	looked = 1;
+	static char buf[65536];
+	char mnt[200] = "", self[512] = "";
+	if (read_file("/proc/self/mountinfo", buf, sizeof buf) > 0) {
+		for (char *save, *l = strtok_r(buf, "\n", &save); l && !mnt[0];
+		     l = strtok_r(NULL, "\n", &save))
+			if (strstr(l, " - cgroup2 ") &&
+			    sscanf(l, "%*s %*s %*s %*s %199s", mnt) != 1)
+				mnt[0] = '\0';
+	}
+	if (!mnt[0] || read_file("/proc/self/cgroup", buf, sizeof buf) <= 0)
+		return dir;
+	char *p = strstr(buf, "0::/");
+	if (p) {
+		p += 3;
+		p[strcspn(p, "\n")] = '\0';
+		snprintf(self, sizeof self, "%s", strcmp(p, "/") == 0 ? "" : p);
+	}
+	if (path_fmt(dir, sizeof dir, "%s%s", mnt, self) < 0)
+		dir[0] = '\0';
+	return dir;
+}
+
+/* A cgroup of its own for pact-init: the root of its cgroup namespace. */
+static int make_test_cgroup(struct daemon *d)
+{
+	static int n;
+	const char *prefix = getenv("PACT_HOST_CG_PREFIX");
+	if (!host_cgroup_dir()[0])
+		return -ENOENT;
+	if (path_fmt(d->cg, sizeof d->cg, "%s/%s-%d-%d", host_cgroup_dir(),
+		     prefix && *prefix ? prefix : "pact-host", (int)getpid(), n++) < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(d->cg, 0755) < 0) {
+		int e = errno;
+		d->cg[0] = '\0';
+		return -e;
+	}
+	return 0;
+}
+
 int daemon_prepare(struct daemon *d, const char *conf, const char *cmdline)
 {
 	memset(d, 0, sizeof *d);
@@ -84,15 +135,27 @@ int daemon_prepare(struct daemon *d, const char *conf, const char *cmdline)
 
 int daemon_launch_env(struct daemon *d, char *const *env)
 {
-	char logp[PATH_MAX];
+	char logp[PATH_MAX], consp[PATH_MAX];
 	snprintf(logp, sizeof logp, "%s/log", d->dir);
+	snprintf(consp, sizeof consp, "%s/console", d->dir);
 	d->log_fd = open(logp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	close(open(consp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
 	int report[2];
+	int r = make_test_cgroup(d);
+	if (r < 0) {
+		fprintf(stderr, "# no test cgroup under %s: %s\n", host_cgroup_dir(), strerror(-r));
+		return r;
+	}
 	if (pipe2(report, O_CLOEXEC) < 0)
 		return -errno;
 	d->outer = fork();
 	if (d->outer == 0) {
-		if (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0)
+		/* its own hostname, and a cgroup root that is the test cgroup:
+		 * the machine's name and cgroup root stay as they are */
+		char procs[300];
+		snprintf(procs, sizeof procs, "%s/cgroup.procs", d->cg);
+		if (write_file(procs, "0") < 0 ||
+		    unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWCGROUP) < 0)
 			_exit(120);
 		pid_t init = fork();
 		if (init == 0) {
@@ -103,9 +166,13 @@ int daemon_launch_env(struct daemon *d, char *const *env)
 			snprintf(a_cg, sizeof a_cg, "--cgroup-root=%s/cgroup", d->dir);
 			/* a /proc of its own pid namespace, as a real PID 1 has (never
 			 * propagated back: the new mount namespace is made private) */
-			if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+			if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
 				(void)mount("proc", "/proc", "proc",
 					    MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+				/* its console (the console program, the emergency
+				 * shell) is a file of its own, not the machine's */
+				(void)mount(consp, "/dev/console", NULL, MS_BIND, NULL);
+			}
 			int fd = d->console > 0 ? d->console : open(logp, O_WRONLY | O_APPEND);
 			dup2(fd, 1);
 			dup2(fd, 2);
@@ -187,6 +254,71 @@ int daemon_read_line(struct daemon *d, const char *sock, char *buf, size_t cap, 
 	return used ? (int)used : -ETIMEDOUT;
 }
 
+/* Everything in dir/name, up to 4 MiB. */
+static const char *read_all(struct daemon *d, const char *name, int fd)
+{
+	static char buf[4 << 20];
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s", d->dir, name);
+	int own = fd < 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	ssize_t n = pread(fd < 0 ? own : fd, buf, sizeof buf - 1, 0);
+	if (own >= 0)
+		close(own);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+struct text_wait {
+	struct daemon *d;
+	const char *name;
+	int fd;
+	regex_t re;
+};
+
+static int text_matches(void *ctx)
+{
+	struct text_wait *w = ctx;
+	return regexec(&w->re, read_all(w->d, w->name, w->fd), 0, NULL, 0) == 0;
+}
+
+/* Wait until a line of dir/name matches pattern: inotify on the file. */
+static int wait_text(struct daemon *d, const char *name, int fd, const char *pattern,
+		     int timeout_ms)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s", d->dir, name);
+	struct text_wait w = {.d = d, .name = name, .fd = fd};
+	if (regcomp(&w.re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB) != 0)
+		return -EINVAL;
+	int r = wait_until(path, IN_MODIFY, text_matches, &w, timeout_ms);
+	regfree(&w.re);
+	return r;
+}
+
+int daemon_wait_log(struct daemon *d, const char *pattern, int timeout_ms)
+{
+	return wait_text(d, "log", d->log_fd, pattern, timeout_ms);
+}
+
+int daemon_wait_console(struct daemon *d, const char *pattern, int timeout_ms)
+{
+	return wait_text(d, "console", -1, pattern, timeout_ms);
+}
+
+int daemon_pactctl(struct daemon *d, const char *args, char *out, size_t cap)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s --run-dir %s %s 2>&1", build_path("san/pactctl"), d->run_dir,
+		 args);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, cap - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 int daemon_wait_exit(struct daemon *d, int timeout_ms)
 {
 	int pfd = (int)syscall(SYS_pidfd_open, d->outer, 0);
@@ -205,21 +337,38 @@ int daemon_wait_exit(struct daemon *d, int timeout_ms)
 
 const char *daemon_log(struct daemon *d)
 {
-	static char buf[65536];
-	ssize_t n = pread(d->log_fd, buf, sizeof buf - 1, 0);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
+	return read_all(d, "log", d->log_fd);
 }
 
-void daemon_cleanup(struct daemon *d)
+/* Everything left in its cgroup is killed, then the cgroup tree removed. */
+static int remove_test_cgroup(struct daemon *d)
+{
+	if (!d->cg[0])
+		return 0;
+	(void)cg_kill(d->cg); /* nothing to do when it is empty already */
+	int r = cg_wait_populated(d->cg, 0, 10000);
+	if (r == 0)
+		r = cg_scope_remove(d->cg);
+	if (r < 0)
+		fprintf(stderr, "# test cgroup %s left behind: %s\n", d->cg, strerror(-r));
+	else
+		d->cg[0] = '\0';
+	return r;
+}
+
+int daemon_cleanup(struct daemon *d)
 {
 	if (d->outer > 0) {
 		kill(d->pid, SIGKILL);
 		waitpid(d->outer, NULL, 0);
+		d->outer = 0;
 	}
+	int r = remove_test_cgroup(d);
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->dir);
 	(void)!system(cmd);
 	if (d->log_fd > 0)
 		close(d->log_fd);
+	d->log_fd = -1;
+	return r;
 }

@@ -1,7 +1,11 @@
 /*
  * Host-tier harness: run the real pact-init (the sanitized build) as PID 1
- * of fresh pid and mount namespaces, with its paths in a temp directory,
- * and wait on its sockets and files with bounded waits (inotify, poll).
+ * of fresh pid, mount, UTS and cgroup namespaces, with its paths in a temp
+ * directory, and wait on its sockets, files and log with bounded waits
+ * (inotify, poll). The machine running the tests keeps its hostname, and
+ * its cgroup2 root gets nothing: pact-init's cgroup root is a test cgroup
+ * made for it ($PACT_HOST_CG_PREFIX-<pid>-<n>, under the cgroup the test
+ * runs in), killed and removed by daemon_cleanup.
  */
 #ifndef PACT_TEST_DAEMON_H
 #define PACT_TEST_DAEMON_H
@@ -16,6 +20,7 @@ struct daemon {
 	int log_fd;  /* its stderr, for reading */
 	int console; /* > 0 (set between prepare and launch): its stdout and stderr
 		      * instead of the log file, e.g. a pty standing for a console */
+	char cg[256]; /* its cgroup root as the host sees it ("" when none could be made) */
 };
 
 /* Write dir/etc/init.conf from conf and start pact-init with extra argv.
@@ -36,7 +41,21 @@ int daemon_read_line(struct daemon *d, const char *sock, char *buf, size_t cap, 
 int daemon_wait_exit(struct daemon *d, int timeout_ms);
 /* Everything it logged so far. */
 const char *daemon_log(struct daemon *d);
-void daemon_cleanup(struct daemon *d);
+/* Wait until a line of its log matches pattern (an extended regex; inotify
+ * on the log file), at most timeout_ms. 0, or -ETIMEDOUT. */
+int daemon_wait_log(struct daemon *d, const char *pattern, int timeout_ms);
+/* The same for what its console programs wrote (dir/console: the harness
+ * binds that file over /dev/console in pact-init's mount namespace). */
+int daemon_wait_console(struct daemon *d, const char *pattern, int timeout_ms);
+/* Run pactctl --run-dir <run_dir> args (a shell word list); its output (stdout and
+ * stderr) into out, its exit status returned (-1 when it did not exit). */
+int daemon_pactctl(struct daemon *d, const char *args, char *out, size_t cap);
+/* Kill it and everything in its cgroup, remove its test cgroup and temp
+ * directory. 0, or -errno when the test cgroup could not be removed. */
+int daemon_cleanup(struct daemon *d);
+/* The cgroup2 mount of the host and the cgroup this process is in
+ * (absolute, e.g. /sys/fs/cgroup/unified/user.slice); "" when there is none. */
+const char *host_cgroup_dir(void);
 /* Absolute path of a build product (BUILD env or ./build). */
 const char *build_path(const char *rel);
 

@@ -4,13 +4,17 @@
 #include "lib/loop.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 char *pf(const char *fmt, ...)
@@ -109,4 +113,46 @@ const char *daemon_add_gate_service(struct daemon *d)
 		fifo, build_path("san/pactctl"));
 	fclose(f);
 	return fifo;
+}
+
+void diag(const char *fmt, ...)
+{
+	static char buf[70000];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		printf("# %s\n", l);
+}
+
+static long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int wait_until(const char *watch, unsigned mask, int (*cond)(void *ctx), void *ctx, int timeout_ms)
+{
+	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	(void)inotify_add_watch(in, watch, mask);
+	long deadline = ms_now() + timeout_ms;
+	int r = -ETIMEDOUT;
+	for (;;) {
+		if (cond(ctx)) {
+			r = 0;
+			break;
+		}
+		long left = deadline - ms_now();
+		if (left <= 0)
+			break;
+		struct pollfd p = {.fd = in, .events = POLLIN};
+		poll(&p, 1, (int)left);
+		char ev[4096];
+		while (read(in, ev, sizeof ev) > 0)
+			;
+	}
+	close(in);
+	return r;
 }

@@ -11,6 +11,11 @@ char *pf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int run(const char *const argv[]);
 /* Number of open fds of pid, or -1. */
 int fd_count(pid_t pid);
+/* Wait until cond(ctx) is true, looking again after each inotify event
+ * (mask) on watch, at most timeout_ms. 0, or -ETIMEDOUT. */
+int wait_until(const char *watch, unsigned mask, int (*cond)(void *ctx), void *ctx, int timeout_ms);
+/* A TAP comment; every line of a multi-line text gets its "# ". */
+void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct daemon;
 /* `pactctl --json VERB` against the daemon d, its output into buf (cap

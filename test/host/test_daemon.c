@@ -2,58 +2,18 @@
  * Host tier: the real pact-init as PID 1 of fresh namespaces. It boots to
  * readiness (file and socket agree), reports a bad init.conf line by
  * file:line and carries on, and shuts down on SIGUSR2 in bounded time even
- * with processes that ignore SIGTERM.
+ * with processes that ignore SIGTERM. It runs in UTS and cgroup namespaces
+ * of its own: the hostname it sets and the slices it makes stay there.
  */
 #include "daemon.h"
 #include "hostutil.h"
-#include "lib/fileio.h"
 #include "tap.h"
 
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-static long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A child of init's that ignores SIGTERM and has two children of its own. */
-static int stubborn_set_up(pid_t init)
-{
-	char kids[256], st[4096];
-	if (read_file(pf("/proc/%d/task/%d/children", (int)init, (int)init), kids, sizeof kids) < 0)
-		return 0;
-	for (char *save, *w = strtok_r(kids, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
-		char grand[256], *ign;
-		int n = 0;
-		if (read_file(pf("/proc/%s/status", w), st, sizeof st) < 0 ||
-		    !(ign = strstr(st, "SigIgn:")) || !(strtoull(ign + 7, NULL, 16) & (1ull << 14)))
-			continue;
-		if (read_file(pf("/proc/%s/task/%s/children", w, w), grand, sizeof grand) < 0)
-			continue;
-		for (char *s2, *g = strtok_r(grand, " \n", &s2); g; g = strtok_r(NULL, " \n", &s2))
-			n++;
-		if (n == 2)
-			return 1;
-	}
-	return 0;
-}
-
-static int stubborn_ready(pid_t init, int timeout_ms)
-{
-	long end = ms_now() + timeout_ms;
-	while (!stubborn_set_up(init) && ms_now() < end)
-		poll(NULL, 0, 10);
-	return stubborn_set_up(init);
-}
 
 int main(void)
 {
@@ -67,8 +27,25 @@ int main(void)
 		 "console_exit = none\nshutdown_grace_ms = 300\nshutdown_kill_wait_ms = 3000\n",
 		 build_path("test/vm/stubborn"));
 	struct daemon d;
+	char host_before[256] = "", host_after[256] = "";
+	gethostname(host_before, sizeof host_before);
 	is_int(daemon_start(&d, conf, "quiet pact.debug"), 0, "pact-init started in namespaces");
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "ready file appears");
+	/* it set the hostname of its own UTS namespace, not the machine's */
+	char out[256] = "";
+	FILE *p = popen(pf("nsenter --uts=/proc/%d/ns/uts hostname", (int)d.pid), "r");
+	if (p) {
+		(void)!fgets(out, sizeof out, p);
+		pclose(p);
+	}
+	is_str(out, "host-node\n", "pact-init's hostname is its node id");
+	gethostname(host_after, sizeof host_after);
+	is_str(host_after, host_before, "the machine's hostname is unchanged");
+	char cg[300];
+	snprintf(cg, sizeof cg, "%s", d.cg);
+	ok(cg[0] && access(pf("%s/pact.slice/infra.slice", cg), F_OK) == 0 &&
+	       access(pf("%s/workload.slice", cg), F_OK) == 0,
+	   "its slices are in its test cgroup %s (its cgroup namespace's root)", cg);
 	char line[256] = "";
 	daemon_read_line(&d, "ready.sock", line, sizeof line, 5000);
 	is_str(line, "READY host-node\n", "ready.sock answers READY with the node id");
@@ -82,9 +59,10 @@ int main(void)
 	ok(strstr(daemon_log(&d), "init.conf:2: expected 'key = value'") != NULL,
 	   "a bad init.conf line is reported with file:line");
 	ok(strstr(daemon_log(&d), "console program") != NULL, "the console program ran");
-	/* it must have set itself up (SIGTERM ignored, its two children
-	 * forked) before the shutdown, or SIGTERM ends it and proves nothing */
-	ok(stubborn_ready(d.pid, 10000), "the console program ignores SIGTERM, with its children");
+	/* stubborn prints its pid once it ignores SIGTERM: only then does the
+	 * poweroff below need SIGKILL for it */
+	is_int(daemon_wait_console(&d, "^[0-9]+$", 10000), 0,
+	       "the console program ignores SIGTERM");
 
 	is_int(kill(d.pid, SIGUSR2), 0, "SIGUSR2 sent (poweroff)");
 	int st = daemon_wait_exit(&d, 15000);
@@ -97,6 +75,7 @@ int main(void)
 	ok(access(strcat(strcpy(line, d.run_dir), "/ready"), F_OK) != 0, "ready file withdrawn");
 	if (tap_failed)
 		printf("# log:\n%s", log);
-	daemon_cleanup(&d);
+	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
+	ok(cg[0] && access(cg, F_OK) != 0, "nothing of it is left in the machine's cgroup tree");
 	return done_testing();
 }

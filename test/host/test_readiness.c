@@ -34,21 +34,6 @@ static int connect_ready(struct daemon *d)
 	return fd;
 }
 
-/* Run pactctl with args; its output into out, its exit status returned. */
-static int pactctl(struct daemon *d, const char *args, char *out, size_t cap)
-{
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "%s --run-dir %s %s 2>&1", build_path("san/pactctl"), d->run_dir,
-		 args);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(out, 1, cap - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 int main(void)
 {
 	if (getuid() != 0) {
@@ -78,10 +63,10 @@ int main(void)
 	   "a second client shuts down its writing side");
 
 	char out[4096];
-	int rc = pactctl(&d, "wait-ready --timeout 1", out, sizeof out);
+	int rc = daemon_pactctl(&d, "wait-ready --timeout 1", out, sizeof out);
 	is_int(rc, 2, "pactctl wait-ready --timeout 1 exits 2 (timeout)");
 	ok(strstr(out, "timeout") != NULL, "and says timeout");
-	rc = pactctl(&d, "--json status", out, sizeof out);
+	rc = daemon_pactctl(&d, "--json status", out, sizeof out);
 	is_int(rc, 0, "the control socket answers during the network phase");
 	ok(strstr(out, "\"name\":\"ConfigureNetwork\",\"state\":\"running\"") != NULL,
 	   "status shows ConfigureNetwork running");

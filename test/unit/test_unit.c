@@ -387,8 +387,13 @@ static void test_sizes(void)
 	   "percent refused");
 	r = load("m.service", "[Service]\nExecStart=/bin/x\nMemoryMax=1G\nMemoryMax=infinity\n");
 	ok(r == 0 && U.memory_max == UNIT_INFINITY, "last MemoryMax wins (infinity)");
+	r = load("m.service", "[Service]\nExecStart=/bin/x\n");
+	ok(r == 0 && !U.tasks_max_set, "no TasksMax=: the default task limit applies");
 	r = load("m.service", "[Service]\nExecStart=/bin/x\nTasksMax=infinity\n");
-	ok(r == 0 && U.tasks_max == UNIT_INFINITY, "TasksMax=infinity");
+	ok(r == 0 && U.tasks_max == UNIT_INFINITY && U.tasks_max_set,
+	   "TasksMax=infinity (given: no default limit)");
+	r = load("m.service", "[Service]\nExecStart=/bin/x\nTasksMax=30\nTasksMax=\n");
+	ok(r == 0 && !U.tasks_max_set, "an empty TasksMax= is back to the default");
 	r = load("m.service", "[Service]\nExecStart=/bin/x\nTasksMax=0\n");
 	ok(r < 0, "TasksMax=0 refused");
 	r = load("m.service", "[Service]\nExecStart=/bin/x\nIOReadBandwidthMax=sda 1M\n");
@@ -396,6 +401,26 @@ static void test_sizes(void)
 	r = load("m.service", "[Service]\nExecStart=/bin/x\nIOReadBandwidthMax=/dev/sda 1M\n"
 			      "IOReadBandwidthMax=\n");
 	ok(r == 0 && U.n_io == 0, "empty IOReadBandwidthMax= resets");
+}
+
+static void test_start_limit(void)
+{
+	int r = load("m.service", "[Service]\nExecStart=/bin/x\n");
+	ok(r == 0 && U.start_limit_ms == 10000 && U.start_limit_burst == 5,
+	   "start limit: systemd's defaults, 5 starts in 10 s");
+	r = load("m.service", "[Unit]\nStartLimitIntervalSec=30s\nStartLimitBurst=3\n"
+			      "[Service]\nExecStart=/bin/x\n");
+	ok(r == 0 && U.start_limit_ms == 30000 && U.start_limit_burst == 3,
+	   "StartLimitIntervalSec= and StartLimitBurst= in [Unit]");
+	r = load("m.service", "[Service]\nExecStart=/bin/x\nStartLimitInterval=0\n");
+	ok(r == 0 && U.start_limit_ms == 0,
+	   "StartLimitInterval=0 in [Service] (older spelling): no limit");
+	r = load("m.service", "[Unit]\nStartLimitBurst=many\n[Service]\nExecStart=/bin/x\n");
+	ok(r < 0 && diag_has("StartLimitBurst=many: not a number"),
+	   "a bad StartLimitBurst= refused");
+	r = load("m.service",
+		 "[Unit]\nStartLimitIntervalSec=infinity\n[Service]\nExecStart=/bin/x\n");
+	ok(r < 0 && diag_has("not a finite time span"), "StartLimitIntervalSec=infinity refused");
 }
 
 static void test_values(void)
@@ -961,6 +986,7 @@ int main(void)
 	test_specifiers();
 	test_timespans();
 	test_sizes();
+	test_start_limit();
 	test_values();
 	test_syntax();
 	test_limits();

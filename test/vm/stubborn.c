@@ -6,27 +6,13 @@
  * Run as a Type=notify service ($NOTIFY_SOCKET set), it sends READY=1 once
  * the pids are printed, so a test knows they are all there.
  */
+#include "sdnotify.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
-
-static void notify_ready(void)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (!path || !*path || strlen(path) >= sizeof sa.sun_path)
-		return;
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	(void)!sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa, sizeof sa);
-	close(fd);
-}
 
 int main(int argc, char **argv)
 {
@@ -45,7 +31,7 @@ int main(int argc, char **argv)
 	}
 	printf("%d\n", getpid());
 	fflush(stdout);
-	notify_ready();
+	sd_notify_text("READY=1");
 	for (;;)
 		pause();
 }
