@@ -94,16 +94,16 @@ static void transmit(struct dhcp_client *c, uint64_t now)
 		r.broadcast = 1;
 		break;
 	case DHCP_REQUESTING:
-		memcpy(r.server, c->offer_server, 4);
-		/* fall through */
 	case DHCP_REBOOTING:
+		if (c->state == DHCP_REQUESTING)
+			memcpy(r.server, c->offer_server, 4);
 		memcpy(r.requested, c->offer_addr, 4);
 		r.broadcast = 1; /* no address yet: the reply must be broadcast */
 		break;
 	case DHCP_RENEWING:
-		to = c->lease.server;
-		/* fall through */
 	case DHCP_REBINDING:
+		if (c->state == DHCP_RENEWING)
+			to = c->lease.server;
 		memcpy(r.ciaddr, c->lease.addr, 4);
 		break;
 	case DHCP_BOUND:
@@ -112,8 +112,11 @@ static void transmit(struct dhcp_client *c, uint64_t now)
 	}
 	if (c->tries++)
 		c->retries++;
-	else if (r.type == DHCPREQUEST)
-		c->sent_ms = now; /* the lease counts from the first request: never too long */
+	/* the lease counts from the request last sent: the one the server
+	 * most likely answers (an earlier one could make T1 and T2 already
+	 * past when a rebinding retry, 50 s later, is the one answered) */
+	if (r.type == DHCPREQUEST)
+		c->sent_ms = now;
 	uint8_t buf[DHCP_REQ_MAX];
 	size_t n = dhcp_build(buf, &r);
 	(void)c->ops->send(c, buf, n, to); /* a lost message is retried at the deadline */

@@ -5,12 +5,17 @@
  * in place and takes away.
  */
 #include "os/dhcp.h"
+#include "os/netfiles.h"
+#include "lib/fileio.h"
 #include "tap.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const uint8_t MAC[6] = {0x52, 0x54, 0, 0x77, 0, 0x21};
 static const uint8_t SERVER[4] = {192, 168, 77, 1}, ADDR[4] = {192, 168, 77, 21};
@@ -423,7 +428,7 @@ static void test_discover_to_bound(void)
 	ok(c.state == DHCP_BOUND && F.binds == 1 && c.has_lease, "the ACK: bound, lease in place");
 	ok(!dhcp_listening(&c), "bound: not listening (the socket may close)");
 	is_int(dhcp_deadline(&c), c.sent_ms + 10000, "bound: the only deadline is T1");
-	is_int(c.expiry_ms - c.sent_ms, 120000, "the lease counts from the first REQUEST");
+	is_int(c.expiry_ms - c.sent_ms, 120000, "the lease counts from the REQUEST");
 	is_int(c.acquired, 1, "one lease acquired");
 }
 
@@ -484,9 +489,12 @@ static void test_rebind_answered(void)
 	dhcp_timeout(&c, t = dhcp_deadline(&c));
 	dhcp_timeout(&c, t = dhcp_deadline(&c));
 	ok(c.state == DHCP_REBINDING, "rebinding");
+	dhcp_timeout(&c, t = dhcp_deadline(&c)); /* a retry, 50 s later */
 	answer(&c, t + 5, DHCPACK, 120);
 	ok(c.state == DHCP_BOUND && c.renewed == 1 && F.unbinds == 0,
-	   "a server answers the rebinding: bound, never unbound");
+	   "a server answers the rebinding retry: bound, never unbound");
+	ok(c.t1_ms == t + 10000 && dhcp_deadline(&c) == c.t1_ms,
+	   "the new lease counts from that retry: T1 ahead, not passed already");
 }
 
 static void test_nak(void)
@@ -588,6 +596,52 @@ static void test_infinite_and_save(void)
 	   "a client that had no lease looks for one again");
 }
 
+/* ---- what the node's programs read (os/netfiles.c) ---- */
+
+static void test_netfiles(void)
+{
+	static const uint8_t dns[4][4] = {
+	    {10, 0, 0, 1}, {10, 0, 0, 2}, {10, 0, 0, 3}, {10, 0, 0, 4}};
+	char text[512], dir[] = "/tmp/pact-unit-netfiles.XXXXXX", run[256], etc[256], buf[512];
+	net_resolv_text(text, sizeof text, "DHCP on eth0", "a.test b.test", dns, 4);
+	is_str(text,
+	       "# written by pact-init from DHCP on eth0\nsearch a.test b.test\n"
+	       "nameserver 10.0.0.1\nnameserver 10.0.0.2\nnameserver 10.0.0.3\n",
+	       "resolv.conf: search, then at most 3 name servers (glibc reads no more)");
+	net_resolv_text(text, sizeof text, "ip=", "", dns, 1);
+	is_str(text, "# written by pact-init from ip=\nnameserver 10.0.0.1\n",
+	       "no search line when none");
+	ok(mkdtemp(dir) != NULL, "a temporary directory");
+	snprintf(run, sizeof run, "%s/run-resolv.conf", dir);
+	snprintf(etc, sizeof etc, "%s/resolv.conf", dir);
+	write_file_atomic(etc, "nameserver 192.0.2.1\n", 21, 0644);
+	is_int(net_resolv_install(run, etc, text, buf, sizeof buf), 0, "install over a plain file");
+	ssize_t n = readlink(etc, buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	is_str(buf, run, "the plain file became a link to the run directory's");
+	read_file(etc, buf, sizeof buf);
+	is_str(buf, text, "which holds the text");
+	is_int(net_resolv_install(run, etc, "# two\n", buf, sizeof buf), 0, "install again");
+	read_file(etc, buf, sizeof buf);
+	is_str(buf, "# two\n", "the link stays, the text is new");
+	char bad[300];
+	snprintf(bad, sizeof bad, "%s/nodir/resolv.conf", dir);
+	ok(net_resolv_install(run, bad, text, buf, sizeof buf) < 0 && strstr(buf, bad),
+	   "a link that cannot be made: an error naming the path (%s)", buf);
+	is_int(net_chrony_sources(dir, "eth0", dns, 2, buf, sizeof buf), 0, "chrony's source file");
+	snprintf(etc, sizeof etc, "%s/eth0.sources", dir);
+	read_file(etc, buf, sizeof buf);
+	is_str(buf, "server 10.0.0.1 iburst\nserver 10.0.0.2 iburst\n",
+	       "one server line each, iburst");
+	is_int(net_chrony_sources(dir, "eth0", dns, 0, buf, sizeof buf), 0, "no servers:");
+	ok(access(etc, F_OK) < 0, "... the file is removed");
+	unlink(run);
+	unlink(bad);
+	snprintf(etc, sizeof etc, "%s/resolv.conf", dir);
+	unlink(etc);
+	ok(rmdir(dir) == 0, "nothing else was left behind");
+}
+
 int main(void)
 {
 	test_build();
@@ -601,5 +655,6 @@ int main(void)
 	test_init_reboot();
 	test_requesting_gives_up();
 	test_infinite_and_save();
+	test_netfiles();
 	return done_testing();
 }
