@@ -1,16 +1,25 @@
 #!/bin/bash
-# Render boot/pxe.ipxe.in: mkipxe.sh [-l] OUT 'KERNEL COMMAND LINE' INITRD...
+# Render boot/pxe.ipxe.in: mkipxe.sh [-l|-d] OUT 'KERNEL COMMAND LINE' INITRD...
 # INITRDs are file names next to the script (iPXE concatenates them in
 # order, later files winning, as QEMU's -initrd does with one archive).
-#   -l  pass on what DHCP gave iPXE (docs/fleet.md): the node's address
-#       as a static ip= on eth0, and its host name as pact.node_id=
+# The two ways of passing the network on (docs/fleet.md):
+#   -l  what DHCP gave iPXE, kept as it is: the node's address as a
+#       static ip= on eth0, and its host name as pact.node_id=
+#   -d  DHCP again by pact-init's own client, which keeps the lease:
+#       ip=ADDRESS::::::dhcp asks first for the address iPXE had
+#       (INIT-REBOOT), on the NIC iPXE booted from (BOOTIF=, by its MAC);
+#       the host name comes from pact-init's lease
 set -euo pipefail
 lease=""
-if [ "${1:-}" = -l ]; then
-	# shellcheck disable=SC2016 # iPXE's settings: iPXE expands them
+# shellcheck disable=SC2016 # iPXE's settings: iPXE expands them
+case ${1:-} in
+-l)
 	lease=' ip=${net0/ip}::${net0/gateway}:${net0/netmask}:${hostname}:eth0:off pact.node_id=${hostname}'
-	shift
-fi
+	shift ;;
+-d)
+	lease=' ip=${net0/ip}::::::dhcp BOOTIF=01-${net0/mac:hexhyp}'
+	shift ;;
+esac
 out=$1 cmdline=$2$lease; shift 2
 [ $# -ge 1 ] || { echo "mkipxe: no initrd given" >&2; exit 2; }
 initrds="" names=""

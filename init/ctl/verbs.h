@@ -31,5 +31,7 @@ int ctl_allocations_init(void);
 int ctl_watchdog_init(void);
 /* ctl/debug.c: debug hang (only with pact.debug) */
 int ctl_debug_init(void);
+/* ctl/net.c: the DHCP clients' metrics */
+int ctl_net_init(void);
 
 #endif

@@ -130,9 +130,11 @@ static void cmdline_word(struct pact_config *c, const char *w)
 	else if (klen == 14 && strncmp(w, "pact.emergency", klen) == 0)
 		c->emergency = !eq || strcmp(val, "0") != 0;
 	else if (klen == 12 && strncmp(w, "pact.node_id", klen) == 0)
-		COPY(c->node_id, val);
+		COPY(c->node_id, val); /* "" (iPXE's empty ${hostname}): not set */
 	else if (klen == 2 && strncmp(w, "ip", klen) == 0)
 		COPY(c->ip_arg, val);
+	else if (klen == 6 && strncmp(w, "BOOTIF", klen) == 0)
+		COPY(c->bootif, val);
 	else if (klen == 9 && strncmp(w, "pact.root", klen) == 0)
 		COPY(c->root, val);
 	else if (klen == 14 && strncmp(w, "pact.root_wait", klen) == 0)
@@ -205,8 +207,7 @@ static int set_modules(struct pact_config *c, const char *v)
 static int apply_key(struct pact_config *c, const char *k, const char *v, char *err, size_t errlen)
 {
 	if (strcmp(k, "node_id") == 0) {
-		if (!c->node_id[0])
-			COPY(c->node_id, v);
+		COPY(c->conf_node_id, v);
 	} else if (strcmp(k, "hostname") == 0) {
 		COPY(c->hostname, v);
 	} else if (strcmp(k, "console_exec") == 0) {

@@ -38,13 +38,15 @@ struct pact_config {
 	/* kernel command line (pact.*) */
 	int debug;		    /* pact.debug */
 	int emergency;		    /* pact.emergency: emergency shell instead of services */
-	char node_id[CONF_STR_MAX]; /* pact.node_id= (else init.conf node_id, else hostname) */
+	char node_id[CONF_STR_MAX]; /* pact.node_id=; empty means not set (node/identity.c) */
 	char ip_arg[CONF_STR_MAX];  /* ip= (network boot syntax) */
+	char bootif[32];	    /* BOOTIF=: the MAC of the boot NIC (pxelinux, iPXE) */
 	char root[PATH_MAX];	    /* pact.root=: stage 1 mounts this image and switches to it */
 	unsigned root_wait_s;	    /* pact.root_wait=: how long to wait for its device */
 	char root_init[PATH_MAX];   /* init=: what stage 1 execs in the new root */
 
 	/* init.conf */
+	char conf_node_id[CONF_STR_MAX]; /* node_id */
 	char hostname[CONF_STR_MAX];
 	char console_exec[CONF_STR_MAX]; /* program run on the console once up */
 	enum console_exit console_exit;

@@ -5,12 +5,17 @@
  * bounded netlink round trips, so it runs in a forked child: the event loop
  * goes on petting the watchdog (whatever its timeout) and answering the
  * control and readiness sockets meanwhile. The child shares our network
- * namespace and reports its error line through a pipe. The watchdog is
+ * namespace and reports through a pipe: its error line, or on success the
+ * device it chose for an ip= that names none. Interfaces whose address
+ * comes from DHCP are only brought up by the child; their clients then run
+ * in this process's loop (network_dhcp.c) and the step ends when each has
+ * a lease, or fails after net.dhcp_timeout_ms (F28). The watchdog is
  * opened in InitHardware when we are the machine's PID 1; power.c disarms
  * it with the magic close right before reboot(2).
  */
 #include "node/network.h"
 #include "node/boot.h"
+#include "node/network_dhcp.h"
 #include "lib/config.h"
 #include "os/netplan.h"
 #include "lib/fileio.h"
@@ -33,6 +38,8 @@
 #define NET_CHILD_SLACK_MS 30000u
 
 static struct net_plan plan;
+static struct net_plan step_plan; /* the plan of the running step, ip= and BOOTIF= in */
+static char cmdline_host[NET_HOSTNAME_MAX + 1]; /* ip='s host name field */
 static char wd_path[256] = WATCHDOG_DEFAULT_PATH;
 static unsigned wd_timeout_s = WATCHDOG_DEFAULT_TIMEOUT_S;
 static int wd_enabled = 1;
@@ -73,14 +80,33 @@ static int net_pipe = -1;
 static int net_timed_out;
 static struct timer net_deadline;
 
-/* In the child: apply, send the error line (if any), exit with the errno. */
-static void net_child(const struct net_plan *p, int wfd)
+/* In the child: apply, send the error line or the device chosen, exit
+ * with the errno. */
+static void net_child(struct net_plan *p, int wfd)
 {
 	char err[NET_ERR_MAX] = "";
-	int r = net_apply(p, err, sizeof err);
-	if (r < 0)
-		(void)write_all(wfd, err, strlen(err));
+	int r = 0;
+	if (p->has_cmdline && !p->cmdline.ifname[0])
+		r = net_pick_device(p, p->cmdline.ifname, (int)p->carrier_timeout_ms, err,
+				    sizeof err);
+	if (r == 0)
+		r = net_apply(p, err, sizeof err);
+	const char *say = r < 0 ? err : p->cmdline.ifname;
+	(void)write_all(wfd, say, strlen(say));
 	_exit(r < 0 ? (-r < 256 ? -r : EIO) : 0); /* child */
+}
+
+/* The child configured what is static: the DHCP clients take over. */
+static void start_dhcp(const char *picked)
+{
+	struct net_plan *p = &step_plan;
+	struct net_iface ifs[NET_MAX_IFACES + 1];
+	if (p->has_cmdline && !p->cmdline.ifname[0] && strlen(picked) < sizeof p->cmdline.ifname)
+		memcpy(p->cmdline.ifname, picked, strlen(picked) + 1);
+	int n = netplan_interfaces(p, ifs, NET_MAX_IFACES + 1);
+	network_dhcp_set_static(p, p->cmdline.ifname, cmdline_host);
+	network_dhcp_publish(); /* ip='s name and time servers, if it gave any */
+	network_dhcp_acquire(ifs, n < 0 ? 0 : n, p->dhcp_timeout_ms, boot_step_finished);
 }
 
 static void net_child_done(void *ctx, pid_t pid, int status)
@@ -95,11 +121,15 @@ static void net_child_done(void *ctx, pid_t pid, int status)
 	net_pipe = -1;
 	net_pid = 0;
 	int r = 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		start_dhcp(err);
+		return;
+	}
+	if (WIFEXITED(status)) {
 		r = -WEXITSTATUS(status);
 		if (!err[0])
 			snprintf(err, sizeof err, "network configuration: %s", strerror(-r));
-	} else if (!WIFEXITED(status)) {
+	} else {
 		r = net_timed_out ? -ETIMEDOUT : -EINTR;
 		snprintf(err, sizeof err, "network configuration %s (signal %d)",
 			 net_timed_out ? "timed out" : "was killed",
@@ -119,14 +149,28 @@ static void net_child_timeout(void *ctx)
 	}
 }
 
+/* The plan with the command line's ip= and BOOTIF= in. */
+static int cmdline_plan(struct net_plan *p, char *err, size_t errlen)
+{
+	*p = plan; /* a retry starts from the configuration again */
+	if (cfg.ip_arg[0] && netplan_parse_ip(p, cfg.ip_arg, err, errlen) < 0)
+		return -EINVAL;
+	if (cfg.bootif[0] && netplan_parse_bootif(p, cfg.bootif, err, errlen) < 0)
+		return -EINVAL;
+	snprintf(cmdline_host, sizeof cmdline_host, "%s", p->hostname);
+	return 0;
+}
+
+const char *network_cmdline_hostname(void)
+{
+	return cmdline_host[0] ? cmdline_host : NULL;
+}
+
 int network_step_configure(char *err, size_t errlen)
 {
-	struct net_plan p = plan; /* a retry starts from the configuration again */
-	if (cfg.ip_arg[0] && netplan_parse_ip(&p, cfg.ip_arg, err, errlen) < 0)
+	if (cmdline_plan(&step_plan, err, errlen) < 0)
 		return -EINVAL;
-	/* a hostname given in ip= names the node when nothing else does */
-	if (p.hostname[0] && !cfg.hostname[0])
-		snprintf(cfg.hostname, sizeof cfg.hostname, "%s", p.hostname);
+	struct net_plan p = step_plan;
 	int fds[2];
 	/* the read end does not block: a child forked meanwhile (before its
 	 * exec) may still hold the write end when ours is reaped */
@@ -188,4 +232,15 @@ void network_after_reexec(void)
 	/* the old image's watchdog fd closed at exec without the magic close,
 	 * so the watchdog runs on: open it again before it expires */
 	network_step_watchdog(NULL, 0);
+	/* the leases go on being kept; ip= says again what it adds to them */
+	char err[NET_ERR_MAX];
+	struct net_iface ifs[NET_MAX_IFACES + 1];
+	if (cmdline_plan(&step_plan, err, sizeof err) < 0)
+		return;
+	struct net_iface *c = &step_plan.cmdline;
+	if (step_plan.has_cmdline && !c->ifname[0]) /* the child chose it: again, the same */
+		(void)net_pick_device(&step_plan, c->ifname, 0, err, sizeof err);
+	int n = netplan_interfaces(&step_plan, ifs, NET_MAX_IFACES + 1);
+	network_dhcp_set_static(&step_plan, step_plan.cmdline.ifname, cmdline_host);
+	network_dhcp_restore(ifs, n < 0 ? 0 : n);
 }

@@ -15,7 +15,10 @@ int network_step_watchdog(char *err, size_t errlen);
 int network_step_configure(char *err, size_t errlen);
 /* watchdog.device from init.conf (the device opened, when one is). */
 const char *network_watchdog_path(void);
-/* After a live re-exec that skipped the boot: reopen the watchdog. */
+/* After a live re-exec that skipped the boot: reopen the watchdog, take
+ * the DHCP clients back. */
 void network_after_reexec(void);
+/* The host name field of ip= (the command line's name for the node), or NULL. */
+const char *network_cmdline_hostname(void);
 
 #endif

@@ -60,31 +60,7 @@ static int addr_add(struct nl_sock *nl, const char *ifname, const struct net_ip 
 	int idx = net__ifindex_of(nl, ifname, err, errlen);
 	if (idx < 0)
 		return idx;
-	unsigned char buf[NET_MSG_BUF] __attribute__((aligned(4)));
-	struct nl_msg m;
-	/* CREATE|REPLACE: an address that is already there is success */
-	nl_msg_init(&m, buf, sizeof buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE);
-	struct ifaddrmsg *ifa = nl_msg_put_extra(&m, sizeof *ifa);
-	size_t alen = ip->family == AF_INET ? 4 : 16;
-	if (ifa) {
-		ifa->ifa_family = (unsigned char)ip->family;
-		/* out of range on purpose allowed: the kernel's own error is the answer */
-		ifa->ifa_prefixlen = (unsigned char)(prefix < 0	    ? 255
-						     : prefix > 255 ? 255
-								    : prefix);
-		ifa->ifa_flags = IFA_F_PERMANENT;
-		ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-		ifa->ifa_index = (unsigned int)idx;
-	}
-	nl_attr_put(&m, IFA_LOCAL, ip->a, alen);
-	nl_attr_put(&m, IFA_ADDRESS, ip->a, alen);
-	if (ip->family == AF_INET && prefix >= 0 && prefix <= 30) {
-		uint32_t a, host = prefix == 0 ? 0xffffffffu : (1u << (32 - prefix)) - 1;
-		memcpy(&a, ip->a, 4);
-		a |= htonl(host);
-		nl_attr_put(&m, IFA_BROADCAST, &a, 4);
-	}
-	int r = nl_request(nl, &m, NULL, NULL);
+	int r = net__addr(nl, RTM_NEWADDR, idx, ip, prefix, 0);
 	if (r < 0)
 		return net__err(err, errlen, r, nl->ext_msg, "%s: add address %s/%d", ifname, txt,
 				prefix);
@@ -99,20 +75,7 @@ static int route_default(struct nl_sock *nl, const struct net_ip *gw, const char
 	int idx = net__ifindex_of(nl, ifname, err, errlen);
 	if (idx < 0)
 		return idx;
-	unsigned char buf[NET_MSG_BUF] __attribute__((aligned(4)));
-	struct nl_msg m;
-	nl_msg_init(&m, buf, sizeof buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
-	struct rtmsg *rt = nl_msg_put_extra(&m, sizeof *rt);
-	if (rt) {
-		rt->rtm_family = (unsigned char)gw->family;
-		rt->rtm_table = RT_TABLE_MAIN;
-		rt->rtm_protocol = RTPROT_STATIC;
-		rt->rtm_scope = RT_SCOPE_UNIVERSE;
-		rt->rtm_type = RTN_UNICAST;
-	}
-	nl_attr_put(&m, RTA_GATEWAY, gw->a, gw->family == AF_INET ? 4 : 16);
-	nl_attr_put_u32(&m, RTA_OIF, (uint32_t)idx);
-	int r = nl_request(nl, &m, NULL, NULL);
+	int r = net__route(nl, RTM_NEWROUTE, idx, NULL, 0, gw, NULL, RTPROT_STATIC);
 	if (r < 0)
 		return net__err(err, errlen, r, nl->ext_msg, "%s: add default route via %s", ifname,
 				txt);
@@ -140,7 +103,15 @@ struct op_arg {
 	unsigned int num;
 	int prefix;
 	struct net_ip ip;
+	struct net_link_info *li;
 };
+
+static int op_link(struct nl_sock *nl, const void *a, char *err, size_t errlen)
+{
+	const struct op_arg *o = a;
+	int r = net__get_link(nl, o->ifname, o->li);
+	return r < 0 ? net__err(err, errlen, r, nl->ext_msg, "%s", o->ifname) : 0;
+}
 
 static int op_ifindex(struct nl_sock *nl, const void *a, char *err, size_t errlen)
 {
@@ -175,6 +146,12 @@ int net_ifindex(const char *ifname, char *err, size_t errlen)
 {
 	struct op_arg a = {.ifname = ifname};
 	return with_socket(op_ifindex, &a, err, errlen);
+}
+
+int net_link_get(const char *ifname, struct net_link_info *li, char *err, size_t errlen)
+{
+	struct op_arg a = {.ifname = ifname, .li = li};
+	return with_socket(op_link, &a, err, errlen);
 }
 
 int net_link_up(const char *ifname, char *err, size_t errlen)
@@ -218,76 +195,84 @@ int net_route_add_default(const char *gw, const char *ifname, char *err, size_t 
 
 /* ---- net_apply ---- */
 
-/* ip= with no device: the non-loopback Ethernet device with the lowest ifindex. */
-static int pick_device(char *name, size_t cap, char *err, size_t errlen)
-{
-	struct net_link_info links[32];
-	int n = net_list_links(links, 32);
-	if (n < 0)
-		return net__err(err, errlen, n, NULL, "ip=: listing network devices");
-	const struct net_link_info *best = NULL;
-	for (int i = 0; i < n && i < 32; i++) {
-		const struct net_link_info *l = &links[i];
-		if (l->type != ARPHRD_ETHER || (l->flags & IFF_LOOPBACK) || !l->ifname[0])
-			continue;
-		if (!best || l->ifindex < best->ifindex)
-			best = l;
-	}
-	if (!best)
-		return net__err(err, errlen, -ENODEV, NULL,
-				"ip=: no device named and no Ethernet device found");
-	snprintf(name, cap, "%s", best->ifname);
-	return 0;
-}
-
-struct name_state {
-	const char *name;
-	int found;
-};
-
-static int name_cb(const struct nlmsghdr *nlh, void *ctx)
-{
-	struct name_state *st = ctx;
-	struct net_link_info li;
-	if (nlh->nlmsg_type == RTM_NEWLINK && net__parse_link(nlh, &li) == 0 &&
-	    !strcmp(li.ifname, st->name))
-		st->found = 1;
-	return 0;
-}
+typedef int (*look_fn)(struct nl_sock *nl, const void *arg, void *out);
 
 /*
- * Wait at most left_ms for a device called ifname to exist: a driver may
- * still be probing (asynchronous probe, firmware load) when the phase runs,
- * and there is no udev to settle. Subscribe first, then look, then wait
- * on RTM_NEWLINK notifications (a rename counts too).
+ * Wait at most left_ms until look finds its device (-ENODEV: not yet): a
+ * driver may still be probing (asynchronous probe, firmware load) when the
+ * phase runs, and there is no udev to settle. Subscribe first, then look,
+ * then look again on each RTM_NEWLINK notification (a rename counts too)
+ * or when notifications were lost.
  */
-static int wait_device(const char *ifname, int left_ms, unsigned int bound_ms, char *err,
-		       size_t errlen)
+static int wait_link(look_fn look, const void *arg, void *out, int left_ms)
 {
 	struct nl_sock sub;
-	struct net_link_info li;
 	int r = nl_open(&sub, NETLINK_ROUTE);
 	if (r == 0)
 		r = nl_join_group(&sub, RTNLGRP_LINK);
 	if (r == 0)
-		r = net__get_link(&sub, ifname, &li);
+		r = look(&sub, arg, out);
 	uint64_t deadline = now_ms() + (uint64_t)left_ms;
 	while (r == -ENODEV) {
 		uint64_t now = now_ms();
 		int n = nl_recv(&sub, now >= deadline ? 0 : (int)(deadline - now));
 		if (n == 0)
 			break;
-		struct name_state st = {ifname, 0};
-		if (n == -ENOBUFS)
-			st.found = 1; /* lost notifications: look again */
-		else if (n < 0)
-			r = n;
-		else if (nl_for_each(sub.rbuf, (size_t)n, name_cb, &st) < 0)
-			st.found = 1;
-		if (st.found)
-			r = net__get_link(&sub, ifname, &li);
+		r = n < 0 && n != -ENOBUFS ? n : look(&sub, arg, out);
 	}
 	nl_close(&sub);
+	return r;
+}
+
+static int look_name(struct nl_sock *nl, const void *ifname, void *li)
+{
+	return net__get_link(nl, ifname, li);
+}
+
+/* ip= with no device: the one BOOTIF= names, else the non-loopback
+ * Ethernet device with the lowest ifindex. */
+static int look_pick(struct nl_sock *nl, const void *plan, void *name)
+{
+	const struct net_plan *p = plan;
+	struct net_link_info links[32];
+	(void)nl;
+	int n = net_list_links(links, 32);
+	if (n < 0)
+		return n;
+	const struct net_link_info *best = NULL;
+	for (int i = 0; i < n && i < 32; i++) {
+		const struct net_link_info *l = &links[i];
+		if (l->type != ARPHRD_ETHER || (l->flags & IFF_LOOPBACK) || !l->ifname[0])
+			continue;
+		if (p->has_bootif ? !memcmp(l->mac, p->bootif, 6)
+				  : !best || l->ifindex < best->ifindex)
+			best = l;
+	}
+	if (!best)
+		return -ENODEV;
+	memcpy(name, best->ifname, sizeof best->ifname);
+	return 0;
+}
+
+int net_pick_device(const struct net_plan *p, char name[NET_IFNAME_MAX], int wait_ms, char *err,
+		    size_t errlen)
+{
+	int r = wait_link(look_pick, p, name, wait_ms);
+	if (r == -ENODEV && err && errlen)
+		snprintf(err, errlen, "ip=: %s (waited %d ms)",
+			 p->has_bootif ? "no device has the MAC of BOOTIF=" : "no Ethernet device",
+			 wait_ms);
+	else if (r < 0)
+		net__err(err, errlen, r, NULL, "ip=: listing network devices");
+	return r;
+}
+
+/* Wait at most left_ms (of bound_ms, for the message) for ifname to exist. */
+static int wait_device(const char *ifname, int left_ms, unsigned int bound_ms, char *err,
+		       size_t errlen)
+{
+	struct net_link_info li;
+	int r = wait_link(look_name, ifname, &li, left_ms);
 	if (r == -ENODEV && err && errlen)
 		snprintf(err, errlen, "%s: no such network device (waited %u ms)", ifname,
 			 bound_ms);
@@ -306,7 +291,7 @@ static int apply_iface(struct nl_sock *nl, const struct net_iface *ifc, char *er
 		r = set_mtu(nl, ifc->ifname, ifc->mtu, err, errlen);
 	if (r == 0)
 		r = set_flags(nl, ifc->ifname, 1, err, errlen);
-	if (r == 0 && ifc->addr.family)
+	if (r == 0 && ifc->addr.family && !ifc->dhcp)
 		r = addr_add(nl, ifc->ifname, &ifc->addr, ifc->prefix, err, errlen);
 	return r;
 }
@@ -318,7 +303,9 @@ static void log_iface(const struct net_iface *ifc)
 	(void)net_ip_format(&ifc->gw, g, sizeof g);
 	if (ifc->mtu)
 		snprintf(mtu, sizeof mtu, "%u", ifc->mtu);
-	if (ifc->addr.family)
+	if (ifc->dhcp)
+		log_info("net: %s: up, mtu %s, address by DHCP", ifc->ifname, mtu);
+	else if (ifc->addr.family)
 		log_info("net: %s: up, address %s/%d, gateway %s, mtu %s", ifc->ifname, a,
 			 ifc->prefix, *g ? g : "none", mtu);
 	else
@@ -336,7 +323,8 @@ int net_apply(const struct net_plan *plan, char *err, size_t errlen)
 	struct net_plan p = *plan;
 	net__clear_err(err, errlen);
 	if (p.has_cmdline && !p.cmdline.ifname[0]) {
-		int r = pick_device(p.cmdline.ifname, sizeof p.cmdline.ifname, err, errlen);
+		int r =
+		    net_pick_device(&p, p.cmdline.ifname, (int)p.carrier_timeout_ms, err, errlen);
 		if (r < 0)
 			return r;
 	}

@@ -36,6 +36,14 @@ int net_route_add_default(const char *gw, const char *ifname, char *err, size_t 
 /* Bring lo up: all a fresh network namespace needs for 127.0.0.1 and ::1. */
 int net_lo_up(char *err, size_t errlen);
 
+/* The device an ip= without one means: BOOTIF='s, else the non-loopback
+ * Ethernet device with the lowest ifindex, into name; waiting at most
+ * wait_ms for one to appear (a driver still probing). 0 or -errno. */
+int net_pick_device(const struct net_plan *p, char name[NET_IFNAME_MAX], int wait_ms, char *err,
+		    size_t errlen);
+/* A device's link state (its MAC for DHCP). 0 or -errno. */
+int net_link_get(const char *ifname, struct net_link_info *li, char *err, size_t errlen);
+
 /*
  * ConfigureNetwork: lo up; then for each interface of the plan (see
  * netplan_interfaces), in order: wait for the device to exist (a driver may

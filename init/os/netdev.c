@@ -4,6 +4,7 @@
  */
 #include "os/netdev.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -116,4 +117,66 @@ void net__clear_err(char *err, size_t errlen)
 {
 	if (err && errlen)
 		err[0] = '\0';
+}
+
+int net__addr(struct nl_sock *nl, int cmd, int ifindex, const struct net_ip *ip, int prefix,
+	      unsigned int valid_s)
+{
+	unsigned char buf[NET_MSG_BUF] __attribute__((aligned(4)));
+	struct nl_msg m;
+	/* CREATE|REPLACE: an address that is already there is success */
+	nl_msg_init(&m, buf, sizeof buf, (uint16_t)cmd,
+		    cmd == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	struct ifaddrmsg *ifa = nl_msg_put_extra(&m, sizeof *ifa);
+	size_t alen = ip->family == AF_INET ? 4 : 16;
+	if (ifa) {
+		ifa->ifa_family = (unsigned char)ip->family;
+		/* out of range on purpose allowed: the kernel's own error is the answer */
+		ifa->ifa_prefixlen = (unsigned char)(prefix < 0 || prefix > 255 ? 255 : prefix);
+		ifa->ifa_flags = valid_s ? 0 : IFA_F_PERMANENT;
+		ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+		ifa->ifa_index = (unsigned int)ifindex;
+	}
+	nl_attr_put(&m, IFA_LOCAL, ip->a, alen);
+	nl_attr_put(&m, IFA_ADDRESS, ip->a, alen);
+	if (ip->family == AF_INET && prefix >= 0 && prefix <= 30) {
+		uint32_t a, host = prefix == 0 ? 0xffffffffu : (1u << (32 - prefix)) - 1;
+		memcpy(&a, ip->a, 4);
+		a |= htonl(host);
+		nl_attr_put(&m, IFA_BROADCAST, &a, 4);
+	}
+	if (valid_s) { /* the kernel removes the address when it runs out */
+		struct ifa_cacheinfo ci = {.ifa_prefered = valid_s, .ifa_valid = valid_s};
+		nl_attr_put(&m, IFA_CACHEINFO, &ci, sizeof ci);
+	}
+	return nl_request(nl, &m, NULL, NULL);
+}
+
+int net__route(struct nl_sock *nl, int cmd, int ifindex, const struct net_ip *dst, int len,
+	       const struct net_ip *gw, const struct net_ip *src, unsigned char proto)
+{
+	int family = dst ? dst->family : gw->family;
+	size_t alen = family == AF_INET ? 4 : 16;
+	unsigned char buf[NET_MSG_BUF] __attribute__((aligned(4)));
+	struct nl_msg m;
+	nl_msg_init(&m, buf, sizeof buf, (uint16_t)cmd,
+		    cmd == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	struct rtmsg *rt = nl_msg_put_extra(&m, sizeof *rt);
+	int onlink = !gw || !gw->family;
+	if (rt) {
+		rt->rtm_family = (unsigned char)family;
+		rt->rtm_dst_len = (unsigned char)(dst ? len : 0);
+		rt->rtm_table = RT_TABLE_MAIN;
+		rt->rtm_protocol = proto;
+		rt->rtm_scope = onlink ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+		rt->rtm_type = RTN_UNICAST;
+	}
+	if (dst && len)
+		nl_attr_put(&m, RTA_DST, dst->a, alen);
+	if (!onlink)
+		nl_attr_put(&m, RTA_GATEWAY, gw->a, alen);
+	if (src && src->family)
+		nl_attr_put(&m, RTA_PREFSRC, src->a, alen);
+	nl_attr_put_u32(&m, RTA_OIF, (uint32_t)ifindex);
+	return nl_request(nl, &m, NULL, NULL);
 }

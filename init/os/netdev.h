@@ -44,5 +44,16 @@ int net__get_link(struct nl_sock *nl, const char *ifname, struct net_link_info *
 int net__get_link_by_index(struct nl_sock *nl, int ifindex, struct net_link_info *li);
 /* The ifindex of ifname, or -errno with err set. */
 int net__ifindex_of(struct nl_sock *nl, const char *ifname, char *err, size_t errlen);
+/* RTM_NEWADDR (create or replace: lifetimes are updated) or RTM_DELADDR of
+ * ip/prefix on ifindex; valid_s is the lifetime, 0 forever. 0 or -errno
+ * (the kernel's message in nl->ext_msg). */
+int net__addr(struct nl_sock *nl, int cmd, int ifindex, const struct net_ip *ip, int prefix,
+	      unsigned int valid_s);
+/* RTM_NEWROUTE (create or replace) or RTM_DELROUTE, main table: dst/len
+ * (dst NULL: the default route of gw's family) via gw (NULL: on the link)
+ * out of ifindex, preferring source src (NULL: the kernel's choice),
+ * protocol proto (RTPROT_*). 0 or -errno. */
+int net__route(struct nl_sock *nl, int cmd, int ifindex, const struct net_ip *dst, int len,
+	       const struct net_ip *gw, const struct net_ip *src, unsigned char proto);
 
 #endif

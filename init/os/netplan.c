@@ -33,6 +33,7 @@ void netplan_init(struct net_plan *p)
 {
 	memset(p, 0, sizeof *p);
 	p->carrier_timeout_ms = NET_DEFAULT_CARRIER_TIMEOUT_MS;
+	p->dhcp_timeout_ms = NET_DEFAULT_DHCP_TIMEOUT_MS;
 }
 
 /* Letters, digits, '-', '.', '_' (common on clusters), at most 64 bytes. */
@@ -109,7 +110,9 @@ static int opt_v4(const char *s, struct net_ip *out)
 	return net_ip_parse(s, AF_INET, out);
 }
 
-static const char *const dhcp_words[] = {"on", "any", "dhcp", "bootp", "rarp", "both"};
+/* The kernel's words for DHCP; pact-init speaks DHCP for all of them
+ * (a BOOTP-era server today answers DHCP too). RARP it does not speak. */
+static const char *const dhcp_words[] = {"on", "any", "dhcp", "bootp", "both"};
 
 static int is_dhcp_word(const char *s)
 {
@@ -119,10 +122,9 @@ static int is_dhcp_word(const char *s)
 	return 0;
 }
 
-static int dhcp_error(char *err, size_t errlen, const char *word)
+static int rarp_error(char *err, size_t errlen)
 {
-	return fail(err, errlen, -ENOTSUP,
-		    "ip=%s is not supported by pact-init; use static ip= or init.conf", word);
+	return fail(err, errlen, -ENOTSUP, "ip=rarp is not supported by pact-init; use ip=dhcp");
 }
 
 /* The client field may carry its own /prefix, a small extension. */
@@ -155,8 +157,10 @@ int netplan_parse_ip(struct net_plan *p, const char *value, char *err, size_t er
 		memset(&p->cmdline, 0, sizeof p->cmdline);
 		return 0;
 	}
+	if (!strcmp(value, "rarp"))
+		return rarp_error(err, errlen);
 	if (is_dhcp_word(value))
-		return dhcp_error(err, errlen, value);
+		value = ":::::::"; /* the kernel's ip=dhcp: DHCP on any device */
 	if (!*value)
 		return fail(err, errlen, -EINVAL, "ip=: empty value");
 
@@ -179,23 +183,22 @@ int netplan_parse_ip(struct net_plan *p, const char *value, char *err, size_t er
 	while (nf < IP_FIELDS)
 		f[nf++] = "";
 
-	/* field 7: how to configure; only static is ours */
+	/* field 7: how to configure; no address and no method means DHCP,
+	 * as in the kernel */
 	const char *autoconf = f[6];
-	if (is_dhcp_word(autoconf))
-		return dhcp_error(err, errlen, autoconf);
-	if (*autoconf && strcmp(autoconf, "off") && strcmp(autoconf, "none") &&
+	struct net_iface ifc = {0};
+	ifc.dhcp = is_dhcp_word(autoconf) || (!*f[0] && !*autoconf);
+	if (!strcmp(autoconf, "rarp"))
+		return rarp_error(err, errlen);
+	if (!ifc.dhcp && *autoconf && strcmp(autoconf, "off") && strcmp(autoconf, "none") &&
 	    strcmp(autoconf, "static"))
 		return fail(err, errlen, -EINVAL, "ip=: unknown autoconf method '%s'", autoconf);
 
-	struct net_iface ifc = {0};
 	int prefix_given = 0;
 	if (*f[0]) {
 		int r = parse_client(f[0], &ifc, &prefix_given, err, errlen);
 		if (r < 0)
 			return r;
-	} else if (!*autoconf) {
-		/* no address and no method: the kernel would try DHCP */
-		return dhcp_error(err, errlen, "dhcp (no client address)");
 	}
 
 	struct net_ip server, dns0, dns1, ntp;
@@ -203,7 +206,7 @@ int netplan_parse_ip(struct net_plan *p, const char *value, char *err, size_t er
 		return fail(err, errlen, -EINVAL, "ip=: bad server address '%s'", f[1]);
 	if (opt_v4(f[2], &ifc.gw) < 0)
 		return fail(err, errlen, -EINVAL, "ip=: bad gateway address '%s'", f[2]);
-	if (ifc.gw.family && !ifc.addr.family)
+	if (ifc.gw.family && !ifc.addr.family && !ifc.dhcp)
 		return fail(err, errlen, -EINVAL, "ip=: gateway without a client address");
 	if (*f[3]) {
 		int pfx;
@@ -231,6 +234,8 @@ int netplan_parse_ip(struct net_plan *p, const char *value, char *err, size_t er
 	if (opt_v4(f[9], &ntp) < 0)
 		return fail(err, errlen, -EINVAL, "ip=: bad ntp0 address '%s'", f[9]);
 
+	if (ifc.dhcp) /* what iPXE knew: only the address is a hint, DHCP says the rest */
+		memset(&ifc.gw, 0, sizeof ifc.gw);
 	/* All checked: commit at once so a bad value leaves the plan as it was. */
 	p->has_cmdline = 1;
 	p->cmdline = ifc;
@@ -272,6 +277,14 @@ static int set_iface_key(struct net_iface *ifc, const char *key, const char *fie
 			 const char *value, char *err, size_t errlen)
 {
 	if (!strcmp(field, "address")) {
+		ifc->dhcp = !strcmp(value, "dhcp");
+		if (ifc->dhcp) {
+			if (ifc->gw.family)
+				return fail(err, errlen, -EINVAL, "%s: dhcp with a static gateway",
+					    key);
+			memset(&ifc->addr, 0, sizeof ifc->addr);
+			return 0;
+		}
 		if (parse_cidr(value, &ifc->addr, &ifc->prefix) < 0)
 			return fail(err, errlen, -EINVAL,
 				    "%s: '%s' is not an address/prefix (e.g. 10.0.2.15/24)", key,
@@ -284,6 +297,9 @@ static int set_iface_key(struct net_iface *ifc, const char *key, const char *fie
 	if (!strcmp(field, "gateway")) {
 		if (net_ip_parse(value, 0, &ifc->gw) < 0)
 			return fail(err, errlen, -EINVAL, "%s: '%s' is not an address", key, value);
+		if (ifc->dhcp)
+			return fail(err, errlen, -EINVAL,
+				    "%s: a static gateway with address = dhcp", key);
 		if (ifc->addr.family && ifc->gw.family != ifc->addr.family)
 			return fail(err, errlen, -EINVAL, "%s: family differs from the address",
 				    key);
@@ -300,18 +316,26 @@ static int set_iface_key(struct net_iface *ifc, const char *key, const char *fie
 	return fail(err, errlen, -EINVAL, "%s: unknown key (address, gateway, mtu)", key);
 }
 
+static int set_ms(unsigned int *dst, unsigned lo, unsigned hi, const char *key, const char *value,
+		  char *err, size_t errlen)
+{
+	unsigned long long v;
+	if (parse_range(value, lo, hi, &v) < 0)
+		return fail(err, errlen, -EINVAL, "%s: '%s' is not %u..%u", key, value, lo, hi);
+	*dst = (unsigned int)v;
+	return 0;
+}
+
 int netplan_set(struct net_plan *p, const char *key, const char *value, char *err, size_t errlen)
 {
 	if (strncmp(key, "net.", 4) != 0)
 		return fail(err, errlen, -ENOENT, "%s: not a network key", key);
-	if (!strcmp(key, "net.carrier_timeout_ms")) {
-		unsigned long long v;
-		if (parse_range(value, 0, NET_MAX_CARRIER_TIMEOUT_MS, &v) < 0)
-			return fail(err, errlen, -EINVAL, "%s: '%s' is not 0..%u", key, value,
-				    NET_MAX_CARRIER_TIMEOUT_MS);
-		p->carrier_timeout_ms = (unsigned int)v;
-		return 0;
-	}
+	if (!strcmp(key, "net.carrier_timeout_ms"))
+		return set_ms(&p->carrier_timeout_ms, 0, NET_MAX_CARRIER_TIMEOUT_MS, key, value,
+			      err, errlen);
+	if (!strcmp(key, "net.dhcp_timeout_ms"))
+		return set_ms(&p->dhcp_timeout_ms, 1000, NET_MAX_DHCP_TIMEOUT_MS, key, value, err,
+			      errlen);
 	/* net.<ifname>.<field>: the field is after the last dot, because
 	 * interface names may contain dots (VLANs: eth0.100). */
 	const char *name = key + 4;
@@ -356,14 +380,15 @@ int netplan_interfaces(const struct net_plan *p, struct net_iface *out, int max)
 		out[n] = p->ifaces[i];
 		if (p->has_cmdline && p->cmdline.ifname[0] &&
 		    !strcmp(p->cmdline.ifname, out[n].ifname)) {
-			/* ip= wins for what it says; init.conf keeps the MTU */
+			/* ip= wins for what it says (a gateway comes with an
+			 * address); init.conf keeps the MTU */
 			const struct net_iface *c = &p->cmdline;
-			if (c->addr.family) {
+			if (c->addr.family || c->dhcp) {
 				out[n].addr = c->addr;
 				out[n].prefix = c->prefix;
-			}
-			if (c->gw.family || c->addr.family)
 				out[n].gw = c->gw;
+				out[n].dhcp = c->dhcp;
+			}
 			merged = 1;
 		}
 		n++;
@@ -374,4 +399,22 @@ int netplan_interfaces(const struct net_plan *p, struct net_iface *out, int max)
 		out[n++] = p->cmdline;
 	}
 	return n;
+}
+
+int netplan_parse_bootif(struct net_plan *p, const char *v, char *err, size_t errlen)
+{
+	unsigned char mac[6];
+	const char *s = v;
+	if (strlen(s) == 20 && !strncmp(s, "01-", 3))
+		s += 3; /* pxelinux's form starts with the hardware type: 01 for Ethernet */
+	for (int i = 0; i < 6; i++, s += 3) {
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+		char sep = lo < 0 ? 0 : s[2];
+		if (lo < 0 || (i < 5 ? sep != '-' && sep != ':' : sep != '\0'))
+			return fail(err, errlen, -EINVAL, "BOOTIF=%s: not a MAC address", v);
+		mac[i] = (unsigned char)(hi << 4 | lo);
+	}
+	memcpy(p->bootif, mac, 6);
+	p->has_bootif = 1;
+	return 0;
 }

@@ -49,7 +49,7 @@ static int usage(void)
 	    "  logs SERVICE [--lines N] [-f]  the end of its log; -f follows it\n"
 	    "  reboot | poweroff | halt    shut the node down\n"
 	    "  notify [--ready] [VAR=VALUE...]  sd_notify to $NOTIFY_SOCKET (for services)\n"
-	    "  net                         links, addresses and routes, from the kernel\n"
+	    "  net                         links, addresses, routes (the kernel's), DHCP leases\n"
 	    "  handoff request|end ALLOC ...  the namespace handoff (pactctl handoff for usage)\n"
 	    "  help                        every command the daemon knows\n"
 	    "  debug hang                  hang the event loop (watchdog test; needs "
@@ -448,7 +448,7 @@ int main(int argc, char **argv)
 		return r || !follow ? r : pactctl_follow(run_dir, argv[i]);
 	}
 	if (strcmp(cmd, "net") == 0) /* read from the kernel here: no daemon needed */
-		return (want_json ? net_dump_json(1) : net_dump_text(1)) < 0;
+		return (want_json ? net_dump_json(1, run_dir) : net_dump_text(1, run_dir)) < 0;
 	if (strcmp(cmd, "handoff") == 0) /* the handoff socket, not the control socket */
 		return pactctl_handoff(run_dir, want_json, n, argv + i);
 	return call_daemon(cmd, n, argv + i);

@@ -22,19 +22,10 @@
 set -uo pipefail
 . test/net/netns.sh
 . test/net/dnsmasq.sh
+. test/net/scenarios.sh
 MAC=52:54:00:77:00:21
 CLIENT_PID="" CLIENT_LOG="" CLIENT_NS="" CLIENT_MARK=0
 
-res() { # STATUS DESCRIPTION
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
-}
-check() { # DESCRIPTION COMMAND...
-	local d=$1 out
-	shift
-	out=$("$@" 2>&1)
-	res $? "$d" || true
-	[ -z "$out" ] || echo "$out" | head -n 5 | sed 's/^/#   /'
-}
 
 client_start() { # NAME
 	net_client "$1"
@@ -60,7 +51,7 @@ field() { # LINE NAME: the value of NAME=... in an event line
 	sed -n "s/.* $2=\\([^=]*\\) [a-z]*=.*/\\1/p" <<<"$1"
 }
 
-options() {
+scenario_options() {
 	local ev
 	dhcp_start test/net/dhcp/client.conf test/net/dhcp/options.conf || return 1
 	client_start c-opt
@@ -95,7 +86,7 @@ client_stop() {
 }
 
 # renew, rebind and nak: one client, one lease, the server changing
-lease_cycle() {
+scenario_lease() {
 	local ev
 	rm -f "$NET_WORK/dnsmasq.leases"
 	dhcp_start test/net/dhcp/client.conf test/net/dhcp/short-lease.conf || return 1
@@ -146,7 +137,7 @@ lease_cycle() {
 	dhcp_stop
 }
 
-expire() {
+scenario_expire() {
 	local ev
 	dhcp_start test/net/dhcp/client.conf test/net/dhcp/short-lease.conf || return 1
 	client_start c-exp
@@ -162,35 +153,4 @@ expire() {
 	client_stop
 }
 
-run() { # SCENARIO...
-	local s
-	net_up dhcp
-	for s in "$@"; do
-		case $s in
-		options) options ;;
-		lease) lease_cycle ;;
-		expire) expire ;;
-		*) echo "not ok - unknown scenario $s" ;;
-		esac
-	done
-}
-
-if [ $# -gt 0 ]; then
-	run "$@"
-	exit 0
-fi
-if ! why=$(net_check); then
-	echo "1..0 # SKIP this machine cannot build the test network: $why"
-	exit 0
-fi
-command -v dnsmasq >/dev/null || { echo "1..0 # SKIP no dnsmasq (make deps installs dnsmasq-base)"; exit 0; }
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-# the 2-minute expiry beside the rest, in a test network of its own
-bash "$0" expire >"$out.expire" 2>&1 &
-expiry=$!
-bash "$0" options lease >"$out" 2>&1
-wait "$expiry"
-cat "$out" "$out.expire" | tee "$out.all"
-echo "1..$(grep -cE '^(not )?ok ' "$out.all")"
-rm -f "$out.expire" "$out.all"
+scenarios dhcp expire "options lease" -- "$@"

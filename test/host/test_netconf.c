@@ -409,7 +409,7 @@ static void test_dump(void)
 	if (fd < 0)
 		return;
 	unlink(path);
-	is_int(net_dump_json(fd), 0, "net_dump_json");
+	is_int(net_dump_json(fd, NULL), 0, "net_dump_json");
 	static char buf[65536];
 	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
 	buf[n > 0 ? n : 0] = '\0';
@@ -430,7 +430,7 @@ static void test_dump(void)
 	ok(!bad && depth == 0, "json: brackets balance");
 	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
 		printf("# truncate failed\n");
-	is_int(net_dump_text(fd), 0, "net_dump_text");
+	is_int(net_dump_text(fd, NULL), 0, "net_dump_text");
 	n = pread(fd, buf, sizeof buf - 1, 0);
 	buf[n > 0 ? n : 0] = '\0';
 	ok(contains(buf, "route default via 198.51.100.1 dev ea") &&

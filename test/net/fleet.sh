@@ -3,15 +3,20 @@
 # through their NICs' iPXE ROM from one dnsmasq (DHCP and TFTP) on a
 # bridge in a network namespace (test/net/netns.sh). Each node is known by
 # its MAC (test/net/dhcp/pxe.conf: 52:54:00:77:00:1K is nodeK at
-# 192.168.77.1K), and boot.ipxe passes what iPXE learned to pact-init:
+# 192.168.77.1K), and boot.ipxe passes what iPXE learned to pact-init
+# (boot/mkipxe.sh), by default as it is:
 #   ip=${net0/ip}::${net0/gateway}:${net0/netmask}:${hostname}:eth0:off
 #   pact.node_id=${hostname}
+# or, with -d, for pact-init's own DHCP client to take the lease again
+# (INIT-REBOOT) and keep it; the node's name then comes from its lease:
+#   ip=${net0/ip}::::::dhcp BOOTIF=01-${net0/mac:hexhyp}
 # Each node is timed from the common start to its readiness line.
 #   fleet.sh [options] OUTDIR
 #   -n N        nodes, 1 to 4 (default 4)
 #   -i IMAGE    an initramfs; repeat to concatenate (iPXE's initrd lines,
 #               later files win); default $BUILD/node-test.cpio.gz
 #   -a ARGS     more kernel command line
+#   -d          pact-init's DHCP client keeps the lease (mkipxe.sh -d)
 #   -s          slow: pxe.conf alone (the README's dnsmasq configuration),
 #               without the fixes of test/net/dhcp/pxe-fast.conf
 #   -e          no RA fix on the server; instead iPXE itself configures
@@ -32,12 +37,13 @@
 set -uo pipefail
 BUILD=${BUILD:-build}
 export BUILD
-nodes=4 images=() args="" slow=0 embedded=0 http=0 uefi=0 log1="" t=240
-while getopts "n:i:a:seHUL:t:" o; do
+nodes=4 images=() args="" slow=0 embedded=0 http=0 uefi=0 log1="" t=240 lease=-l
+while getopts "n:i:a:dseHUL:t:" o; do
 	case $o in
 	n) nodes=$OPTARG ;;
 	i) images+=("$OPTARG") ;;
 	a) args=$OPTARG ;;
+	d) lease=-d ;;
 	s) slow=1 ;;
 	e) embedded=1 ;;
 	H) http=1 ;;
@@ -69,13 +75,14 @@ for i in "${!images[@]}"; do
 	cp "${images[$i]}" "$srv/image$i.cpio.gz"
 	names+=("image$i.cpio.gz")
 done
-boot/mkipxe.sh -l "$srv/boot.ipxe" "$(cat boot/cmdline) $args" "${names[@]}"
+boot/mkipxe.sh $lease "$srv/boot.ipxe" "$(cat boot/cmdline) $args" "${names[@]}"
 
 confs=(test/net/dhcp/pxe.conf)
 mode=slow
+[ "$lease" = -d ] && mode=dhcp,slow
 if [ "$slow" = 0 ]; then
 	confs+=(test/net/dhcp/pxe-fast.conf)
-	mode=fast
+	mode=${mode%slow}fast
 fi
 extra=(--tftp-root="$srv")
 if [ "$http" = 1 ]; then

@@ -32,7 +32,9 @@ static void test_cmdline(void)
 	config_defaults(&c);
 	config_parse_cmdline(&c, "pact.emergency pact.node_id=");
 	is_int(c.emergency, 1, "pact.emergency alone is on");
-	is_str(c.node_id, "", "an empty pact.node_id= stays empty");
+	is_str(c.node_id, "", "an empty pact.node_id= stays empty (not set: node/identity.c)");
+	config_parse_cmdline(&c, "BOOTIF=01-52-54-00-77-00-11");
+	is_str(c.bootif, "01-52-54-00-77-00-11", "BOOTIF= is kept for the network");
 
 	char long_id[600];
 	memset(long_id, 'x', sizeof long_id);
@@ -99,7 +101,8 @@ static void test_file(void)
 	config_defaults(&c);
 	snprintf(c.config_dir, sizeof c.config_dir, "%s", dir);
 	is_int(config_load_file(&c), 0, "init.conf loads");
-	is_str(c.node_id, "n1", "node_id");
+	is_str(c.conf_node_id, "n1", "node_id (init.conf's own field)");
+	is_str(c.node_id, "", "... the command line's stays unset");
 	is_str(c.console_exec, "/bin/sh -l", "values are trimmed");
 	is_int(c.console_exit, CONSOLE_EXIT_RESPAWN, "a bad later value leaves the good one");
 	is_int(c.shutdown_grace_ms, 1500, "shutdown_grace_ms");
@@ -111,7 +114,8 @@ static void test_file(void)
 	snprintf(c.node_id, sizeof c.node_id, "from-cmdline");
 	snprintf(c.config_dir, sizeof c.config_dir, "%s", dir);
 	config_load_file(&c);
-	is_str(c.node_id, "from-cmdline", "pact.node_id= wins over init.conf");
+	is_str(c.node_id, "from-cmdline", "pact.node_id= is kept apart from init.conf's");
+	is_str(c.conf_node_id, "n1", "... which is kept too (the order: node/identity.c)");
 	unlink(path);
 	config_defaults(&c);
 	snprintf(c.config_dir, sizeof c.config_dir, "%s", dir);

@@ -90,26 +90,83 @@ static void test_static_forms(void)
 	ok(!p.has_cmdline, "ip=none clears too");
 }
 
+static void test_dhcp_forms(void)
+{
+	struct net_plan p;
+	netplan_init(&p);
+	is_int(p.dhcp_timeout_ms, NET_DEFAULT_DHCP_TIMEOUT_MS, "init: default DHCP timeout");
+	static const char *const words[] = {"dhcp", "on", "any", "bootp", "both"};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		netplan_init(&p);
+		is_int(parse(&p, words[i]), 0, "ip=%s accepted", words[i]);
+		ok(p.has_cmdline && p.cmdline.dhcp && !p.cmdline.ifname[0] &&
+		       !p.cmdline.addr.family,
+		   "ip=%s: DHCP on the device chosen at apply time, no hint", words[i]);
+	}
+	is_int(parse(&p, "::::node7:eth1:dhcp"), 0, "ip=::::HOST:IFACE:dhcp");
+	ok(p.cmdline.dhcp && !strcmp(p.cmdline.ifname, "eth1") && !strcmp(p.hostname, "node7"),
+	   "... DHCP on eth1, host name node7");
+	is_int(parse(&p, ":::::eth0:"), 0, "no client and no method: DHCP, as in the kernel");
+	ok(p.cmdline.dhcp, "... is DHCP");
+	is_int(parse(&p, "192.168.77.11::192.168.77.1:255.255.255.0:node1:eth0:dhcp:192.168.77.2"),
+	       0, "iPXE's lease with autoconf dhcp");
+	ok(p.cmdline.dhcp && !strcmp(ip(&p.cmdline.addr), "192.168.77.11") && !p.cmdline.gw.family,
+	   "... the address is the hint (INIT-REBOOT), the gateway is left to DHCP");
+	is_str(ip(&p.dns[0]), "192.168.77.2", "... dns0 kept besides DHCP's");
+	is_int(parse(&p, "10.0.2.15::10.0.2.2:24::eth0:off"), 0, "a static ip= again");
+	ok(!p.cmdline.dhcp, "... is not DHCP");
+
+	/* init.conf: address = dhcp; ip= wins for its device either way */
+	netplan_init(&p);
+	is_int(set(&p, "net.eth0.address", "dhcp"), 0, "net.eth0.address = dhcp");
+	is_int(set(&p, "net.eth0.mtu", "9000"), 0, "net.eth0.mtu = 9000");
+	is_int(set(&p, "net.eth0.gateway", "10.0.0.1"), -EINVAL,
+	       "a static gateway with dhcp: refused");
+	ok(strstr(err, "dhcp") != NULL, "... saying why (%s)", err);
+	is_int(set(&p, "net.dhcp_timeout_ms", "5000"), 0, "net.dhcp_timeout_ms = 5000");
+	is_int(p.dhcp_timeout_ms, 5000, "... set");
+	is_int(set(&p, "net.dhcp_timeout_ms", "10"), -EINVAL,
+	       "net.dhcp_timeout_ms below 1 s: refused");
+	struct net_iface out[NET_MAX_IFACES + 1];
+	is_int(netplan_interfaces(&p, out, NET_MAX_IFACES + 1), 1, "one interface");
+	ok(out[0].dhcp && out[0].mtu == 9000, "init.conf's DHCP interface keeps its MTU");
+	is_int(parse(&p, "10.0.2.15::10.0.2.2:24::eth0:off"), 0, "ip= static on eth0");
+	netplan_interfaces(&p, out, NET_MAX_IFACES + 1);
+	ok(!out[0].dhcp && out[0].addr.family && out[0].mtu == 9000, "ip= static wins over dhcp");
+	netplan_init(&p);
+	set(&p, "net.eth0.address", "10.0.0.5/24");
+	set(&p, "net.eth0.gateway", "10.0.0.1");
+	is_int(parse(&p, ":::::eth0:dhcp"), 0, "ip= dhcp on eth0, init.conf static");
+	netplan_interfaces(&p, out, NET_MAX_IFACES + 1);
+	ok(out[0].dhcp && !out[0].gw.family && !out[0].addr.family, "ip= dhcp wins over static");
+
+	/* BOOTIF= */
+	netplan_init(&p);
+	is_int(netplan_parse_bootif(&p, "01-52-54-00-77-00-11", err, sizeof err), 0,
+	       "BOOTIF=01-52-54-00-77-00-11 (pxelinux's form)");
+	ok(p.has_bootif && !memcmp(p.bootif, "\x52\x54\x00\x77\x00\x11", 6), "... the MAC");
+	is_int(netplan_parse_bootif(&p, "52:54:00:77:00:1a", err, sizeof err), 0, "a bare MAC");
+	ok(p.bootif[5] == 0x1a, "... parsed");
+	static const char *const badmac[] = {"",
+					     "01-52-54",
+					     "52:54:00:77:00:1",
+					     "52:54:00:77:00:11:22",
+					     "02-52-54-00-77-00-11",
+					     "zz:54:00:77:00:11",
+					     "52:54:00:77:00:11x"};
+	for (size_t i = 0; i < sizeof badmac / sizeof badmac[0]; i++)
+		is_int(netplan_parse_bootif(&p, badmac[i], err, sizeof err), -EINVAL,
+		       "BOOTIF=%s refused", badmac[i]);
+}
+
 static void test_errors(void)
 {
 	struct net_plan p;
 	netplan_init(&p);
-	static const char *const dhcp[] = {"dhcp", "on", "any", "bootp", "rarp", "both"};
-	for (size_t i = 0; i < sizeof dhcp / sizeof dhcp[0]; i++) {
-		char want[160];
-		snprintf(want, sizeof want,
-			 "ip=%s is not supported by pact-init; use static ip= or init.conf",
-			 dhcp[i]);
-		is_int(parse(&p, dhcp[i]), -ENOTSUP, "ip=%s refused", dhcp[i]);
-		is_str(err, want, "ip=%s: clear message", dhcp[i]);
-	}
-	is_str((parse(&p, "dhcp"), err),
-	       "ip=dhcp is not supported by pact-init; use static ip= or init.conf",
-	       "ip=dhcp: the documented message");
-	is_int(parse(&p, "10.0.2.15:::::eth0:dhcp"), -ENOTSUP,
-	       "autoconf dhcp with a client refused");
-	is_int(parse(&p, ":::::eth0:"), -ENOTSUP, "no client and no method means DHCP: refused");
-	ok(strstr(err, "not supported by pact-init") != NULL, "... with the DHCP message");
+	is_int(parse(&p, "rarp"), -ENOTSUP, "ip=rarp refused");
+	is_str(err, "ip=rarp is not supported by pact-init; use ip=dhcp",
+	       "... with a clear message");
+	is_int(parse(&p, ":::::eth0:rarp"), -ENOTSUP, "autoconf rarp refused");
 
 	/* a good plan, then every bad value leaves it as it was */
 	is_int(parse(&p, "10.0.2.15::10.0.2.2:24:n1:eth0:off"), 0, "good value first");
@@ -287,6 +344,7 @@ static void test_helpers(void)
 int main(void)
 {
 	test_static_forms();
+	test_dhcp_forms();
 	test_errors();
 	test_conf_keys();
 	test_merge();
