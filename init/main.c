@@ -24,6 +24,7 @@
 #include "lib/table.h"
 #include "node/boot.h"
 #include "node/console.h"
+#include "node/devices.h"
 #include "node/emergency.h"
 #include "node/hardware.h"
 #include "node/identity.h"
@@ -56,10 +57,11 @@ static const struct {
 	boot_step_fn fn;
 } boot_steps[] = {
     {PHASE_INIT_HARDWARE, "run directory", step_run_dir},
-    {PHASE_INIT_HARDWARE, "kernel modules", hardware_step_modules},
-    {PHASE_INIT_HARDWARE, "cgroups", hardware_step_cgroups},	/* cgroup2, the slices (RI1) */
-    {PHASE_INIT_HARDWARE, "oom protection", hardware_step_oom}, /* RI4 */
+    {PHASE_INIT_HARDWARE, "kernel modules", devices_step_start}, /* a worker: goes on alongside */
+    {PHASE_INIT_HARDWARE, "cgroups", hardware_step_cgroups},	 /* cgroup2, the slices (RI1) */
+    {PHASE_INIT_HARDWARE, "oom protection", hardware_step_oom},	 /* RI4 */
     {PHASE_INIT_HARDWARE, "run directories", hardware_step_dirs},
+    {PHASE_INIT_HARDWARE, "devices", devices_step_settle}, /* drivers loaded, events settled */
     {PHASE_INIT_HARDWARE, "watchdog", network_step_watchdog},
     {PHASE_CONFIGURE_NETWORK, "network", network_step_configure}, /* F28 */
     {PHASE_LOAD_IDENTITY, "node id", identity_load},
@@ -85,6 +87,7 @@ static int (*const ctl_groups[])(void) = {
 /* Modules that claim init.conf keys (lib/config.c), before the file is read. */
 static void (*const config_keys[])(void) = {
     svc_register_config,       /* instances, services_* */
+    devices_register_config,   /* devices.* */
     network_register_config,   /* net.*, watchdog.* */
     uenv_node_register_config, /* uenv.* */
     metrics_register_config,   /* metrics.* */
@@ -222,9 +225,10 @@ int main(int argc, char **argv)
 		errno = ENOSPC;
 		hopeless("a registration table is full (the BUG line above says which)");
 	}
-	if (rx == 1 && boot_restore())
+	if (rx == 1 && boot_restore()) {
 		network_after_reexec(); /* a live re-exec of a ready node: nothing to boot */
-	else
+		devices_after_reexec();
+	} else
 		boot_start();
 	reexec_finish();
 	/* from here on, PID 1 never exits */
