@@ -32,6 +32,7 @@
 #include "node/power.h"
 #include "node/readiness.h"
 #include "node/reexec.h"
+#include "node/settings.h"
 #include "node/switchroot.h"
 #include "node/uenv_node.h"
 #include "os/mounts.h"
@@ -62,6 +63,7 @@ static const struct {
     {PHASE_INIT_HARDWARE, "oom protection", hardware_step_oom},	 /* RI4 */
     {PHASE_INIT_HARDWARE, "run directories", hardware_step_dirs},
     {PHASE_INIT_HARDWARE, "devices", devices_step_settle}, /* drivers loaded, events settled */
+    {PHASE_INIT_HARDWARE, "system settings", settings_step_apply}, /* sysctl.d, tmpfiles.d */
     {PHASE_INIT_HARDWARE, "watchdog", network_step_watchdog},
     {PHASE_CONFIGURE_NETWORK, "network", network_step_configure}, /* F28 */
     {PHASE_LOAD_IDENTITY, "node id", identity_load},
@@ -87,11 +89,12 @@ static int (*const ctl_groups[])(void) = {
 /* Modules that claim init.conf keys (lib/config.c), before the file is read. */
 static void (*const config_keys[])(void) = {
     svc_register_config,       /* instances, services_* */
-    devices_register_config,   /* devices.* */
     network_register_config,   /* net.*, watchdog.* */
     uenv_node_register_config, /* uenv.* */
     metrics_register_config,   /* metrics.* */
     handoff_register_config,   /* handoff.* */
+
+    devices_register_config, /* devices.* */
 };
 
 /* The console program runs once boot has come to a first verdict. */

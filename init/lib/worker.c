@@ -84,8 +84,8 @@ static void on_reaped(void *ctx, pid_t pid, int status)
 static void on_deadline(void *ctx)
 {
 	struct worker *w = ctx;
-	log_err("%s: still running (pid %d) after its deadline%s%s; killed", w->name, (int)w->pid,
-		w->msg[0] ? ": " : "", w->msg);
+	log_debug("%s: pid %d still running at its deadline%s%s; killed", w->name, (int)w->pid,
+		  w->msg[0] ? ": " : "", w->msg);
 	kill(w->pid, SIGKILL);
 	loop_unwatch_child(w->pid); /* reaped silently, whenever it dies */
 	finish(w, -ETIMEDOUT);

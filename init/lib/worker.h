@@ -4,8 +4,8 @@
  * tmpfiles tree) never stalls the event loop, and what it parses dies with
  * it instead of growing PID 1. The child's last line (worker_say) is its
  * message; its exit status is its result. A worker past its deadline is
- * killed and reported at once as -ETIMEDOUT (a task in D state may not die:
- * the loop reaps it whenever it does).
+ * killed and reported at once as -ETIMEDOUT, for the caller to say (a task
+ * in D state may not die: the loop reaps it whenever it does).
  */
 #ifndef PACT_WORKER_H
 #define PACT_WORKER_H
