@@ -139,3 +139,15 @@ int pathmatch_each(const char *pattern, int (*fn)(void *ctx, const char *path), 
 	x.results = 0;
 	return expand(&x, 0, pattern);
 }
+
+int pathmatch_plain(const char *p)
+{
+	if (p[0] != '/')
+		return 0;
+	for (const char *c = p; c; c = strchr(c + 1, '/')) {
+		size_t n = strcspn(c + 1, "/");
+		if ((n == 1 && c[1] == '.') || (n == 2 && c[1] == '.' && c[2] == '.'))
+			return 0;
+	}
+	return 1;
+}

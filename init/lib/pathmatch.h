@@ -1,5 +1,5 @@
 /*
- * Shell-style patterns without the C library's: fnmatch(3) and glob(3)
+ * Shell-style patterns (and a check of plain paths) without the C library's: fnmatch(3) and glob(3)
  * pull 18 and 28 KiB of wide-character and passwd code into a static
  * musl binary. ASCII is all that modaliases, /proc/sys keys and the
  * paths of tmpfiles.d lines need.
@@ -20,5 +20,7 @@ int pathmatch_magic(const char *pat);
  * pattern characters is passed on when it exists. Returns the first
  * non-zero return of fn, -E2BIG past PATHMATCH_MAX_RESULTS, or 0. */
 int pathmatch_each(const char *pattern, int (*fn)(void *ctx, const char *path), void *ctx);
+/* Is p absolute, without "." or ".." components (nothing that walks up)? */
+int pathmatch_plain(const char *p);
 
 #endif

@@ -6,6 +6,7 @@
 #include "lib/confdir.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/pathmatch.h"
 #include "os/mounts.h"
 
 #include <arpa/inet.h>
@@ -223,7 +224,7 @@ int fstab_parse_line(char *line, struct fstab_entry *e, char *err, size_t errlen
 	snprintf(e->fstype, sizeof e->fstype, "%s", f[2]);
 	if (!strcmp(e->fstype, "swap") || !strcmp(e->target, "/") || !strcmp(e->target, "none"))
 		return 1; /* swap is not activated; the root is mounted already */
-	if (e->target[0] != '/' || strstr(e->target, "/../") || strstr(e->target, "/./"))
+	if (!pathmatch_plain(e->target))
 		return snprintf(err, errlen, "target '%s' is not an absolute path", e->target),
 		       -EINVAL;
 	e->remote = fstab_is_remote_type(e->fstype);

@@ -84,8 +84,9 @@ static int load_file(const char *dir, const char *rel, const struct kmod_opts *o
 	if (r < 0)
 		return r;
 	modname(path, strlen(path), name);
+	/* a dependency that is in: finit_module would read it all to say EEXIST */
 	if (present(o, name))
-		return 0; /* a dependency that is in: finit_module would read it all to say EEXIST */
+		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;

@@ -54,14 +54,22 @@ int modalias_match(const char *path, const struct modalias_dev *d, int n,
 			found = len;
 			break;
 		}
-		if (len < 7 || strncmp(line, "alias ", 6) != 0)
+		if (len < 7 || memcmp(line, "alias ", 6) != 0)
 			continue;
-		char *pat = line + 6, *mod = strchr(pat, ' ');
-		if (!mod)
+		/* one pass, by hand: strcspn's set costs more than the rest of a line */
+		char *pat = line + 6, *p = pat, *mod;
+		size_t head = 0;
+		while (*p && *p != ' ' && *p != '*' && *p != '?' && *p != '[' && *p != '\\')
+			p++;
+		head = (size_t)(p - pat);
+		while (*p && *p != ' ')
+			p++;
+		if (!*p)
 			continue;
-		*mod++ = '\0';
-		mod[strcspn(mod, " \t")] = '\0';
-		size_t head = strcspn(pat, "*?[\\");
+		*p++ = '\0';
+		for (mod = p; *p && *p != ' ' && *p != '\t';)
+			p++;
+		*p = '\0';
 		for (int i = lower_bound(d, n, pat, head);
 		     i < n && strncmp(d[i].alias, pat, head) == 0; i++) {
 			if (pathmatch(pat, d[i].alias)) {

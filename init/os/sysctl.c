@@ -45,12 +45,15 @@ int sysctl_parse_line(char *line, char *path, size_t cap, char **value, int *ign
 	*ignore = line[0] == '-';
 	const char *key = line + *ignore;
 	size_t n = strlen(key);
-	if (n == 0 || n >= cap || key[0] == '.' || key[0] == '/' || strstr(key, "..") ||
-	    strpbrk(key, " \t"))
+	if (n == 0 || n >= cap || strpbrk(key, " \t"))
 		return snprintf(err, errlen, "bad key '%s'", key), -EINVAL;
 	int swap = key[strcspn(key, "./")] == '.';
 	for (size_t i = 0; i <= n; i++)
 		path[i] = swap && key[i] == '.' ? '/' : swap && key[i] == '/' ? '.' : key[i];
+	/* checked as the path it became: "a.//.b" is a/../b */
+	if (path[0] == '/' || path[0] == '.' || strstr(path, "..") || strstr(path, "//") ||
+	    path[n - 1] == '/')
+		return snprintf(err, errlen, "bad key '%s'", key), -EINVAL;
 	if (strlen(*value) >= SYSCTL_VALUE_MAX)
 		return snprintf(err, errlen, "value longer than %d bytes", SYSCTL_VALUE_MAX - 1),
 		       -EINVAL;

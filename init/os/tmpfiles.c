@@ -168,7 +168,7 @@ int tmpfiles_parse_line(const char *root, char *line, struct tmpfile_item *it, c
 	int r = expand(root, path, it->path, sizeof it->path, err, errlen);
 	if (r < 0)
 		return r;
-	if (it->path[0] != '/' || strstr(it->path, "/../") || strstr(it->path, "/./"))
+	if (!pathmatch_plain(it->path))
 		return snprintf(err, errlen, "'%s' is not an absolute, plain path", it->path),
 		       -EINVAL;
 	if (strcmp(mode, "-")) {
@@ -314,10 +314,10 @@ static int on_match(void *ctx, const char *path)
 		int s = below(path, it, 0);
 		return r ? r : s;
 	}
-	case 'R':
-		(void)below(path, it, 1);
-		/* fall through */
 	case 'r':
+	case 'R':
+		if (it->type == 'R')
+			(void)below(path, it, 1);
 		if (unlink(path) < 0 && (errno != EISDIR || rmdir(path) < 0) &&
 		    errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)
 			return -errno;

@@ -73,6 +73,7 @@ int main(void)
 	is_int(parse("/dev/vda2 none swap sw"), 1, "swap: skipped");
 	is_int(parse("/dev/vda1 / ext4 defaults"), 1, "the root: skipped");
 	is_int(parse("/dev/vdb relative ext4"), -EINVAL, "a relative target");
+	is_int(parse("/dev/vdb /mnt/.. ext4"), -EINVAL, "a target with ..");
 	is_int(parse("/dev/vdb /x"), -EINVAL, "two fields");
 	ok(fstab_is_remote_type("lustre") && fstab_is_remote_type("cifs") &&
 	       !fstab_is_remote_type("ext4") && !fstab_is_remote_type("9p"),

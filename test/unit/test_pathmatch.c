@@ -87,6 +87,12 @@ int main(void)
 	ok(pathmatch_magic("a*") && pathmatch_magic("a[b]") && !pathmatch_magic("/proc/sys/a"),
 	   "magic: only * ? [ make a pattern");
 
+	ok(pathmatch_plain("/") && pathmatch_plain("/a/b") && pathmatch_plain("/a/..b/.c"),
+	   "plain paths");
+	ok(!pathmatch_plain("a/b") && !pathmatch_plain("/a/../b") && !pathmatch_plain("/a/..") &&
+	       !pathmatch_plain("/./a") && !pathmatch_plain("/a/."),
+	   "relative, or with . or .. components: not plain");
+
 	tree_init("test-pathmatch");
 	tree_put("sys/net/ipv4/conf/all/rp_filter", "1\n");
 	tree_put("sys/net/ipv4/conf/eth0/rp_filter", "1\n");

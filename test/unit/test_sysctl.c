@@ -52,6 +52,8 @@ int main(void)
 	is_int(parse(" = 1"), -EINVAL, "an empty key");
 	is_int(parse("net..ipv4 = 1"), -EINVAL, "a key with '..'");
 	is_int(parse("/proc/sys/x = 1"), -EINVAL, "an absolute key");
+	is_int(parse("kernel.//.x = 1"), -EINVAL, "a key that becomes kernel/../x");
+	is_int(parse("kernel. = 1"), -EINVAL, "a key ending in a separator");
 	is_int(parse("a b = 1"), -EINVAL, "a key with a blank");
 	char big[400] = "k = ";
 	memset(big + 4, 'v', 300);

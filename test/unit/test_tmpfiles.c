@@ -80,6 +80,7 @@ int main(void)
 	is_int(parse("d /run/%Z"), -EINVAL, "an unknown specifier");
 	is_int(parse("d run/x"), -EINVAL, "a relative path");
 	is_int(parse("d /run/../etc"), -EINVAL, "a path with ..");
+	is_int(parse("R /run/.."), -EINVAL, "... or ending in it");
 	is_int(parse("d /run/x 999"), -EINVAL, "a mode that is not octal");
 	is_int(parse("d /run/x ~0755"), -EINVAL, "a ~mode");
 	is_int(parse("d /run/x - nosuchuser"), -ENOENT, "an unknown user");
