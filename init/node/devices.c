@@ -112,7 +112,6 @@ static int machine_init(void)
 /* modprobe.d and the kernel command line, read by PID 1 (once per boot or
  * re-exec: its errors are said once) for the workers to inherit */
 static struct modprobe_conf mconf;
-static char cmdline[4096];
 
 /* ---- the worker: everything below until "PID 1" runs in the child ---- */
 
@@ -172,6 +171,9 @@ static int work(void *arg)
 			load_listed(cfg.modules[i], 1);
 	}
 	if (job == JOB_BOOT && machine_init()) {
+		static char cmdline[4096];
+		if (read_file(cfg.cmdline_path, cmdline, sizeof cmdline) < 0)
+			cmdline[0] = '\0';
 		confdir_each("", "modules-load.d", ".conf", modules_load_file, NULL);
 		cmdline_each_word(cmdline, "modules-load=", cmdline_module, NULL);
 		cmdline_each_word(cmdline, "rd.modules-load=", cmdline_module, NULL);
@@ -239,6 +241,11 @@ static void kick(void)
 	if (worker_running(&worker) || power_pending())
 		return;
 	unsigned deadline = HOTPLUG_DEADLINE_MS;
+	if (boot_job == BJ_QUEUED && !machine_init() && !cfg.n_modules) {
+		boot_job = BJ_OK; /* nothing to load: no worker */
+		check_settled();
+		return;
+	}
 	if (boot_job == BJ_QUEUED) {
 		job = JOB_BOOT;
 		deadline = timeout_s * 1000u;
@@ -340,6 +347,7 @@ static void listen_events(void)
 {
 	char path[PATH_MAX];
 	modprobe_load(&mconf, "");
+	char cmdline[4096]; /* on the stack: PID 1 keeps no copy */
 	if (read_file(cfg.cmdline_path, cmdline, sizeof cmdline) < 0)
 		cmdline[0] = '\0';
 	modprobe_parse_cmdline(&mconf, cmdline);

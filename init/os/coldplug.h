@@ -15,7 +15,8 @@ struct modprobe_conf;
 struct devrules;
 
 #define COLDPLUG_MAX_DEVICES 4096 /* devices with a modalias, per walk */
-#define COLDPLUG_PASSES	     3	  /* walks: a driver loaded may bring new devices */
+#define COLDPLUG_PASSES                                                                            \
+	2 /* walks: a driver loaded may bring new devices; later ones come as events */
 
 struct coldplug {
 	const char *sysfs;	 /* "/sys" (tests: a tree) */

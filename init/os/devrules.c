@@ -165,10 +165,14 @@ static int parse_cb(void *ctx, char *line, int no, char *err, size_t errlen)
 
 int devrules_load(struct devrules *rs, const char *root, const char *path)
 {
+	if (access(path, F_OK) < 0) { /* no rules: the table's pages stay untouched */
+		if (rs->n)
+			rs->n = 0;
+		return errno == ENOENT ? 0 : -errno;
+	}
 	rs->n = 0;
 	snprintf(rs->root, sizeof rs->root, "%s", root);
-	int r = confdir_lines(path, "#", parse_cb, rs);
-	return r == -ENOENT ? 0 : r;
+	return confdir_lines(path, "#", parse_cb, rs);
 }
 
 /* pattern with '|' alternatives */
