@@ -24,13 +24,16 @@
 #include "lib/table.h"
 #include "node/boot.h"
 #include "node/console.h"
+#include "node/devices.h"
 #include "node/emergency.h"
+#include "node/filesystems.h"
 #include "node/hardware.h"
 #include "node/identity.h"
 #include "node/network.h"
 #include "node/power.h"
 #include "node/readiness.h"
 #include "node/reexec.h"
+#include "node/settings.h"
 #include "node/switchroot.h"
 #include "node/uenv_node.h"
 #include "os/mounts.h"
@@ -56,13 +59,17 @@ static const struct {
 	boot_step_fn fn;
 } boot_steps[] = {
     {PHASE_INIT_HARDWARE, "run directory", step_run_dir},
-    {PHASE_INIT_HARDWARE, "kernel modules", hardware_step_modules},
-    {PHASE_INIT_HARDWARE, "cgroups", hardware_step_cgroups},	/* cgroup2, the slices (RI1) */
-    {PHASE_INIT_HARDWARE, "oom protection", hardware_step_oom}, /* RI4 */
+    {PHASE_INIT_HARDWARE, "kernel modules", devices_step_start}, /* a worker: goes on alongside */
+    {PHASE_INIT_HARDWARE, "cgroups", hardware_step_cgroups},	 /* cgroup2, the slices (RI1) */
+    {PHASE_INIT_HARDWARE, "oom protection", hardware_step_oom},	 /* RI4 */
     {PHASE_INIT_HARDWARE, "run directories", hardware_step_dirs},
+    {PHASE_INIT_HARDWARE, "devices", devices_step_settle}, /* drivers loaded, events settled */
+    {PHASE_INIT_HARDWARE, "local filesystems", filesystems_step_local}, /* fstab */
+    {PHASE_INIT_HARDWARE, "system settings", settings_step_apply},	/* sysctl.d, tmpfiles.d */
     {PHASE_INIT_HARDWARE, "watchdog", network_step_watchdog},
     {PHASE_CONFIGURE_NETWORK, "network", network_step_configure}, /* F28 */
     {PHASE_LOAD_IDENTITY, "node id", identity_load},
+    {PHASE_START_SERVICES, "remote filesystems", filesystems_step_remote}, /* remote-fs.target */
     {PHASE_START_SERVICES, "adopt services", svc_step_adopt}, /* a re-exec lost its state */
     {PHASE_START_SERVICES, "services", svc_step_start},
 };
@@ -73,6 +80,8 @@ static const power_stop_fn stop_order[] = {
     svc_stop_all, /* services, in reverse dependency order (PS3) */
     handoff_stop, /* handoff clients and socket */
     ctl_stop,	  /* no new control clients; the open ones still get status */
+
+    filesystems_stop, /* fstab's mounts, in reverse, bounded */
 };
 
 /* The control verbs (ctl/), one group per file, in the order `help` lists them. */
@@ -90,6 +99,8 @@ static void (*const config_keys[])(void) = {
     metrics_register_config,   /* metrics.* */
     handoff_register_config,   /* handoff.* */
     ctl_register_config,       /* control.* */
+    devices_register_config,     /* devices.* */
+    filesystems_register_config, /* mounts.* */
 };
 
 /* The console program runs once boot has come to a first verdict. */
@@ -223,9 +234,11 @@ int main(int argc, char **argv)
 		errno = ENOSPC;
 		hopeless("a registration table is full (the BUG line above says which)");
 	}
-	if (rx == 1 && boot_restore())
+	if (rx == 1 && boot_restore()) {
 		network_after_reexec(); /* a live re-exec of a ready node: nothing to boot */
-	else
+		devices_after_reexec();
+		filesystems_after_reexec();
+	} else
 		boot_start();
 	reexec_finish();
 	/* from here on, PID 1 never exits */

@@ -1,14 +1,13 @@
 /*
- * The InitHardware phase, as boot steps: load the configured kernel modules
- * (finit_module, dependencies first), mount cgroup2 and build the contract's
- * hierarchy, protect PID 1 from the OOM killer, and create the run
- * directories. Each step fails the phase with a reason that names what
- * failed; modules and cgroups are essential to the node, so they do.
+ * The InitHardware phase, as boot steps: mount cgroup2 and build the
+ * contract's hierarchy, protect PID 1 from the OOM killer, and create the
+ * run directories (kernel modules: node/devices.c). Each step fails the
+ * phase with a reason that names what failed; cgroups are essential to
+ * the node, so they do.
  */
 #include "node/hardware.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
-#include "os/kmod.h"
 #include "lib/log.h"
 #include "os/uenv.h"
 
@@ -18,21 +17,6 @@
 #include <unistd.h>
 
 struct cg_ctx node_cg;
-
-int hardware_step_modules(char *err, size_t errlen)
-{
-	const char *dir = cfg.modules_dir[0] ? cfg.modules_dir : NULL;
-	for (int i = 0; i < cfg.n_modules; i++) {
-		int r = kmod_load(cfg.modules[i], dir);
-		if (r < 0) {
-			snprintf(err, errlen, "kernel module %s: %s", cfg.modules[i], strerror(-r));
-			return r;
-		}
-	}
-	if (cfg.n_modules)
-		log_info("loaded %d kernel modules", cfg.n_modules);
-	return 0;
-}
 
 int hardware_step_cgroups(char *err, size_t errlen)
 {

@@ -1,5 +1,5 @@
 /*
- * InitHardware: kernel modules, the cgroup2 mount and hierarchy, OOM
+ * InitHardware: the cgroup2 mount and hierarchy, OOM
  * protection of PID 1 (RI4) and the uenv directories. Owns the node's
  * cgroup context, which every other subsystem uses.
  */
@@ -13,9 +13,8 @@ extern struct cg_ctx node_cg;
 /* The node's cgroup context (only paths: a live re-exec restores scopes
  * before, or without, any boot step). */
 void hardware_init(void);
-/* The InitHardware steps (main.c orders them): kernel modules, cgroup2
- * and the hierarchy, OOM protection (RI4), the run directories. */
-int hardware_step_modules(char *err, size_t errlen);
+/* The InitHardware steps (main.c orders them): cgroup2 and the
+ * hierarchy, OOM protection (RI4), the run directories. */
 int hardware_step_cgroups(char *err, size_t errlen);
 int hardware_step_oom(char *err, size_t errlen);
 int hardware_step_dirs(char *err, size_t errlen);

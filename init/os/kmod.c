@@ -9,6 +9,7 @@
 #include "lib/fileio.h"
 #include "lib/linebuf.h"
 #include "lib/log.h"
+#include "os/modprobe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,25 +60,41 @@ static int compressed(const char *path)
 	return !(n >= 3 && strcmp(path + n - 3, ".ko") == 0);
 }
 
-static int real_loader(void *ctx, int fd, const char *path, int flags)
+static int real_loader(void *ctx, int fd, const char *path, const char *params, int flags)
 {
 	(void)ctx;
 	(void)path;
-	return syscall(SYS_finit_module, fd, "", flags) < 0 ? -errno : 0;
+	return syscall(SYS_finit_module, fd, params, flags) < 0 ? -errno : 0;
+}
+
+/* In /sys/module already (loaded, or built in with parameters)? */
+static int present(const struct kmod_opts *o, const char *name)
+{
+	const char *sysmod = o->sys_module_dir ? o->sys_module_dir : "/sys/module";
+	char p[320];
+	struct stat st;
+	return *sysmod && path_fmt(p, sizeof p, "%s/%s", sysmod, name) >= 0 && stat(p, &st) == 0;
 }
 
 static int load_file(const char *dir, const char *rel, const struct kmod_opts *o)
 {
-	char path[512];
+	char path[512], name[KMOD_NAME_MAX];
 	int r = rel[0] == '/' ? path_fmt(path, sizeof path, "%s", rel)
 			      : path_fmt(path, sizeof path, "%s/%s", dir, rel);
 	if (r < 0)
 		return r;
+	modname(path, strlen(path), name);
+	/* a dependency that is in: finit_module would read it all to say EEXIST */
+	if (present(o, name))
+		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	int flags = compressed(path) ? MODULE_INIT_COMPRESSED_FILE : 0;
-	r = (o->loader ? o->loader : real_loader)(o->ctx, fd, path, flags);
+	const char *params = o->conf ? modprobe_params(o->conf, name) : "";
+	if (*params)
+		log_info("kmod: %s with options %s", name, params);
+	r = (o->loader ? o->loader : real_loader)(o->ctx, fd, path, params, flags);
 	close_fd(fd);
 	if (r == -EEXIST)
 		return 0;
@@ -172,20 +189,17 @@ int kmod_load_opts(const char *name_in, const struct kmod_opts *o)
 	if (!name_in || !*name_in)
 		return -EINVAL;
 	modname(name_in, strlen(name_in), name);
+	if (o->conf && modprobe_blocked(o->conf, name) == 2) {
+		log_err("kmod: %s: disabled in modprobe.d (install %s /bin/true)", name, name);
+		return -EPERM;
+	}
 	if (!dir) {
 		int r = kmod_default_dir(dirbuf, sizeof dirbuf);
 		if (r < 0)
 			return r;
 		dir = dirbuf;
 	}
-	const char *sysmod = o->sys_module_dir ? o->sys_module_dir : "/sys/module";
-	if (*sysmod) {
-		char p[320];
-		struct stat st;
-		if (path_fmt(p, sizeof p, "%s/%s", sysmod, name) >= 0 && stat(p, &st) == 0)
-			return 0; /* loaded already, or built in with parameters */
-	}
-	if (builtin(dir, name))
+	if (present(o, name) || builtin(dir, name))
 		return 0;
 	int r = find_dep_line(dir, name);
 	if (r == -ENOENT &&
@@ -194,8 +208,9 @@ int kmod_load_opts(const char *name_in, const struct kmod_opts *o)
 		return 0;
 	}
 	if (r == -ENOENT) {
-		log_err("kmod: module %s not found in %s (modules.dep, modules.builtin)", name,
-			dir);
+		if (!o->quiet_missing)
+			log_err("kmod: module %s not found in %s (modules.dep, modules.builtin)",
+				name, dir);
 		return r;
 	}
 	if (r < 0)

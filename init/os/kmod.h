@@ -10,8 +10,10 @@
 
 #define KMOD_MAX_DEPS 64 /* dependencies of one module (transitive, as depmod lists them) */
 
+struct modprobe_conf;
+
 /* The finit_module call, replaceable for tests. Returns 0 or -errno. */
-typedef int (*kmod_loader_fn)(void *ctx, int fd, const char *path, int flags);
+typedef int (*kmod_loader_fn)(void *ctx, int fd, const char *path, const char *params, int flags);
 
 struct kmod_opts {
 	const char *modules_dir;    /* NULL: /lib/modules/$(uname -r) */
@@ -20,6 +22,10 @@ struct kmod_opts {
 	const char *proc_filesystems;
 	kmod_loader_fn loader; /* NULL: finit_module(2) */
 	void *ctx;
+	/* NULL: none; else each module's options, and the modules that
+	 * "install NAME /bin/true" disables (-EPERM) */
+	const struct modprobe_conf *conf;
+	int quiet_missing; /* the caller names what wanted a missing module */
 };
 
 /*

@@ -14,9 +14,9 @@
 
 static char dir[64];
 
-static int fake_loader(void *ctx, int fd, const char *path, int flags)
+static int fake_loader(void *ctx, int fd, const char *path, const char *params, int flags)
 {
-	(void)ctx, (void)fd, (void)flags;
+	(void)ctx, (void)fd, (void)flags, (void)params;
 	return strstr(path, "fail") ? -ENOEXEC : 0;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "tap.h"
 #include "os/kmod.h"
+#include "os/modprobe.h"
 
 #include <errno.h>
 #include <linux/module.h>
@@ -17,15 +18,17 @@
 static char dir[256];
 static char order[1024];
 static int calls, last_flags;
+static char last_params[256];
 
 /* Fake finit_module: records the order; "needs_a" fails until "a" is in. */
-static int fake_loader(void *ctx, int fd, const char *path, int flags)
+static int fake_loader(void *ctx, int fd, const char *path, const char *params, int flags)
 {
 	(void)ctx;
 	if (fd < 0)
 		return -EBADF;
 	calls++;
 	last_flags = flags;
+	snprintf(last_params, sizeof last_params, "%s", params);
 	const char *b = strrchr(path, '/') + 1;
 	if (strncmp(b, "needs_a", 7) == 0 && !strstr(order, " a.ko"))
 		return -ENOENT; /* "unknown symbol" until a is loaded */
@@ -155,6 +158,27 @@ int main(void)
 	is_int(kmod_load_opts("squashfs", &nomods), -ENOENT, "squashfs missing: -ENOENT");
 	is_int(kmod_load_opts("sysf", &nomods), -ENOENT, "whole names only");
 	is_int(calls, 0, "nothing loaded");
+
+	/* modprobe.d: options reach finit_module; install NAME /bin/true disables */
+	static struct modprobe_conf conf;
+	char l1[] = "options top  a=1 b=two", l2[] = "options base c=3", l3[] = "install mid /bin/true",
+	     e[64];
+	modprobe_parse_line(&conf, l1, e, sizeof e);
+	modprobe_parse_line(&conf, l2, e, sizeof e);
+	struct kmod_opts withconf = {.modules_dir = dir,
+				     .sys_module_dir = "",
+				     .proc_filesystems = "",
+				     .loader = fake_loader,
+				     .conf = &conf};
+	order[0] = '\0';
+	is_int(kmod_load_opts("top", &withconf), 0, "top loads with options");
+	is_str(last_params, "a=1 b=two", "its options are passed to finit_module");
+	is_int(kmod_load_opts("base", &withconf), 0, "base loads");
+	is_str(last_params, "c=3", "each module its own options");
+	modprobe_parse_line(&conf, l3, e, sizeof e);
+	calls = 0;
+	is_int(kmod_load_opts("mid", &withconf), -EPERM, "a disabled module is refused by name");
+	is_int(calls, 0, "... without a finit_module");
 
 	char def[256];
 	ok(kmod_default_dir(def, sizeof def) > 0 && strncmp(def, "/lib/modules/", 13) == 0,
