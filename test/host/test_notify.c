@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -181,12 +182,23 @@ static int log_count(struct daemon *d, const char *needle)
 	return n;
 }
 
+struct log_want {
+	struct daemon *d;
+	const char *needle;
+	int count;
+};
+
+static int log_has(void *ctx)
+{
+	struct log_want *w = ctx;
+	return log_count(w->d, w->needle) >= w->count;
+}
+
+/* Looks again each time the log file is written. */
 static int wait_log(struct daemon *d, const char *needle, int count, int timeout_ms)
 {
-	long end = ms_now() + timeout_ms;
-	while (log_count(d, needle) < count && ms_now() < end)
-		poll(NULL, 0, 20);
-	return log_count(d, needle) >= count ? 0 : -ETIMEDOUT;
+	struct log_want w = {d, needle, count};
+	return wait_until(pf("%s/log", d->dir), IN_MODIFY, log_has, &w, timeout_ms);
 }
 
 /* Which fd of pid (if any) refers to the same file as fd here. */

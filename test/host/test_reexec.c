@@ -11,7 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <sys/inotify.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,11 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static long ms_now(void)
+static int in_exec(void *bin)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return access(pf("%s.in-exec", (const char *)bin), F_OK) == 0;
 }
 
 static int copy(const char *from, const char *to)
@@ -102,9 +100,8 @@ int main(void)
 	       rename(pf("%s.new", bin), bin) == 0 && mkfifo(pf("%s.go", bin), 0600) == 0,
 	   "its binary replaced by one slow to start");
 	is_int(pactctl_json(&d, "reexec", buf, sizeof buf), 0, "pactctl reexec");
-	long end = ms_now() + 10000;
-	while (access(pf("%s.in-exec", bin), F_OK) != 0 && ms_now() < end)
-		poll(NULL, 0, 10);
+	/* execwait creates BIN.in-exec once it runs in pact-init's place */
+	(void)wait_until(pf("%s/bin", d.dir), IN_CREATE | IN_MOVED_TO, in_exec, bin, 10000);
 	ok(access(pf("%s.in-exec", bin), F_OK) == 0, "the exec is under way: no pact-init runs");
 	is_int(kill(d.pid, SIGUSR2), 0, "SIGUSR2 (poweroff) sent in that window");
 	int go = open(pf("%s.go", bin), O_WRONLY | O_CLOEXEC);

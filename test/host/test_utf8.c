@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -76,14 +75,10 @@ static void test_status(void)
 	char want[200] = FFFD;
 	memset(want + 3, 'a', 125);
 	want[128] = '\0';
-	int found = 0;
-	for (int i = 0; i < 100 && !found; i++) { /* the service's READY=1: bounded */
-		if (json_ok("services") == 0 && strstr(out, "\"status\":\""))
-			found = 1;
-		else
-			poll(NULL, 0, 50);
-	}
-	ok(found, "pactctl services answers with valid UTF-8");
+	/* its STATUS= comes with its READY=1 */
+	is_int(daemon_wait_log(&d, "service talk.service: ready", 10000), 0, "talk.service is ready");
+	ok(json_ok("services") == 0 && strstr(out, "\"status\":\""),
+	   "pactctl services answers with valid UTF-8");
 	ok(strstr(out, pf("\"status\":\"%s\"", want)) != NULL,
 	   "STATUS= cut before the character that did not fit, its invalid byte as U+FFFD");
 }
