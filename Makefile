@@ -133,11 +133,18 @@ $(BUILD)/bench-guest/%: test/bench/guest/%.c
 	@echo "  LD      $@"
 	@$(CC_MUSL) $(CFLAGS_REL) $(LDFLAGS_REL) -o $@ $<
 
-$(BUILD)/fuzz/%: test/fuzz/%.c $(LIB_SRC) $(HDRS)
+# the library is compiled once for every fuzz target (instrumented, no main)
+FUZZ_CFLAGS := $(COMMON) -g -O1 -DPACT_TEST_BUILD
+FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+$(BUILD)/fuzzobj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	@$(CC_FUZZ) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(BUILD)/fuzz/%: test/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC_FUZZ) $(COMMON) -g -O1 -DPACT_TEST_BUILD -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(LIB_SRC)
+	@$(CC_FUZZ) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ)
 
 deps:
 	@boot/deps.sh $(BUILD)
