@@ -8,6 +8,7 @@
  * HANDOFF_CYCLES sets the count.
  */
 #include "daemon.h"
+#include "handoff/alloc.h"
 #include "lib/fileio.h"
 #include "pact/handoff.h"
 #include "hostutil.h"
@@ -81,6 +82,31 @@ static int settled_fds(void)
 	return base;
 }
 
+/* ALLOC_MAX allocations live at once, then all ended: every slot of the
+ * daemon's tables has been used once, so how many cycles overlap in flight
+ * (holders reaped late on a loaded machine) cannot touch new pages later. */
+static int fill_tables(void)
+{
+	static const enum pact_ns_type ns[] = {PACT_NS_PID};
+	int r = 0, made = 0;
+	for (; made < ALLOC_MAX && r == 0; made++) {
+		struct pact_handoff_msg resp;
+		int fds[3];
+		char id[64];
+		snprintf(id, sizeof id, "fill-%d-%d", getpid(), made);
+		r = pact_handoff_request_ns(&conn, id, ns, 1, NULL, &resp, fds, 10000);
+		if (r == 0)
+			close(fds[0]);
+	}
+	for (int i = 0; i < made - (r != 0); i++) {
+		char id[64];
+		snprintf(id, sizeof id, "fill-%d-%d", getpid(), i);
+		if (pact_handoff_end(&conn, id, NULL, 10000) != 0)
+			r = r ? r : -EIO;
+	}
+	return r;
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -92,13 +118,17 @@ int main(void)
 		bin = build_path("pact-init");
 	setenv("PACT_INIT_BIN", bin, 1);
 	int n = getenv("HANDOFF_CYCLES") ? atoi(getenv("HANDOFF_CYCLES")) : 10000;
-	is_int(daemon_start(&d, "node_id = cycles\n", ""), 0, "pact-init started (%s)", bin);
+	char conf[128];
+	snprintf(conf, sizeof conf, "node_id = cycles\nhandoff.max_allocations_per_uid = %d\n",
+		 ALLOC_MAX);
+	is_int(daemon_start(&d, conf, ""), 0, "pact-init started (%s)", bin);
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
 	char sock[256];
 	snprintf(sock, sizeof sock, "%s/handoff.sock", d.run_dir);
 	is_int(pact_handoff_connect(&conn, sock), 0, "connected");
 	int at = -1;
 	is_int(cycles(200, &at), 0, "200 warm-up cycles");
+	is_int(fill_tables(), 0, "%d allocations at once, then ended", ALLOC_MAX);
 	int fd0 = settled_fds();
 	long rss0 = rss_kb();
 	long t0 = ms_now();
