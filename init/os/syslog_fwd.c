@@ -35,6 +35,7 @@ static struct {
 	pid_t owner;	  /* the process that owns the socket and the queue */
 	int busy;	  /* draining: a log line said meanwhile only queues */
 	int said_down;	  /* the outage was logged */
+	int ever_up;	  /* a socket was usable once (before: the node is booting) */
 	unsigned backoff; /* the next retry's delay, ms */
 	uint64_t sent, reconnects, dropped_at_down;
 	struct timer retry;
@@ -74,8 +75,13 @@ static void lost(int err)
 	if (!fwd.said_down) {
 		fwd.said_down = 1;
 		fwd.dropped_at_down = fwd.q.dropped;
-		log_warn("log.remote %s: %s; queueing (%zu bytes at most), retrying in %u ms",
-			 fwd.dest.text, strerror(err), fwd.q.cap, delay);
+		/* no route before ConfigureNetwork is how every boot starts */
+		int booting = !fwd.ever_up &&
+			      (err == ENETUNREACH || err == EHOSTUNREACH || err == EADDRNOTAVAIL);
+		log_msg(booting ? LOG_INFO : LOG_WARNING,
+			"log.remote %s: %s%s; queueing (%zu bytes at most), retrying in %u ms",
+			fwd.dest.text, strerror(err), booting ? " (no network yet)" : "", fwd.q.cap,
+			delay);
 	}
 	fwd.backoff = fwd.backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : fwd.backoff * 2;
 	timer_arm(&fwd.retry, delay, on_retry, NULL);
@@ -87,11 +93,12 @@ static void up(void)
 	fwd.backoff = BACKOFF_FIRST_MS;
 	if (fwd.said_down) {
 		fwd.said_down = 0;
-		fwd.reconnects++;
-		log_notice("log.remote %s: forwarding again (%llu messages dropped meanwhile)",
-			   fwd.dest.text,
+		fwd.reconnects += fwd.ever_up;
+		log_notice("log.remote %s: %s (%llu messages dropped meanwhile)", fwd.dest.text,
+			   fwd.ever_up ? "forwarding again" : "connected, sending what was queued",
 			   (unsigned long long)(fwd.q.dropped - fwd.dropped_at_down));
 	}
+	fwd.ever_up = 1;
 	watch(EPOLLOUT);
 }
 
@@ -245,7 +252,7 @@ int syslog_fwd_start(const struct syslog_dest *d, size_t queue_bytes)
 	fwd.owner = getpid();
 	fwd.backoff = BACKOFF_FIRST_MS;
 	fwd.state = FWD_DOWN;
-	connect_now();
+	timer_arm(&fwd.retry, 0, on_retry, NULL); /* from the loop: the hook is in place by then */
 	return 0;
 }
 
