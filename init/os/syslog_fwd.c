@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BACKOFF_FIRST_MS 1000
@@ -33,6 +34,8 @@ static struct {
 	int want_out;	  /* EPOLLOUT asked for */
 	int pair[2];	  /* children send to [1]; the owner reads [0] */
 	pid_t owner;	  /* the process that owns the socket and the queue */
+	dev_t pair_dev;	  /* pair[1]'s identity: a child that closed PID 1's fds */
+	ino_t pair_ino;	  /* may hold that number for another file */
 	int busy;	  /* draining: a log line said meanwhile only queues */
 	int said_down;	  /* the outage was logged */
 	int ever_up;	  /* a socket was usable once (before: the node is booting) */
@@ -224,10 +227,12 @@ void syslog_fwd_submit(const char *msg, size_t len)
 		return;
 	if (len > SYSLOG_MSG_MAX)
 		len = SYSLOG_MSG_MAX;
+	struct stat st;
 	if (getpid() == fwd.owner)
 		enqueue(msg, len);
-	else /* a forked child: the owner queues it (a full pair drops it) */
-		(void)!send(fwd.pair[1], msg, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	else if (fstat(fwd.pair[1], &st) == 0 && st.st_dev == fwd.pair_dev &&
+		 st.st_ino == fwd.pair_ino) /* a forked child: the owner queues it */
+		(void)!send(fwd.pair[1], msg, len, MSG_DONTWAIT | MSG_NOSIGNAL); /* full: dropped */
 }
 
 int syslog_fwd_start(const struct syslog_dest *d, size_t queue_bytes)
@@ -247,6 +252,11 @@ int syslog_fwd_start(const struct syslog_dest *d, size_t queue_bytes)
 		free(fwd.q.buf);
 		fwd.q.buf = NULL;
 		return r;
+	}
+	struct stat st;
+	if (fstat(fwd.pair[1], &st) == 0) {
+		fwd.pair_dev = st.st_dev;
+		fwd.pair_ino = st.st_ino;
 	}
 	fwd.dest = *d;
 	fwd.owner = getpid();
