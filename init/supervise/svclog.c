@@ -56,8 +56,9 @@ static void write_out(struct svclog *l, const char *buf, size_t n)
 		l->size += n;
 }
 
-/* Into the file, each line's start stamped with the time it was read (UTC); a file past its cap
- * rotates between lines (a line longer than the cap, inside it). */
+/* Into the file, each line's start stamped with the time it was read
+ * (UTC); a file that would pass its cap rotates between lines, or inside a
+ * line longer than the cap, so that no file is ever larger. */
 static void append(struct svclog *l, const char *buf, size_t n)
 {
 	char ts[TIMEFMT_RFC3339_LEN + 2];
@@ -68,12 +69,16 @@ static void append(struct svclog *l, const char *buf, size_t n)
 	while (n > 0) {
 		const char *nl = memchr(buf, '\n', n);
 		size_t k = nl ? (size_t)(nl - buf) + 1 : n;
-		size_t sn = l->mid_line ? 0 : tn;
-		if (l->file >= 0 && l->size + sn + k > l->cap)
+		if (tn + k > l->cap) /* the cap is 4 KiB at least: more than a stamp */
+			k = l->cap - tn;
+		if (l->file >= 0 && l->size + (l->mid_line ? 0 : tn) + k > l->cap) {
 			rotate(l);
+			l->mid_line = 0; /* a new file starts with a stamp, even inside a line */
+		}
+		size_t sn = l->mid_line ? 0 : tn;
 		write_out(l, ts, sn);
 		write_out(l, buf, k);
-		l->mid_line = !nl;
+		l->mid_line = !nl || buf + k != nl + 1;
 		buf += k;
 		n -= k;
 	}

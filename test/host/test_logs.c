@@ -26,12 +26,14 @@
 #include <time.h>
 #include <unistd.h>
 
-/* 200 lines of about 60 bytes (12 KB: three rotations of 4 KiB), and one
- * with an sd-daemon priority prefix (<3>: error) */
+/* 200 lines of about 60 bytes (12 KB: three rotations of 4 KiB), one line
+ * of 9000 bytes (longer than a file), and one with an sd-daemon priority
+ * prefix (<3>: error) */
 static const char talk_unit[] =
     "[Service]\nType=oneshot\nRemainAfterExit=yes\n"
     "ExecStart=/bin/sh -c 'i=0; while [ $i -lt 200 ]; do i=$((i+1)); "
-    "echo \"talk line $i, padded to fill the file sooner\"; done; echo \"<3>talk failed badly\"'\n";
+    "echo \"talk line $i, padded to fill the file sooner\"; done; "
+    "head -c 9000 /dev/zero | tr -c x x; echo; echo \"<3>talk failed badly\"'\n";
 
 static char got[1 << 20]; /* everything the listener received */
 static size_t got_len;
@@ -124,6 +126,8 @@ static void test_files(struct daemon *d)
 		ok(stat(pf("%s.%d", log, i), &st) == 0 && st.st_size <= 4096,
 		   "talk.log.%d is kept, within log.max_bytes (%lld bytes)", i,
 		   (long long)st.st_size);
+	ok(stat(log, &st) == 0 && st.st_size <= 4096, "talk.log too (%lld bytes)",
+	   (long long)st.st_size);
 	ok(stat(pf("%s.4", log), &st) < 0, "no fourth older file (log.rotations = 3)");
 	FILE *f = fopen(log, "r");
 	char line[512];
@@ -131,15 +135,20 @@ static void test_files(struct daemon *d)
 	regex_t re;
 	regcomp(&re, "^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z ",
 		REG_EXTENDED | REG_NOSUB);
+	int at_start = 1; /* a line longer than line[] comes in more than one fgets */
 	while (f && fgets(line, sizeof line, f)) {
-		lines++;
-		stamped += regexec(&re, line, 0, NULL, 0) == 0;
+		if (at_start) {
+			lines++;
+			stamped += regexec(&re, line, 0, NULL, 0) == 0;
+		}
+		at_start = strchr(line, '\n') != NULL;
 	}
 	regfree(&re);
 	if (f)
 		fclose(f);
-	ok(lines > 10 && stamped == lines,
-	   "every line of talk.log starts with its UTC time (%d of %d)", stamped, lines);
+	ok(lines >= 2 && stamped == lines,
+	   "every line of talk.log starts with its UTC time, the long line's end too (%d of %d)",
+	   stamped, lines);
 }
 
 static void test_udp(void)
