@@ -19,30 +19,15 @@ root="$dir/root"
 mkdir -p "$root/.unpacked"
 
 die() { echo "fetch-debs: $*" >&2; exit 1; }
-
-deb_of() { # PKG: its .deb in the cache, if any
-	compgen -G "$dir/${1}_*.deb" | head -n1
-}
-
-# Download the packages that are not cached yet (one apt-get call).
-download() { # PKG...
-	local p need=()
-	for p in "$@"; do [ -n "$(deb_of "$p")" ] || need+=("$p"); done
-	[ ${#need[@]} -gt 0 ] || return 0
-	echo "fetch-debs: downloading ${need[*]}"
-	if ! (cd "$dir" && apt-get download -qq -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null 2>"$dir/apt.err"); then
-		apt-get update -qq >/dev/null 2>&1 || true
-		(cd "$dir" && apt-get download -qq "${need[@]}" >/dev/null 2>"$dir/apt.err") ||
-			die "apt-get download failed: $(tail -n3 "$dir/apt.err")"
-	fi
-	for p in "${need[@]}"; do [ -n "$(deb_of "$p")" ] || die "no .deb for $p after download"; done
-}
+# shellcheck source=boot/debs.sh
+. "$(dirname "$0")/debs.sh"
+download() { debs_download "$dir" "$@" || die "cannot download $*"; }
 
 # Unpack each package's .deb into the tree once (a new version unpacks again).
 unpack() { # PKG...
 	local p deb
 	for p in "$@"; do
-		deb=$(deb_of "$p")
+		deb=$(debs_deb_of "$dir" "$p")
 		[ "$(cat "$root/.unpacked/$p" 2>/dev/null)" = "${deb##*/}" ] && continue
 		dpkg-deb -x "$deb" "$root"
 		echo "${deb##*/}" >"$root/.unpacked/$p"

@@ -3,8 +3,9 @@
 # shared libraries they load: the way the tests bring real daemons (nfsd's
 # helpers, rsyslogd, util-linux's logger) into a VM image or run them on
 # the host, without installing anything. Packages are fetched with
-# `apt-get download` into $BUILD/debs (kept: later runs reuse them) and
-# unpacked there with dpkg-deb.
+# `apt-get download` into $BUILD/debs (boot/debs.sh, shared with
+# boot/fetch-debs.sh; kept: later runs reuse them) and unpacked there with
+# dpkg-deb, a tree per package.
 #   debpkg.sh BUILD ROOT PACKAGES FILE...
 # PACKAGES: blank-separated names; every file and every library is looked
 # up in them first, then on the host (glibc and the libraries every Debian
@@ -19,15 +20,17 @@ mkdir -p "$debs" "$ROOT"
 die() { echo "debpkg: $*" >&2; exit 1; }
 
 # one unpacked tree per package, made once
+# shellcheck source=boot/debs.sh
+. "$(dirname "$0")/../boot/debs.sh"
+need=()
+for p in $PKGS; do [ -e "$debs/tree-$p/.done" ] || need+=("$p"); done
+debs_download "$debs" "${need[@]}" || die "cannot download ${need[*]}"
 trees=()
 for p in $PKGS; do
 	t="$debs/tree-$p"
 	if [ ! -e "$t/.done" ]; then
-		ls "$debs/${p}_"*.deb >/dev/null 2>&1 ||
-			(cd "$debs" && apt-get download -qq "$p" 2>/dev/null) ||
-			die "cannot download package $p"
 		rm -rf "$t" && mkdir -p "$t"
-		dpkg-deb -x "$(ls "$debs/${p}_"*.deb | head -n1)" "$t"
+		dpkg-deb -x "$(debs_deb_of "$debs" "$p")" "$t"
 		touch "$t/.done"
 	fi
 	trees+=("$t")
@@ -36,7 +39,7 @@ done
 # where a path comes from: the packages' trees (links resolved inside the
 # tree, as they would be on the installed system), else the host
 source_of() { # PATH
-	local t f n
+	local t f
 	for t in "${trees[@]}" ""; do
 		f="$t$1"
 		for _ in 1 2 3 4 5 6 7 8; do

@@ -29,6 +29,7 @@
 #include "node/filesystems.h"
 #include "node/hardware.h"
 #include "node/identity.h"
+#include "node/logs.h"
 #include "node/network.h"
 #include "node/power.h"
 #include "node/readiness.h"
@@ -101,6 +102,7 @@ static void (*const config_keys[])(void) = {
     ctl_register_config,       /* control.* */
     devices_register_config,     /* devices.* */
     filesystems_register_config, /* mounts.* */
+    logs_register_config,	 /* log.* */
 };
 
 /* The console program runs once boot has come to a first verdict. */
@@ -191,6 +193,7 @@ static int configure(int argc, char **argv, int pid1)
  * carried for it (rx: 1 restoring, 0 a boot, -1 state lost). */
 static void start_modules(int rx)
 {
+	logs_init(); /* first: what the others say is forwarded */
 	if (readiness_init() < 0)
 		log_err("readiness socket unavailable; the ready file still works");
 	if (ctl_init() < 0)

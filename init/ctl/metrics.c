@@ -18,6 +18,7 @@
 #include "lib/utf8.h"
 #include "lib/loop.h"
 #include "node/uenv_node.h"
+#include "os/syslog_fwd.h"
 #include "supervise/notify.h"
 
 #include <errno.h>
@@ -226,6 +227,31 @@ static void notify_metrics(struct metrics_out *m)
 	metrics_sample_u64(m, "pact_notify_ignored_total", NULL, notify_ignored_total());
 }
 
+/* log.remote (node/logs.c): what the syslog forwarder sent and dropped */
+static void log_forward_metrics(struct metrics_out *m)
+{
+	struct syslog_fwd_stats st;
+	syslog_fwd_get_stats(&st);
+	const struct {
+		const char *name, *type, *help;
+		uint64_t v;
+	} fam[] = {
+	    {"pact_log_forward_up", "gauge",
+	     "1 while the socket to log.remote's syslog server is usable", (uint64_t)st.up},
+	    {"pact_log_forward_sent_total", "counter", "log messages sent to log.remote", st.sent},
+	    {"pact_log_forward_dropped_total", "counter",
+	     "log messages dropped: the queue for log.remote was full", st.dropped},
+	    {"pact_log_forward_queued_bytes", "gauge", "bytes of log messages waiting to be sent",
+	     st.queued_bytes},
+	    {"pact_log_forward_reconnects_total", "counter",
+	     "times forwarding resumed after the server or the network failed", st.reconnects},
+	};
+	for (size_t i = 0; i < sizeof fam / sizeof fam[0]; i++) {
+		metrics_family(m, fam[i].name, fam[i].type, fam[i].help);
+		metrics_sample_u64(m, fam[i].name, NULL, fam[i].v);
+	}
+}
+
 int metrics_render(char *buf, size_t cap)
 {
 	struct metrics_out m = {buf, cap, 0, 0};
@@ -287,6 +313,7 @@ int metrics_init(void)
 	metrics_register(scope_metrics);
 	metrics_register(uenv_metrics);
 	metrics_register(notify_metrics);
+	metrics_register(log_forward_metrics);
 	ctl_register("metrics", cmd_metrics, "metrics: Prometheus text exposition");
 	if (textfile[0])
 		timer_arm(&textfile_timer, 1000, write_textfile, NULL);

@@ -121,7 +121,7 @@ static int cmd_restart(struct ctl_req *req)
 	return 0;
 }
 
-/* The last cap-1 bytes of a file (a log is up to SVCLOG_CAP_BYTES, far
+/* The last cap-1 bytes of a file (a log is up to log.max_bytes, far
  * more than a reply holds), from the start of a line. */
 static ssize_t read_tail(const char *path, char *buf, size_t cap)
 {

@@ -13,7 +13,7 @@
 #define CONF_STR_MAX		256
 #define CONF_MAX_MODULES	32
 #define CONF_MAX_WORDS		16
-#define CONFIG_MAX_KEY_HANDLERS 12
+#define CONFIG_MAX_KEY_HANDLERS 16
 
 enum console_exit {
 	CONSOLE_EXIT_NONE = 0, /* leave the console alone */

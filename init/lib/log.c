@@ -26,6 +26,7 @@ static unsigned long dropped; /* lines the console did not take, not yet said */
 static int mid_line;	      /* a partial write left the console mid-line */
 static int debug_on;
 static int console_level = 8; /* the kernel echoes kmsg lines below this */
+static log_forward_fn forward;
 
 /*
  * A non-blocking description of fd 2's file: a terminal or a pipe is
@@ -102,6 +103,11 @@ void log_open(int to_kmsg)
 	console_open();
 }
 
+void log_set_forward(log_forward_fn fn)
+{
+	forward = fn;
+}
+
 int log_kmsg_fd(void)
 {
 	return kmsg_fd;
@@ -150,6 +156,10 @@ void log_msg(int prio, const char *fmt, ...)
 		len = sizeof line - 2;
 	line[len++] = '\n';
 	const char *text = strchr(line, '>') + 1;
+	if (forward) {
+		const char *body = text + sizeof "pact-init: " - 1;
+		forward(prio, body, len - 1 - (size_t)(body - line));
+	}
 	if (kmsg_fd >= 0)
 		(void)!write(kmsg_fd, line, len);
 	/* the kernel echoes kmsg lines below its console loglevel itself;

@@ -21,6 +21,12 @@ int log_kmsg_fd(void);
  * dropped and counted like a log line when the console does not take it. */
 void log_console(const char *text, size_t len);
 
+/* Hand each line also to fn (its priority, and its text without the
+ * "pact-init: " and the newline), e.g. to a remote syslog server
+ * (node/logs.c); it runs in whichever process logs. NULL: none. */
+typedef void (*log_forward_fn)(int prio, const char *text, size_t len);
+void log_set_forward(log_forward_fn fn);
+
 __attribute__((format(printf, 2, 3))) void log_msg(int prio, const char *fmt, ...);
 
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)

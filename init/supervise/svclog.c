@@ -8,6 +8,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/timefmt.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READ_CHUNK	 16384
@@ -29,27 +31,57 @@ static void open_file(struct svclog *l)
 	l->size = l->file >= 0 && fstat(l->file, &st) == 0 ? (size_t)st.st_size : 0;
 }
 
+/* .log.N-1 to .log.N ... .log to .log.1; the oldest beyond keep goes */
 static void rotate(struct svclog *l)
 {
-	char old[sizeof l->path + 4];
-	snprintf(old, sizeof old, "%s.1", l->path);
+	char from[sizeof l->path + 12], to[sizeof l->path + 12];
 	close_fd(l->file);
-	rename(l->path, old); /* the previous .1 goes: one rotation kept */
+	for (unsigned i = l->keep; i > 1; i--) {
+		snprintf(from, sizeof from, "%s.%u", l->path, i - 1);
+		snprintf(to, sizeof to, "%s.%u", l->path, i);
+		rename(from, to); /* a missing one: nothing to move */
+	}
+	snprintf(to, sizeof to, "%s.1", l->path);
+	(void)(l->keep ? rename(l->path, to) : unlink(l->path));
 	open_file(l);
 }
 
-static void append(struct svclog *l, const char *buf, size_t n)
+static void write_out(struct svclog *l, const char *buf, size_t n)
 {
-	if (l->file < 0) {
-		l->dropped += n;
+	if (n == 0)
 		return;
-	}
-	if (l->size + n > l->cap)
-		rotate(l);
-	if (write_all(l->file, buf, n) < 0)
+	if (l->file < 0 || write_all(l->file, buf, n) < 0)
 		l->dropped += n;
 	else
 		l->size += n;
+}
+
+/* Into the file, each line's start stamped with the time it was read
+ * (UTC); a file that would pass its cap rotates between lines, or inside a
+ * line longer than the cap, so that no file is ever larger. */
+static void append(struct svclog *l, const char *buf, size_t n)
+{
+	char ts[TIMEFMT_RFC3339_LEN + 2];
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	size_t tn = timefmt_rfc3339(ts, sizeof ts - 1, &now);
+	ts[tn++] = ' ';
+	while (n > 0) {
+		const char *nl = memchr(buf, '\n', n);
+		size_t k = nl ? (size_t)(nl - buf) + 1 : n;
+		if (tn + k > l->cap) /* the cap is 4 KiB at least: more than a stamp */
+			k = l->cap - tn;
+		if (l->file >= 0 && l->size + (l->mid_line ? 0 : tn) + k > l->cap) {
+			rotate(l);
+			l->mid_line = 0; /* a new file starts with a stamp, even inside a line */
+		}
+		size_t sn = l->mid_line ? 0 : tn;
+		write_out(l, ts, sn);
+		write_out(l, buf, k);
+		l->mid_line = !nl || buf + k != nl + 1;
+		buf += k;
+		n -= k;
+	}
 }
 
 /* Move up to reads chunks from the pipe to the file; stop when it is empty. */
@@ -60,6 +92,7 @@ static void take(struct svclog *l, int reads)
 		ssize_t n = read_retry(l->rfd, buf, sizeof buf);
 		if (n <= 0)
 			return;
+		logs_service_output(&l->carry, l->app, buf, (size_t)n);
 		append(l, buf, (size_t)n);
 	}
 }
@@ -77,7 +110,9 @@ int svclog_adopt(struct svclog *l, const char *dir, const char *name, int rfd, i
 	l->rfd = rfd;
 	l->wfd = wfd;
 	l->file = -1;
-	l->cap = SVCLOG_CAP_BYTES;
+	l->cap = logs_file_max_bytes();
+	l->keep = logs_file_rotations();
+	snprintf(l->app, sizeof l->app, "%s", name);
 	if (path_fmt(l->path, sizeof l->path, "%s/%s.log", dir, name) < 0)
 		return -ENAMETOOLONG;
 	fcntl(l->rfd, F_SETFL, O_NONBLOCK);
@@ -119,8 +154,9 @@ void svclog_note(struct svclog *l, const char *text)
 	 * exit is reaped before the loop read the pipe's last bytes): the pipe
 	 * holds PIPE_BYTES at most, so this is bounded */
 	take(l, PIPE_BYTES / READ_CHUNK + 1);
+	logs_service_flush(&l->carry, l->app);
 	char line[300];
-	int n = snprintf(line, sizeof line, "-- pact-init: %s\n", text);
+	int n = snprintf(line, sizeof line, "%s-- pact-init: %s\n", l->mid_line ? "\n" : "", text);
 	if (n > 0)
 		append(l, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }

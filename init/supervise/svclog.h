@@ -1,16 +1,19 @@
 /*
  * A service's log: one pipe for its stdout and stderr, drained from the
- * event loop into <run>/logs/<service>.log, capped in size with one
- * rotation (.log.1). The service never blocks on us: we read whenever the
- * pipe has data, and drop what we cannot write.
+ * event loop into <run>/logs/<service>.log, each line stamped with the
+ * time it was read (UTC), capped in size (log.max_bytes) with log.rotations
+ * older files (.log.1 the newest), and its lines forwarded to the remote
+ * syslog server when there is one (node/logs.c). The service never blocks
+ * on us: we read whenever the pipe has data, and drop what we cannot write.
  */
 #ifndef PACT_SVCLOG_H
 #define PACT_SVCLOG_H
 
+#include "node/logs.h"
+
 #include <stddef.h>
 
-#define SVCLOG_CAP_BYTES (1024 * 1024)
-#define SVCLOG_KEY_MAX	 128 /* the key a log's pipe is carried under (its unit name) */
+#define SVCLOG_KEY_MAX 128 /* the key a log's pipe is carried under (its unit name) */
 
 struct reexec_out;
 
@@ -19,8 +22,12 @@ struct svclog {
 	int file;     /* the .log file, O_APPEND; -1 when it cannot be opened */
 	size_t size;  /* bytes in the current file */
 	size_t cap;
+	unsigned keep; /* older files kept (log.rotations) */
+	int mid_line;  /* the file's last line has no end yet: no stamp before the next bytes */
 	unsigned long long dropped;
 	char path[256];
+	char app[64]; /* the service, as the remote syslog's APP-NAME */
+	struct logs_carry carry;
 };
 
 /* Create the pipe and open the file; registers the read end with the loop. */

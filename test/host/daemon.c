@@ -372,3 +372,12 @@ int daemon_cleanup(struct daemon *d)
 	d->log_fd = -1;
 	return r;
 }
+
+int daemon_finish(struct daemon *d, int show_log)
+{
+	if (show_log)
+		diag("log:\n%s", daemon_log(d));
+	kill(d->pid, SIGUSR2);
+	daemon_wait_exit(d, 15000);
+	return daemon_cleanup(d);
+}

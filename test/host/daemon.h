@@ -53,6 +53,9 @@ int daemon_pactctl(struct daemon *d, const char *args, char *out, size_t cap);
 /* Kill it and everything in its cgroup, remove its test cgroup and temp
  * directory. 0, or -errno when the test cgroup could not be removed. */
 int daemon_cleanup(struct daemon *d);
+/* The end of a test's daemon: its log as TAP comments when show_log (pass
+ * tap_failed), a poweroff (SIGUSR2) waited for up to 15 s, then daemon_cleanup. */
+int daemon_finish(struct daemon *d, int show_log);
 /* The cgroup2 mount of the host and the cgroup this process is in
  * (absolute, e.g. /sys/fs/cgroup/unified/user.slice); "" when there is none. */
 const char *host_cgroup_dir(void);

@@ -46,11 +46,7 @@ static void test_units(void)
 	char buf[8192];
 	ok(pactctl_json(&d, "services", buf, sizeof buf) == 0 && !strstr(buf, "\"fifo.service\""),
 	   "the unit file that is a FIFO is not loaded");
-	if (tap_failed)
-		printf("# log:\n%s", log);
-	kill(d.pid, SIGUSR2);
-	daemon_wait_exit(&d, 15000);
-	daemon_cleanup(&d);
+	daemon_finish(&d, tap_failed);
 }
 
 /* init.conf itself a FIFO: the defaults apply. */
@@ -64,11 +60,7 @@ static void test_init_conf(void)
 	is_int(daemon_launch(&d), 0, "pact-init started");
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it gets ready with the defaults");
 	ok(strstr(daemon_log(&d), "init.conf: not a regular file") != NULL, "init.conf is refused");
-	if (tap_failed)
-		printf("# log:\n%s", daemon_log(&d));
-	kill(d.pid, SIGUSR2);
-	daemon_wait_exit(&d, 15000);
-	daemon_cleanup(&d);
+	daemon_finish(&d, tap_failed);
 }
 
 int main(void)

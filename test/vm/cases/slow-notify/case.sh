@@ -4,7 +4,10 @@
 # ready.sock before that (early-probe.service, 5 connections) are answered
 # at readiness, and ready.sock answers at once afterwards.
 . /test/tap.sh
-log=/run/pact/logs/early-probe.log
+# its log, without the time stamped on each line
+. /test/svc.sh
+log=/tmp/early-probe.log
+svc_log early-probe >"$log"
 sed 's/^/# early-probe: /' "$log"
 status=$(pactctl status --json)
 ready_ms=$(echo "$status" | sed -n 's/.*"boot":{[^}]*"ready_ms":\([0-9]*\).*/\1/p')

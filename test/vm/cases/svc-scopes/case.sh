@@ -43,7 +43,7 @@ check "aud (no User=) runs as root" grep -qE '^Uid:[[:space:]]+0[[:space:]]+0[[:
 
 # the oneshot finished before boot was ready (boot waits for it)
 is "$(svc_get fds state)" exited "fds (oneshot) exited"
-fds=$(sed -n '/^fds of/,/^end of fds/p' $LOGS/fds.log | grep -E '^[0-9]+$' | sort -n | tr '\n' ' ')
+fds=$(svc_log fds | sed -n '/^fds of/,/^end of fds/p' | grep -E '^[0-9]+$' | sort -n | tr '\n' ' ')
 is "$fds" "0 1 2 " "a service sees fds 0, 1, 2 and nothing else"
 [ "$fds" = "0 1 2 " ] || sed 's/^/#   /' $LOGS/fds.log
 done_testing

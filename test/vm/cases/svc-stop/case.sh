@@ -6,7 +6,7 @@
 . /test/tap.sh
 . /test/svc.sh
 scope=$CG/pact.slice/infra.slice/stub.scope
-pids=$(grep -E '^[0-9]+$' $LOGS/stub.log | tr '\n' ' ')
+pids=$(svc_log stub | grep -E '^[0-9]+$' | tr '\n' ' ')
 main=$(svc_get stub pid)
 set -- $pids
 is "$#" 4 "stubborn printed 4 pids (main + 3 grandchildren): $pids"
