@@ -4,6 +4,9 @@
  * file:line and carries on, and shuts down on SIGUSR2 in bounded time even
  * with processes that ignore SIGTERM. It runs in UTS and cgroup namespaces
  * of its own: the hostname it sets and the slices it makes stay there.
+ * When its UTS namespace is the machine's while it is not the machine's
+ * init (unshare --pid without --uts), it refuses to set the hostname: a
+ * test build is told to take its own UTS namespace for the machine's.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -77,5 +80,26 @@ int main(void)
 		printf("# log:\n%s", log);
 	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
 	ok(cg[0] && access(cg, F_OK) != 0, "nothing of it is left in the machine's cgroup tree");
+
+	char *env[] = {"PACT_TEST_INITIAL_UTS=/proc/self/ns/uts", NULL};
+	is_int(daemon_start_env(&d, "node_id = renamed-node\n", "quiet", env), 0,
+	       "pact-init started, told its UTS namespace is the machine's");
+	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it still becomes ready");
+	is_int(daemon_wait_log(&d,
+			       "not setting the hostname renamed-node: the UTS namespace is "
+			       "the machine's and pact-init is not its init",
+			       5000),
+	       0, "it says why it does not set the hostname");
+	out[0] = '\0';
+	p = popen(pf("nsenter --uts=/proc/%d/ns/uts hostname", (int)d.pid), "r");
+	if (p) {
+		(void)!fgets(out, sizeof out, p);
+		pclose(p);
+	}
+	out[strcspn(out, "\n")] = '\0';
+	is_str(out, host_before, "the hostname of that UTS namespace is unchanged");
+	if (tap_failed)
+		printf("# log:\n%s", daemon_log(&d));
+	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
 	return done_testing();
 }
