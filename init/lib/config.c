@@ -255,6 +255,18 @@ static char *trim(char *s)
 	return s;
 }
 
+/* A '#' at the start of a line or after a blank starts a comment, as in a
+ * shell: `shutdown_kill_wait_ms = 2000 # two seconds` is 2000. A '#' inside
+ * a word (a path, a URL's fragment) is kept. */
+static void cut_comment(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+}
+
 int config_load_file(struct pact_config *c)
 {
 	char path[PATH_MAX], text[16384];
@@ -275,8 +287,9 @@ int config_load_file(struct pact_config *c)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+		cut_comment(line);
 		char *s = trim(line);
-		if (*s == '\0' || *s == '#')
+		if (*s == '\0')
 			continue;
 		char *eq = strchr(s, '=');
 		if (!eq) {
