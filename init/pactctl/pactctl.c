@@ -254,6 +254,8 @@ static void print_text(const struct json_doc *doc, int idx)
 	int n = json_get_string(doc, idx, text, sizeof text);
 	if (n > 0)
 		fwrite(text, 1, (size_t)n, stdout);
+	if (n > 0 && text[n - 1] != '\n')
+		putchar('\n'); /* a one-line answer ("re-executing") ends its line */
 }
 
 static int print_reply(const uint8_t *body, size_t len)
