@@ -15,7 +15,7 @@ FUZZ_TARGETS ?=
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wswitch-enum -Wvla -Wpointer-arith \
 	-Wundef -Wwrite-strings -Wold-style-definition -Wimplicit-fallthrough
-COMMON := -std=gnu11 -D_GNU_SOURCE -Iinclude -Iinit $(WARN)
+COMMON := -std=gnu11 -D_GNU_SOURCE -Iinclude -Iinit -I$(BUILD) $(WARN)
 UAPI := $(BUILD)/uapi
 
 # The product: musl, static, small. -Oz and link-time optimisation across
@@ -62,6 +62,18 @@ BENCH_GUEST_SRC := $(wildcard test/bench/guest/*.c)
 BENCH_GUEST_BIN := $(BENCH_GUEST_SRC:test/bench/guest/%.c=$(BUILD)/bench-guest/%)
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
+
+# The build's version (git describe), in $(BUILD)/version.h for pactctl
+# --version and status; rewritten only when it changes, so only the files
+# that show it are compiled again.
+VERSION_USERS := init/pactctl/pactctl.c init/ctl/status.c
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@v=$$(git describe --always --dirty --tags 2>/dev/null || echo unknown); \
+	printf '#define PACT_VERSION "%s"\n' "$$v" >$@.tmp; \
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(VERSION_USERS:%.c=$(BUILD)/obj/%.o) $(VERSION_USERS:%.c=$(BUILD)/san/%.o): $(BUILD)/version.h
+FORCE:
 
 .PHONY: all deps deps-daemons fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format tidy
 all: $(BUILD)/pact-init $(BUILD)/pactctl
@@ -176,11 +188,17 @@ bench: image $(BENCH_BIN) $(BENCH_GUEST_BIN)
 fuzz: fuzz-deps $(FUZZ_BIN)
 	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_TARGETS="$(FUZZ_TARGETS)" test/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 
+MANDIR ?= $(PREFIX)/share/man
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)/etc/pact/services
+		$(DESTDIR)/etc/pact/services $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(BUILD)/pact-init $(DESTDIR)$(PREFIX)/sbin/pact-init
 	install -m 0755 $(BUILD)/pactctl $(DESTDIR)$(PREFIX)/bin/pactctl
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completion/pactctl.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pactctl
 	install -m 0644 services/node/*.service $(DESTDIR)/etc/pact/services/
 	test -e $(DESTDIR)/etc/pact/init.conf || \
 		install -m 0644 services/init.conf $(DESTDIR)/etc/pact/init.conf

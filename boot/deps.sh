@@ -9,10 +9,11 @@ BUILD=${1:-build}
 # dnsmasq-base: the DHCP/TFTP server of the network tests (test/net/), its
 # binary only (no service is started); binutils: readelf for images/debpkg.sh;
 # gcc, libc6-dev, linux-libc-dev: the sanitized test builds and the kernel's
-# headers (a fresh machine may have none; --no-install-recommends skips them)
+# headers (a fresh machine may have none; --no-install-recommends skips them);
+# man-db, groff-base: the test that the man pages render (man -l)
 PKGS="musl-tools gcc libc6-dev linux-libc-dev qemu-system-x86 cpio squashfs-tools
       busybox-static kmod gzip ipxe-qemu iproute2 python3 util-linux dnsmasq-base
-      binutils ${EXTRA_PKGS:-}"
+      binutils man-db groff-base ${EXTRA_PKGS:-}"
 KPKG_META=${KERNEL_PACKAGE:-linux-image-cloud-amd64}
 
 # one dpkg-query for all (every make runs this): the installed ones

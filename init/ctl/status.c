@@ -14,6 +14,13 @@
 
 #include <unistd.h>
 
+#if __has_include("version.h")
+#include "version.h" /* $(BUILD)/version.h: git describe of the build */
+#endif
+#ifndef PACT_VERSION
+#define PACT_VERSION "unknown"
+#endif
+
 static ctl_status_fn status_fns[CTL_MAX_STATUS];
 static int n_status_fns;
 
@@ -112,6 +119,8 @@ static int cmd_status(struct ctl_req *req)
 	json_w_obj_begin(w);
 	json_w_key(w, "node_id");
 	json_w_string(w, node_id_shown());
+	json_w_key(w, "version"); /* the running binary's: a re-exec shows the new one */
+	json_w_string(w, PACT_VERSION);
 	json_w_key(w, "pid");
 	json_w_i64(w, getpid());
 	json_w_key(w, "ready");

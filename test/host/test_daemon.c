@@ -123,6 +123,10 @@ int main(void)
 	daemon_pactctl(&d, "--json status", reply, sizeof reply);
 	ok(strstr(reply, "\"node_id\":\"early-node\"") != NULL,
 	   "status names init.conf's node id before LoadIdentity");
+	is_int(daemon_pactctl(&d, "status", reply, sizeof reply), 1,
+	       "status exits 1 when the node is not ready");
+	ok(strncmp(reply, "node not ready: ConfigureNetwork", 32) == 0,
+	   "... and says so on its first line");
 	if (tap_failed)
 		printf("# log:\n%s", daemon_log(&d));
 	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");

@@ -10,20 +10,10 @@ set -uo pipefail
 repo=${1:-.}
 cd "$repo" || exit 1
 . images/pack.sh
-n=0 failed=0
+. test/unit/tap-lib.sh
 tmp=$(mktemp -d /tmp/pact-unit-archives-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-result() { # ok|not name [detail]
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /'
-	fi
-}
 
 src=$(mktemp -d "$tmp/src.XXXXXX")
 mkdir -p "$src/etc/pact"
@@ -53,5 +43,4 @@ others=$(grep -rnE --include='*' '(cpio[^|]* -o( |$)|^[^#]*\bmksquashfs +")' boo
 [ -z "$others" ] && result ok "no script packs an archive without images/pack.sh" ||
 	result not "no script packs an archive without images/pack.sh" "$others"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -12,19 +12,9 @@ repo=${1:-.}
 cd "$repo" || exit 1
 repo=$(pwd)
 unset MAKEFLAGS MFLAGS MAKELEVEL
-n=0 failed=0
+. test/unit/tap-lib.sh
 tmp=$(mktemp -d /tmp/pact-unit-claims-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-result() { # ok|not name [detail]
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /'
-	fi
-}
 
 bad=""
 for u in services/*/*.service; do
@@ -54,5 +44,4 @@ if grep -q '^#!ipxe' "$tmp/out.ipxe" 2>/dev/null && grep -q 'rdinit=/init' "$tmp
 else
 	result not "boot/mkipxe.sh renders boot.ipxe from another folder" "$(cat "$tmp/mkipxe.log")"
 fi
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -7,17 +7,7 @@
 set -uo pipefail
 repo=${1:-.}
 cd "$repo" || exit 1
-n=0 failed=0
-result() { # ok|not name [detail]
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /'
-	fi
-}
+. test/unit/tap-lib.sh
 
 # FILE:NAME for every *.md name in a tracked text file
 refs() {
@@ -49,5 +39,4 @@ resolves docs/uenv.md HANDOFF-WIRE.md && result not "a document outside the tree
 	result ok "a document outside the tree is seen as such"
 resolves docs/uenv.md layout.md && result ok "a name beside the naming file resolves" ||
 	result not "a name beside the naming file resolves"
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

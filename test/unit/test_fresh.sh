@@ -11,20 +11,10 @@ repo=${1:-.}
 cd "$repo" || exit 1
 # a make that runs this test must not pass its jobserver or flags on
 unset MAKEFLAGS MFLAGS MAKELEVEL
-n=0 failed=0
+. test/unit/tap-lib.sh
 clean=$(mktemp -d /tmp/pact-unit-fresh-XXXXXX)
 trap 'rm -rf "$clean"' EXIT
 
-result() { # ok|not name [detail]
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /'
-	fi
-}
 
 # the commands that need what boot/deps.sh installs: compilers, and the
 # scripts that assemble images, boot QEMU or run the tiers
@@ -66,5 +56,4 @@ if grep -qE "$needs_deps" <<<"$bad" && ! grep -q 'boot/deps.sh' <<<"$bad"; then
 else
 	result not "a rule that compiles without deps is seen as such" "$bad"
 fi
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
