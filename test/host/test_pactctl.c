@@ -6,7 +6,9 @@
  * --full gives every cell whole; status exits 0 on a ready node, status
  * UNIT shows the per-unit view with its log and exits 3 for a failed unit;
  * is-active, is-failed, show -p, cat; stop and start wait for the result;
- * logs takes -n, --lines and -u anywhere.
+ * logs takes -n, --lines and -u anywhere. A member of control.group (here
+ * gid 65534) may use the verbs that only read, and no other; a uid outside
+ * it cannot connect.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -221,6 +223,43 @@ static void test_logs(void)
 	is_int(ctl("logs -n"), 2, "logs -n without a number: usage");
 }
 
+/* pactctl ARGS as uid:gid with no supplementary groups: its exit status */
+static int ctl_as(const char *ids, const char *args)
+{
+	out[0] = '\0';
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "setpriv --reuid=%.*s --regid=%s --clear-groups %s --run-dir %s %s 2>&1",
+		 (int)strcspn(ids, ":"), ids, strchr(ids, ':') + 1, build_path("san/pactctl"),
+		 d.run_dir, args);
+	FILE *p = popen(cmd, "r");
+	size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
+	out[n] = '\0';
+	int st = p ? pclose(p) : -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_group(void)
+{
+	/* the run directory must be reachable for the others */
+	chmod(d.dir, 0755);
+	struct stat st;
+	ok(stat(pf("%s/control.sock", d.run_dir), &st) == 0 && (st.st_mode & 0777) == 0660 &&
+	       st.st_gid == 65534,
+	   "control.sock is 0660 to control.group");
+	is_int(ctl_as("65534:65534", "status"), 0, "a member of control.group: status");
+	is_int(ctl_as("65534:65534", "services"), 0, "... services");
+	is_int(ctl_as("65534:65534", "logs good -n 1"), 0, "... logs");
+	ok(strstr(out, "hello from good") != NULL, "... which it reads");
+	is_int(ctl_as("65534:65534", "is-active good"), 0, "... is-active (services, read)");
+	is_int(ctl_as("65534:65534", "stop --no-block good"), 1, "... but not stop");
+	ok(strstr(out, "PermissionDenied") && strstr(out, "root only"), "... told it is root's");
+	is_int(ctl_as("65534:65534", "reexec"), 1, "... nor reexec");
+	is_int(ctl("is-active good"), 0, "good still runs");
+	is_int(ctl_as("65533:65533", "status"), 1, "a uid outside the group cannot connect");
+	ok(strstr(out, "Permission denied") != NULL, "... (%s)", strtok(out, "\n"));
+}
+
 static void add_unit(const char *name, const char *text)
 {
 	FILE *f = fopen(pf("%s/etc/services/%s", d.dir, name), "w");
@@ -237,8 +276,10 @@ int main(void)
 		return 0;
 	}
 	test_offline();
-	is_int(daemon_prepare(&d, "node_id = ctl-node\nservices_required = good\n", "quiet"), 0,
-	       "prepared");
+	is_int(daemon_prepare(
+		   &d, "node_id = ctl-node\nservices_required = good\ncontrol.group = 65534\n",
+		   "quiet"),
+	       0, "prepared");
 	mkdir(pf("%s/etc/services", d.dir), 0755);
 	add_unit("good.service", "[Service]\nSlice=infra.slice\n"
 				 "ExecStart=/bin/sh -c 'echo hello from good; exec sleep 1000'\n");
@@ -254,6 +295,7 @@ int main(void)
 	test_table();
 	test_units();
 	test_logs();
+	test_group();
 	if (tap_failed)
 		diag("log:\n%s", daemon_log(&d));
 	is_int(daemon_cleanup(&d), 0, "cleaned up");
