@@ -98,8 +98,11 @@ static size_t col_offset(const char *s, int col)
 }
 
 /* cell cut to width columns into out: the longest path in it loses its
- * start to '…' (its end names the thing: "…/vendor/chrony.service"), and
- * when that is not enough, the end goes ("exited with status 42 bef…"). */
+ * start to '…' (its end names the thing: "…/vendor/chrony.service"); when
+ * that is not enough, the words before the path go too (the reason after
+ * it stays: "…chrony.service:4: Type=forking is not…"), then the path
+ * itself ("…Type=forking is not supp…"), then the end. A cell without a
+ * path loses its end ("exited with status 42 bef…"). */
 static void shorten(const char *cell, int width, char *out, size_t cap)
 {
 	int excess = text_cols(cell) - width;
@@ -124,6 +127,11 @@ static void shorten(const char *cell, int width, char *out, size_t cap)
 		if (best + from > name)
 			from = (size_t)(name - best);
 		snprintf(mid, sizeof mid, "%.*s\u2026%s", (int)(best - cell), cell, best + from);
+		if (text_cols(mid) > width) /* then the words before the path go too */
+			snprintf(mid, sizeof mid, "\u2026%s", name);
+		const char *after = best + strcspn(best, " ");
+		if (text_cols(mid) > width && *after) /* then the path: the reason after it */
+			snprintf(mid, sizeof mid, "\u2026%s", after + strspn(after, " "));
 		if (text_cols(mid) <= width) {
 			snprintf(out, cap, "%s", mid);
 			return;
