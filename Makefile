@@ -15,7 +15,7 @@ FUZZ_TARGETS ?=
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wswitch-enum -Wvla -Wpointer-arith \
 	-Wundef -Wwrite-strings -Wold-style-definition -Wimplicit-fallthrough
-COMMON := -std=gnu11 -D_GNU_SOURCE -Iinclude -Iinit -I$(BUILD) $(WARN)
+COMMON := -std=gnu11 -D_GNU_SOURCE -Iinclude -Iinit $(WARN)
 UAPI := $(BUILD)/uapi
 
 # The product: musl, static, small. -Oz and link-time optimisation across
@@ -63,16 +63,17 @@ BENCH_GUEST_BIN := $(BENCH_GUEST_SRC:test/bench/guest/%.c=$(BUILD)/bench-guest/%
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
-# The build's version (git describe), in $(BUILD)/version.h for pactctl
-# --version and status; rewritten only when it changes, so only the files
-# that show it are compiled again.
-VERSION_USERS := init/pactctl/pactctl.c init/ctl/status.c
-$(BUILD)/version.h: FORCE
+# The build's version (git describe) for pactctl --version and status, as
+# -DPACT_VERSION of the files that show it; $(BUILD)/version changes only
+# with it, so only those files are compiled again.
+VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+VERSION_OBJ := $(foreach d,obj san,$(BUILD)/$(d)/init/pactctl/pactctl.o $(BUILD)/$(d)/init/ctl/status.o)
+$(BUILD)/version: FORCE
 	@mkdir -p $(dir $@)
-	@v=$$(git describe --always --dirty --tags 2>/dev/null || echo unknown); \
-	printf '#define PACT_VERSION "%s"\n' "$$v" >$@.tmp; \
-	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
-$(VERSION_USERS:%.c=$(BUILD)/obj/%.o) $(VERSION_USERS:%.c=$(BUILD)/san/%.o): $(BUILD)/version.h
+	@echo '$(VERSION)' >$@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(VERSION_OBJ): $(BUILD)/version
+$(VERSION_OBJ): CFLAGS_REL += -DPACT_VERSION='"$(VERSION)"'
+$(VERSION_OBJ): CFLAGS_SAN += -DPACT_VERSION='"$(VERSION)"'
 FORCE:
 
 .PHONY: all deps deps-daemons fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format tidy

@@ -14,10 +14,7 @@
 
 #include <unistd.h>
 
-#if __has_include("version.h")
-#include "version.h" /* $(BUILD)/version.h: git describe of the build */
-#endif
-#ifndef PACT_VERSION
+#ifndef PACT_VERSION /* the Makefile's: git describe of the build */
 #define PACT_VERSION "unknown"
 #endif
 
