@@ -41,12 +41,13 @@ static int call_and_print(const char *verb, int argc, char **argv)
 
 static int cmd_help(int argc, char **argv)
 {
+	/* --json help: the daemon's verbs, as JSON for tools */
+	if (opt.json || (argc > 0 && strcmp(argv[0], "--daemon") == 0))
+		return call_and_print("help", 0, argv);
 	if (argc == 0) {
 		pactctl_usage(stdout);
 		return 0;
 	}
-	if (strcmp(argv[0], "--daemon") == 0)
-		return call_and_print("help", 0, argv);
 	return pactctl_verb_help(argv[0]);
 }
 
