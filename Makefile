@@ -63,6 +63,10 @@ BENCH_GUEST_BIN := $(BENCH_GUEST_SRC:test/bench/guest/%.c=$(BUILD)/bench-guest/%
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
+
+.PHONY: all deps deps-daemons fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format tidy
+all: $(BUILD)/pact-init $(BUILD)/pactctl
+
 # The build's version (git describe) for pactctl --version and status, as
 # -DPACT_VERSION of the files that show it; $(BUILD)/version changes only
 # with it, so only those files are compiled again.
@@ -75,9 +79,6 @@ $(VERSION_OBJ): $(BUILD)/version
 $(VERSION_OBJ): CFLAGS_REL += -DPACT_VERSION='"$(VERSION)"'
 $(VERSION_OBJ): CFLAGS_SAN += -DPACT_VERSION='"$(VERSION)"'
 FORCE:
-
-.PHONY: all deps deps-daemons fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format tidy
-all: $(BUILD)/pact-init $(BUILD)/pactctl
 
 $(UAPI)/.stamp:
 	@mkdir -p $(UAPI)

@@ -41,6 +41,13 @@ for t in all $targets; do
 			"first tool at line $tool_at: $(sed -n "${tool_at}p" <<<"$out" | cut -c1-100); deps.sh at '${deps_at:-never}'"
 	fi
 done
+# `make` alone (the README's first build command) builds the binaries
+out=$(make -n -C . BUILD="$clean" 2>&1)
+if grep -qE "^musl-gcc .* -o $clean/pactctl " <<<"$out" && grep -qE "^musl-gcc .* -o $clean/pact-init " <<<"$out"; then
+	result ok "make with no target builds pact-init and pactctl"
+else
+	result not "make with no target builds pact-init and pactctl" "$(head -n 5 <<<"$out")"
+fi
 # the check can fail: a rule without the order-only deps is caught
 cat >"$clean/Makefile.bad" <<'EOF'
 all: x.o
