@@ -46,9 +46,10 @@ CTL_LIB_SAN := $(CTL_LIB_SRC:%.c=$(BUILD)/san/%.o)
 
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/unit/%)
-# test/layers.sh checks the includes of init/ against its layers; its own
-# test runs in the unit tier like the C tests.
-UNIT_BIN += $(BUILD)/test/unit/test_layers
+# Shell tests of the unit tier (test/unit/test_*.sh: the layering check of
+# init/, the fresh-machine check of the Makefile) run like the C tests.
+UNIT_SH_BIN := $(patsubst test/unit/%.sh,$(BUILD)/test/unit/%,$(wildcard test/unit/test_*.sh))
+UNIT_BIN += $(UNIT_SH_BIN)
 # test/host/test_*.c are programs; the other .c files there are shared harness code
 HOSTLIB_SRC := $(filter-out test/host/test_%.c,$(wildcard test/host/*.c))
 HOSTPROG_SRC := $(wildcard test/host/test_*.c)
@@ -62,8 +63,22 @@ BENCH_GUEST_BIN := $(BENCH_GUEST_SRC:test/bench/guest/%.c=$(BUILD)/bench-guest/%
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
+
 .PHONY: all deps deps-daemons fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format tidy
 all: $(BUILD)/pact-init $(BUILD)/pactctl
+
+# The build's version (git describe) for pactctl --version and status, as
+# -DPACT_VERSION of the files that show it; $(BUILD)/version changes only
+# with it, so only those files are compiled again.
+VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+VERSION_OBJ := $(foreach d,obj san,$(BUILD)/$(d)/init/pactctl/pactctl.o $(BUILD)/$(d)/init/ctl/status.o)
+$(BUILD)/version: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' >$@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(VERSION_OBJ): $(BUILD)/version
+$(VERSION_OBJ): CFLAGS_REL += -DPACT_VERSION='"$(VERSION)"'
+$(VERSION_OBJ): CFLAGS_SAN += -DPACT_VERSION='"$(VERSION)"'
+FORCE:
 
 $(UAPI)/.stamp:
 	@mkdir -p $(UAPI)
@@ -73,12 +88,12 @@ $(UAPI)/.stamp:
 	@ln -sfn /usr/include/mtd $(UAPI)/mtd
 	@touch $@
 
-$(BUILD)/obj/%.o: %.c $(HDRS) $(UAPI)/.stamp
+$(BUILD)/obj/%.o: %.c $(HDRS) $(UAPI)/.stamp | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC_MUSL) $(CFLAGS_REL) -c -o $@ $<
 
-$(BUILD)/san/%.o: %.c $(HDRS)
+$(BUILD)/san/%.o: %.c $(HDRS) | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC-SAN  $<"
 	@$(CC_SAN) $(CFLAGS_SAN) -c -o $@ $<
@@ -99,14 +114,14 @@ $(BUILD)/san/pactctl: $(CTL_SRC:%.c=$(BUILD)/san/%.o) $(LIB_SAN)
 	@echo "  LD      $@"
 	@$(CC_SAN) $(LDFLAGS_SAN) -o $@ $^
 
-$(BUILD)/test/unit/%: test/unit/%.c test/unit/tap.h $(LIB_SAN)
+$(BUILD)/test/unit/%: test/unit/%.c test/unit/tap.h $(LIB_SAN) | deps
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -o $@ $< $(LIB_SAN) $(LDFLAGS_SAN)
 
-$(BUILD)/test/unit/test_layers: test/unit/test_layers.sh test/layers.sh
+$(UNIT_SH_BIN): $(BUILD)/test/unit/%: test/unit/%.sh test/layers.sh
 	@mkdir -p $(dir $@)
-	@printf '#!/bin/sh\nexec bash "%s/test/unit/test_layers.sh" "%s"\n' "$(CURDIR)" "$(CURDIR)" >$@
+	@printf '#!/bin/sh\nexec bash "%s/test/unit/%s.sh" "%s"\n' "$(CURDIR)" "$*" "$(CURDIR)" >$@
 	@chmod +x $@
 
 $(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard test/host/*.h) $(LIB_SAN) $(CTL_LIB_SAN)
@@ -115,20 +130,20 @@ $(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard te
 	@$(CC_SAN) $(CFLAGS_SAN) -Wno-write-strings -Itest/unit -Itest/host -o $@ $< $(HOSTLIB_SRC) $(LIB_SAN) $(CTL_LIB_SAN) $(LDFLAGS_SAN)
 
 # Programs that run inside the test VM: static musl, like the daemon.
-$(BUILD)/test/vm/%: test/vm/%.c test/vm/sdnotify.h $(LIB_OBJ)
+$(BUILD)/test/vm/%: test/vm/%.c test/vm/sdnotify.h $(LIB_OBJ) | deps
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
 
 # Benchmark programs: built like the product (musl, -Os), not sanitized.
-$(BUILD)/bench/%: test/bench/%.c $(LIB_OBJ)
+$(BUILD)/bench/%: test/bench/%.c $(LIB_OBJ) | deps
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC_MUSL) $(CFLAGS_REL) -Itest/unit $(LDFLAGS_REL) -o $@ $< $(LIB_OBJ)
 
 # What the bench's peer boots run inside the VM (test/bench/peers): static
 # musl like the product, and standalone (no pact-init code: every init runs them).
-$(BUILD)/bench-guest/%: test/bench/guest/%.c
+$(BUILD)/bench-guest/%: test/bench/guest/%.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC_MUSL) $(CFLAGS_REL) $(LDFLAGS_REL) -o $@ $<
@@ -136,12 +151,12 @@ $(BUILD)/bench-guest/%: test/bench/guest/%.c
 # the library is compiled once for every fuzz target (instrumented, no main)
 FUZZ_CFLAGS := $(COMMON) -g -O1 -DPACT_TEST_BUILD
 FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
-$(BUILD)/fuzzobj/%.o: %.c $(HDRS)
+$(BUILD)/fuzzobj/%.o: %.c $(HDRS) | fuzz-deps
 	@mkdir -p $(dir $@)
 	@echo "  CC-FUZZ $<"
 	@$(CC_FUZZ) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
-$(BUILD)/fuzz/%: test/fuzz/%.c $(FUZZ_OBJ)
+$(BUILD)/fuzz/%: test/fuzz/%.c $(FUZZ_OBJ) | fuzz-deps
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC_FUZZ) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ)
@@ -155,10 +170,10 @@ deps-daemons: deps
 	@boot/fetch-debs.sh $(BUILD)
 
 # libFuzzer comes with clang; only `make fuzz` needs it
-fuzz-deps:
+fuzz-deps: deps
 	@command -v $(CC_FUZZ) >/dev/null || EXTRA_PKGS=clang boot/deps.sh $(BUILD)
 
-image: all deps $(GUESTPROG_BIN)
+image: all $(GUESTPROG_BIN) | deps
 	@mkdir -p $(BUILD)/test/vm
 	@images/mkimage.sh $(BUILD)
 
@@ -172,7 +187,7 @@ test-host: all image $(BUILD)/san/pact-init $(BUILD)/san/pactctl $(HOSTPROG_BIN)
 test-vm: image
 	@test/run-tier vm $(BUILD)
 
-test: deps all image $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)/san/pactctl
+test: all image $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)/san/pactctl
 	@test/run-all $(BUILD)
 
 bench: image $(BENCH_BIN) $(BENCH_GUEST_BIN)
@@ -182,11 +197,17 @@ bench: image $(BENCH_BIN) $(BENCH_GUEST_BIN)
 fuzz: fuzz-deps $(FUZZ_BIN)
 	@FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_TARGETS="$(FUZZ_TARGETS)" test/fuzz/run $(BUILD) $(FUZZ_SECONDS)
 
+MANDIR ?= $(PREFIX)/share/man
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)/etc/pact/services
+		$(DESTDIR)/etc/pact/services $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(BUILD)/pact-init $(DESTDIR)$(PREFIX)/sbin/pact-init
 	install -m 0755 $(BUILD)/pactctl $(DESTDIR)$(PREFIX)/bin/pactctl
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completion/pactctl.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pactctl
 	install -m 0644 services/node/*.service $(DESTDIR)/etc/pact/services/
 	test -e $(DESTDIR)/etc/pact/init.conf || \
 		install -m 0644 services/init.conf $(DESTDIR)/etc/pact/init.conf

@@ -7,14 +7,21 @@
 set -eu
 BUILD=${1:-build}
 # dnsmasq-base: the DHCP/TFTP server of the network tests (test/net/), its
-# binary only (no service is started); binutils: readelf for images/debpkg.sh
-PKGS="musl-tools qemu-system-x86 cpio squashfs-tools busybox-static kmod gzip
-      ipxe-qemu iproute2 python3 util-linux dnsmasq-base binutils ${EXTRA_PKGS:-}"
+# binary only (no service is started); binutils: readelf for images/debpkg.sh;
+# gcc, libc6-dev, linux-libc-dev: the sanitized test builds and the kernel's
+# headers (a fresh machine may have none; --no-install-recommends skips them);
+# man-db, groff-base: the test that the man pages render (man -l)
+PKGS="musl-tools gcc libc6-dev linux-libc-dev qemu-system-x86 cpio squashfs-tools
+      busybox-static kmod gzip ipxe-qemu iproute2 python3 util-linux dnsmasq-base
+      binutils man-db groff-base ${EXTRA_PKGS:-}"
 KPKG_META=${KERNEL_PACKAGE:-linux-image-cloud-amd64}
 
+# one dpkg-query for all (every make runs this): the installed ones
+# shellcheck disable=SC2086
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' $PKGS 2>/dev/null | sed -n 's/ install ok installed$//p')
 missing=""
 for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+	printf "%s\n" "$installed" | grep -qxF "$p" || missing="$missing $p"
 done
 updated=0
 if [ -n "$missing" ]; then
@@ -25,13 +32,21 @@ fi
 
 kdir="$BUILD/kernel"
 resolve() { apt-cache depends "$KPKG_META" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1; }
-kpkg=$(resolve)
+# the answer is kept until apt's package lists change (apt-cache takes
+# seconds, and every make runs this)
+memo="$kdir/resolved-$KPKG_META"
+if [ -s "$memo" ] && [ -z "$(find /var/lib/apt/lists -maxdepth 1 -newer "$memo" -print -quit)" ]; then
+	kpkg=$(cat "$memo")
+else
+	kpkg=$(resolve)
+fi
 if [ -z "$kpkg" ] && [ "$updated" = 0 ]; then
 	apt-get update -qq >/dev/null
 	kpkg=$(resolve)
 fi
 [ -n "$kpkg" ] || { echo "deps: cannot resolve $KPKG_META to a kernel package" >&2; exit 1; }
 kver=${kpkg#linux-image-}
+mkdir -p "$kdir" && echo "$kpkg" >"$memo"
 if [ -f "$kdir/$kver/modules/modules.dep" ]; then
 	ln -sfn "$kver" "$kdir/current"
 	exit 0

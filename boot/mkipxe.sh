@@ -1,5 +1,6 @@
 #!/bin/bash
 # Render boot/pxe.ipxe.in: mkipxe.sh [-l|-d] OUT 'KERNEL COMMAND LINE' INITRD...
+# Runs from any folder (the template is found beside this script).
 # INITRDs are file names next to the script (iPXE concatenates them in
 # order, later files winning, as QEMU's -initrd does with one archive).
 # The two ways of passing the network on (docs/fleet.md):
@@ -32,5 +33,5 @@ done
 cmdline="$names$cmdline"
 # cmdline and names go in verbatim: no characters of sed's own
 awk -v c="$cmdline" -v i="${initrds%$'\n'}" \
-	'{ gsub(/@CMDLINE@/, c); gsub(/@INITRDS@/, i); print }' boot/pxe.ipxe.in >"$out.tmp"
+	'{ gsub(/@CMDLINE@/, c); gsub(/@INITRDS@/, i); print }' "$(dirname "$0")/pxe.ipxe.in" >"$out.tmp"
 mv "$out.tmp" "$out"

@@ -15,8 +15,9 @@
 #                 real DHCP and TFTP server: test/net/)
 # PACT_NIC replaces the default NIC arguments ('-nic user,model=virtio-net-pci');
 # set it empty for none (e.g. when -q brings its own -nic).
-# KVM is used only when PACT_KVM=1: on these machines /dev/kvm exists but
-# does not work (see FACTS.md), and TCG boots in seconds anyway.
+# KVM is used only when PACT_KVM=1: on the machines the tests run on,
+# /dev/kvm exists but is a nested hypervisor on which Debian's kernels hang
+# (docs/boot-paths.md, "Timings"), and TCG boots in seconds anyway.
 set -euo pipefail
 BUILD=${BUILD:-build}
 kernel="$BUILD/kernel/current/vmlinuz"

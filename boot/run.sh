@@ -9,6 +9,7 @@
 set -uo pipefail
 BUILD=${1:-build}
 export BUILD
+. images/pack.sh
 images=(-i "$BUILD/node.cpio.gz")
 if [ "${CONSOLE:-0}" = 1 ]; then
 	# an overlay archive replaces init.conf: a respawning shell on the console
@@ -16,7 +17,7 @@ if [ "${CONSOLE:-0}" = 1 ]; then
 	mkdir -p "$ov/etc/pact"
 	sed -e 's|^console_exec.*|console_exec = /bin/sh|' -e 's|^console_exit.*|console_exit = respawn|' \
 		images/demo/init.conf >"$ov/etc/pact/init.conf"
-	(cd "$ov" && find . | cpio -o -H newc --owner 0:0 --quiet | gzip -n) >"$BUILD/console.cpio.gz"
+	pack_cpio "$ov" "$BUILD/console.cpio.gz"
 	rm -rf "$ov"
 	images+=(-i "$BUILD/console.cpio.gz")
 fi

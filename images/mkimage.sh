@@ -9,6 +9,7 @@
 # Usage: mkimage.sh BUILD [OUT MANIFEST...] to build one image of your own;
 # an OUT ending in .sqfs is a squashfs image, else a gzipped cpio archive.
 set -euo pipefail
+. "$(dirname "$0")/pack.sh"
 BUILD=${1:-build}
 KDIR=$(readlink -f "$BUILD/kernel/current")
 KVER=$(basename "$KDIR")
@@ -75,7 +76,6 @@ build_image() {
 	local out=$1; shift
 	local root
 	root=$(mktemp -d "$BUILD/image.XXXXXX")
-	chmod 0755 "$root" # mktemp makes it 0700: the image's / must be searchable
 	mkdir -p "$root"/{dev,proc,sys,run,tmp,etc}
 	local mf kind rest
 	for mf in "$@"; do
@@ -96,11 +96,9 @@ build_image() {
 	*.sqfs)
 		rm -f "$out.tmp"
 		# root-owned, reproducible; gzip: every kernel with squashfs reads it
-		mksquashfs "$root" "$out.tmp" -noappend -all-root -comp gzip -quiet \
-			-mkfs-time 0 -all-time 0 >/dev/null ;;
+		pack_sqfs "$root" "$out.tmp" -all-root -comp gzip -mkfs-time 0 -all-time 0 ;;
 	*)
-		(cd "$root" && find . -print0 | LC_ALL=C sort -z |
-			cpio --null -o -H newc --owner 0:0 --quiet) | gzip -9n >"$out.tmp" ;;
+		pack_cpio "$root" "$out.tmp" 9 ;;
 	esac
 	mv "$out.tmp" "$out"
 	rm -rf "$root"

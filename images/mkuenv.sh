@@ -4,6 +4,7 @@
 # The image holds env/name (NAME), bin/hello and meta/env.json, owned by
 # root, with fixed timestamps so two runs give the same bytes.
 set -euo pipefail
+. "$(dirname "$0")/pack.sh"
 out=${1:?usage: mkuenv.sh OUT.sqfs [NAME]}
 name=${2:-$(basename "$out" .sqfs)}
 command -v mksquashfs >/dev/null || { echo "mkuenv.sh: mksquashfs not found (squashfs-tools)" >&2; exit 2; }
@@ -16,5 +17,4 @@ chmod 0755 "$src/bin/hello"
 printf '{"name":"%s","version":"1"}\n' "$name" >"$src/meta/env.json"
 find "$src" -exec touch -h -d @0 {} +
 rm -f "$out"
-mksquashfs "$src" "$out" -quiet -no-progress -noappend -all-root -comp gzip \
-	-mkfs-time 0 -no-xattrs >/dev/null
+pack_sqfs "$src" "$out" -no-progress -all-root -comp gzip -mkfs-time 0 -no-xattrs

@@ -94,13 +94,13 @@ static int (*const ctl_groups[])(void) = {
 
 /* Modules that claim init.conf keys (lib/config.c), before the file is read. */
 static void (*const config_keys[])(void) = {
-    svc_register_config,       /* instances, services_* */
-    network_register_config,   /* net.*, watchdog.* */
-    uenv_node_register_config, /* uenv.* */
-    metrics_register_config,   /* metrics.* */
-    handoff_register_config,   /* handoff.* */
-    ctl_register_config,       /* control.* */
-    devices_register_config,     /* devices.* */
+    svc_register_config,	 /* instances, services_* */
+    network_register_config,	 /* net.*, watchdog.* */
+    uenv_node_register_config,	 /* uenv.* */
+    metrics_register_config,	 /* metrics.* */
+    handoff_register_config,	 /* handoff.* */
+    ctl_register_config,	 /* control.* */
+    devices_register_config,	 /* devices.* */
     filesystems_register_config, /* mounts.* */
     logs_register_config,	 /* log.* */
 };
@@ -162,10 +162,14 @@ static int step_run_dir(char *err, size_t errlen)
 	return r;
 }
 
-static void read_kernel_cmdline(void)
+static void read_kernel_cmdline(int quiet)
 {
 	char text[4096];
-	if (read_file(cfg.cmdline_path, text, sizeof text) > 0)
+	if (read_file(cfg.cmdline_path, text, sizeof text) <= 0)
+		return;
+	if (quiet)
+		config_parse_cmdline_quiet(&cfg, text);
+	else
 		config_parse_cmdline(&cfg, text);
 }
 
@@ -180,11 +184,11 @@ static int configure(int argc, char **argv, int pid1)
 		log_err("some early mounts failed; going on");
 	console_setup();
 	log_open(cfg.use_kmsg);
-	read_kernel_cmdline();
+	read_kernel_cmdline(0);
 	for (int i = 0; i < COUNT(config_keys); i++)
 		config_keys[i]();
 	config_load_file(&cfg);
-	read_kernel_cmdline(); /* the kernel command line wins */
+	read_kernel_cmdline(1); /* the kernel command line wins; warned once */
 	log_set_debug(cfg.debug);
 	return 0;
 }

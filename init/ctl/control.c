@@ -1,8 +1,9 @@
 /*
  * The control socket server: a fixed table of connections, each with a
  * frame decoder and one pending reply; a request is answered in full
- * before the next one is read. Peers are checked with SO_PEERCRED (root
- * only; the others are counted and told, not logged one by one). Each
+ * before the next one is read. Peers are checked with SO_PEERCRED (root,
+ * and control.group for the verbs that only read: ctl/access.c; the
+ * others are counted and told, not logged one by one). Each
  * request has a total deadline (control.request_timeout_ms) from when the
  * connection waits for it to the last byte of its reply, so a client that
  * is silent, or sends a byte now and then, loses its slot at the deadline.
@@ -12,6 +13,7 @@
  * the registry (ctl_register); `help` lists it.
  */
 #include "ctl/control.h"
+#include "ctl/access.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/frame.h"
@@ -193,6 +195,13 @@ static void run_request(struct json_writer *w, const uint8_t *body, size_t len, 
 		reply_error(w, "UnknownCommand", msg);
 		return;
 	}
+	if (uid != 0 && !ctl_verb_read_only(command)) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "%s changes the node: root only (control.group may read)",
+			 command);
+		reply_error(w, "PermissionDenied", msg);
+		return;
+	}
 	char *out = w->buf;
 	size_t cap = w->cap;
 	json_w_obj_begin(w);
@@ -327,8 +336,10 @@ static void on_client(void *ctx, int fd)
 	for (int i = 0; i < CTL_MAX_CONNS && !c; i++)
 		if (conns[i].fd < 0)
 			c = &conns[i];
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 || cred.uid != 0) {
-		/* the socket is 0600 already; this is the second lock */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
+	    ctl_access_peer(&cred) == CTL_PEER_REFUSED) {
+		/* the socket is 0600 (0660 to control.group) already; this is
+		 * the second lock */
 		if (log_at_count(++refused_not_root))
 			log_warn("control: refused a client of uid %d: root only (%lu so far)",
 				 (int)cred.uid, refused_not_root);
@@ -388,6 +399,9 @@ void ctl_counters(struct ctl_counters *c)
 static int conf_control(const char *key, const char *value, char *err, size_t errlen)
 {
 	unsigned long long v;
+	int r = ctl_access_conf(key, value, err, errlen);
+	if (r != -ENOENT)
+		return r;
 	if (strcmp(key, "control.request_timeout_ms") == 0) {
 		if (parse_u64(value, &v) < 0 || v < 100 || v > 600000)
 			return snprintf(err, errlen, "want milliseconds (100..600000)"), -EINVAL;
@@ -409,6 +423,7 @@ int ctl_init(void)
 		conns[i].fd = -1;
 	if (run_path(lst.path, sizeof lst.path, "control.sock") < 0)
 		return -ENAMETOOLONG;
+	ctl_access_socket(&lst);
 	reexec_carry_fd("control", &lst.fd);
 	/* a carried socket still listens, its waiting clients in its backlog */
 	return listener_open(&lst, reexec_take_fd("control"));

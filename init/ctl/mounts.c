@@ -8,24 +8,11 @@
 
 #include <errno.h>
 
+/* the fields docs/uenv.md names (image_path, loop_device, dev,
+ * hold_remaining_ms ...): the one writer of os/uenv.c */
 static int write_entry(void *ctx, const struct uenv_info *in)
 {
-	struct json_writer *w = ctx;
-	json_w_obj_begin(w);
-	json_w_key(w, "image");
-	json_w_string(w, in->image);
-	json_w_key(w, "mount_point");
-	json_w_string(w, in->mount_point);
-	json_w_key(w, "loop");
-	json_w_string(w, in->loopdev);
-	json_w_key(w, "refcount");
-	json_w_u64(w, in->refcount);
-	json_w_key(w, "hold_left_ms");
-	if (in->hold_left_ms >= 0)
-		json_w_i64(w, in->hold_left_ms);
-	else
-		json_w_null(w);
-	json_w_obj_end(w);
+	uenv_info_write(ctx, in);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "lib/fileio.h"
 #include "node/hardware.h"
 #include "lib/json.h"
+#include "lib/loop.h"
 #include "node/power.h"
 #include "supervise/supervise.h"
 
@@ -72,6 +73,15 @@ static void write_svc(struct json_writer *w, struct svc *s)
 	json_w_string_or_null(w, last[0] ? last : NULL);
 	json_w_key(w, "why");
 	json_w_string_or_null(w, s->why[0] ? s->why : NULL);
+	json_w_key(w, "since_ms"); /* how long ago its current run was started */
+	if (s->started_ms && s->pid > 0)
+		json_w_u64(w, now_ms() - s->started_ms);
+	else
+		json_w_null(w);
+	json_w_key(w, "unit_file");
+	json_w_string_or_null(w, s->u->source);
+	json_w_key(w, "log_file");
+	json_w_string(w, s->log.path);
 	json_w_obj_end(w);
 }
 

@@ -6,12 +6,17 @@
  */
 #include "ctl/control.h"
 #include "ctl/verbs.h"
+#include "lib/config.h"
 #include "lib/loop.h"
 #include "lib/table.h"
 #include "node/boot.h"
 #include "node/power.h"
 
 #include <unistd.h>
+
+#ifndef PACT_VERSION /* the Makefile's: git describe of the build */
+#define PACT_VERSION "unknown"
+#endif
 
 static ctl_status_fn status_fns[CTL_MAX_STATUS];
 static int n_status_fns;
@@ -94,12 +99,25 @@ static void write_boot_times(struct json_writer *w)
 	json_w_obj_end(w);
 }
 
+/* The id LoadIdentity settled on; before it (a boot that failed earlier),
+ * the one the command line or init.conf names. */
+static const char *node_id_shown(void)
+{
+	const char *const named[] = {boot_node_id(), cfg.node_id, cfg.conf_node_id, cfg.hostname};
+	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+		if (named[i][0])
+			return named[i];
+	return "";
+}
+
 static int cmd_status(struct ctl_req *req)
 {
 	struct json_writer *w = req->w;
 	json_w_obj_begin(w);
 	json_w_key(w, "node_id");
-	json_w_string(w, boot_node_id());
+	json_w_string(w, node_id_shown());
+	json_w_key(w, "version"); /* the running binary's: a re-exec shows the new one */
+	json_w_string(w, PACT_VERSION);
 	json_w_key(w, "pid");
 	json_w_i64(w, getpid());
 	json_w_key(w, "ready");

@@ -110,11 +110,20 @@ int config_parse_argv(struct pact_config *c, int argc, char **argv, int strict)
 	return 0;
 }
 
+/* pact-init reads the command line twice (before init.conf, for the
+ * keys that shape it, and after it, to win over it): it warns once */
+static int cmdline_quiet;
+#define cmdline_warn(...)                                                                          \
+	do {                                                                                       \
+		if (!cmdline_quiet)                                                                \
+			log_warn(__VA_ARGS__);                                                     \
+	} while (0)
+
 static void set_root_wait(struct pact_config *c, const char *v)
 {
 	unsigned long long x;
 	if (parse_u64(v, &x) < 0 || x > 3600)
-		log_warn("kernel command line: pact.root_wait=%s: want seconds (0..3600)", v);
+		cmdline_warn("kernel command line: pact.root_wait=%s: want seconds (0..3600)", v);
 	else
 		c->root_wait_s = (unsigned)x;
 }
@@ -142,7 +151,14 @@ static void cmdline_word(struct pact_config *c, const char *w)
 	else if (klen == 4 && strncmp(w, "init", klen) == 0 && val[0] == '/')
 		COPY(c->root_init, val); /* the kernel's init= names the new root's init */
 	else if (klen > 5 && strncmp(w, "pact.", 5) == 0)
-		log_warn("kernel command line: unknown key '%.*s' ignored", (int)klen, w);
+		cmdline_warn("kernel command line: unknown key '%.*s' ignored", (int)klen, w);
+}
+
+void config_parse_cmdline_quiet(struct pact_config *c, const char *text)
+{
+	cmdline_quiet = 1;
+	config_parse_cmdline(c, text);
+	cmdline_quiet = 0;
 }
 
 void config_parse_cmdline(struct pact_config *c, const char *text)
@@ -255,6 +271,18 @@ static char *trim(char *s)
 	return s;
 }
 
+/* A '#' at the start of a line or after a blank starts a comment, as in a
+ * shell: `shutdown_kill_wait_ms = 2000 # two seconds` is 2000. A '#' inside
+ * a word (a path, a URL's fragment) is kept. */
+static void cut_comment(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+}
+
 int config_load_file(struct pact_config *c)
 {
 	char path[PATH_MAX], text[16384];
@@ -275,8 +303,9 @@ int config_load_file(struct pact_config *c)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+		cut_comment(line);
 		char *s = trim(line);
-		if (*s == '\0' || *s == '#')
+		if (*s == '\0')
 			continue;
 		char *eq = strchr(s, '=');
 		if (!eq) {

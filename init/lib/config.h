@@ -68,6 +68,9 @@ void config_defaults(struct pact_config *c);
 int config_parse_argv(struct pact_config *c, int argc, char **argv, int strict);
 /* Parse the kernel command line text (pact.* keys and ip=). */
 void config_parse_cmdline(struct pact_config *c, const char *text);
+/* The same without its warnings (unknown pact.* keys, bad values): for a
+ * second reading of a line whose first reading said them already. */
+void config_parse_cmdline_quiet(struct pact_config *c, const char *text);
 /* Read <config_dir>/init.conf. Missing file is fine. Bad lines are logged
  * with file:line and skipped. */
 int config_load_file(struct pact_config *c);

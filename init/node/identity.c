@@ -14,6 +14,7 @@
 #include "node/network_dhcp.h"
 #include "lib/config.h"
 #include "lib/log.h"
+#include "os/initns.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -70,7 +71,13 @@ int identity_load(char *err, size_t errlen)
 	}
 	boot_set_node_id(id);
 	const char *host = cfg.hostname[0] ? cfg.hostname : id;
-	if (strcmp(current, host) != 0 && getpid() == 1 && sethostname(host, strlen(host)) < 0) {
+	char why[160];
+	if (strcmp(current, host) != 0 && getpid() == 1 &&
+	    !initns_may_sethostname(why, sizeof why)) {
+		log_warn("not setting the hostname %s: %s", host, why);
+		host = current;
+	} else if (strcmp(current, host) != 0 && getpid() == 1 &&
+		   sethostname(host, strlen(host)) < 0) {
 		snprintf(err, errlen, "sethostname %s: %s", host, strerror(errno));
 		return -errno;
 	}

@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/table.h"
+#include "os/initns.h"
 #include "os/mounts.h"
 #include "os/watchdog.h"
 
@@ -214,16 +215,6 @@ static void run_next_hook(void)
 	enter_term();
 }
 
-/* PID 1 of the machine, not of a container: the first pid namespace has a
- * fixed inode (PROC_PID_INIT_INO). Without /proc, assume the machine. */
-static int is_machine_init(void)
-{
-	struct stat st;
-	if (getpid() != 1)
-		return 0;
-	return stat("/proc/self/ns/pid", &st) < 0 || st.st_ino == 0xeffffffcu;
-}
-
 void power_request(enum power_action a, const char *why)
 {
 	if (stage != ST_RUNNING) {
@@ -233,7 +224,7 @@ void power_request(enum power_action a, const char *why)
 	}
 	action = a;
 	started_ms = now_ms();
-	machine_init = is_machine_init(); /* now: the final unmounts take /proc away */
+	machine_init = initns_machine_init(); /* now: the final unmounts take /proc away */
 	stage = ST_STOPPING;
 	log_notice("shutdown: %s (%s)", power_action_name(a), why);
 	for (int i = 0; i < n_observers; i++)

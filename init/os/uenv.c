@@ -572,29 +572,34 @@ size_t uenv_count(const struct uenv_mgr *m)
 	return n;
 }
 
+void uenv_info_write(struct json_writer *w, const struct uenv_info *info)
+{
+	char dev[24];
+	snprintf(dev, sizeof dev, "%u:%u", info->major, info->minor);
+	json_w_obj_begin(w);
+	json_w_key(w, "image_path");
+	json_w_string(w, info->image);
+	json_w_key(w, "mount_point");
+	json_w_string(w, info->mount_point);
+	json_w_key(w, "loop_device");
+	json_w_string(w, info->loopdev);
+	json_w_key(w, "dev");
+	json_w_string(w, dev);
+	json_w_key(w, "refcount");
+	json_w_u64(w, info->refcount);
+	json_w_key(w, "hold_remaining_ms");
+	if (info->hold_left_ms >= 0)
+		json_w_i64(w, info->hold_left_ms);
+	else
+		json_w_null(w);
+	json_w_obj_end(w);
+}
+
 int uenv_info_json(const struct uenv_info *info, char *buf, size_t cap)
 {
 	struct json_writer w;
-	char dev[24];
-	snprintf(dev, sizeof dev, "%u:%u", info->major, info->minor);
 	json_w_init(&w, buf, cap);
-	json_w_obj_begin(&w);
-	json_w_key(&w, "image_path");
-	json_w_string(&w, info->image);
-	json_w_key(&w, "mount_point");
-	json_w_string(&w, info->mount_point);
-	json_w_key(&w, "loop_device");
-	json_w_string(&w, info->loopdev);
-	json_w_key(&w, "dev");
-	json_w_string(&w, dev);
-	json_w_key(&w, "refcount");
-	json_w_u64(&w, info->refcount);
-	json_w_key(&w, "hold_remaining_ms");
-	if (info->hold_left_ms >= 0)
-		json_w_i64(&w, info->hold_left_ms);
-	else
-		json_w_null(&w);
-	json_w_obj_end(&w);
+	uenv_info_write(&w, info);
 	return json_w_finish(&w);
 }
 

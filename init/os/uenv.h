@@ -199,6 +199,9 @@ size_t uenv_count(const struct uenv_mgr *m);
  * its length, or -ENOSPC.
  */
 int uenv_info_json(const struct uenv_info *info, char *buf, size_t cap);
+/* The same object into a writer (`pactctl mounts` and uenv_info_json). */
+struct json_writer;
+void uenv_info_write(struct json_writer *w, const struct uenv_info *info);
 
 /* Boot: create <run>/uenv, <run>/workdir, <run>/data (run: "/run/pact"). */
 int uenv_prepare_dirs(const char *run_dir);

@@ -8,7 +8,7 @@
  *   any -> STOPPING (KillSignal, TimeoutStopSec, cgroup.kill) -> STOPPED
  *
  * Scopes are one-shot: a scope that was killed is removed and the next
- * start gets a new one (FACTS.md: clone3 into a killed cgroup dies).
+ * start gets a new one (docs/cgroups.md: clone3 into a killed cgroup dies).
  * The dependency graph (depgraph.c) decides what may start and stop when.
  * How a command is spawned into its scope is svc_exec.c; the control
  * commands that drive and show it are ctl/services.c; the carrying across

@@ -51,7 +51,7 @@ static unsigned long long ino_of(int fd)
 /* The refcount of image's mount in `pactctl mounts`, -1 when not listed. */
 static int refcount_of(const char *image)
 {
-	return pactctl_int(&d, "mounts", "image", image, "refcount");
+	return pactctl_int(&d, "mounts", "image_path", image, "refcount");
 }
 
 static const enum pact_ns_type all3[] = {PACT_NS_PID, PACT_NS_NET, PACT_NS_MOUNT};

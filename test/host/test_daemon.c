@@ -4,6 +4,9 @@
  * file:line and carries on, and shuts down on SIGUSR2 in bounded time even
  * with processes that ignore SIGTERM. It runs in UTS and cgroup namespaces
  * of its own: the hostname it sets and the slices it makes stay there.
+ * When its UTS namespace is the machine's while it is not the machine's
+ * init (unshare --pid without --uts), it refuses to set the hostname: a
+ * test build is told to take its own UTS namespace for the machine's.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -77,5 +80,55 @@ int main(void)
 		printf("# log:\n%s", log);
 	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
 	ok(cg[0] && access(cg, F_OK) != 0, "nothing of it is left in the machine's cgroup tree");
+
+	char *env[] = {"PACT_TEST_INITIAL_UTS=/proc/self/ns/uts", NULL};
+	is_int(daemon_start_env(&d, "node_id = renamed-node\n", "quiet pact.bogus_key=1", env), 0,
+	       "pact-init started, told its UTS namespace is the machine's");
+	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it still becomes ready");
+	is_int(daemon_wait_log(&d,
+			       "not setting the hostname renamed-node: the UTS namespace is "
+			       "the machine's and pact-init is not its init",
+			       5000),
+	       0, "it says why it does not set the hostname");
+	out[0] = '\0';
+	p = popen(pf("nsenter --uts=/proc/%d/ns/uts hostname", (int)d.pid), "r");
+	if (p) {
+		(void)!fgets(out, sizeof out, p);
+		pclose(p);
+	}
+	out[strcspn(out, "\n")] = '\0';
+	is_str(out, host_before, "the hostname of that UTS namespace is unchanged");
+	const char *l = daemon_log(&d), *hit = strstr(l, "unknown key 'pact.bogus_key' ignored");
+	ok(hit && !strstr(hit + 1, "unknown key 'pact.bogus_key' ignored"),
+	   "an unknown pact.* key is warned about once");
+	char reply[512] = "";
+	daemon_pactctl(&d, "reexec", reply, sizeof reply);
+	is_str(reply, "re-executing\n", "pactctl reexec ends its line");
+	is_int(daemon_wait_log(&d, "re-exec", 10000), 0, "it re-executed");
+	if (tap_failed)
+		printf("# log:\n%s", daemon_log(&d));
+	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
+
+	/* a boot that fails before LoadIdentity still shows the id named */
+	is_int(daemon_start(&d,
+			    "node_id = early-node\nnet.eth77.address = 10.9.9.9/24\n"
+			    "net.carrier_timeout_ms = 100\nboot_retries = 0\n",
+			    "quiet"),
+	       0, "pact-init started with a network that cannot come up");
+	line[0] = '\0';
+	daemon_wait_file(&d, "ready.sock", 10000);
+	daemon_read_line(&d, "ready.sock", line, sizeof line, 15000);
+	ok(strncmp(line, "FAILED ConfigureNetwork", 23) == 0,
+	   "boot failed in ConfigureNetwork (%s)", line);
+	daemon_pactctl(&d, "--json status", reply, sizeof reply);
+	ok(strstr(reply, "\"node_id\":\"early-node\"") != NULL,
+	   "status names init.conf's node id before LoadIdentity");
+	is_int(daemon_pactctl(&d, "status", reply, sizeof reply), 1,
+	       "status exits 1 when the node is not ready");
+	ok(strncmp(reply, "node not ready: ConfigureNetwork", 32) == 0,
+	   "... and says so on its first line");
+	if (tap_failed)
+		printf("# log:\n%s", daemon_log(&d));
+	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
 	return done_testing();
 }

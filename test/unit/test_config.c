@@ -94,7 +94,9 @@ static void test_file(void)
 	FILE *f = fopen(path, "w");
 	fputs("# comment\n\nnode_id = n1\n  console_exec =  /bin/sh -l  \nconsole_exit = respawn\n"
 	      "shutdown_grace_ms = 1500\nbogus line\nconsole_exit = sideways\nunknown_key = 1\n"
-	      "modules = loop, squashfs overlay\nboot_retries = 3\n",
+	      "modules = loop, squashfs overlay\nboot_retries = 3\n"
+	      "shutdown_kill_wait_ms = 2000 # two seconds\n\thostname = a#b\t# a word keeps its #\n"
+	      "  # an indented comment\n",
 	      f);
 	fclose(f);
 	struct pact_config c;
@@ -109,6 +111,8 @@ static void test_file(void)
 	is_int(c.boot_retries, 3, "boot_retries");
 	is_int(c.n_modules, 3, "modules split on commas and blanks");
 	is_str(c.modules[2], "overlay", "module names kept");
+	is_int(c.shutdown_kill_wait_ms, 2000, "a '#' after a blank starts a comment (README)");
+	is_str(c.hostname, "a#b", "a '#' inside a word is kept");
 
 	config_defaults(&c);
 	snprintf(c.node_id, sizeof c.node_id, "from-cmdline");

@@ -8,20 +8,9 @@
 set -uo pipefail
 repo=${1:-.}
 check="$repo/test/layers.sh"
-n=0 failed=0
+. "$repo/test/unit/tap-lib.sh"
 fix=$(mktemp -d /tmp/pact-unit-layers-XXXXXX)
 trap 'rm -rf "$fix"' EXIT
-
-result() { # ok|not name [output]
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /'
-	fi
-}
 
 # A fixture tree: each argument is FILE[:INCLUDE,INCLUDE...] under a fresh
 # root; headers named by an include are created (empty) when missing, but
@@ -92,5 +81,4 @@ caught "two modules including each other are caught" 'a circle' \
 caught "a circle of three modules is caught, naming them" 'node/console' \
 	node/boot.c:node/console.h node/console.c:node/power.h node/power.h:node/boot.h
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -531,6 +531,56 @@ static void test_json(void)
 	   "a path that is not UTF-8 is listed with U+FFFD for its bad byte");
 }
 
+/* The keys of a flat JSON object, in order, each followed by a blank. */
+static void json_keys(const char *obj, char *out, size_t cap)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (const char *p = obj; (p = strchr(p, '"')) != NULL;) {
+		const char *e = strchr(p + 1, '"');
+		if (!e)
+			break;
+		if (e[1] == ':')
+			used += (size_t)snprintf(out + used, cap - used, "%.*s ", (int)(e - p - 1),
+						 p + 1);
+		p = e + 1;
+		if (*p == ':' && p[1] == '"') /* a string value: skip it */
+			p = strchr(p + 2, '"') ? strchr(p + 2, '"') + 1 : p + 2;
+	}
+}
+
+/* docs/uenv.md's example of a listed mount (what `pactctl --json mounts`
+ * gives) names the fields the code writes: one set of names */
+static void test_json_documented(void)
+{
+	static char doc[65536];
+	FILE *f = fopen("docs/uenv.md", "r");
+	size_t n = f ? fread(doc, 1, sizeof doc - 1, f) : 0;
+	if (f)
+		fclose(f);
+	doc[n] = '\0';
+	const char *ex = strstr(doc, "`{\"image_path\"");
+	ok(ex != NULL, "docs/uenv.md shows a listed mount as JSON");
+	char documented[256] = "", written[256] = "", buf[512];
+	if (ex) {
+		char line[400];
+		snprintf(line, sizeof line, "%.*s", (int)strcspn(ex + 1, "`"), ex + 1);
+		json_keys(line, documented, sizeof documented);
+	}
+	struct uenv_info i = {.image = "/images/a.sqfs",
+			      .mount_point = "/run/pact/uenv/a",
+			      .loopdev = "loop3",
+			      .major = 7,
+			      .minor = 3,
+			      .refcount = 2,
+			      .hold_left_ms = -1};
+	uenv_info_json(&i, buf, sizeof buf);
+	json_keys(buf, written, sizeof written);
+	is_str(written, "image_path mount_point loop_device dev refcount hold_remaining_ms ",
+	       "the fields written");
+	is_str(documented, written, "docs/uenv.md documents those fields, in that order");
+}
+
 struct cbrec {
 	int calls, err;
 	struct uenv_handle h;
@@ -685,6 +735,7 @@ int main(void)
 	test_reconstruct();
 	test_prepare_dirs();
 	test_json();
+	test_json_documented();
 	test_async();
 	uenv_fini(&mgr);
 	char cmd[400];

@@ -2,6 +2,7 @@
 # sourced by those scripts. Environment from test/vm/run-case: BUILD WORK
 # CASE_ROOT CASE_CPIO LOG TIMEOUT CMDLINE CASE_DIR.
 set -euo pipefail
+. images/pack.sh
 
 # The test node (node.manifest + test.manifest + the case's files, and the
 # shared checks test/vm/root-checks.sh) as a read-only squashfs root image.
@@ -19,7 +20,7 @@ make_cpio() { # OUT MANIFEST...
 
 # A cpio archive of one directory, to concatenate after another image.
 dir_cpio() { # DIR OUT
-	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) | gzip -n >"$2"
+	pack_cpio "$1" "$2"
 }
 
 # Boot and hand QEMU's status back to run-case.

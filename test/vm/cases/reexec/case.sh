@@ -4,7 +4,7 @@
 # and a damaged state still ends with a working node.
 . /test/tap.sh
 pactctl wait-ready --timeout 60 >/dev/null
-snap() { pactctl --json services | sed 's/"memory_bytes":[0-9]*,"cpu_usec":[0-9]*,//g'; }
+snap() { pactctl --json services | sed -e 's/"memory_bytes":[0-9]*,"cpu_usec":[0-9]*,//g' -e 's/"since_ms":[0-9]*,//g'; }
 before=$(snap)
 pid_before=$(cat /proc/1/stat | awk '{print $1}')
 boot_before=$(pactctl --json status | sed -nE 's/.*"boot":(\{[^}]*\}).*/\1/p')

@@ -7,7 +7,7 @@
 . /test/tap.sh
 pactctl wait-ready --timeout 60 >/dev/null
 IMG=/images/tools.sqfs
-field() { pactctl --json mounts | tr '{' '\n' | grep "\"image\":\"$1\"" | sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" | tr -d '"'; }
+field() { pactctl --json mounts | tr '{' '\n' | grep "\"image_path\":\"$1\"" | sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" | tr -d '"'; }
 mounted() { grep -c " /run/pact/uenv/tools " /proc/self/mountinfo; }
 req() { pactctl handoff request "$1" --mnt --uenv "$2" >/tmp/req.out 2>&1; }
 
@@ -21,12 +21,12 @@ check "a1 ends" pactctl handoff end a1
 is "$(field $IMG refcount)" 1 "refcount 1"
 check "a2 ends" pactctl handoff end a2
 is "$(field $IMG refcount)" 0 "refcount 0"
-hold=$(field $IMG hold_left_ms)
+hold=$(field $IMG hold_remaining_ms)
 [ "$hold" != null ] && [ "$hold" -gt 0 ]; ok $? "the hold timer runs ($hold ms left)"
 check "a3 inside the hold" req a3 "$IMG"
 is "$(field $IMG loop)" "$loop1" "the same loop device ($loop1)"
 is "$(mounted)" 1 "no second mount"
-is "$(field $IMG hold_left_ms)" null "the hold timer is cancelled"
+is "$(field $IMG hold_remaining_ms)" null "the hold timer is cancelled"
 check "a3 ends" pactctl handoff end a3
 check "the hold expires and the image is unmounted" \
 	/test/bin/kmsgwait -t 20 "uenv: unmounted /images/tools.sqfs"

@@ -1,0 +1,33 @@
+# bash completion for pactctl. The verbs come from `pactctl --list-verbs`
+# (the table behind --help), the verbs that take a unit from
+# `pactctl --list-unit-verbs`, the unit names from the running daemon
+# (`pactctl --json services`): nothing here to keep in step by hand.
+# $PACTCTL names another pactctl (tests).
+_pactctl() {
+	local cur=${COMP_WORDS[COMP_CWORD]} verb="" i ctl=${PACTCTL:-pactctl}
+	local -a opts=()
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--run-dir) opts+=(--run-dir "${COMP_WORDS[i + 1]}"); i=$((i + 1)) ;;
+		-*) ;;
+		*) verb=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+	if [ -z "$verb" ]; then
+		if [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "--json --full --run-dir --help --version" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$("$ctl" --list-verbs 2>/dev/null)" -- "$cur")
+		fi
+		return
+	fi
+	if [ "$verb" = help ]; then
+		mapfile -t COMPREPLY < <(compgen -W "$("$ctl" --list-verbs 2>/dev/null)" -- "$cur")
+	elif "$ctl" --list-unit-verbs 2>/dev/null | grep -qxF -- "$verb"; then
+		local units
+		units=$("$ctl" "${opts[@]}" --json services 2>/dev/null | tr '{' '\n' |
+			sed -n 's/^"name":"\([^"]*\)\.service".*/\1/p')
+		mapfile -t COMPREPLY < <(compgen -W "$units" -- "$cur")
+	fi
+}
+complete -F _pactctl pactctl

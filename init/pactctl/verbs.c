@@ -1,0 +1,109 @@
+/*
+ * pactctl's verbs as data: name, arguments, one line for `--help`, and the
+ * details `pactctl VERB --help` adds. `--help`, `VERB --help`, the man
+ * page's check (test_pactctl_help) and the bash completion
+ * (`--list-verbs`) all read this one table, so a new verb is one row here
+ * (and its handler in the daemon, ctl/, when it talks to the daemon).
+ * Works without a daemon.
+ */
+#include "pactctl/pactctl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct pactctl_verb verbs[] = {
+    {"status", "[UNIT...]", "the node: boot phases, readiness, node id, version; or units",
+     "Without UNIT: the boot phases and their times, readiness, the node id and the\n"
+     "running version; exits 1 when the node is not ready (the first line says why).\n"
+     "With UNIT: each unit's state, pid, scope, memory, cpu, restarts, last exit,\n"
+     "unit file and the last 10 lines of its log; exits 3 when one is not running."},
+    {"services", "[UNIT...]", "every service in a table (NAME STATE READY RESTARTS WHY ...)",
+     "The table fits the terminal (columns an admin reads first are kept, cut cells\n"
+     "end in '…'); --full, or output that is not a terminal, gives every column.\n"
+     "With UNIT: the per-unit view of `status UNIT`."},
+    {"start", "[--no-block] UNIT...", "start units and wait for the result",
+     "Waits until each unit is running (or ready, per its Type=) or has failed,\n"
+     "bounded by its timeouts; exits 1 when one ends up failed. --no-block: return\n"
+     "once the request is taken."},
+    {"stop", "[--no-block] UNIT...", "stop units and wait until they are stopped", NULL},
+    {"restart", "[--no-block] UNIT...", "restart units (in a fresh scope) and wait", NULL},
+    {"is-active", "UNIT...", "print each unit's state; exit 0 when all are active", NULL},
+    {"is-failed", "UNIT...", "print each unit's state; exit 0 when one has failed", NULL},
+    {"show", "[UNIT...] [-p PROP[,PROP...]]", "key=value properties of units or the node",
+     "Every field of `--json services` (or of `--json status` without UNIT) as\n"
+     "KEY=VALUE lines; -p picks properties (repeatable, comma separated)."},
+    {"cat", "UNIT...", "print the unit files", NULL},
+    {"logs", "[-u] UNIT [-n N] [-f]", "the end of a unit's log; -f follows it",
+     "Options go anywhere: -n N / --lines N (default 50), -f / --follow (across\n"
+     "its rotation), -u UNIT (as journalctl)."},
+    {"scopes", "", "every scope under both slices: memory, cpu, pids", NULL},
+    {"mounts", "", "uenv images: mount point, loop device, refcount, hold time left", NULL},
+    {"force-unmount", "IMAGE", "unmount a uenv image now (emergency only)", NULL},
+    {"allocations", "", "handoff allocations: state, holder, namespaces, uenv, cgroup", NULL},
+    {"handoff", "request|end ALLOC ...", "the handoff protocol on handoff.sock",
+     "handoff request ALLOC [--pid --net --mnt] [--uenv IMAGE] [-- CMD...]\n"
+     "handoff end ALLOC"},
+    {"emergency", "on --reason TEXT | off", "declare or end an emergency (RI3)", NULL},
+    {"freeze", "SCOPE", "freeze a scope (workload.slice: emergency only)", NULL},
+    {"thaw", "SCOPE", "thaw a scope (workload.slice: emergency only)", NULL},
+    {"kill", "SCOPE", "kill a scope through cgroup.kill (workload.slice: emergency only)", NULL},
+    {"metrics", "", "the Prometheus text exposition", NULL},
+    {"reexec", "", "exec pact-init again (the binary now at its path), keeping the node", NULL},
+    {"reboot", "", "shut the node down and reboot", NULL},
+    {"poweroff", "", "shut the node down and power off", NULL},
+    {"halt", "", "shut the node down and halt", NULL},
+    {"wait-ready", "[--timeout S]", "wait for readiness (exit 0 ready, 1 failed, 2 timeout)", NULL},
+    {"net", "", "links, addresses, routes (the kernel's) and DHCP leases", NULL},
+    {"watchdog", "", "the watchdog device and its timeout", NULL},
+    {"notify", "[--ready] [VAR=VALUE...]", "sd_notify to $NOTIFY_SOCKET (for services)", NULL},
+    {"help", "[VERB | --daemon]", "this list; VERB: its help; --daemon: the daemon's verbs", NULL},
+    {"debug", "hang", "hang the event loop (the watchdog test; needs pact.debug)", NULL},
+};
+
+#define N_VERBS ((int)(sizeof verbs / sizeof verbs[0]))
+
+const struct pactctl_verb *pactctl_verb(const char *name)
+{
+	for (int i = 0; i < N_VERBS; i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+void pactctl_usage(FILE *out)
+{
+	fprintf(out, "usage: pactctl [--json] [--full] [--run-dir DIR] VERB [ARGS...]\n"
+		     "       pactctl VERB --help | --help | --version\n\n");
+	for (int i = 0; i < N_VERBS; i++)
+		fprintf(out, "  %-14s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(out, "\nExit status: 0 ok, 1 failed, 2 usage, 3 a unit not active. "
+		     "See pactctl(8).\n");
+}
+
+int pactctl_verb_help(const char *name)
+{
+	const struct pactctl_verb *v = pactctl_verb(name);
+	if (!v) {
+		fprintf(stderr, "pactctl: unknown verb '%s' (pactctl --help lists them)\n", name);
+		return 2;
+	}
+	printf("usage: pactctl %s%s%s\n%s\n", v->name, v->args[0] ? " " : "", v->args, v->summary);
+	if (v->details)
+		printf("\n%s\n", v->details);
+	return 0;
+}
+
+int pactctl_bad_usage(const char *name)
+{
+	const struct pactctl_verb *v = pactctl_verb(name);
+	if (v)
+		fprintf(stderr, "usage: pactctl %s %s\n", v->name, v->args);
+	return 2;
+}
+
+void pactctl_list_verbs(int units_only)
+{
+	for (int i = 0; i < N_VERBS; i++)
+		if (!units_only || strstr(verbs[i].args, "UNIT"))
+			puts(verbs[i].name);
+}
