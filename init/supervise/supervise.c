@@ -25,6 +25,7 @@
 #include "node/hardware.h"
 #include "node/power.h"
 #include "supervise/notify.h"
+#include "supervise/svc_dirs.h"
 #include "supervise/svc_exec.h"
 #include "supervise/svc_tasks.h"
 #include "supervise/svclog.h"
@@ -71,12 +72,13 @@ struct svc *svc_find(const char *name)
 }
 
 static const char *const state_names[] = {
-    "inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
+    "inactive",	  "starting", "running", "exited",  "stopping",
+    "restarting", "failed",   "stopped", "skipped",
 };
 
 const char *svc_state_name(enum svc_state st)
 {
-	return st <= SVC_STOPPED ? state_names[st] : "?";
+	return st <= SVC_SKIPPED ? state_names[st] : "?";
 }
 
 /* ---- small helpers ---- */
@@ -92,6 +94,7 @@ static enum dg_state dg_of(const struct svc *s)
 		return DG_STARTING;
 	case SVC_RUNNING:
 	case SVC_EXITED:
+	case SVC_SKIPPED: /* as in systemd: what is ordered after it may start */
 		return DG_READY;
 	case SVC_FAILED:
 		return DG_FAILED;
@@ -119,11 +122,12 @@ void svc_base_name(const struct svc *s, char *out, size_t cap)
 void svc_set_state(struct svc *s, enum svc_state st)
 {
 	s->state = st;
-	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED)
+	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_SKIPPED)
 		s->settled = 1;
 	svc_check_boot();
 	svc_check_stop_all();
-	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED)
+	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED ||
+	    st == SVC_SKIPPED)
 		svc_start_ready();
 }
 
@@ -140,25 +144,54 @@ void svc_describe_status(int status, char *buf, size_t cap)
 		snprintf(buf, cap, "ended (wait status %d)", status);
 }
 
-/* Does the restart policy apply to a run that ended (failed or not)? */
-static int restart_wanted(const struct svc *s, int failed)
+/* systemd's clean end: exit 0 or a SuccessExitStatus=, or SIGHUP, SIGINT,
+ * SIGTERM, SIGPIPE. */
+static int clean_exit(const struct unit *u, int status)
 {
-	if (s->admin_stop || power_pending())
-		return 0;
-	switch (s->u->restart) {
-	case UNIT_RESTART_ALWAYS:
+	if (unit_exit_set_has(&u->success_status, status))
 		return 1;
-	case UNIT_RESTART_ON_FAILURE:
-		return failed;
-	case UNIT_RESTART_NO:
-		break;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status) == 0;
+	if (WIFSIGNALED(status)) {
+		int g = WTERMSIG(status);
+		return g == SIGHUP || g == SIGINT || g == SIGTERM || g == SIGPIPE;
 	}
 	return 0;
 }
 
-static int wants_restart(const struct svc *s, int status)
+/*
+ * Does Restart= apply to a run that ended with status (-1: it could not
+ * start at all)? RestartPreventExitStatus= wins over everything, then
+ * RestartForceExitStatus=; a timeout (s->timed_out) is abnormal.
+ */
+static int restart_wanted(const struct svc *s, int status)
 {
-	return restart_wanted(s, !(WIFEXITED(status) && WEXITSTATUS(status) == 0));
+	const struct unit *u = s->u;
+	if (s->admin_stop || power_pending())
+		return 0;
+	if (status != -1 && unit_exit_set_has(&u->restart_prevent, status))
+		return 0;
+	if (status != -1 && unit_exit_set_has(&u->restart_force, status))
+		return 1;
+	int clean = status != -1 && !s->timed_out && clean_exit(u, status);
+	int sig = status != -1 && WIFSIGNALED(status) && !clean;
+	switch (u->restart) {
+	case UNIT_RESTART_ALWAYS:
+		return 1;
+	case UNIT_RESTART_ON_SUCCESS:
+		return clean;
+	case UNIT_RESTART_ON_FAILURE:
+		return !clean;
+	case UNIT_RESTART_ON_ABNORMAL:
+		return sig || s->timed_out;
+	case UNIT_RESTART_ON_ABORT:
+		return sig;
+	case UNIT_RESTART_ON_WATCHDOG:
+		return s->timed_out == 2;
+	case UNIT_RESTART_NO:
+		break;
+	}
+	return 0;
 }
 
 static void restart_now(void *ctx)
@@ -174,6 +207,7 @@ static void restart_now(void *ctx)
 /* After the scope is gone: restart with backoff, or settle. */
 static void after_scope_gone(struct svc *s)
 {
+	svc_dirs_remove_runtime(s->u, s->restart_after_stop || s->state == SVC_RESTART_WAIT);
 	if (s->restart_after_stop && !power_pending()) {
 		s->restart_after_stop = 0;
 		s->admin_stop = 0;
@@ -240,7 +274,26 @@ static void scope_destroyed(void *ctx, int result)
 	after_scope_gone(s);
 }
 
-/* Kill whatever is left in the scope (PS3) and remove it, asynchronously. */
+/* KillMode=process or none: what is left of the run stays where it is
+ * (sessions of sshd, jobs of cron); the next run gets a new scope. */
+static int abandon_scope(struct svc *s)
+{
+	if (s->u->kill_mode != UNIT_KILL_PROCESS && s->u->kill_mode != UNIT_KILL_NONE)
+		return 0;
+	if (cg_is_empty(&node_cg, s->scope.rel) == 1)
+		return 0; /* nothing left: removed as usual */
+	log_info("service %s: processes left in %s (KillMode=%s)", s->u->name, s->scope.rel,
+		 s->u->kill_mode == UNIT_KILL_PROCESS ? "process" : "none");
+	cg_scope_close(&s->scope);
+	s->have_scope = 0;
+	after_scope_gone(s);
+	return 1;
+}
+
+static int run_ctl(struct svc *s, enum unit_cmd kind, int from);
+
+/* Kill whatever is left in the scope (PS3) and remove it, asynchronously;
+ * ExecStopPost= first. */
 void svc_drop_scope(struct svc *s)
 {
 	if (!s->have_scope) {
@@ -249,6 +302,20 @@ void svc_drop_scope(struct svc *s)
 	}
 	if (s->scope_dying)
 		return; /* its completion is on the way */
+	if (s->ctl_pid > 0 && s->ctl_kind != UNIT_CMD_STOP_POST) {
+		loop_unwatch_child(s->ctl_pid); /* a control command of the run ends with it */
+		kill(s->ctl_pid, SIGKILL);
+		s->ctl_pid = 0;
+	}
+	if (!s->in_stop_post && s->u->n_exec[UNIT_CMD_STOP_POST] && !s->scope.killed) {
+		s->in_stop_post = 1;
+		if (run_ctl(s, UNIT_CMD_STOP_POST, 0) == 0)
+			return; /* its end comes back here */
+	}
+	if (s->ctl_pid > 0)
+		return;
+	if (abandon_scope(s))
+		return;
 	struct destroy_ticket *t = NULL;
 	for (int i = 0; i < CG_ASYNC_MAX && !t; i++)
 		if (!tickets[i].used)
@@ -314,40 +381,14 @@ static int note_oom_kills(struct svc *s, int status)
 	return 0;
 }
 
-static void main_exited(struct svc *s, int status)
+/* The run ended (its main process, or a command of its start, with
+ * status): restart it, or settle as failed or stopped. */
+static void run_ended(struct svc *s, int status, const char *what, int was_starting, int oom)
 {
-	char what[96];
-	svc_describe_status(status, what, sizeof what);
-	s->last_status = status;
-	timer_cancel(&s->start_timer);
-	timer_cancel(&s->stop_timer);
-	svclog_note(&s->log, what);
-	int oom = note_oom_kills(s, status);
-	if (s->state == SVC_STOPPING) {
-		log_info("service %s: main process %s", s->u->name, what);
-		svc_drop_scope(s);
-		return;
-	}
-	int good = WIFEXITED(status) &&
-		   (WEXITSTATUS(status) == 0 || (s->u->start.flags & UNIT_EXEC_IGNORE_FAILURE));
-	if (s->u->type == UNIT_TYPE_ONESHOT && s->state == SVC_STARTING && good) {
-		log_info("service %s: finished", s->u->name);
-		s->state = SVC_EXITED;
-		svc_drop_scope(s);
-		svc_set_state(s, SVC_EXITED);
-		return;
-	}
-	int was_starting = s->state == SVC_STARTING;
-	if (was_starting) {
-		/* boot does not wait for a service that ended before it was ready,
-		 * whatever its status (a notify service exiting 0 never got ready) */
-		s->settled = 1;
-		good = 0;
-	}
-	log_notice("service %s: %s%s", s->u->name, what,
-		   was_starting ? " before it was ready" : "");
-	if (wants_restart(s, status)) {
+	timer_cancel(&s->watchdog_timer);
+	if (restart_wanted(s, status)) {
 		s->state = SVC_RESTART_WAIT;
+		s->settled |= was_starting;
 		svc_drop_scope(s);
 		return;
 	}
@@ -355,54 +396,118 @@ static void main_exited(struct svc *s, int status)
 	if (!s->why[0] || !was_starting)
 		snprintf(s->why, sizeof s->why, "%s%s%s", oom ? "OOM-killed: " : "", what,
 			 was_starting ? " before it was ready" : "");
+	int good = !was_starting && clean_exit(s->u, status);
 	s->state = good ? SVC_STOPPED : SVC_FAILED;
 	svc_drop_scope(s);
 	svc_set_state(s, s->state);
 }
 
-static void pre_exited(struct svc *s, int status)
+static void main_exited(struct svc *s, int status)
 {
-	const struct unit_exec *e = &s->u->pre[s->pre_next - 1];
-	int good = WIFEXITED(status) &&
-		   (WEXITSTATUS(status) == 0 || (e->flags & UNIT_EXEC_IGNORE_FAILURE));
-	if (s->state != SVC_STARTING)
-		return svc_drop_scope(s);
-	if (!good) {
-		char what[96];
-		svc_describe_status(status, what, sizeof what);
-		s->last_status = status;
-		if (wants_restart(s, status)) {
-			log_notice("service %s: ExecStartPre %s %s", s->u->name, e->path, what);
-			s->state = SVC_RESTART_WAIT;
-			s->settled = 1;
+	char what[96];
+	svc_describe_status(status, what, sizeof what);
+	s->last_status = status;
+	timer_cancel(&s->stop_timer);
+	svclog_note(&s->log, what);
+	int oom = note_oom_kills(s, status);
+	if (s->state == SVC_STOPPING) {
+		log_info("service %s: main process %s", s->u->name, what);
+		if (s->ctl_pid <= 0)
 			svc_drop_scope(s);
-			return;
-		}
-		if (!s->why[0]) /* else TimeoutStartSec said why it was killed */
-			snprintf(s->why, sizeof s->why, "ExecStartPre %s %s", e->path, what);
-		log_err("service %s: %s", s->u->name, s->why);
-		s->state = SVC_FAILED;
-		svc_drop_scope(s);
-		svc_set_state(s, SVC_FAILED);
 		return;
 	}
-	svc_start(s); /* continues with the next command */
+	const struct unit *u = s->u;
+	int starting = s->state == SVC_STARTING && s->ctl_kind == UNIT_CMD_START;
+	int good = WIFEXITED(status) &&
+		   (WEXITSTATUS(status) == 0 || unit_exit_set_has(&u->success_status, status) ||
+		    (starting &&
+		     (u->exec[UNIT_CMD_START][s->cmd_next - 1].flags & UNIT_EXEC_IGNORE_FAILURE)));
+	if (starting && good && u->type == UNIT_TYPE_ONESHOT) {
+		svc_start_next(s); /* the next ExecStart=, or ExecStartPost= */
+		return;
+	}
+	if (starting && good && u->type == UNIT_TYPE_FORKING) {
+		svc_forking_exited(s);
+		return;
+	}
+	timer_cancel(&s->start_timer);
+	int was_starting = s->state == SVC_STARTING;
+	if (was_starting)
+		s->settled = 1; /* boot does not wait for a service that ended before ready */
+	log_notice("service %s: %s%s", u->name, what, was_starting ? " before it was ready" : "");
+	run_ended(s, status, what, was_starting, oom);
+}
+
+static void ctl_exited(struct svc *s, int status)
+{
+	const struct unit_exec *e = &s->u->exec[s->ctl_kind][s->cmd_next - 1];
+	const char *key = unit_cmd_key((enum unit_cmd)s->ctl_kind);
+	int good = WIFEXITED(status) &&
+		   (WEXITSTATUS(status) == 0 || (e->flags & UNIT_EXEC_IGNORE_FAILURE));
+	char what[96];
+	svc_describe_status(status, what, sizeof what);
+	if (!good)
+		log_notice("service %s: %s %s %s", s->u->name, key, e->path, what);
+	switch (s->ctl_kind) {
+	case UNIT_CMD_STOP_POST:
+		if (run_ctl(s, UNIT_CMD_STOP_POST, s->cmd_next) < 0 && s->ctl_pid <= 0)
+			svc_drop_scope(s);
+		return;
+	case UNIT_CMD_STOP:
+		svc_stop_continue(s);
+		return;
+	case UNIT_CMD_RELOAD:
+		if (!good || run_ctl(s, UNIT_CMD_RELOAD, s->cmd_next) < 0)
+			log_info("service %s: reload %s", s->u->name, good ? "done" : "failed");
+		return;
+	default:
+		break;
+	}
+	if (s->state != SVC_STARTING) {
+		if (s->pid <= 0)
+			svc_drop_scope(s);
+		return;
+	}
+	if (good) {
+		svc_start_next(s); /* continues with the next command */
+		return;
+	}
+	s->last_status = status;
+	if (!s->why[0]) /* else TimeoutStartSec said why it was killed */
+		snprintf(s->why, sizeof s->why, "%s %s %s", key, e->path, what);
+	timer_cancel(&s->start_timer);
+	s->settled = 1;
+	if (s->pid > 0) { /* ExecStartPost= failed: the main process goes */
+		s->state = restart_wanted(s, status) ? SVC_RESTART_WAIT : SVC_FAILED;
+		kill(s->pid, SIGKILL);
+		return;
+	}
+	run_ended(s, status, what, 1, 0);
 }
 
 static void on_exit_status(void *ctx, pid_t pid, int status)
 {
 	struct svc *s = ctx;
-	(void)pid;
+	if (pid == s->ctl_pid) {
+		s->ctl_pid = 0;
+		ctl_exited(s, status);
+		return;
+	}
 	s->pid = 0;
-	if (s->running_pre)
-		pre_exited(s, status);
-	else
-		main_exited(s, status);
+	if (s->state == SVC_RESTART_WAIT || s->state == SVC_FAILED) { /* ExecStartPost failed */
+		svc_drop_scope(s);
+		svc_set_state(s, s->state);
+		return;
+	}
+	main_exited(s, status);
 }
 
 void svc_watch(struct svc *s)
 {
-	loop_watch_child(s->pid, on_exit_status, s);
+	if (s->pid > 0)
+		loop_watch_child(s->pid, on_exit_status, s);
+	if (s->ctl_pid > 0)
+		loop_watch_child(s->ctl_pid, on_exit_status, s);
 }
 
 /* ---- start ---- */
@@ -416,28 +521,73 @@ static void start_timeout(void *ctx)
 		 (unsigned long long)s->u->timeout_start_ms);
 	log_err("service %s: %s", s->u->name, s->why);
 	s->settled = 1;
-	if (s->pid > 0)
-		kill(s->pid, SIGKILL); /* the exit handler decides on restart */
+	s->timed_out = 1;
+	pid_t victim = s->ctl_pid > 0 ? s->ctl_pid : s->pid;
+	if (victim > 0)
+		kill(victim, SIGKILL); /* the exit handler decides on restart */
+	else
+		run_ended(s, -1, "timed out", 1, 0);
 }
 
 void svc_became_ready(struct svc *s, const char *how)
 {
+	if (s->ctl_kind == UNIT_CMD_START) {
+		/* ExecStartPost= first: ready once they are done */
+		s->ctl_kind = UNIT_CMD_POST;
+		s->cmd_next = 0;
+		if (s->u->n_exec[UNIT_CMD_POST]) {
+			log_info("service %s: started (%s); ExecStartPost= next", s->u->name, how);
+			svc_start_next(s);
+			return;
+		}
+	}
 	timer_cancel(&s->start_timer);
+	s->reached_ready = 1;
+	if (s->u->type == UNIT_TYPE_ONESHOT) {
+		log_info("service %s: finished", s->u->name);
+		s->state = SVC_EXITED;
+		if (!s->u->remain_after_exit || !s->u->n_exec[UNIT_CMD_STOP])
+			svc_drop_scope(s); /* else its ExecStop= runs in it at stop */
+		svc_set_state(s, SVC_EXITED);
+		return;
+	}
 	log_info("service %s: ready (%s)", s->u->name, how);
 	svc_set_state(s, SVC_RUNNING);
+	svc_watchdog_ping(s, 0);
 }
 
-static int spawn_exec(struct svc *s, const struct unit_exec *e)
+static int spawn_cmd(struct svc *s, enum unit_cmd kind, int i, int as_main)
 {
 	pid_t pid;
-	int r = svc_exec_spawn(s->u, e, &s->scope, s->log.wfd, &pid);
+	struct svc_run run = {s->u, s->invocation_id, as_main ? 0 : s->pid};
+	int r = svc_exec_spawn(&run, &s->u->exec[kind][i], &s->scope, s->log.wfd, &pid);
 	if (r < 0) {
 		s->have_scope = 0; /* spawn_in_scope destroyed it (RI5) */
 		return r;
 	}
-	s->pid = pid;
+	*(as_main ? &s->pid : &s->ctl_pid) = pid;
+	s->ctl_kind = kind;
+	s->cmd_next = i + 1;
 	loop_watch_child(pid, on_exit_status, s);
 	return 0;
+}
+
+/* The control command number from of kind: 0 when spawned, -ENOENT when
+ * the list is done, else -errno (why set). */
+static int run_ctl(struct svc *s, enum unit_cmd kind, int from)
+{
+	if (from >= s->u->n_exec[kind])
+		return -ENOENT;
+	int r = spawn_cmd(s, kind, from, 0);
+	if (r < 0)
+		snprintf(s->why, sizeof s->why, "cannot start %s %s: %s", unit_cmd_key(kind),
+			 s->u->exec[kind][from].path, strerror(-r));
+	return r;
+}
+
+int svc_run_ctl(struct svc *s, enum unit_cmd kind, int from)
+{
+	return run_ctl(s, kind, from);
 }
 
 static int make_scope(struct svc *s)
@@ -454,7 +604,13 @@ static int make_scope(struct svc *s)
 	s->scope_gen = gen;
 	s->scope_dying = 0; /* an earlier run's scope may still be dying: not this one */
 	s->have_scope = 1;
+	s->in_stop_post = 0;
 	return 0;
+}
+
+int svc_make_scope(struct svc *s)
+{
+	return make_scope(s);
 }
 
 /*
@@ -496,7 +652,7 @@ static void start_failed(struct svc *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	if (!restart_wanted(s, 1) || s->pid > 0) {
+	if (!restart_wanted(s, -1) || s->pid > 0) {
 		svc_failed(s, "%s", why);
 		return;
 	}
@@ -509,49 +665,90 @@ static void start_failed(struct svc *s, const char *fmt, ...)
 	svc_drop_scope(s); /* then after_scope_gone() arms the restart */
 }
 
-/* Start (or continue starting: the next ExecStartPre, then ExecStart). */
+/* The next command of the start: ExecStartPre=..., ExecStart=...,
+ * then (once started) ExecStartPost=..., then ready. */
+void svc_start_next(struct svc *s)
+{
+	const struct unit *u = s->u;
+	enum unit_cmd k = (enum unit_cmd)s->ctl_kind;
+	int i = s->cmd_next;
+	if (k == UNIT_CMD_PRE && i >= u->n_exec[UNIT_CMD_PRE])
+		k = UNIT_CMD_START, i = 0;
+	if (k == UNIT_CMD_START && i >= u->n_exec[UNIT_CMD_START]) {
+		svc_became_ready(s, "finished"); /* a oneshot's last ExecStart= */
+		return;
+	}
+	if (k == UNIT_CMD_POST && i >= u->n_exec[UNIT_CMD_POST]) {
+		svc_became_ready(s, "ExecStartPost= done");
+		return;
+	}
+	int as_main = k == UNIT_CMD_START;
+	int r = spawn_cmd(s, k, i, as_main);
+	if (r < 0) {
+		start_failed(s, "cannot start %s: %s", u->exec[k][i].path, strerror(-r));
+		return;
+	}
+	if (k == UNIT_CMD_PRE ? i == 0
+			      : (k == UNIT_CMD_START && i == 0 && !u->n_exec[UNIT_CMD_PRE]))
+		count_start(s); /* the run's first process */
+	if (!as_main)
+		return;
+	log_info("service %s: started (pid %d, scope %s)", u->name, s->pid, s->scope.rel);
+	if (u->type == UNIT_TYPE_SIMPLE || u->type == UNIT_TYPE_EXEC)
+		svc_became_ready(s, u->type == UNIT_TYPE_SIMPLE ? "spawned" : "exec'd");
+}
+
+/* Start (or continue starting: the next command). */
 int svc_start(struct svc *s)
 {
-	if (s->state != SVC_STARTING) {
-		if (start_limit_reached(s)) {
-			svc_failed(s,
-				   "start limit hit: %u starts within %llu ms (StartLimitBurst=, "
-				   "StartLimitIntervalSec=); pactctl start begins anew",
-				   s->u->start_limit_burst,
-				   (unsigned long long)s->u->start_limit_ms);
-			return -EAGAIN;
-		}
-		s->state = SVC_STARTING;
-		s->pre_next = 0;
-		s->started_ms = now_ms();
-		s->why[0] = '\0';
-		s->status_text[0] = '\0';
-		int r = make_scope(s);
-		if (r < 0) {
-			start_failed(s, "cannot create its scope under %s: %s",
-				     unit_slice_path(s->u->slice), strerror(-r));
-			return r;
-		}
-		svclog_note(&s->log, "starting");
-		if (s->u->timeout_start_ms != UNIT_TIMEOUT_NONE)
-			timer_arm(&s->start_timer, s->u->timeout_start_ms, start_timeout, s);
+	if (s->state == SVC_STARTING) {
+		svc_start_next(s);
+		return 0;
 	}
-	const struct unit_exec *e =
-	    s->pre_next < s->u->n_pre ? &s->u->pre[s->pre_next] : &s->u->start;
-	s->running_pre = s->pre_next < s->u->n_pre;
-	s->pre_next++;
-	int r = spawn_exec(s, e);
+	if (start_limit_reached(s)) {
+		svc_failed(s,
+			   "start limit hit: %u starts within %llu ms (StartLimitBurst=, "
+			   "StartLimitIntervalSec=); pactctl start begins anew",
+			   s->u->start_limit_burst, (unsigned long long)s->u->start_limit_ms);
+		return -EAGAIN;
+	}
+	char why[sizeof s->why];
+	int c = svc_cond_check(s->u, why, sizeof why - 16);
+	if (c == 0) {
+		snprintf(s->why, sizeof s->why, "skipped: %.*s", (int)sizeof why - 16, why);
+		log_info("service %s: %s", s->u->name, s->why);
+		svc_set_state(s, SVC_SKIPPED);
+		return 0;
+	}
+	s->state = SVC_STARTING;
+	s->ctl_kind = UNIT_CMD_PRE;
+	s->cmd_next = 0;
+	s->reached_ready = 0;
+	s->timed_out = 0;
+	s->pidfile_tries = 0;
+	s->started_ms = now_ms();
+	s->why[0] = '\0';
+	s->status_text[0] = '\0';
+	svc_new_invocation_id(s);
+	if (c < 0) {
+		svc_failed(s, "%s", why);
+		return -EPERM;
+	}
+	int r = svc_dirs_make(s->u, why, sizeof why);
 	if (r < 0) {
-		start_failed(s, "cannot start %s: %s", e->path, strerror(-r));
+		start_failed(s, "%s", why);
 		return r;
 	}
-	if (s->pre_next == 1) /* the run's first process */
-		count_start(s);
-	if (s->running_pre)
-		return 0;
-	log_info("service %s: started (pid %d, scope %s)", s->u->name, s->pid, s->scope.rel);
-	if (s->u->type == UNIT_TYPE_SIMPLE || s->u->type == UNIT_TYPE_EXEC)
-		svc_became_ready(s, s->u->type == UNIT_TYPE_SIMPLE ? "spawned" : "exec'd");
+	r = make_scope(s);
+	if (r < 0) {
+		start_failed(s, "cannot create its scope under %s: %s",
+			     unit_slice_path(s->u->slice), strerror(-r));
+		return r;
+	}
+	svclog_note(&s->log, "starting");
+	if (s->u->timeout_start_ms != UNIT_TIMEOUT_NONE)
+		timer_arm(&s->start_timer, s->u->timeout_start_ms, start_timeout, s);
+	svc_start_next(s);
 	return 0;
 }
 

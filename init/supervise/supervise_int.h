@@ -28,6 +28,24 @@ void svc_drop_scope(struct svc *s);
 void svc_became_ready(struct svc *s, const char *how);
 /* Start every service whose dependencies allow it. */
 void svc_start_ready(void);
+/* The next command of the start (ExecStartPre=, ExecStart=,
+ * ExecStartPost=), or ready when there is none left. */
+void svc_start_next(struct svc *s);
+/* Control command number from of kind: 0 spawned, -ENOENT when the list is
+ * done, -errno (why set). */
+int svc_run_ctl(struct svc *s, enum unit_cmd kind, int from);
+/* A fresh scope for the next run (or for ExecStop= of an exited oneshot). */
+int svc_make_scope(struct svc *s);
+/* WATCHDOG=1 (usec 0) or WATCHDOG_USEC=: the watchdog waits anew. */
+void svc_watchdog_ping(struct svc *s, uint64_t usec);
+/* svc_main.c: Type=forking's ExecStart= exited 0: find the daemon (the
+ * PIDFile=, else the only process of the scope) and go on. */
+void svc_forking_exited(struct svc *s);
+/* Conditions of u on this node: 1 hold, 0 skip, -1 an assertion failed. */
+int svc_cond_check(const struct unit *u, char *why, size_t cap);
+void svc_new_invocation_id(struct svc *s);
+/* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
+void svc_stop_continue(struct svc *s);
 /* Finish the boot step once every service is settled (svc_boot.c). */
 void svc_check_boot(void);
 /* Finish svc_stop_all once every service is stopped (svc_stop.c). */

@@ -12,6 +12,7 @@
 #include "node/hardware.h"
 #include "node/power.h"
 #include "supervise/notify.h"
+#include "supervise/svc_child.h"
 #include "supervise/svc_exec.h"
 #include "supervise/svc_tasks.h"
 #include "supervise/svclog.h"
@@ -38,7 +39,7 @@ static int boot_waiting;
 /* Inside step_services: a verdict reached there is its return value, not a
  * boot_step_finished() call (boot.c would count the step done twice). */
 static int in_step, step_result;
-static char step_reason[300];
+static char step_reason[1024];
 
 /* ---- sd_notify ---- */
 
@@ -76,8 +77,20 @@ static int on_notify(pid_t sender, char *msg, size_t len)
 	if (notify_get(msg, "MAINPID", v, sizeof v))
 		log_info("service %s: MAINPID=%s noted (the supervised pid stays %d)", s->u->name,
 			 v, s->pid);
+	unsigned long long usec;
+	if (notify_get(msg, "WATCHDOG_USEC", v, sizeof v) && parse_u64(v, &usec) == 0)
+		svc_watchdog_ping(s, usec);
+	else if (notify_get(msg, "WATCHDOG", v, sizeof v) && strcmp(v, "1") == 0)
+		svc_watchdog_ping(s, 0);
+	if (notify_get(msg, "EXTEND_TIMEOUT_USEC", v, sizeof v) && parse_u64(v, &usec) == 0) {
+		struct timer *t = s->state == SVC_STARTING   ? &s->start_timer
+				  : s->state == SVC_STOPPING ? &s->stop_timer
+							     : NULL;
+		if (t && timer_armed(t)) /* the running timeout waits that much longer from now */
+			timer_arm(t, (usec + 999) / 1000, t->cb, t->ctx);
+	}
 	if (notify_get(msg, "READY", v, sizeof v) && strcmp(v, "1") == 0 &&
-	    s->state == SVC_STARTING && !s->running_pre)
+	    s->state == SVC_STARTING && s->ctl_kind == UNIT_CMD_START && s->pid > 0)
 		svc_became_ready(s, "READY=1");
 	return 0;
 }
@@ -103,26 +116,67 @@ static int is_required(const struct svc *s)
 	return 0;
 }
 
+int svc_is_required(const struct svc *s)
+{
+	return is_required(s);
+}
+
+/* Not ready, and not because a condition skipped it. */
+static int svc_ok(const struct svc *s)
+{
+	return s->state == SVC_RUNNING || s->state == SVC_EXITED || s->state == SVC_SKIPPED;
+}
+
+int svc_degraded(void)
+{
+	int n = 0;
+	for (int i = 0; i < svc_n; i++)
+		n += !svc_ok(&svc_table[i]) && svc_table[i].settled && !svc_table[i].admin_stop &&
+		     !is_required(&svc_table[i]);
+	return n;
+}
+
+/*
+ * The boot waits for the services that decide readiness (services_required)
+ * until each is ready or has failed; a service that is not required is
+ * waited for only while its first start runs (one waiting behind a
+ * crash-looping dependency, or crash-looping itself, does not hold the
+ * node). A failed one that is not required leaves the node ready but
+ * degraded. The reason names every failing service first, then why.
+ */
 void svc_check_boot(void)
 {
 	if (!boot_waiting)
 		return;
-	char failed[256] = "";
-	size_t used = 0;
+	char names[400] = "", whys[560] = "";
+	size_t nu = 0, wu = 0;
+	int nfailed = 0;
 	for (int i = 0; i < svc_n; i++) {
 		const struct svc *s = &svc_table[i];
-		int ok = s->state == SVC_RUNNING || s->state == SVC_EXITED;
-		if (!ok && !s->settled)
+		int ok = svc_ok(s), req = is_required(s);
+		if (!ok && !s->settled && (req || s->state == SVC_STARTING))
 			return; /* still starting */
-		if (!ok && is_required(s) && used < sizeof failed - 1)
-			used += (size_t)snprintf(failed + used, sizeof failed - used, "%s%s (%s)",
-						 used ? ", " : "", s->u->name, s->why);
+		if (ok || !req || !s->settled)
+			continue;
+		nfailed++;
+		if (nu < sizeof names)
+			nu += (size_t)snprintf(names + nu, sizeof names - nu, "%s%s",
+					       nu ? ", " : "", s->u->name);
+		if (wu < sizeof whys)
+			wu += (size_t)snprintf(whys + wu, sizeof whys - wu, "%s%s: %s",
+					       wu ? "; " : "", s->u->name, s->why);
 	}
 	boot_waiting = 0;
-	step_result = used ? -EIO : 0;
-	snprintf(step_reason, sizeof step_reason, "services failed: %.250s", failed);
+	step_result = nfailed ? -EIO : 0;
+	snprintf(step_reason, sizeof step_reason, "%d services failed: %s (%s)", nfailed, names,
+		 whys);
+	if (nfailed)
+		log_err("services: %s", step_reason);
+	else if (svc_degraded())
+		log_warn("services: %d not required failed: the node is ready but degraded",
+			 svc_degraded());
 	if (!in_step)
-		boot_step_finished(step_result, used ? step_reason : NULL);
+		boot_step_finished(step_result, nfailed ? step_reason : NULL);
 }
 
 int svc_step_start(char *err, size_t errlen)
@@ -186,6 +240,7 @@ void svc_register_config(void)
 {
 	config_register_keys("instances", conf_key);
 	config_register_keys("services_", conf_key);
+	svc_child_register_config();
 }
 
 void svc_init(void)

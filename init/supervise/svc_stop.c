@@ -77,16 +77,108 @@ static void stop_timeout(void *ctx)
 	struct svc *s = ctx;
 	if (s->state != SVC_STOPPING)
 		return;
+	if (s->ctl_pid > 0 && s->ctl_kind == UNIT_CMD_STOP) {
+		log_warn("service %s: ExecStop= still running after %llu ms: killing it",
+			 s->u->name, (unsigned long long)s->u->timeout_stop_ms);
+		kill(s->ctl_pid, SIGKILL); /* its end goes on with the stop */
+		return;
+	}
+	if (!s->u->send_sigkill) {
+		log_warn("service %s: still running %llu ms after signal %d; SendSIGKILL=no: left "
+			 "running",
+			 s->u->name, (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
+		if (s->pid > 0)
+			loop_unwatch_child(s->pid);
+		s->pid = 0;
+		svc_drop_scope(s); /* KillMode=process/none leave it; others kill it */
+		return;
+	}
 	log_warn("service %s: still running %llu ms after signal %d: killing its scope", s->u->name,
 		 (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
-	if (s->pid > 0 && s->have_scope)
-		cg_kill(s->scope.path); /* the main pid's exit then removes the scope */
+	if (s->pid > 0 && s->have_scope) {
+		if (s->u->kill_mode == UNIT_KILL_CONTROL_GROUP ||
+		    s->u->kill_mode == UNIT_KILL_MIXED)
+			cg_kill(s->scope.path); /* the main pid's exit then removes the scope */
+		else
+			kill(s->pid, SIGKILL);
+	}
+}
+
+static int signal_pid(void *ctx, pid_t pid)
+{
+	const struct svc *s = ctx;
+	kill(pid, s->u->kill_signal);
+	if (s->u->send_sighup)
+		kill(pid, SIGHUP);
+	kill(pid, SIGCONT);
+	return 0;
+}
+
+/* KillSignal= as KillMode= says: the whole scope, or the main process only
+ * (mixed, process), or nothing (none). */
+static void send_kill_signal(struct svc *s)
+{
+	const struct unit *u = s->u;
+	if (u->kill_mode == UNIT_KILL_NONE) {
+		if (s->pid > 0) { /* it keeps running: no longer ours to wait for */
+			log_info("service %s: KillMode=none: pid %d left running", u->name, s->pid);
+			loop_unwatch_child(s->pid);
+			s->pid = 0;
+		}
+		svc_drop_scope(s);
+		return;
+	}
+	if (s->pid <= 0 && u->kill_mode != UNIT_KILL_CONTROL_GROUP) {
+		svc_drop_scope(s);
+		return;
+	}
+	log_info("service %s: stopping (signal %d to %s %d)", u->name, u->kill_signal,
+		 u->kill_mode == UNIT_KILL_CONTROL_GROUP ? "the scope of pid" : "pid", s->pid);
+	if (u->kill_mode == UNIT_KILL_CONTROL_GROUP && s->have_scope)
+		cg_for_each_pid(s->scope.path, signal_pid, s);
+	else
+		signal_pid(s, s->pid);
+	if (s->pid <= 0) { /* no main process to wait for: the scope goes now */
+		svc_drop_scope(s);
+		return;
+	}
+	timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
+}
+
+void svc_stop_continue(struct svc *s)
+{
+	if (svc_run_ctl(s, UNIT_CMD_STOP, s->cmd_next) == 0)
+		return; /* the next ExecStop= */
+	timer_cancel(&s->stop_timer);
+	if (s->pid > 0 || s->u->kill_mode == UNIT_KILL_CONTROL_GROUP)
+		send_kill_signal(s);
+	else
+		svc_drop_scope(s);
+}
+
+/* ExecStop= of a oneshot that stayed (RemainAfterExit=) needs a scope again. */
+static int stop_exited(struct svc *s)
+{
+	if (!s->u->remain_after_exit || !s->u->n_exec[UNIT_CMD_STOP])
+		return 0;
+	if (!s->have_scope && svc_make_scope(s) < 0)
+		return 0;
+	s->state = SVC_STOPPING;
+	s->in_stop_post = 0;
+	if (svc_run_ctl(s, UNIT_CMD_STOP, 0) < 0) {
+		svc_drop_scope(s);
+		return 1;
+	}
+	timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
+	return 1;
 }
 
 void svc_stop(struct svc *s)
 {
 	timer_cancel(&s->restart_timer);
 	timer_cancel(&s->start_timer);
+	timer_cancel(&s->watchdog_timer);
+	timer_cancel(&s->pidfile_timer);
 	switch (s->state) {
 	case SVC_STARTING:
 	case SVC_RUNNING:
@@ -99,8 +191,13 @@ void svc_stop(struct svc *s)
 		}
 		return;
 	case SVC_EXITED:
+		if (stop_exited(s))
+			return;
+		svc_set_state(s, SVC_STOPPED);
+		return;
 	case SVC_FAILED:
 	case SVC_INACTIVE:
+	case SVC_SKIPPED:
 		svc_set_state(s, SVC_STOPPED);
 		return;
 	case SVC_STOPPING:
@@ -108,15 +205,53 @@ void svc_stop(struct svc *s)
 		return;
 	}
 	s->state = SVC_STOPPING;
-	if (s->pid > 0) {
-		log_info("service %s: stopping (signal %d to pid %d)", s->u->name,
-			 s->u->kill_signal, s->pid);
-		kill(s->pid, s->u->kill_signal);
-		kill(s->pid, SIGCONT);
-		timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
-	} else {
-		svc_drop_scope(s);
+	if (s->ctl_pid > 0 && s->ctl_kind != UNIT_CMD_STOP_POST) {
+		/* a command of the start or a reload: it ends with the run */
+		loop_unwatch_child(s->ctl_pid);
+		kill(s->ctl_pid, SIGKILL);
+		s->ctl_pid = 0;
 	}
+	/* ExecStop= for a service that got ready, with its main process or
+	 * (forking without one) its scope */
+	if (s->reached_ready && svc_run_ctl(s, UNIT_CMD_STOP, 0) == 0) {
+		log_info("service %s: stopping (ExecStop=)", s->u->name);
+		timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
+		return;
+	}
+	if (s->pid > 0 || (s->have_scope && s->u->kill_mode == UNIT_KILL_CONTROL_GROUP &&
+			   s->ctl_kind != UNIT_CMD_STOP_POST))
+		send_kill_signal(s);
+	else if (s->ctl_pid <= 0)
+		svc_drop_scope(s);
+}
+
+int svc_reload(struct svc *s, char *err, size_t cap)
+{
+	if (s->state != SVC_RUNNING && s->state != SVC_EXITED) {
+		snprintf(err, cap, "%s is %s: only a running service reloads", s->u->name,
+			 svc_state_name(s->state));
+		return -EBUSY;
+	}
+	if (!s->u->n_exec[UNIT_CMD_RELOAD]) {
+		snprintf(err, cap, "%s has no ExecReload=", s->u->name);
+		return -EOPNOTSUPP;
+	}
+	if (s->ctl_pid > 0) {
+		snprintf(err, cap, "%s is running its %s= already", s->u->name,
+			 unit_cmd_key((enum unit_cmd)s->ctl_kind));
+		return -EBUSY;
+	}
+	if (!s->have_scope) {
+		snprintf(err, cap, "%s has no scope to run ExecReload= in", s->u->name);
+		return -ESRCH;
+	}
+	int r = svc_run_ctl(s, UNIT_CMD_RELOAD, 0);
+	if (r < 0) {
+		snprintf(err, cap, "%s", s->why);
+		return r;
+	}
+	log_info("service %s: reloading (ExecReload=)", s->u->name);
+	return 0;
 }
 
 static void stop_next(void)
