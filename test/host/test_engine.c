@@ -116,7 +116,7 @@ int main(void)
 		return 0;
 	}
 	snprintf(rt, sizeof rt, "pact-engine-%d", (int)getpid());
-	is_int(daemon_prepare(&d, "node_id = engine-node\n", "quiet"), 0, "prepared");
+	is_int(daemon_prepare(&d, "node_id = engine-node\nDefaultLimitCORE = 1000:2000\n", "quiet"), 0, "prepared");
 	write_units();
 	is_int(daemon_launch(&d), 0, "pact-init started in namespaces");
 	is_int(daemon_wait_file(&d, "ready", 30000), 0,
@@ -158,6 +158,10 @@ int main(void)
 	int dpid = host_pid("deflimits.scope", "100003");
 	ok(strncmp(limits_line(dpid, "Max open files") + 26, "1024 ", 5) == 0,
 	   "the default nofile soft limit is 1024: %s", limits_line(dpid, "Max open files"));
+	ok(strstr(limits_line(dpid, "Max core file size"), "1000                 2000"),
+	   "init.conf DefaultLimitCORE = 1000:2000 applies: %s",
+	   limits_line(dpid, "Max core file size"));
+	ok(strstr(limits_line(lpid, "Max core file size"), "12345"), "a unit's own limit wins");
 
 	/* the environment of a User=nobody service */
 	int epid = host_pid("env.scope", "100004");
