@@ -314,6 +314,10 @@ void svc_drop_scope(struct svc *s)
 	}
 	if (s->ctl_pid > 0)
 		return;
+	if (!s->have_scope) { /* a failed spawn of ExecStopPost= took the scope (RI5) */
+		after_scope_gone(s);
+		return;
+	}
 	if (abandon_scope(s))
 		return;
 	struct destroy_ticket *t = NULL;
@@ -357,30 +361,6 @@ void svc_failed(struct svc *s, const char *fmt, ...)
 
 static void on_exit_status(void *ctx, pid_t pid, int status);
 
-/*
- * OOM kills in the scope, read before it is destroyed (its memory.events
- * goes with it). The count is kept per service across scopes; a main
- * process that died of SIGKILL while the count grew was the OOM killer's.
- */
-static int note_oom_kills(struct svc *s, int status)
-{
-	struct cg_metrics m = {0};
-	if (!s->have_scope || cg_read_metrics(&node_cg, s->scope.rel, &m) < 0 || !m.oom_kills)
-		return 0;
-	s->oom_kills += m.oom_kills;
-	char max[32] = "max";
-	if (m.memory_max_set)
-		snprintf(max, sizeof max, "%llu", (unsigned long long)m.memory_max);
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
-		log_err("service %s: OOM-killed (memory.max %s)", s->u->name, max);
-		svclog_note(&s->log, "OOM-killed");
-		return 1;
-	}
-	log_warn("service %s: %llu processes of its scope OOM-killed (memory.max %s)", s->u->name,
-		 (unsigned long long)m.oom_kills, max);
-	return 0;
-}
-
 /* The run ended (its main process, or a command of its start, with
  * status): restart it, or settle as failed or stopped. */
 static void run_ended(struct svc *s, int status, const char *what, int was_starting, int oom)
@@ -409,7 +389,7 @@ static void main_exited(struct svc *s, int status)
 	s->last_status = status;
 	timer_cancel(&s->stop_timer);
 	svclog_note(&s->log, what);
-	int oom = note_oom_kills(s, status);
+	int oom = svc_note_oom_kills(s, status);
 	if (s->state == SVC_STOPPING) {
 		log_info("service %s: main process %s", s->u->name, what);
 		if (s->ctl_pid <= 0)
@@ -559,10 +539,11 @@ void svc_became_ready(struct svc *s, const char *how)
 static int spawn_cmd(struct svc *s, enum unit_cmd kind, int i, int as_main)
 {
 	pid_t pid;
-	struct svc_run run = {s->u, s->invocation_id, as_main ? 0 : s->pid};
+	struct svc_run run = {s->u, s->invocation_id, as_main ? 0 : s->pid, s->pid > 0};
 	int r = svc_exec_spawn(&run, &s->u->exec[kind][i], &s->scope, s->log.wfd, &pid);
 	if (r < 0) {
-		s->have_scope = 0; /* spawn_in_scope destroyed it (RI5) */
+		if (!run.keep_scope)
+			s->have_scope = 0; /* spawn_in_scope destroyed it (RI5) */
 		return r;
 	}
 	*(as_main ? &s->pid : &s->ctl_pid) = pid;
@@ -652,7 +633,16 @@ static void start_failed(struct svc *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	if (!restart_wanted(s, -1) || s->pid > 0) {
+	if (s->pid > 0) { /* ExecStartPost= could not run: the main process goes */
+		memcpy(s->why, why, sizeof why);
+		log_err("service %s: %s", s->u->name, s->why);
+		timer_cancel(&s->start_timer);
+		s->settled = 1;
+		s->state = restart_wanted(s, -1) ? SVC_RESTART_WAIT : SVC_FAILED;
+		kill(s->pid, SIGKILL); /* its exit drops the scope */
+		return;
+	}
+	if (!restart_wanted(s, -1)) {
 		svc_failed(s, "%s", why);
 		return;
 	}

@@ -44,6 +44,9 @@ void svc_forking_exited(struct svc *s);
 /* Conditions of u on this node: 1 hold, 0 skip, -1 an assertion failed. */
 int svc_cond_check(const struct unit *u, char *why, size_t cap);
 void svc_new_invocation_id(struct svc *s);
+/* OOM kills of s's scope before it goes: 1 when the main process (status)
+ * was the OOM killer's. */
+int svc_note_oom_kills(struct svc *s, int status);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);
 /* Finish the boot step once every service is settled (svc_boot.c). */

@@ -213,7 +213,12 @@ int svc_exec_spawn(const struct svc_run *run, const struct unit_exec *e, struct 
 	req.setup_arg = &child;
 	if (child.new_ns)
 		req.clone_flags |= CLONE_NEWNS;
-	r = spawn_in_scope(&node_cg, scope, &req, &res);
+	if (run->keep_scope) { /* the main process runs there: a failure here is ours alone */
+		req.cgroup_fd = cg_scope_spawn_fd(scope);
+		r = req.cgroup_fd < 0 ? req.cgroup_fd : spawn_process(&req, &res);
+	} else {
+		r = spawn_in_scope(&node_cg, scope, &req, &res);
+	}
 	if (out_own > 0)
 		close(req.stdio[1]);
 	if (err_own > 0)

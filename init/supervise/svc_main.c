@@ -3,12 +3,13 @@
  * Type=forking's main process (the PIDFile=, else the only process left
  * in the scope: the scope holds every process of the run, so the guess
  * is reliable), the node as Condition*= sees it (read once), and the
- * INVOCATION_ID of each start, and WatchdogSec=.
+ * INVOCATION_ID of each start, WatchdogSec= and the OOM kills of a run.
  */
 #include "supervise/supervise_int.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "supervise/svclog.h"
 #include "node/hardware.h"
 #include "units/unit_cond.h"
 
@@ -120,6 +121,32 @@ void svc_forking_exited(struct svc *s)
 {
 	s->pidfile_tries = 0;
 	forking_look(s);
+}
+
+/* ---- OOM kills ---- */
+
+/*
+ * OOM kills in the scope, read before it is destroyed (its memory.events
+ * goes with it). The count is kept per service across scopes; a main
+ * process that died of SIGKILL while the count grew was the OOM killer's.
+ */
+int svc_note_oom_kills(struct svc *s, int status)
+{
+	struct cg_metrics m = {0};
+	if (!s->have_scope || cg_read_metrics(&node_cg, s->scope.rel, &m) < 0 || !m.oom_kills)
+		return 0;
+	s->oom_kills += m.oom_kills;
+	char max[32] = "max";
+	if (m.memory_max_set)
+		snprintf(max, sizeof max, "%llu", (unsigned long long)m.memory_max);
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		log_err("service %s: OOM-killed (memory.max %s)", s->u->name, max);
+		svclog_note(&s->log, "OOM-killed");
+		return 1;
+	}
+	log_warn("service %s: %llu processes of its scope OOM-killed (memory.max %s)", s->u->name,
+		 (unsigned long long)m.oom_kills, max);
+	return 0;
 }
 
 /* ---- WatchdogSec= ---- */
