@@ -107,8 +107,15 @@ static void forking_look(void *ctx)
 		forking_settle(s, o.pid, "the only process of its scope");
 		return;
 	}
-	if (o.n == 0) {
-		svc_failed(s, "Type=forking: ExecStart= exited and left no daemon behind");
+	if (o.n == 0) { /* sm-notify: it did its job and left, which is fine */
+		log_info("service %s: Type=forking: ExecStart= exited 0 and left no process (%s)",
+			 u->name, u->remain_after_exit ? "RemainAfterExit=yes: exited" : "stopped");
+		timer_cancel(&s->start_timer);
+		s->reached_ready = 1;
+		s->settled = 1;
+		s->state = u->remain_after_exit ? SVC_EXITED : SVC_STOPPED;
+		svc_drop_scope(s);
+		svc_set_state(s, s->state);
 		return;
 	}
 	/* several and no PIDFile=: running, followed through its scope only */

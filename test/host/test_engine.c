@@ -92,6 +92,7 @@ static void write_units(void)
 				"ExecStart=/bin/sh -c 'sleep 100000 & echo $! > /run/%s/fork.pid'\n"
 				"ExecStartPost=/bin/sh -c 'id -u > /run/%s/post-uid'\n",
 				rt, rt, rt, rt, rt));
+	unit("gone.service", "[Service]\nType=forking\nRemainAfterExit=yes\nExecStart=/bin/true\n");
 	unit("guess.service", "[Service]\nType=forking\nExecStart=/bin/sh -c 'sleep 100001 &'\n");
 	unit("limits.service", "[Service]\nLimitNOFILE=1000:2000\nLimitCORE=12345:23456\n"
 			       "ExecStart=/bin/sleep 100002\n");
@@ -116,7 +117,8 @@ int main(void)
 		return 0;
 	}
 	snprintf(rt, sizeof rt, "pact-engine-%d", (int)getpid());
-	is_int(daemon_prepare(&d, "node_id = engine-node\nDefaultLimitCORE = 1000:2000\n", "quiet"), 0, "prepared");
+	is_int(daemon_prepare(&d, "node_id = engine-node\nDefaultLimitCORE = 1000:2000\n", "quiet"),
+	       0, "prepared");
 	write_units();
 	is_int(daemon_launch(&d), 0, "pact-init started in namespaces");
 	is_int(daemon_wait_file(&d, "ready", 30000), 0,
@@ -147,6 +149,10 @@ int main(void)
 	int gpid = svc_pid("guess.service");
 	ok(gpid > 0 && host_pid("guess.scope", "100001") > 0,
 	   "forking without PIDFile=: the only process left (%d) is the main pid", gpid);
+
+	daemon_pactctl(&d, "--json services", out, sizeof out);
+	ok(strstr(out, "\"name\":\"gone.service\",\"state\":\"exited\""),
+	   "forking that leaves no process, RemainAfterExit=yes: exited (sm-notify)");
 
 	/* limits */
 	int lpid = host_pid("limits.scope", "100002");
