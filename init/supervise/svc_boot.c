@@ -14,6 +14,7 @@
 #include "supervise/notify.h"
 #include "supervise/svc_child.h"
 #include "supervise/svc_exec.h"
+#include "supervise/svc_system_slice.h"
 #include "supervise/svc_tasks.h"
 #include "supervise/svclog.h"
 #include "units/unit.h"
@@ -35,6 +36,7 @@ static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
 static int n_instances;
 static char required[512] = "all";
 static char services_dir[256]; /* "" = <config_dir>/services */
+static int system_slice;       /* services_system_slice = yes */
 static int boot_waiting;
 /* Inside step_services: a verdict reached there is its return value, not a
  * boot_step_finished() call (boot.c would count the step done twice). */
@@ -190,6 +192,7 @@ int svc_step_start(char *err, size_t errlen)
 		}
 	}
 	svc_tasks_apply(); /* the slices exist by now (InitHardware) */
+	svc_system_slice_make(system_slice);
 	boot_waiting = 1;
 	step_result = 0;
 	in_step = 1;
@@ -222,6 +225,13 @@ static int conf_key(const char *key, const char *value, char *err, size_t errlen
 		return svc_tasks_conf(value, err, errlen);
 	if (strcmp(key, "services_required") == 0) {
 		snprintf(required, sizeof required, "%s", value);
+		return 0;
+	}
+	if (strcmp(key, "services_system_slice") == 0) {
+		int b = unit_parse_bool(value);
+		if (b < 0)
+			return snprintf(err, errlen, "yes or no"), -EINVAL;
+		system_slice = b;
 		return 0;
 	}
 	if (strcmp(key, "services_dir") == 0) {

@@ -339,6 +339,8 @@ int unit_parse_signal(const char *s);
 const char *unit_rlimit_key(int resource);
 /* "ExecStartPre" for UNIT_CMD_PRE, and so on. */
 const char *unit_cmd_key(enum unit_cmd k);
+/* A boolean as systemd spells it (yes, true, on, 1...): 1, 0, or -EINVAL. */
+int unit_parse_bool(const char *s);
 /* Does the set hold this wait status (an exit code, or a signal)? */
 int unit_exit_set_has(const struct unit_exit_set *set, int status);
 /* "CAP_SYS_TIME" (or "sys_time"): the capability number, or -EINVAL. */

@@ -61,8 +61,7 @@ const char *unit_arena_dup(struct parser *p, const char *s);
  * reported), 0 when it is not. */
 int unit_keys_exec_assign(struct parser *p, const char *key, const char *v);
 int unit_cond_assign(struct parser *p, const char *key, const char *v);
-/* A boolean as systemd spells it: 1, 0, or -EINVAL. */
-int unit_parse_bool(const char *s);
+
 
 static inline int streq(const char *a, const char *b)
 {

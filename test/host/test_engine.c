@@ -117,13 +117,19 @@ int main(void)
 		return 0;
 	}
 	snprintf(rt, sizeof rt, "pact-engine-%d", (int)getpid());
-	is_int(daemon_prepare(&d, "node_id = engine-node\nDefaultLimitCORE = 1000:2000\n", "quiet"),
+	is_int(daemon_prepare(&d,
+			      "node_id = engine-node\nDefaultLimitCORE = 1000:2000\n"
+			      "services_system_slice = yes\n",
+			      "quiet"),
 	       0, "prepared");
 	write_units();
 	is_int(daemon_launch(&d), 0, "pact-init started in namespaces");
 	is_int(daemon_wait_file(&d, "ready", 30000), 0,
 	       "ready with services_required = all: the skipped unit does not fail the boot");
 	char out[16384];
+	struct stat st;
+	ok(stat(pf("%s/system.slice", d.cg), &st) == 0 && S_ISDIR(st.st_mode),
+	   "services_system_slice = yes: system.slice made at the cgroup root");
 	daemon_pactctl(&d, "--json services", out, sizeof out);
 	ok(strstr(out, "\"name\":\"skip.service\",\"state\":\"skipped\""),
 	   "skip.service is skipped");
@@ -138,7 +144,6 @@ int main(void)
 	text[strcspn(text, "\n")] = '\0';
 	ok(fpid > 0 && fpid == atoi(text), "forking: the main pid (%d) is the PIDFile's (%s)", fpid,
 	   text);
-	struct stat st;
 	ok(stat(pf("/run/%s", rt), &st) == 0 && (st.st_mode & 07777) == 0710 && st.st_uid == 65534,
 	   "RuntimeDirectory= made with mode 0710, owned by nobody");
 	(void)read_file(pf("/run/%s/pre-uid", rt), text, sizeof text);
