@@ -42,6 +42,7 @@ enum child_step {
 	STEP_GROUPS,
 	STEP_GID,
 	STEP_UID,
+	STEP_CAPS,
 	STEP_EXEC,
 	STEP_COUNT,
 };
@@ -50,7 +51,7 @@ static const char *const step_names[STEP_COUNT] = {
     [STEP_CGROUP] = "join cgroup", [STEP_SETSID] = "setsid",	 [STEP_STDIO] = "stdio",
     [STEP_RLIMIT] = "rlimit",	   [STEP_OOM] = "oom_score_adj", [STEP_CWD] = "chdir",
     [STEP_SETUP] = "set up",	   [STEP_GROUPS] = "setgroups",	 [STEP_GID] = "setgid",
-    [STEP_UID] = "setuid",	   [STEP_EXEC] = "exec",
+    [STEP_UID] = "setuid",	   [STEP_CAPS] = "capabilities", [STEP_EXEC] = "exec",
 };
 
 /* What the child writes to the pipe when a step fails. */
@@ -171,6 +172,9 @@ static __attribute__((noreturn)) void child_run(const struct spawn_req *req, int
 		if (syscall(SYS_setresuid, req->uid, req->uid, req->uid) < 0)
 			child_fail(errfd, STEP_UID, errno);
 	}
+	sr = req->post_ids_fn ? req->post_ids_fn(req->setup_arg) : 0;
+	if (sr < 0)
+		child_fail(errfd, STEP_CAPS, -sr);
 	if (req->child_fn) {
 		close(errfd);				     /* EOF: set up */
 		_exit(req->child_fn(req->child_arg) & 0xff); /* child */

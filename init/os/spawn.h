@@ -33,7 +33,9 @@ struct spawn_req {
 	/* run in the child before the ids change (as root): limits, scheduling,
 	 * namespaces; async-signal-safe only. 0 or -errno (the spawn fails) */
 	int (*setup_fn)(const void *arg);
-	const void *setup_arg;
+	/* run in the child after the ids changed (capabilities to keep) */
+	int (*post_ids_fn)(const void *arg);
+	const void *setup_arg; /* for both */
 	int (*child_fn)(void *arg); /* run this in the child instead of exec */
 	void *child_arg;
 	int want_pidfd;	     /* return a pidfd in the result */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -123,6 +124,11 @@ void svc_child_prepare(const struct unit *u, unsigned flags, struct svc_child *c
 	c->no_new_privs = u->no_new_privs;
 	c->has_cap_bounding = u->has_cap_bounding;
 	c->cap_bounding = u->cap_bounding;
+	/* with User= only: as root the capabilities are there anyway */
+	c->cap_ambient =
+	    u->has_cap_ambient && u->has_cred && u->cred.uid != 0 && !(flags & UNIT_EXEC_NO_SETUID)
+		? u->cap_ambient
+		: 0;
 	prepare_mounts(u, c);
 }
 
@@ -184,5 +190,30 @@ int svc_child_setup(const void *arg)
 			return -errno;
 	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
+	/* keep the permitted set across setuid, for the ambient ones */
+	if (c->cap_ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* child, after setuid: the ambient set is permitted, inheritable and
+ * effective, then raised (capabilities(7)); the others are gone */
+int svc_child_post_ids(const void *arg)
+{
+	const struct svc_child *c = arg;
+	if (!c->cap_ambient)
+		return 0;
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof d);
+	for (int i = 0; i < 2; i++)
+		d[i].permitted = d[i].inheritable = d[i].effective =
+		    (uint32_t)(c->cap_ambient >> (32 * i));
+	if (syscall(SYS_capset, &h, d) < 0)
+		return -errno;
+	for (int cap = 0; cap < 64; cap++)
+		if ((c->cap_ambient >> cap & 1) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return -errno;
 	return 0;
 }

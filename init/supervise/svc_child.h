@@ -3,7 +3,8 @@
  * resource limits (the unit's Limit*=, else init.conf's DefaultLimit*=),
  * UMask=, Nice=, CPUAffinity=, IO scheduling, and the sandboxing
  * pact-init applies (a mount namespace for PrivateTmp=, ProtectSystem=,
- * ProtectHome=; CapabilityBoundingSet=; NoNewPrivileges=). Prepared in the
+ * ProtectHome=; CapabilityBoundingSet=; NoNewPrivileges=;
+ * AmbientCapabilities=). Prepared in the
  * parent, applied in the child with raw syscalls only.
  */
 #ifndef PACT_SVC_CHILD_H
@@ -28,6 +29,7 @@ struct svc_child {
 	int no_new_privs;
 	int has_cap_bounding;
 	uint64_t cap_bounding;
+	uint64_t cap_ambient; /* raised after the ids change (User= services) */
 	int new_ns; /* the mounts below are made in a mount namespace of its own */
 	struct {
 		const char *path;
@@ -41,7 +43,9 @@ void svc_child_register_config(void);
 /* The child's setup for command flags of u (a "+" command skips the
  * sandboxing). */
 void svc_child_prepare(const struct unit *u, unsigned flags, struct svc_child *c);
-/* In the child (spawn_req.setup_fn): 0 or -errno. */
+/* In the child (spawn_req.setup_fn, before the ids change; post_ids_fn,
+ * after): 0 or -errno. */
 int svc_child_setup(const void *arg);
+int svc_child_post_ids(const void *arg);
 
 #endif

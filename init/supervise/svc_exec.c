@@ -210,6 +210,7 @@ int svc_exec_spawn(const struct svc_run *run, const struct unit_exec *e, struct 
 	req.oom_score_adj = u->oom_score_adj;
 	svc_child_prepare(u, e->flags, &child);
 	req.setup_fn = svc_child_setup;
+	req.post_ids_fn = svc_child_post_ids;
 	req.setup_arg = &child;
 	if (child.new_ns)
 		req.clone_flags |= CLONE_NEWNS;

@@ -97,7 +97,8 @@ static void write_units(void)
 	unit("limits.service", "[Service]\nLimitNOFILE=1000:2000\nLimitCORE=12345:23456\n"
 			       "ExecStart=/bin/sleep 100002\n");
 	unit("deflimits.service", "[Service]\nExecStart=/bin/sleep 100003\n");
-	unit("env.service", "[Service]\nUser=nobody\nExecStart=/bin/sleep 100004\n");
+	unit("env.service", "[Service]\nUser=nobody\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n"
+			    "ExecStart=/bin/sleep 100004\n");
 	unit("once.service",
 	     pf("[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo 1 >> %s/once'\n"
 		"ExecStart=/bin/sh -c 'echo 2 >> %s/once'\n",
@@ -182,6 +183,12 @@ int main(void)
 	   "User=nobody: USER, LOGNAME, HOME, SHELL");
 	ok(environ_has(epid, "INVOCATION_ID=") && environ_has(epid, "NOTIFY_SOCKET=/"),
 	   "INVOCATION_ID and NOTIFY_SOCKET");
+
+	char status[4096] = "";
+	(void)read_file(pf("/proc/%d/status", epid), status, sizeof status);
+	ok(strstr(status, "CapAmb:\t0000000000000400") &&
+	       strstr(status, "CapEff:\t0000000000000400"),
+	   "AmbientCapabilities=CAP_NET_BIND_SERVICE: the User= service has it, and only it");
 
 	/* a oneshot's ExecStart= lines, in order */
 	(void)read_file(pf("%s/once", d.run_dir), text, sizeof text);
