@@ -144,14 +144,16 @@ void svc_describe_status(int status, char *buf, size_t cap)
 		snprintf(buf, cap, "ended (wait status %d)", status);
 }
 
-/* systemd's clean end: exit 0 or a SuccessExitStatus=, or SIGHUP, SIGINT,
- * SIGTERM, SIGPIPE. */
+/* systemd's clean end: exit 0 (any code with "-" on ExecStart=) or a
+ * SuccessExitStatus=, or SIGHUP, SIGINT, SIGTERM, SIGPIPE. */
 static int clean_exit(const struct unit *u, int status)
 {
 	if (unit_exit_set_has(&u->success_status, status))
 		return 1;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status) == 0;
+	if (WIFEXITED(status)) /* "-" on ExecStart=: its exit code does not count */
+		return WEXITSTATUS(status) == 0 ||
+		       (u->n_exec[UNIT_CMD_START] &&
+			(u->exec[UNIT_CMD_START][0].flags & UNIT_EXEC_IGNORE_FAILURE));
 	if (WIFSIGNALED(status)) {
 		int g = WTERMSIG(status);
 		return g == SIGHUP || g == SIGINT || g == SIGTERM || g == SIGPIPE;
