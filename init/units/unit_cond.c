@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <glob.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -165,6 +164,29 @@ static int dir_not_empty(const char *path)
 	return found;
 }
 
+/* A pattern in the last component only (/dev/nvme*, /var/lib/mdcheck/MD_UUID_*,
+ * what units use): an entry of the directory that matches. */
+static int glob_last(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash - path) >= sizeof dir)
+		return 0;
+	if (!strpbrk(path, "*?["))
+		return access(path, F_OK) == 0;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	DIR *d = opendir(dir[0] ? dir : "/");
+	if (!d)
+		return 0;
+	struct dirent *e;
+	int found = 0;
+	while (!found && (e = readdir(d)))
+		found = e->d_name[0] != '.' && fnmatch(slash + 1, e->d_name, 0) == 0;
+	closedir(d);
+	return found;
+}
+
 static int is_mount_point(const char *path)
 {
 	struct stat a, b;
@@ -185,12 +207,8 @@ static int check_path(const struct unit_cond_host *h, const struct unit_cond *c)
 	switch ((int)c->kind) { /* the other kinds are the default */
 	case UNIT_COND_PATH_EXISTS:
 		return lstat(path, &st) == 0;
-	case UNIT_COND_PATH_EXISTS_GLOB: {
-		glob_t g;
-		int r = glob(path, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
-		globfree(&g);
-		return r;
-	}
+	case UNIT_COND_PATH_EXISTS_GLOB:
+		return glob_last(path);
 	case UNIT_COND_PATH_IS_DIRECTORY:
 		return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 	case UNIT_COND_PATH_IS_SYMLINK:

@@ -154,6 +154,11 @@ static void test_conditions(void)
 		 "[Service]\nExecStart=/bin/x\n");
 	is_int(unit_cond_check(&U, &h, why, sizeof why), 1,
 	       "Memory, Host glob, Environment, DirectoryNotEmpty, !FileNotEmpty hold");
+	r = load(
+	    "[Unit]\nConditionPathExistsGlob=/proc/sel*\nConditionPathExistsGlob=!/proc/nope*\n"
+	    "[Service]\nExecStart=/bin/x\n");
+	is_int(unit_cond_check(&U, &h, why, sizeof why), 1, "PathExistsGlob, with and without !");
+	r = load("[Unit]\nConditionHost=node*\n[Service]\nExecStart=/bin/x\n");
 	h.hostname = "login1";
 	is_int(unit_cond_check(&U, &h, why, sizeof why), 0, "another host: skipped");
 }
