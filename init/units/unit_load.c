@@ -304,8 +304,9 @@ static void finish(struct parser *p)
 	resolve_groups(p);
 	if (u->n_hardening_ignored)
 		unit_pwarn(p,
-			   "hardening not applied by pact-init (the service runs without it): %s",
-			   p->hardening_ignored);
+			   "hardening not applied by pact-init (the service runs without it), %d "
+			   "keys: %s",
+			   u->n_hardening_ignored, p->hardening_ignored);
 	if (u->working_dir && streq(u->working_dir, "~"))
 		u->working_dir = unit_arena_dup(p, u->has_cred ? u->cred.home : "/root");
 }
