@@ -35,7 +35,7 @@ struct spawn_req {
 	int (*setup_fn)(const void *arg);
 	/* run in the child after the ids changed (capabilities to keep) */
 	int (*post_ids_fn)(const void *arg);
-	const void *setup_arg; /* for both */
+	const void *setup_arg;	    /* for both */
 	int (*child_fn)(void *arg); /* run this in the child instead of exec */
 	void *child_arg;
 	int want_pidfd;	     /* return a pidfd in the result */

@@ -30,7 +30,7 @@ struct svc_child {
 	int has_cap_bounding;
 	uint64_t cap_bounding;
 	uint64_t cap_ambient; /* raised after the ids change (User= services) */
-	int new_ns; /* the mounts below are made in a mount namespace of its own */
+	int new_ns;	      /* the mounts below are made in a mount namespace of its own */
 	struct {
 		const char *path;
 		int kind; /* SVC_MOUNT_* (svc_child.c) */

@@ -62,7 +62,6 @@ const char *unit_arena_dup(struct parser *p, const char *s);
 int unit_keys_exec_assign(struct parser *p, const char *key, const char *v);
 int unit_cond_assign(struct parser *p, const char *key, const char *v);
 
-
 static inline int streq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;

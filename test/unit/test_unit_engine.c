@@ -96,8 +96,9 @@ static void test_keys(void)
 	   "WatchdogSec, Delegate, GuessMainPID, Restart=on-success");
 	r = load("[Service]\nExecStart=/bin/x\nProtectKernelTunables=yes\nRestrictRealtime=yes\n"
 		 "SystemCallFilter=@system-service\nNoNewPrivileges=yes\nDynamicUser=yes\n");
-	ok(r == 0 && has("hardening not applied by pact-init (the service runs without it), 3 keys: "
-			 "ProtectKernelTunables= RestrictRealtime= SystemCallFilter="),
+	ok(r == 0 &&
+	       has("hardening not applied by pact-init (the service runs without it), 3 keys: "
+		   "ProtectKernelTunables= RestrictRealtime= SystemCallFilter="),
 	   "hardening not applied: one summary line naming the keys");
 	ok(has("DynamicUser=yes is not supported: the service runs as User="),
 	   "a key that changes function is said with its consequence");
