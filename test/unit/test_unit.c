@@ -711,10 +711,7 @@ static void test_copy(void)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pact-test-unit.%d", (int)getpid());
-	char etc[PATH_MAX + 8];
-	snprintf(etc, sizeof etc, "%s/etc", tmpdir);
-	mkdir_p(etc, 0755);
+	fixture_begin("pact-test-unit");
 
 	test_minimal();
 	test_all_keys();
@@ -732,9 +729,6 @@ int main(void)
 	test_userdb_in_unit();
 	test_copy();
 
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		printf("# cleanup of %s failed\n", tmpdir);
+	fixture_end();
 	return done_testing();
 }

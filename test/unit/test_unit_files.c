@@ -261,18 +261,12 @@ static void test_shipped(void)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pact-test-unit-files.%d", (int)getpid());
-	char etc[PATH_MAX + 8];
-	snprintf(etc, sizeof etc, "%s/etc", tmpdir);
-	mkdir_p(etc, 0755);
+	fixture_begin("pact-test-unit-files");
 
 	test_dir();
 	test_vendor();
 	test_shipped();
 
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		printf("# cleanup of %s failed\n", tmpdir);
+	fixture_end();
 	return done_testing();
 }

@@ -6,11 +6,14 @@
 #ifndef PACT_TEST_UNIT_FIXTURE_H
 #define PACT_TEST_UNIT_FIXTURE_H
 
+#include "lib/fileio.h"
 #include "units/unit.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define UNUSED __attribute__((unused))
 
@@ -58,5 +61,22 @@ static inline void write_text(const char *path, const char *text)
 }
 
 #define SVC "[Service]\nExecStart=/bin/true\n"
+
+/* tmpdir (/tmp/<name>.<pid>, with an etc/) for a test program, and its removal. */
+static inline void fixture_begin(const char *name)
+{
+	char etc[sizeof tmpdir + 8];
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/%s.%d", name, (int)getpid());
+	snprintf(etc, sizeof etc, "%s/etc", tmpdir);
+	mkdir_p(etc, 0755);
+}
+
+static inline void fixture_end(void)
+{
+	char cmd[sizeof tmpdir + 16];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		printf("# cleanup of %s failed\n", tmpdir);
+}
 
 #endif
