@@ -131,6 +131,18 @@ static int cmd_restart(struct ctl_req *req)
 	return 0;
 }
 
+static int cmd_reload(struct ctl_req *req)
+{
+	struct svc *s = find_svc(req);
+	if (!s)
+		return -1;
+	char err[256];
+	if (svc_reload(s, err, sizeof err) < 0)
+		return ctl_fail(req, "ReloadFailed", "%s", err);
+	write_svc(req->w, s);
+	return 0;
+}
+
 /* The last cap-1 bytes of a file (a log is up to log.max_bytes, far
  * more than a reply holds), from the start of a line. */
 static ssize_t read_tail(const char *path, char *buf, size_t cap)
@@ -183,8 +195,9 @@ static int cmd_logs(struct ctl_req *req)
 
 static void status_counts(struct json_writer *w)
 {
-	int running = 0, failed = 0, restarting = 0;
+	int running = 0, failed = 0, restarting = 0, skipped = 0;
 	for (int i = 0; i < svc_count(); i++) {
+		skipped += svc_at(i)->state == SVC_SKIPPED;
 		running += svc_at(i)->state == SVC_RUNNING;
 		failed += svc_at(i)->state == SVC_FAILED;
 		restarting += svc_at(i)->state == SVC_RESTART_WAIT;
@@ -199,6 +212,11 @@ static void status_counts(struct json_writer *w)
 	json_w_u64(w, (uint64_t)failed);
 	json_w_key(w, "restarting");
 	json_w_u64(w, (uint64_t)restarting);
+	json_w_key(w, "skipped");
+	json_w_u64(w, (uint64_t)skipped);
+	/* ready but degraded: services that are not required have failed */
+	json_w_key(w, "degraded");
+	json_w_u64(w, (uint64_t)svc_degraded());
 	/* the ones to look at, and why (the first 16: status stays small) */
 	json_w_key(w, "trouble");
 	json_w_arr_begin(w);
@@ -226,13 +244,17 @@ static void service_metrics(struct metrics_out *m)
 		       "1 for the state each service is in (one sample per service and state)");
 	for (int i = 0; i < svc_count(); i++) {
 		const struct svc *s = svc_at(i);
-		for (int st = 0; st <= SVC_STOPPED; st++) {
+		for (int st = 0; st <= SVC_SKIPPED; st++) {
 			const char *l[] = {"service", s->u->name, "state",
 					   svc_state_name((enum svc_state)st), NULL};
 			metrics_sample_u64(m, "pact_service_state", l,
 					   s->state == (enum svc_state)st);
 		}
 	}
+	metrics_family(
+	    m, "pact_services_degraded", "gauge",
+	    "services not required for readiness that have failed (the node is degraded)");
+	metrics_sample_u64(m, "pact_services_degraded", NULL, (uint64_t)svc_degraded());
 	metrics_family(m, "pact_service_restarts_total", "counter", "restarts of each service");
 	for (int i = 0; i < svc_count(); i++) {
 		const char *l[] = {"service", svc_at(i)->u->name, NULL};
@@ -253,6 +275,7 @@ int ctl_services_init(void)
 	ctl_register("start", cmd_start, "start SERVICE");
 	ctl_register("stop", cmd_stop, "stop SERVICE");
 	ctl_register("restart", cmd_restart, "restart SERVICE");
+	ctl_register("reload", cmd_reload, "reload SERVICE: run its ExecReload=");
 	ctl_register("logs", cmd_logs, "logs SERVICE [--lines N]: the end of its log");
 	ctl_status_add(status_counts);
 	return 0;

@@ -40,11 +40,11 @@ struct step {
 static struct step steps[BOOT_MAX_STEPS];
 static int n_steps, cur_step;
 static struct phase_record phases[PHASE_COUNT];
-static char failure[256];
+static char failure[1024]; /* every failing service named (issue 14 item 6) */
 static int ready, failed, stepping;
 /* a pending step that finished before its function returned */
 static int sync_done, sync_r;
-static char sync_reason[256];
+static char sync_reason[1024];
 static unsigned retries_done;
 static uint64_t backoff_ms = 1000, boot_t0;
 static struct timer retry_timer;
@@ -225,7 +225,7 @@ static void boot_failed(const struct step *s, const char *reason)
 		return;
 	}
 	if (retries_done >= cfg.boot_retries) {
-		char why[300];
+		char why[1100];
 		snprintf(why, sizeof why, "boot failed after %u retries: %s", retries_done,
 			 failure);
 		console_emergency(why);
@@ -293,7 +293,7 @@ static void run_steps(void)
 			ph->attempts++;
 			log_debug("boot: phase %s", phase_names[s->phase]);
 		}
-		char err[256] = "";
+		char err[1024] = "";
 		sync_done = 0;
 		int r = s->fn(err, sizeof err);
 		if (r == 1 && sync_done) {

@@ -38,9 +38,11 @@ enum child_step {
 	STEP_RLIMIT,
 	STEP_OOM,
 	STEP_CWD,
+	STEP_SETUP,
 	STEP_GROUPS,
 	STEP_GID,
 	STEP_UID,
+	STEP_CAPS,
 	STEP_EXEC,
 	STEP_COUNT,
 };
@@ -48,8 +50,8 @@ enum child_step {
 static const char *const step_names[STEP_COUNT] = {
     [STEP_CGROUP] = "join cgroup", [STEP_SETSID] = "setsid",	 [STEP_STDIO] = "stdio",
     [STEP_RLIMIT] = "rlimit",	   [STEP_OOM] = "oom_score_adj", [STEP_CWD] = "chdir",
-    [STEP_GROUPS] = "setgroups",   [STEP_GID] = "setgid",	 [STEP_UID] = "setuid",
-    [STEP_EXEC] = "exec",
+    [STEP_SETUP] = "set up",	   [STEP_GROUPS] = "setgroups",	 [STEP_GID] = "setgid",
+    [STEP_UID] = "setuid",	   [STEP_CAPS] = "capabilities", [STEP_EXEC] = "exec",
 };
 
 /* What the child writes to the pipe when a step fails. */
@@ -158,6 +160,9 @@ static __attribute__((noreturn)) void child_run(const struct spawn_req *req, int
 		child_fail(errfd, STEP_OOM, ow);
 	if (req->cwd && chdir(req->cwd) < 0)
 		child_fail(errfd, STEP_CWD, errno);
+	int sr = req->setup_fn ? req->setup_fn(req->setup_arg) : 0;
+	if (sr < 0)
+		child_fail(errfd, STEP_SETUP, -sr);
 	if (req->set_ids) {
 		/* raw syscalls: this thread only, no libc bookkeeping */
 		if (syscall(SYS_setgroups, req->ngroups, req->groups) < 0)
@@ -167,8 +172,11 @@ static __attribute__((noreturn)) void child_run(const struct spawn_req *req, int
 		if (syscall(SYS_setresuid, req->uid, req->uid, req->uid) < 0)
 			child_fail(errfd, STEP_UID, errno);
 	}
+	sr = req->post_ids_fn ? req->post_ids_fn(req->setup_arg) : 0;
+	if (sr < 0)
+		child_fail(errfd, STEP_CAPS, -sr);
 	if (req->child_fn) {
-		close(errfd); /* EOF: set up */
+		close(errfd);				     /* EOF: set up */
 		_exit(req->child_fn(req->child_arg) & 0xff); /* child */
 	}
 	/* only 0-2 survive the exec: everything else becomes close-on-exec,

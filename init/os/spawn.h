@@ -27,9 +27,15 @@ struct spawn_req {
 	int stdio[3];	 /* fds dup'ed onto 0, 1, 2; -1 = /dev/null */
 	uint64_t nofile; /* RLIMIT_NOFILE soft = hard; 0 = inherit */
 	int set_oom_score_adj;
-	int oom_score_adj;	    /* when set; otherwise reset to 0 (PID 1 has -1000) */
-	int cgroup_fd;		    /* scope dir fd; -1 = stay in our cgroup */
-	uint64_t clone_flags;	    /* extra: CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS */
+	int oom_score_adj;    /* when set; otherwise reset to 0 (PID 1 has -1000) */
+	int cgroup_fd;	      /* scope dir fd; -1 = stay in our cgroup */
+	uint64_t clone_flags; /* extra: CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS */
+	/* run in the child before the ids change (as root): limits, scheduling,
+	 * namespaces; async-signal-safe only. 0 or -errno (the spawn fails) */
+	int (*setup_fn)(const void *arg);
+	/* run in the child after the ids changed (capabilities to keep) */
+	int (*post_ids_fn)(const void *arg);
+	const void *setup_arg;	    /* for both */
 	int (*child_fn)(void *arg); /* run this in the child instead of exec */
 	void *child_arg;
 	int want_pidfd;	     /* return a pidfd in the result */

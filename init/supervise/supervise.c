@@ -10,25 +10,22 @@
  * Scopes are one-shot: a scope that was killed is removed and the next
  * start gets a new one (docs/cgroups.md: clone3 into a killed cgroup dies).
  * The dependency graph (depgraph.c) decides what may start and stop when.
- * How a command is spawned into its scope is svc_exec.c; the control
- * commands that drive and show it are ctl/services.c; the carrying across
- * a live re-exec is supervise_reexec.c.
- *
- * Longer than most files here, on purpose: it is one concern, the state
- * machine above. Its walks (start in dependency order, stop in reverse,
- * the boot's verdict) all move services between those states, and are
- * read best next to each other.
+ * This file owns the table, the start and the exit handling; the stop and
+ * the operator's requests are svc_stop.c; the boot's verdict, sd_notify
+ * and the loading are svc_boot.c. How a command is spawned into its scope
+ * is svc_exec.c; the control commands that drive and show it are
+ * ctl/services.c; the carrying across a live re-exec is supervise_reexec.c.
  */
-#include "supervise/supervise.h"
-#include "node/boot.h"
+#include "supervise/supervise_int.h"
 #include "lib/config.h"
-#include "units/depgraph.h"
 #include "lib/fileio.h"
-#include "node/hardware.h"
 #include "lib/log.h"
 #include "lib/loop.h"
-#include "supervise/notify.h"
+#include "node/boot.h"
+#include "node/hardware.h"
 #include "node/power.h"
+#include "supervise/notify.h"
+#include "supervise/svc_dirs.h"
 #include "supervise/svc_exec.h"
 #include "supervise/svc_tasks.h"
 #include "supervise/svclog.h"
@@ -50,52 +47,38 @@
 /* no restart comes sooner than this after the end of a run (RestartSec=0
  * too): a service that dies at once cannot keep the loop busy */
 #define RESTART_MIN_MS 100u
-#define MAX_INSTANCES  32
 
-/* The loaded units and their services, same index; n_svcs of them. */
-static struct unit unit_table[UNITS_MAX];
-static struct svc svcs[UNITS_MAX];
-static int n_svcs;
-static struct depgraph graph;
-static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
-static int n_instances;
-static char required[512] = "all";
-static char services_dir[256]; /* "" = <config_dir>/services */
-static int boot_waiting;
-/* Inside step_services: a verdict reached there is its return value, not a
- * boot_step_finished() call (boot.c would count the step done twice). */
-static int in_step, step_result;
-static char step_reason[300];
-static void (*stop_all_done)(void);
-
-static void start_ready_ones(void);
-static void check_boot(void);
-static void check_stop_all(void);
+/* The loaded units and their services, same index; svc_n of them. */
+struct unit svc_units[UNITS_MAX];
+struct svc svc_table[UNITS_MAX];
+int svc_n;
+struct depgraph svc_graph;
 
 /* ---- the table ---- */
 
 int svc_count(void)
 {
-	return n_svcs;
+	return svc_n;
 }
 
 struct svc *svc_at(int i)
 {
-	return i >= 0 && i < n_svcs ? &svcs[i] : NULL;
+	return i >= 0 && i < svc_n ? &svc_table[i] : NULL;
 }
 
 struct svc *svc_find(const char *name)
 {
-	return svc_at(unit_find(unit_table, n_svcs, name));
+	return svc_at(unit_find(svc_units, svc_n, name));
 }
 
 static const char *const state_names[] = {
-    "inactive", "starting", "running", "exited", "stopping", "restarting", "failed", "stopped",
+    "inactive",	  "starting", "running", "exited",  "stopping",
+    "restarting", "failed",   "stopped", "skipped",
 };
 
 const char *svc_state_name(enum svc_state st)
 {
-	return st <= SVC_STOPPED ? state_names[st] : "?";
+	return st <= SVC_SKIPPED ? state_names[st] : "?";
 }
 
 /* ---- small helpers ---- */
@@ -111,6 +94,7 @@ static enum dg_state dg_of(const struct svc *s)
 		return DG_STARTING;
 	case SVC_RUNNING:
 	case SVC_EXITED:
+	case SVC_SKIPPED: /* as in systemd: what is ordered after it may start */
 		return DG_READY;
 	case SVC_FAILED:
 		return DG_FAILED;
@@ -120,10 +104,10 @@ static enum dg_state dg_of(const struct svc *s)
 	return DG_PENDING;
 }
 
-static void dg_states(enum dg_state *st)
+void svc_dg_states(enum dg_state *st)
 {
-	for (int i = 0; i < n_svcs; i++)
-		st[i] = dg_of(&svcs[i]);
+	for (int i = 0; i < svc_n; i++)
+		st[i] = dg_of(&svc_table[i]);
 }
 
 /* "chronyd.service" -> "chronyd": the scope and log name */
@@ -135,18 +119,17 @@ void svc_base_name(const struct svc *s, char *out, size_t cap)
 		*dot = '\0';
 }
 
-static void set_state(struct svc *s, enum svc_state st)
+void svc_set_state(struct svc *s, enum svc_state st)
 {
 	s->state = st;
-	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED)
+	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_SKIPPED)
 		s->settled = 1;
-	check_boot();
-	check_stop_all();
-	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED)
-		start_ready_ones();
+	svc_check_boot();
+	svc_check_stop_all();
+	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED ||
+	    st == SVC_SKIPPED)
+		svc_start_ready();
 }
-
-static void svc_failed(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- exit, restart, failure ---- */
 
@@ -161,25 +144,56 @@ void svc_describe_status(int status, char *buf, size_t cap)
 		snprintf(buf, cap, "ended (wait status %d)", status);
 }
 
-/* Does the restart policy apply to a run that ended (failed or not)? */
-static int restart_wanted(const struct svc *s, int failed)
+/* systemd's clean end: exit 0 (any code with "-" on ExecStart=) or a
+ * SuccessExitStatus=, or SIGHUP, SIGINT, SIGTERM, SIGPIPE. */
+static int clean_exit(const struct unit *u, int status)
 {
-	if (s->admin_stop || power_pending())
-		return 0;
-	switch (s->u->restart) {
-	case UNIT_RESTART_ALWAYS:
+	if (unit_exit_set_has(&u->success_status, status))
 		return 1;
-	case UNIT_RESTART_ON_FAILURE:
-		return failed;
-	case UNIT_RESTART_NO:
-		break;
+	if (WIFEXITED(status)) /* "-" on ExecStart=: its exit code does not count */
+		return WEXITSTATUS(status) == 0 ||
+		       (u->n_exec[UNIT_CMD_START] &&
+			(u->exec[UNIT_CMD_START][0].flags & UNIT_EXEC_IGNORE_FAILURE));
+	if (WIFSIGNALED(status)) {
+		int g = WTERMSIG(status);
+		return g == SIGHUP || g == SIGINT || g == SIGTERM || g == SIGPIPE;
 	}
 	return 0;
 }
 
-static int wants_restart(const struct svc *s, int status)
+/*
+ * Does Restart= apply to a run that ended with status (-1: it could not
+ * start at all)? RestartPreventExitStatus= wins over everything, then
+ * RestartForceExitStatus=; a timeout (s->timed_out) is abnormal.
+ */
+static int restart_wanted(const struct svc *s, int status)
 {
-	return restart_wanted(s, !(WIFEXITED(status) && WEXITSTATUS(status) == 0));
+	const struct unit *u = s->u;
+	if (s->admin_stop || power_pending())
+		return 0;
+	if (status != -1 && unit_exit_set_has(&u->restart_prevent, status))
+		return 0;
+	if (status != -1 && unit_exit_set_has(&u->restart_force, status))
+		return 1;
+	int clean = status != -1 && !s->timed_out && clean_exit(u, status);
+	int sig = status != -1 && WIFSIGNALED(status) && !clean;
+	switch (u->restart) {
+	case UNIT_RESTART_ALWAYS:
+		return 1;
+	case UNIT_RESTART_ON_SUCCESS:
+		return clean;
+	case UNIT_RESTART_ON_FAILURE:
+		return !clean;
+	case UNIT_RESTART_ON_ABNORMAL:
+		return sig || s->timed_out;
+	case UNIT_RESTART_ON_ABORT:
+		return sig;
+	case UNIT_RESTART_ON_WATCHDOG:
+		return s->timed_out == 2;
+	case UNIT_RESTART_NO:
+		break;
+	}
+	return 0;
 }
 
 static void restart_now(void *ctx)
@@ -195,6 +209,7 @@ static void restart_now(void *ctx)
 /* After the scope is gone: restart with backoff, or settle. */
 static void after_scope_gone(struct svc *s)
 {
+	svc_dirs_remove_runtime(s->u, s->restart_after_stop || s->state == SVC_RESTART_WAIT);
 	if (s->restart_after_stop && !power_pending()) {
 		s->restart_after_stop = 0;
 		s->admin_stop = 0;
@@ -207,7 +222,7 @@ static void after_scope_gone(struct svc *s)
 		/* only now is everything of it gone: the line tests and admins wait for */
 		log_info("service %s: stopped (scope %s %s)", s->u->name, s->scope.rel,
 			 s->scope.zombie ? "left as a zombie" : "removed");
-		set_state(s, SVC_STOPPED);
+		svc_set_state(s, SVC_STOPPED);
 		return;
 	}
 	if (s->state == SVC_RESTART_WAIT) {
@@ -221,7 +236,7 @@ static void after_scope_gone(struct svc *s)
 		log_info("service %s: restarting in %llu ms", s->u->name,
 			 (unsigned long long)s->backoff_ms);
 		timer_arm(&s->restart_timer, s->backoff_ms, restart_now, s);
-		check_boot();
+		svc_check_boot();
 	}
 }
 
@@ -261,8 +276,27 @@ static void scope_destroyed(void *ctx, int result)
 	after_scope_gone(s);
 }
 
-/* Kill whatever is left in the scope (PS3) and remove it, asynchronously. */
-static void drop_scope(struct svc *s)
+/* KillMode=process or none: what is left of the run stays where it is
+ * (sessions of sshd, jobs of cron); the next run gets a new scope. */
+static int abandon_scope(struct svc *s)
+{
+	if (s->u->kill_mode != UNIT_KILL_PROCESS && s->u->kill_mode != UNIT_KILL_NONE)
+		return 0;
+	if (cg_is_empty(&node_cg, s->scope.rel) == 1)
+		return 0; /* nothing left: removed as usual */
+	log_info("service %s: processes left in %s (KillMode=%s)", s->u->name, s->scope.rel,
+		 s->u->kill_mode == UNIT_KILL_PROCESS ? "process" : "none");
+	cg_scope_close(&s->scope);
+	s->have_scope = 0;
+	after_scope_gone(s);
+	return 1;
+}
+
+static int run_ctl(struct svc *s, enum unit_cmd kind, int from);
+
+/* Kill whatever is left in the scope (PS3) and remove it, asynchronously;
+ * ExecStopPost= first. */
+void svc_drop_scope(struct svc *s)
 {
 	if (!s->have_scope) {
 		after_scope_gone(s);
@@ -270,6 +304,24 @@ static void drop_scope(struct svc *s)
 	}
 	if (s->scope_dying)
 		return; /* its completion is on the way */
+	if (s->ctl_pid > 0 && s->ctl_kind != UNIT_CMD_STOP_POST) {
+		loop_unwatch_child(s->ctl_pid); /* a control command of the run ends with it */
+		kill(s->ctl_pid, SIGKILL);
+		s->ctl_pid = 0;
+	}
+	if (!s->in_stop_post && s->u->n_exec[UNIT_CMD_STOP_POST] && !s->scope.killed) {
+		s->in_stop_post = 1;
+		if (run_ctl(s, UNIT_CMD_STOP_POST, 0) == 0)
+			return; /* its end comes back here */
+	}
+	if (s->ctl_pid > 0)
+		return;
+	if (!s->have_scope) { /* a failed spawn of ExecStopPost= took the scope (RI5) */
+		after_scope_gone(s);
+		return;
+	}
+	if (abandon_scope(s))
+		return;
 	struct destroy_ticket *t = NULL;
 	for (int i = 0; i < CG_ASYNC_MAX && !t; i++)
 		if (!tickets[i].used)
@@ -290,7 +342,7 @@ static void drop_scope(struct svc *s)
 	after_scope_gone(s);
 }
 
-static void svc_failed(struct svc *s, const char *fmt, ...)
+void svc_failed(struct svc *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -304,35 +356,32 @@ static void svc_failed(struct svc *s, const char *fmt, ...)
 		return; /* the exit handler finishes the job */
 	if (s->have_scope) {
 		s->state = SVC_FAILED;
-		drop_scope(s);
+		svc_drop_scope(s);
 	}
-	set_state(s, SVC_FAILED);
+	svc_set_state(s, SVC_FAILED);
 }
 
 static void on_exit_status(void *ctx, pid_t pid, int status);
 
-/*
- * OOM kills in the scope, read before it is destroyed (its memory.events
- * goes with it). The count is kept per service across scopes; a main
- * process that died of SIGKILL while the count grew was the OOM killer's.
- */
-static int note_oom_kills(struct svc *s, int status)
+/* The run ended (its main process, or a command of its start, with
+ * status): restart it, or settle as failed or stopped. */
+static void run_ended(struct svc *s, int status, const char *what, int was_starting, int oom)
 {
-	struct cg_metrics m = {0};
-	if (!s->have_scope || cg_read_metrics(&node_cg, s->scope.rel, &m) < 0 || !m.oom_kills)
-		return 0;
-	s->oom_kills += m.oom_kills;
-	char max[32] = "max";
-	if (m.memory_max_set)
-		snprintf(max, sizeof max, "%llu", (unsigned long long)m.memory_max);
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
-		log_err("service %s: OOM-killed (memory.max %s)", s->u->name, max);
-		svclog_note(&s->log, "OOM-killed");
-		return 1;
+	timer_cancel(&s->watchdog_timer);
+	if (restart_wanted(s, status)) {
+		s->state = SVC_RESTART_WAIT;
+		s->settled |= was_starting;
+		svc_drop_scope(s);
+		return;
 	}
-	log_warn("service %s: %llu processes of its scope OOM-killed (memory.max %s)", s->u->name,
-		 (unsigned long long)m.oom_kills, max);
-	return 0;
+	/* a reason given while starting (TimeoutStartSec) says more than "killed" */
+	if (!s->why[0] || !was_starting)
+		snprintf(s->why, sizeof s->why, "%s%s%s", oom ? "OOM-killed: " : "", what,
+			 was_starting ? " before it was ready" : "");
+	int good = !was_starting && clean_exit(s->u, status);
+	s->state = good ? SVC_STOPPED : SVC_FAILED;
+	svc_drop_scope(s);
+	svc_set_state(s, s->state);
 }
 
 static void main_exited(struct svc *s, int status)
@@ -340,90 +389,107 @@ static void main_exited(struct svc *s, int status)
 	char what[96];
 	svc_describe_status(status, what, sizeof what);
 	s->last_status = status;
-	timer_cancel(&s->start_timer);
 	timer_cancel(&s->stop_timer);
 	svclog_note(&s->log, what);
-	int oom = note_oom_kills(s, status);
+	int oom = svc_note_oom_kills(s, status);
 	if (s->state == SVC_STOPPING) {
 		log_info("service %s: main process %s", s->u->name, what);
-		drop_scope(s);
+		if (s->ctl_pid <= 0)
+			svc_drop_scope(s);
 		return;
 	}
+	const struct unit *u = s->u;
+	int starting = s->state == SVC_STARTING && s->ctl_kind == UNIT_CMD_START;
 	int good = WIFEXITED(status) &&
-		   (WEXITSTATUS(status) == 0 || (s->u->start.flags & UNIT_EXEC_IGNORE_FAILURE));
-	if (s->u->type == UNIT_TYPE_ONESHOT && s->state == SVC_STARTING && good) {
-		log_info("service %s: finished", s->u->name);
-		s->state = SVC_EXITED;
-		drop_scope(s);
-		set_state(s, SVC_EXITED);
+		   (WEXITSTATUS(status) == 0 || unit_exit_set_has(&u->success_status, status) ||
+		    (starting &&
+		     (u->exec[UNIT_CMD_START][s->cmd_next - 1].flags & UNIT_EXEC_IGNORE_FAILURE)));
+	if (starting && good && u->type == UNIT_TYPE_ONESHOT) {
+		svc_start_next(s); /* the next ExecStart=, or ExecStartPost= */
 		return;
 	}
+	if (starting && good && u->type == UNIT_TYPE_FORKING) {
+		svc_forking_exited(s);
+		return;
+	}
+	timer_cancel(&s->start_timer);
 	int was_starting = s->state == SVC_STARTING;
-	if (was_starting) {
-		/* boot does not wait for a service that ended before it was ready,
-		 * whatever its status (a notify service exiting 0 never got ready) */
-		s->settled = 1;
-		good = 0;
-	}
-	log_notice("service %s: %s%s", s->u->name, what,
-		   was_starting ? " before it was ready" : "");
-	if (wants_restart(s, status)) {
-		s->state = SVC_RESTART_WAIT;
-		drop_scope(s);
-		return;
-	}
-	/* a reason given while starting (TimeoutStartSec) says more than "killed" */
-	if (!s->why[0] || !was_starting)
-		snprintf(s->why, sizeof s->why, "%s%s%s", oom ? "OOM-killed: " : "", what,
-			 was_starting ? " before it was ready" : "");
-	s->state = good ? SVC_STOPPED : SVC_FAILED;
-	drop_scope(s);
-	set_state(s, s->state);
+	if (was_starting)
+		s->settled = 1; /* boot does not wait for a service that ended before ready */
+	log_notice("service %s: %s%s", u->name, what, was_starting ? " before it was ready" : "");
+	run_ended(s, status, what, was_starting, oom);
 }
 
-static void pre_exited(struct svc *s, int status)
+static void ctl_exited(struct svc *s, int status)
 {
-	const struct unit_exec *e = &s->u->pre[s->pre_next - 1];
+	const struct unit_exec *e = &s->u->exec[s->ctl_kind][s->cmd_next - 1];
+	const char *key = unit_cmd_key((enum unit_cmd)s->ctl_kind);
 	int good = WIFEXITED(status) &&
 		   (WEXITSTATUS(status) == 0 || (e->flags & UNIT_EXEC_IGNORE_FAILURE));
-	if (s->state != SVC_STARTING)
-		return drop_scope(s);
-	if (!good) {
-		char what[96];
-		svc_describe_status(status, what, sizeof what);
-		s->last_status = status;
-		if (wants_restart(s, status)) {
-			log_notice("service %s: ExecStartPre %s %s", s->u->name, e->path, what);
-			s->state = SVC_RESTART_WAIT;
-			s->settled = 1;
-			drop_scope(s);
-			return;
-		}
-		if (!s->why[0]) /* else TimeoutStartSec said why it was killed */
-			snprintf(s->why, sizeof s->why, "ExecStartPre %s %s", e->path, what);
-		log_err("service %s: %s", s->u->name, s->why);
-		s->state = SVC_FAILED;
-		drop_scope(s);
-		set_state(s, SVC_FAILED);
+	char what[96];
+	svc_describe_status(status, what, sizeof what);
+	if (!good)
+		log_notice("service %s: %s %s %s", s->u->name, key, e->path, what);
+	switch (s->ctl_kind) {
+	case UNIT_CMD_STOP_POST:
+		if (run_ctl(s, UNIT_CMD_STOP_POST, s->cmd_next) < 0 && s->ctl_pid <= 0)
+			svc_drop_scope(s);
+		return;
+	case UNIT_CMD_STOP:
+		svc_stop_continue(s);
+		return;
+	case UNIT_CMD_RELOAD:
+		if (!good || run_ctl(s, UNIT_CMD_RELOAD, s->cmd_next) < 0)
+			log_info("service %s: reload %s", s->u->name, good ? "done" : "failed");
+		return;
+	default:
+		break;
+	}
+	if (s->state != SVC_STARTING) {
+		if (s->pid <= 0)
+			svc_drop_scope(s);
 		return;
 	}
-	svc_start(s); /* continues with the next command */
+	if (good) {
+		svc_start_next(s); /* continues with the next command */
+		return;
+	}
+	s->last_status = status;
+	if (!s->why[0]) /* else TimeoutStartSec said why it was killed */
+		snprintf(s->why, sizeof s->why, "%s %s %s", key, e->path, what);
+	timer_cancel(&s->start_timer);
+	s->settled = 1;
+	if (s->pid > 0) { /* ExecStartPost= failed: the main process goes */
+		s->state = restart_wanted(s, status) ? SVC_RESTART_WAIT : SVC_FAILED;
+		kill(s->pid, SIGKILL);
+		return;
+	}
+	run_ended(s, status, what, 1, 0);
 }
 
 static void on_exit_status(void *ctx, pid_t pid, int status)
 {
 	struct svc *s = ctx;
-	(void)pid;
+	if (pid == s->ctl_pid) {
+		s->ctl_pid = 0;
+		ctl_exited(s, status);
+		return;
+	}
 	s->pid = 0;
-	if (s->running_pre)
-		pre_exited(s, status);
-	else
-		main_exited(s, status);
+	if (s->state == SVC_RESTART_WAIT || s->state == SVC_FAILED) { /* ExecStartPost failed */
+		svc_drop_scope(s);
+		svc_set_state(s, s->state);
+		return;
+	}
+	main_exited(s, status);
 }
 
 void svc_watch(struct svc *s)
 {
-	loop_watch_child(s->pid, on_exit_status, s);
+	if (s->pid > 0)
+		loop_watch_child(s->pid, on_exit_status, s);
+	if (s->ctl_pid > 0)
+		loop_watch_child(s->ctl_pid, on_exit_status, s);
 }
 
 /* ---- start ---- */
@@ -437,28 +503,74 @@ static void start_timeout(void *ctx)
 		 (unsigned long long)s->u->timeout_start_ms);
 	log_err("service %s: %s", s->u->name, s->why);
 	s->settled = 1;
-	if (s->pid > 0)
-		kill(s->pid, SIGKILL); /* the exit handler decides on restart */
+	s->timed_out = 1;
+	pid_t victim = s->ctl_pid > 0 ? s->ctl_pid : s->pid;
+	if (victim > 0)
+		kill(victim, SIGKILL); /* the exit handler decides on restart */
+	else
+		run_ended(s, -1, "timed out", 1, 0);
 }
 
-static void became_ready(struct svc *s, const char *how)
+void svc_became_ready(struct svc *s, const char *how)
 {
+	if (s->ctl_kind == UNIT_CMD_START) {
+		/* ExecStartPost= first: ready once they are done */
+		s->ctl_kind = UNIT_CMD_POST;
+		s->cmd_next = 0;
+		if (s->u->n_exec[UNIT_CMD_POST]) {
+			log_info("service %s: started (%s); ExecStartPost= next", s->u->name, how);
+			svc_start_next(s);
+			return;
+		}
+	}
 	timer_cancel(&s->start_timer);
+	s->reached_ready = 1;
+	if (s->u->type == UNIT_TYPE_ONESHOT) {
+		log_info("service %s: finished", s->u->name);
+		s->state = SVC_EXITED;
+		if (!s->u->remain_after_exit || !s->u->n_exec[UNIT_CMD_STOP])
+			svc_drop_scope(s); /* else its ExecStop= runs in it at stop */
+		svc_set_state(s, SVC_EXITED);
+		return;
+	}
 	log_info("service %s: ready (%s)", s->u->name, how);
-	set_state(s, SVC_RUNNING);
+	svc_set_state(s, SVC_RUNNING);
+	svc_watchdog_ping(s, 0);
 }
 
-static int spawn_exec(struct svc *s, const struct unit_exec *e)
+static int spawn_cmd(struct svc *s, enum unit_cmd kind, int i, int as_main)
 {
 	pid_t pid;
-	int r = svc_exec_spawn(s->u, e, &s->scope, s->log.wfd, &pid);
+	struct svc_run run = {s->u, s->invocation_id, as_main ? 0 : s->pid, s->pid > 0};
+	int r = svc_exec_spawn(&run, &s->u->exec[kind][i], &s->scope, s->log.wfd, &pid);
 	if (r < 0) {
-		s->have_scope = 0; /* spawn_in_scope destroyed it (RI5) */
+		if (!run.keep_scope)
+			s->have_scope = 0; /* spawn_in_scope destroyed it (RI5) */
 		return r;
 	}
-	s->pid = pid;
+	*(as_main ? &s->pid : &s->ctl_pid) = pid;
+	s->ctl_kind = kind;
+	s->cmd_next = i + 1;
 	loop_watch_child(pid, on_exit_status, s);
 	return 0;
+}
+
+/* The control command number from of kind: 0 when spawned, -ENOENT when
+ * the list is done, else -errno (why set). */
+static int run_ctl(struct svc *s, enum unit_cmd kind, int from)
+{
+	if (from >= s->u->n_exec[kind])
+		return -ENOENT;
+	int r = spawn_cmd(s, kind, from, 0);
+	if (r < 0)
+		snprintf(s->why, sizeof s->why, "cannot start %s %s: %s", unit_cmd_key(kind),
+			 s->u->exec[kind][from].path, strerror(-r));
+	return r;
+}
+
+int svc_run_ctl(struct svc *s, enum unit_cmd kind, int from)
+{
+	return run_ctl(s, kind, from);
 }
 
 static int make_scope(struct svc *s)
@@ -475,7 +587,13 @@ static int make_scope(struct svc *s)
 	s->scope_gen = gen;
 	s->scope_dying = 0; /* an earlier run's scope may still be dying: not this one */
 	s->have_scope = 1;
+	s->in_stop_post = 0;
 	return 0;
+}
+
+int svc_make_scope(struct svc *s)
+{
+	return make_scope(s);
 }
 
 /*
@@ -517,7 +635,16 @@ static void start_failed(struct svc *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	if (!restart_wanted(s, 1) || s->pid > 0) {
+	if (s->pid > 0) { /* ExecStartPost= could not run: the main process goes */
+		memcpy(s->why, why, sizeof why);
+		log_err("service %s: %s", s->u->name, s->why);
+		timer_cancel(&s->start_timer);
+		s->settled = 1;
+		s->state = restart_wanted(s, -1) ? SVC_RESTART_WAIT : SVC_FAILED;
+		kill(s->pid, SIGKILL); /* its exit drops the scope */
+		return;
+	}
+	if (!restart_wanted(s, -1)) {
 		svc_failed(s, "%s", why);
 		return;
 	}
@@ -527,56 +654,97 @@ static void start_failed(struct svc *s, const char *fmt, ...)
 	timer_cancel(&s->start_timer);
 	s->settled = 1;
 	s->state = SVC_RESTART_WAIT;
-	drop_scope(s); /* then after_scope_gone() arms the restart */
+	svc_drop_scope(s); /* then after_scope_gone() arms the restart */
 }
 
-/* Start (or continue starting: the next ExecStartPre, then ExecStart). */
+/* The next command of the start: ExecStartPre=..., ExecStart=...,
+ * then (once started) ExecStartPost=..., then ready. */
+void svc_start_next(struct svc *s)
+{
+	const struct unit *u = s->u;
+	enum unit_cmd k = (enum unit_cmd)s->ctl_kind;
+	int i = s->cmd_next;
+	if (k == UNIT_CMD_PRE && i >= u->n_exec[UNIT_CMD_PRE])
+		k = UNIT_CMD_START, i = 0;
+	if (k == UNIT_CMD_START && i >= u->n_exec[UNIT_CMD_START]) {
+		svc_became_ready(s, "finished"); /* a oneshot's last ExecStart= */
+		return;
+	}
+	if (k == UNIT_CMD_POST && i >= u->n_exec[UNIT_CMD_POST]) {
+		svc_became_ready(s, "ExecStartPost= done");
+		return;
+	}
+	int as_main = k == UNIT_CMD_START;
+	int r = spawn_cmd(s, k, i, as_main);
+	if (r < 0) {
+		start_failed(s, "cannot start %s: %s", u->exec[k][i].path, strerror(-r));
+		return;
+	}
+	if (k == UNIT_CMD_PRE ? i == 0
+			      : (k == UNIT_CMD_START && i == 0 && !u->n_exec[UNIT_CMD_PRE]))
+		count_start(s); /* the run's first process */
+	if (!as_main)
+		return;
+	log_info("service %s: started (pid %d, scope %s)", u->name, s->pid, s->scope.rel);
+	if (u->type == UNIT_TYPE_SIMPLE || u->type == UNIT_TYPE_EXEC)
+		svc_became_ready(s, u->type == UNIT_TYPE_SIMPLE ? "spawned" : "exec'd");
+}
+
+/* Start (or continue starting: the next command). */
 int svc_start(struct svc *s)
 {
-	if (s->state != SVC_STARTING) {
-		if (start_limit_reached(s)) {
-			svc_failed(s,
-				   "start limit hit: %u starts within %llu ms (StartLimitBurst=, "
-				   "StartLimitIntervalSec=); pactctl start begins anew",
-				   s->u->start_limit_burst,
-				   (unsigned long long)s->u->start_limit_ms);
-			return -EAGAIN;
-		}
-		s->state = SVC_STARTING;
-		s->pre_next = 0;
-		s->started_ms = now_ms();
-		s->why[0] = '\0';
-		s->status_text[0] = '\0';
-		int r = make_scope(s);
-		if (r < 0) {
-			start_failed(s, "cannot create its scope under %s: %s",
-				     unit_slice_path(s->u->slice), strerror(-r));
-			return r;
-		}
-		svclog_note(&s->log, "starting");
-		if (s->u->timeout_start_ms != UNIT_TIMEOUT_NONE)
-			timer_arm(&s->start_timer, s->u->timeout_start_ms, start_timeout, s);
+	if (s->state == SVC_STARTING) {
+		svc_start_next(s);
+		return 0;
 	}
-	const struct unit_exec *e =
-	    s->pre_next < s->u->n_pre ? &s->u->pre[s->pre_next] : &s->u->start;
-	s->running_pre = s->pre_next < s->u->n_pre;
-	s->pre_next++;
-	int r = spawn_exec(s, e);
+	if (start_limit_reached(s)) {
+		svc_failed(s,
+			   "start limit hit: %u starts within %llu ms (StartLimitBurst=, "
+			   "StartLimitIntervalSec=); pactctl start begins anew",
+			   s->u->start_limit_burst, (unsigned long long)s->u->start_limit_ms);
+		return -EAGAIN;
+	}
+	char why[sizeof s->why];
+	int c = svc_cond_check(s->u, why, sizeof why - 16);
+	if (c == 0) {
+		snprintf(s->why, sizeof s->why, "skipped: %.*s", (int)sizeof why - 16, why);
+		log_info("service %s: %s", s->u->name, s->why);
+		svc_set_state(s, SVC_SKIPPED);
+		return 0;
+	}
+	s->state = SVC_STARTING;
+	s->ctl_kind = UNIT_CMD_PRE;
+	s->cmd_next = 0;
+	s->reached_ready = 0;
+	s->timed_out = 0;
+	s->pidfile_tries = 0;
+	s->started_ms = now_ms();
+	s->why[0] = '\0';
+	s->status_text[0] = '\0';
+	svc_new_invocation_id(s);
+	if (c < 0) {
+		svc_failed(s, "%s", why);
+		return -EPERM;
+	}
+	int r = svc_dirs_make(s->u, why, sizeof why);
 	if (r < 0) {
-		start_failed(s, "cannot start %s: %s", e->path, strerror(-r));
+		start_failed(s, "%s", why);
 		return r;
 	}
-	if (s->pre_next == 1) /* the run's first process */
-		count_start(s);
-	if (s->running_pre)
-		return 0;
-	log_info("service %s: started (pid %d, scope %s)", s->u->name, s->pid, s->scope.rel);
-	if (s->u->type == UNIT_TYPE_SIMPLE || s->u->type == UNIT_TYPE_EXEC)
-		became_ready(s, s->u->type == UNIT_TYPE_SIMPLE ? "spawned" : "exec'd");
+	r = make_scope(s);
+	if (r < 0) {
+		start_failed(s, "cannot create its scope under %s: %s",
+			     unit_slice_path(s->u->slice), strerror(-r));
+		return r;
+	}
+	svclog_note(&s->log, "starting");
+	if (s->u->timeout_start_ms != UNIT_TIMEOUT_NONE)
+		timer_arm(&s->start_timer, s->u->timeout_start_ms, start_timeout, s);
+	svc_start_next(s);
 	return 0;
 }
 
-static void start_ready_ones(void)
+void svc_start_ready(void)
 {
 	static int busy;
 	if (busy || power_pending())
@@ -585,25 +753,25 @@ static void start_ready_ones(void)
 	enum dg_state st[UNITS_MAX];
 	int go[UNITS_MAX];
 	for (int round = 0; round < UNITS_MAX; round++) {
-		dg_states(st);
-		int n = depgraph_startable(&graph, st, go, UNITS_MAX);
+		svc_dg_states(st);
+		int n = depgraph_startable(&svc_graph, st, go, UNITS_MAX);
 		int started = 0;
 		for (int k = 0; k < n; k++) {
-			struct svc *s = &svcs[go[k]];
+			struct svc *s = &svc_table[go[k]];
 			if (s->state == SVC_INACTIVE && !s->admin_stop) {
 				svc_start(s);
 				started++;
 			}
 		}
-		/* unit_table that can never start (cycle, missing Requires) fail now */
-		for (int i = 0; i < n_svcs; i++) {
+		/* svc_units that can never start (cycle, missing Requires) fail now */
+		for (int i = 0; i < svc_n; i++) {
 			char why[DG_TEXT_MAX];
-			if (svcs[i].state == SVC_INACTIVE && !svcs[i].admin_stop &&
-			    depgraph_may_start(&graph, i, st, why, sizeof why) == DG_NEVER) {
-				snprintf(svcs[i].why, sizeof svcs[i].why, "%s", why);
-				log_err("service %s: cannot start: %s", svcs[i].u->name, why);
-				svcs[i].state = SVC_FAILED;
-				svcs[i].settled = 1;
+			if (svc_table[i].state == SVC_INACTIVE && !svc_table[i].admin_stop &&
+			    depgraph_may_start(&svc_graph, i, st, why, sizeof why) == DG_NEVER) {
+				snprintf(svc_table[i].why, sizeof svc_table[i].why, "%s", why);
+				log_err("service %s: cannot start: %s", svc_table[i].u->name, why);
+				svc_table[i].state = SVC_FAILED;
+				svc_table[i].settled = 1;
 				started++;
 			}
 		}
@@ -611,323 +779,5 @@ static void start_ready_ones(void)
 			break;
 	}
 	busy = 0;
-	check_boot();
-}
-
-/* ---- sd_notify ---- */
-
-static struct svc *svc_of_pid(pid_t pid)
-{
-	char path[64], text[512];
-	snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
-	if (read_file(path, text, sizeof text) <= 0)
-		return NULL;
-	char *p = strstr(text, "0::/");
-	if (!p)
-		return NULL;
-	p += 4;
-	p[strcspn(p, "\n")] = '\0';
-	for (int i = 0; i < n_svcs; i++) {
-		const struct svc *s = &svcs[i];
-		size_t l = strlen(s->scope.rel);
-		/* the scope itself or a cgroup below it */
-		if (s->have_scope && strncmp(p, s->scope.rel, l) == 0 &&
-		    (p[l] == '\0' || p[l] == '/'))
-			return &svcs[i];
-	}
-	return NULL;
-}
-
-static int on_notify(pid_t sender, char *msg, size_t len)
-{
-	(void)len;
-	struct svc *s = svc_of_pid(sender);
-	if (!s)
-		return -ESRCH; /* said by the notify server, rate-limited */
-	char v[128];
-	if (notify_get(msg, "STATUS", v, sizeof v))
-		snprintf(s->status_text, sizeof s->status_text, "%s", v);
-	if (notify_get(msg, "MAINPID", v, sizeof v))
-		log_info("service %s: MAINPID=%s noted (the supervised pid stays %d)", s->u->name,
-			 v, s->pid);
-	if (notify_get(msg, "READY", v, sizeof v) && strcmp(v, "1") == 0 &&
-	    s->state == SVC_STARTING && !s->running_pre)
-		became_ready(s, "READY=1");
-	return 0;
-}
-
-/* ---- the operator's requests ---- */
-
-int svc_admin_start(struct svc *s)
-{
-	s->admin_stop = 0;
-	s->limit_since = 0; /* the operator's start begins the start limit anew */
-	if (s->state == SVC_STOPPING) {
-		s->restart_after_stop = 1;
-	} else if (s->state != SVC_STARTING && s->state != SVC_RUNNING &&
-		   s->state != SVC_RESTART_WAIT) {
-		s->state = SVC_INACTIVE;
-		return svc_start(s);
-	}
-	return 0;
-}
-
-void svc_admin_stop(struct svc *s)
-{
-	s->admin_stop = 1;
-	s->restart_after_stop = 0;
-	svc_stop(s);
-}
-
-void svc_admin_restart(struct svc *s)
-{
-	s->limit_since = 0;
-	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING) {
-		s->admin_stop = 1;
-		s->restart_after_stop = 1;
-		svc_stop(s);
-	} else {
-		/* a pending backoff must not fire into the run started here */
-		timer_cancel(&s->restart_timer);
-		s->admin_stop = 0;
-		s->state = SVC_INACTIVE;
-		svc_start(s);
-	}
-}
-
-/* ---- stop ---- */
-
-static void stop_timeout(void *ctx)
-{
-	struct svc *s = ctx;
-	if (s->state != SVC_STOPPING)
-		return;
-	log_warn("service %s: still running %llu ms after signal %d: killing its scope", s->u->name,
-		 (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
-	if (s->pid > 0 && s->have_scope)
-		cg_kill(s->scope.path); /* the main pid's exit then removes the scope */
-}
-
-void svc_stop(struct svc *s)
-{
-	timer_cancel(&s->restart_timer);
-	timer_cancel(&s->start_timer);
-	switch (s->state) {
-	case SVC_STARTING:
-	case SVC_RUNNING:
-		break;
-	case SVC_RESTART_WAIT:
-		s->state = SVC_STOPPING;
-		if (!s->have_scope) { /* else after_scope_gone finishes the stop */
-			log_info("service %s: stopped (was waiting to restart)", s->u->name);
-			set_state(s, SVC_STOPPED);
-		}
-		return;
-	case SVC_EXITED:
-	case SVC_FAILED:
-	case SVC_INACTIVE:
-		set_state(s, SVC_STOPPED);
-		return;
-	case SVC_STOPPING:
-	case SVC_STOPPED:
-		return;
-	}
-	s->state = SVC_STOPPING;
-	if (s->pid > 0) {
-		log_info("service %s: stopping (signal %d to pid %d)", s->u->name,
-			 s->u->kill_signal, s->pid);
-		kill(s->pid, s->u->kill_signal);
-		kill(s->pid, SIGCONT);
-		timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
-	} else {
-		drop_scope(s);
-	}
-}
-
-static void stop_next(void)
-{
-	enum dg_state st[UNITS_MAX];
-	dg_states(st);
-	for (int i = 0; i < n_svcs; i++) {
-		struct svc *s = &svcs[i];
-		if (s->state == SVC_STOPPING || s->state == SVC_STOPPED)
-			continue;
-		if (depgraph_may_stop(&graph, i, st) == DG_GO || graph.dead[i])
-			svc_stop(s);
-	}
-}
-
-static void check_stop_all(void)
-{
-	if (!stop_all_done)
-		return;
-	for (int i = 0; i < n_svcs; i++) {
-		if (svcs[i].state != SVC_STOPPED) {
-			stop_next();
-			return;
-		}
-	}
-	void (*done)(void) = stop_all_done;
-	stop_all_done = NULL;
-	log_info("all services stopped");
-	done();
-}
-
-void svc_stop_all(void (*done)(void))
-{
-	stop_all_done = done;
-	for (int i = 0; i < n_svcs; i++)
-		svcs[i].admin_stop = 1;
-	check_stop_all();
-}
-
-/* ---- boot ---- */
-
-static int is_required(const struct svc *s)
-{
-	if (strcmp(required, "all") == 0)
-		return 1;
-	if (strcmp(required, "none") == 0)
-		return 0;
-	char base[UNIT_NAME_MAX];
-	svc_base_name(s, base, sizeof base);
-	for (const char *p = required; *p;) {
-		size_t n = strcspn(p, " ,");
-		if ((n == strlen(base) && strncmp(p, base, n) == 0) ||
-		    (n == strlen(s->u->name) && strncmp(p, s->u->name, n) == 0))
-			return 1;
-		p += n;
-		p += strspn(p, " ,");
-	}
-	return 0;
-}
-
-static void check_boot(void)
-{
-	if (!boot_waiting)
-		return;
-	char failed[256] = "";
-	size_t used = 0;
-	for (int i = 0; i < n_svcs; i++) {
-		const struct svc *s = &svcs[i];
-		int ok = s->state == SVC_RUNNING || s->state == SVC_EXITED;
-		if (!ok && !s->settled)
-			return; /* still starting */
-		if (!ok && is_required(s) && used < sizeof failed - 1)
-			used += (size_t)snprintf(failed + used, sizeof failed - used, "%s%s (%s)",
-						 used ? ", " : "", s->u->name, s->why);
-	}
-	boot_waiting = 0;
-	step_result = used ? -EIO : 0;
-	snprintf(step_reason, sizeof step_reason, "services failed: %.250s", failed);
-	if (!in_step)
-		boot_step_finished(step_result, used ? step_reason : NULL);
-}
-
-int svc_step_start(char *err, size_t errlen)
-{
-	/* a retry of the phase gives failed services another try */
-	for (int i = 0; i < n_svcs; i++) {
-		if (svcs[i].state == SVC_FAILED && !svcs[i].admin_stop) {
-			svcs[i].state = SVC_INACTIVE;
-			svcs[i].settled = 0;
-			svcs[i].limit_since = 0;
-		}
-	}
-	svc_tasks_apply(); /* the slices exist by now (InitHardware) */
-	boot_waiting = 1;
-	step_result = 0;
-	in_step = 1;
-	start_ready_ones();
-	in_step = 0;
-	if (boot_waiting)
-		return 1; /* check_boot() finishes the step later */
-	if (step_result < 0)
-		snprintf(err, errlen, "%s", step_reason);
-	return step_result;
-}
-
-/* ---- configuration and init ---- */
-
-static int conf_key(const char *key, const char *value, char *err, size_t errlen)
-{
-	if (strcmp(key, "instances") == 0) {
-		char buf[1024];
-		snprintf(buf, sizeof buf, "%s", value);
-		n_instances = 0;
-		for (char *save, *w = strtok_r(buf, " \t,", &save); w;
-		     w = strtok_r(NULL, " \t,", &save)) {
-			if (n_instances == MAX_INSTANCES || strlen(w) >= UNIT_NAME_MAX)
-				return snprintf(err, errlen, "too many or too long"), -E2BIG;
-			snprintf(instances[n_instances++], UNIT_NAME_MAX, "%s", w);
-		}
-		return 0;
-	}
-	if (strcmp(key, "services_tasks_max") == 0)
-		return svc_tasks_conf(value, err, errlen);
-	if (strcmp(key, "services_required") == 0) {
-		snprintf(required, sizeof required, "%s", value);
-		return 0;
-	}
-	if (strcmp(key, "services_dir") == 0) {
-		if ((size_t)snprintf(services_dir, sizeof services_dir, "%s", value) >=
-		    sizeof services_dir) {
-			services_dir[0] = '\0';
-			return snprintf(err, errlen, "path too long"), -ENAMETOOLONG;
-		}
-		return 0;
-	}
-	snprintf(err, errlen, "unknown key '%s'", key);
-	return -ENOENT;
-}
-
-void svc_register_config(void)
-{
-	config_register_keys("instances", conf_key);
-	config_register_keys("services_", conf_key);
-}
-
-void svc_init(void)
-{
-	char dir[512], logs[512];
-	if (services_dir[0] == '/')
-		path_fmt(dir, sizeof dir, "%s", services_dir);
-	else /* relative to the configuration directory, like the default */
-		path_fmt(dir, sizeof dir, "%s/%s", cfg.config_dir,
-			 services_dir[0] ? services_dir : "services");
-	run_path(logs, sizeof logs, "logs");
-	mkdir_p(logs, 0755);
-	const char *inst[MAX_INSTANCES];
-	for (int i = 0; i < n_instances; i++)
-		inst[i] = instances[i];
-	struct unit_diag diag = {0};
-	int n = units_load_dir(dir, inst, n_instances, NULL, unit_table, UNITS_MAX, &diag);
-	if (n < 0) {
-		if (n != -ENOENT)
-			log_err("services: %s: %s", dir, strerror(-n));
-		n = 0;
-	}
-	n_svcs = n;
-	depgraph_build(&graph, unit_table, n);
-	for (int i = 0; i < n; i++) {
-		struct svc *s = &svcs[i];
-		s->u = &unit_table[i];
-		s->last_status = -1;
-		char base[UNIT_NAME_MAX];
-		svc_base_name(s, base, sizeof base);
-		/* its pipe may have come across a re-exec; else a new one */
-		if (svclog_restore(&s->log, logs, base, s->u->name) < 0 &&
-		    svclog_open(&s->log, logs, base) < 0)
-			log_warn("service %s: no log capture", s->u->name);
-		if (s->u->load_state != UNIT_LOADED) {
-			snprintf(s->why, sizeof s->why, "%s", s->u->load_error);
-			s->state = SVC_FAILED;
-			s->settled = 1;
-		}
-	}
-	log_info("services: %d loaded from %s (%d errors, %d warnings)", n, dir, diag.nerr,
-		 diag.nwarn);
-	svc_tasks_apply(); /* after a re-exec: for the services it restarts */
-	if (notify_init(on_notify) < 0)
-		log_err("notify socket unavailable: Type=notify services cannot signal readiness");
+	svc_check_boot();
 }

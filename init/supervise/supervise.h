@@ -30,14 +30,21 @@ enum svc_state {
 	SVC_RESTART_WAIT,
 	SVC_FAILED,
 	SVC_STOPPED,
+	SVC_SKIPPED, /* a Condition*= was false: not started, not a failure */
 };
 
 struct svc {
 	struct unit *u;
 	enum svc_state state;
-	pid_t pid;
-	int pre_next;	       /* next ExecStartPre to run; n_pre: ExecStart */
-	int running_pre;       /* pid is an ExecStartPre */
+	pid_t pid;	   /* the main process; 0: none */
+	pid_t ctl_pid;	   /* the control command running (ExecStartPre...); 0: none */
+	int ctl_kind;	   /* enum unit_cmd: the list being run */
+	int cmd_next;	   /* the next command of that list */
+	int in_stop_post;  /* ExecStopPost= ran (or runs) for this scope */
+	int reached_ready; /* this run got ready: ExecStop= applies */
+	int timed_out;	   /* 1: TimeoutStartSec, 2: WatchdogSec killed this run */
+	int pidfile_tries; /* Type=forking: waits for the PIDFile= so far */
+	char invocation_id[33];
 	struct cg_scope scope; /* the current run's (have_scope) */
 	int have_scope;
 	unsigned scope_gen; /* generation of scope: base-<scope_gen>.scope */
@@ -53,7 +60,7 @@ struct svc {
 	int settled;	 /* boot: ready, or failed at least once */
 	int admin_stop;	 /* stopped by request: no restart */
 	int restart_after_stop;
-	struct timer start_timer, stop_timer, restart_timer;
+	struct timer start_timer, stop_timer, restart_timer, watchdog_timer, pidfile_timer;
 	struct svclog log;
 	char status_text[128];
 	char why[512]; /* last failure */
@@ -74,6 +81,10 @@ struct svc *svc_find(const char *name);
 /* "running", "stopped", ... for pactctl and the metrics. */
 const char *svc_state_name(enum svc_state st);
 
+/* Is s one of services_required? How many not required have failed
+ * (the node is ready but degraded)? */
+int svc_is_required(const struct svc *s);
+int svc_degraded(void);
 /* The StartServices boot step: start every boot service in dependency
  * order; finished when each is ready or has failed. */
 int svc_step_start(char *err, size_t errlen);
@@ -83,8 +94,11 @@ void svc_stop_all(void (*done)(void));
 /* Start s (from INACTIVE, or the next command while STARTING): 0 or -errno,
  * with s->why set. */
 int svc_start(struct svc *s);
-/* Stop s: KillSignal, TimeoutStopSec, then cgroup.kill of its scope. */
+/* Stop s: ExecStop=, KillSignal as KillMode= says, TimeoutStopSec, then
+ * cgroup.kill of its scope (control-group, mixed). */
 void svc_stop(struct svc *s);
+/* ExecReload= of a running service: 0, or -errno with why in err. */
+int svc_reload(struct svc *s, char *err, size_t cap);
 /* The operator's start, stop and restart (pactctl): they also decide
  * whether a restart policy still applies. start: 0 or -errno, s->why set. */
 int svc_admin_start(struct svc *s);

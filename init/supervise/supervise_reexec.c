@@ -38,8 +38,9 @@ static void save_services(struct reexec_out *o)
 		reexec_num(o, (long long)s->oom_kills);
 		reexec_num(o, s->admin_stop);
 		reexec_num(o, s->last_status);
-		reexec_num(o, s->running_pre);
-		reexec_num(o, s->pre_next);
+		reexec_num(o, s->ctl_pid);
+		reexec_num(o, s->ctl_kind);
+		reexec_num(o, s->cmd_next);
 		reexec_end(o);
 		svclog_save(o, &s->log, s->u->name);
 	}
@@ -48,7 +49,7 @@ static void save_services(struct reexec_out *o)
 static void restore_one(void *ctx, char **w, int n)
 {
 	int *count = ctx;
-	if (n != 12)
+	if (n != 13)
 		return;
 	struct svc *s = svc_find(w[1]);
 	if (!s) {
@@ -63,23 +64,30 @@ static void restore_one(void *ctx, char **w, int n)
 	s->oom_kills = strtoull(w[7], NULL, 10);
 	s->admin_stop = atoi(w[8]);
 	s->last_status = atoi(w[9]);
-	s->running_pre = atoi(w[10]);
-	s->pre_next = atoi(w[11]);
+	s->ctl_pid = (pid_t)atoi(w[10]);
+	s->ctl_kind = atoi(w[11]);
+	s->cmd_next = atoi(w[12]);
+	if (s->ctl_kind < 0 || s->ctl_kind >= UNIT_CMD_KINDS || s->cmd_next < 0 ||
+	    s->cmd_next > s->u->n_exec[s->ctl_kind])
+		s->ctl_kind = s->cmd_next = 0;
+	if (s->ctl_pid > 0 && kill(s->ctl_pid, 0) < 0)
+		s->ctl_pid = 0;
 	s->started_ms = now_ms();
 	s->settled = 1;
 	if (w[4][0] && cg_scope_open(&node_cg, w[4], &s->scope) == 0) {
 		s->have_scope = 1;
 		s->scope_gen = s->gen ? s->gen - 1 : 0;
 	}
-	if (s->pid > 0 && kill(s->pid, 0) == 0) {
+	if ((s->pid > 0 && kill(s->pid, 0) == 0) || s->ctl_pid > 0) {
 		svc_watch(s);
-	} else if (s->pid > 0) {
+	}
+	if (s->pid > 0 && kill(s->pid, 0) < 0) {
 		log_warn("re-exec: service %s: pid %d went away during the re-exec", s->u->name,
 			 s->pid);
 		s->pid = 0;
 	}
 	/* timers did not come along: what waited on one acts now */
-	if (st == SVC_RESTART_WAIT || (st == SVC_STARTING && s->pid == 0)) {
+	if (st == SVC_RESTART_WAIT || (st == SVC_STARTING && s->pid == 0 && s->ctl_pid == 0)) {
 		s->state = SVC_INACTIVE;
 		if (s->have_scope) {
 			cg_destroy_scope(&node_cg, &s->scope); /* one-shot: never reused */

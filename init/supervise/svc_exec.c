@@ -1,8 +1,12 @@
 /*
  * How a service's command runs (see svc_exec.h): in a fresh scope with
  * the unit's limits, found in the standard PATH when it names no
- * directory, with PATH, NOTIFY_SOCKET and the unit's environment, as the
- * unit's user, its stdout and stderr on the log pipe.
+ * directory, with the environment systemd gives a service (PATH,
+ * NOTIFY_SOCKET, INVOCATION_ID, USER/LOGNAME/HOME/SHELL with User=,
+ * MAINPID for control commands, the directories made for it,
+ * WATCHDOG_USEC) and the unit's own, as the unit's user unless the
+ * command's prefix says root, its stdout and stderr on the log pipe or
+ * the unit's files. What the child does before exec is svc_child.c.
  */
 #include "supervise/svc_exec.h"
 #include "lib/fileio.h"
@@ -10,12 +14,21 @@
 #include "node/hardware.h"
 #include "os/spawn.h"
 #include "supervise/notify.h"
+#include "supervise/svc_child.h"
+#include "supervise/svc_dirs.h"
 #include "supervise/svc_tasks.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#define ENV_MAX (UNIT_ENV_MAX + 4)
+#define ENV_MAX	   (UNIT_ENV_MAX + 16)
+#define ENV_EXTRA  4096 /* bytes of the variables made here */
+#define GROUPS_MAX (USERDB_GROUPS_MAX + UNIT_GROUPS_MAX)
 
 static const char *find_in_path(const char *name, char *buf, size_t cap)
 {
@@ -30,17 +43,55 @@ static const char *find_in_path(const char *name, char *buf, size_t cap)
 	return name;
 }
 
-static void build_env(const struct unit *u, char **envp)
+struct env_buf {
+	char *envp[ENV_MAX];
+	int n;
+	char text[ENV_EXTRA];
+	size_t used;
+};
+
+static void env_add(struct env_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void env_add(struct env_buf *b, const char *fmt, ...)
 {
-	static char path_env[] =
-	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	int n = 0;
-	envp[n++] = path_env;
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vsnprintf(b->text + b->used, sizeof b->text - b->used, fmt, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= sizeof b->text - b->used || b->n >= ENV_MAX - 1)
+		return; /* bounded: a variable that does not fit is left out */
+	b->envp[b->n++] = b->text + b->used;
+	b->used += (size_t)len + 1;
+}
+
+static void build_env(const struct svc_run *run, struct env_buf *b)
+{
+	const struct unit *u = run->u;
+	b->n = 0;
+	b->used = 0;
+	env_add(b, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	/* every type gets it: a script may report STATUS= whatever its Type= */
-	envp[n++] = (char *)notify_env();
-	for (int i = 0; i < u->n_env && n < ENV_MAX - 1; i++)
-		envp[n++] = u->envp[i];
-	envp[n] = NULL;
+	env_add(b, "%s", notify_env());
+	if (run->invocation_id && run->invocation_id[0])
+		env_add(b, "INVOCATION_ID=%s", run->invocation_id);
+	if (u->has_cred) {
+		const char *user = u->user && u->user[0] ? u->user : "root";
+		env_add(b, "USER=%s", user);
+		env_add(b, "LOGNAME=%s", user);
+		env_add(b, "HOME=%s", u->cred.home);
+		env_add(b, "SHELL=%s", u->cred.shell);
+	}
+	if (run->main_pid > 0)
+		env_add(b, "MAINPID=%d", (int)run->main_pid);
+	if (u->watchdog_ms)
+		env_add(b, "WATCHDOG_USEC=%llu", (unsigned long long)u->watchdog_ms * 1000);
+	for (int k = 0; k < UNIT_DIR_KINDS; k++) {
+		char list[1024];
+		if (svc_dirs_env(u, (enum unit_dir_kind)k, list, sizeof list) > 0)
+			env_add(b, "%s", list);
+	}
+	for (int i = 0; i < u->n_env && b->n < ENV_MAX - 1; i++)
+		b->envp[b->n++] = u->envp[i];
+	b->envp[b->n] = NULL;
 }
 
 static void limits_of(const struct unit *u, struct cg_limits *l)
@@ -69,33 +120,110 @@ int svc_exec_scope(const struct unit *u, const char *base, struct cg_scope *scop
 	return cg_create_scope_fresh(&node_cg, unit_slice_path(u->slice), base, &lim, scope, gen);
 }
 
-int svc_exec_spawn(const struct unit *u, const struct unit_exec *e, struct cg_scope *scope,
+/* StandardOutput=file:... and friends: opened here, handed to the child. */
+static int open_std(enum unit_std kind, const char *path, int log_fd, int *fd)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY;
+	*fd = -1;
+	switch (kind) {
+	case UNIT_STD_LOG:
+		*fd = log_fd;
+		return 0;
+	case UNIT_STD_NULL:
+		return 0; /* -1: the spawner gives /dev/null */
+	case UNIT_STD_APPEND:
+		flags |= O_APPEND;
+		break;
+	case UNIT_STD_TRUNCATE:
+		flags |= O_TRUNC;
+		break;
+	case UNIT_STD_FILE:
+		break;
+	}
+	*fd = open(path, flags, 0644);
+	return *fd < 0 ? -errno : 1; /* 1: ours to close */
+}
+
+/* "$MAINPID" as a word (kept by the loader): the main pid of the run. */
+static char *const *with_mainpid(const struct unit_exec *e, pid_t main_pid)
+{
+	static char *argv[UNIT_ARGV_MAX + 1];
+	static char pid[16];
+	int found = 0;
+	for (int i = 0; i < e->argc; i++)
+		found |= strcmp(e->argv[i], "$MAINPID") == 0;
+	if (!found)
+		return e->argv;
+	snprintf(pid, sizeof pid, "%d", (int)main_pid);
+	for (int i = 0; i <= e->argc && i <= UNIT_ARGV_MAX; i++)
+		argv[i] = e->argv[i] && strcmp(e->argv[i], "$MAINPID") == 0 ? pid : e->argv[i];
+	return argv;
+}
+
+static void set_creds(const struct unit *u, unsigned flags, struct spawn_req *req, gid_t *groups)
+{
+	if (!u->has_cred || (flags & (UNIT_EXEC_PRIVILEGED | UNIT_EXEC_NO_SETUID)))
+		return; /* "+" and "!": as root, the daemon drops privileges itself */
+	req->set_ids = 1;
+	req->uid = u->cred.uid;
+	req->gid = u->cred.gid;
+	size_t n = 0;
+	for (int i = 0; i < u->cred.ngroups && n < GROUPS_MAX; i++)
+		groups[n++] = u->cred.groups[i];
+	for (int i = 0; i < u->n_groups && n < GROUPS_MAX; i++)
+		groups[n++] = u->groups[i];
+	req->ngroups = n;
+	req->groups = groups;
+}
+
+int svc_exec_spawn(const struct svc_run *run, const struct unit_exec *e, struct cg_scope *scope,
 		   int log_fd, pid_t *pid)
 {
-	char *envp[ENV_MAX];
+	const struct unit *u = run->u;
+	static struct env_buf env; /* the child gets a copy at clone */
+	static struct svc_child child;
+	gid_t groups[GROUPS_MAX];
 	char pathbuf[512];
 	struct spawn_req req;
 	struct spawn_result res;
-	build_env(u, envp);
+	build_env(run, &env);
 	spawn_req_init(&req);
 	req.path = find_in_path(e->path, pathbuf, sizeof pathbuf);
-	req.argv = e->argv;
-	req.envp = envp;
+	req.argv = with_mainpid(e, run->main_pid);
+	req.envp = env.envp;
 	req.cwd = u->working_dir ? u->working_dir : "/";
-	if (u->has_cred) {
-		req.set_ids = 1;
-		req.uid = u->cred.uid;
-		req.gid = u->cred.gid;
-		req.ngroups = (size_t)u->cred.ngroups;
-		req.groups = u->cred.groups;
-	}
+	if (u->working_dir_optional && access(req.cwd, X_OK) < 0)
+		req.cwd = "/"; /* "-": a missing working directory is fine */
+	set_creds(u, e->flags, &req, groups);
+	int out_own = 0, err_own = 0, r;
 	req.stdio[0] = -1;
-	req.stdio[1] = req.stdio[2] = log_fd;
-	if (u->has_nofile)
-		req.nofile = u->nofile_soft == UNIT_INFINITY ? 1048576 : u->nofile_soft;
+	if ((out_own = open_std(u->std_out, u->std_out_path, log_fd, &req.stdio[1])) < 0 ||
+	    (err_own = open_std(u->std_err, u->std_err_path, log_fd, &req.stdio[2])) < 0) {
+		r = out_own < 0 ? out_own : err_own;
+		log_err("service %s: %s: %s", u->name,
+			out_own < 0 ? u->std_out_path : u->std_err_path, strerror(-r));
+		if (out_own > 0)
+			close(req.stdio[1]);
+		return r;
+	}
 	req.set_oom_score_adj = u->has_oom_score_adj;
 	req.oom_score_adj = u->oom_score_adj;
-	int r = spawn_in_scope(&node_cg, scope, &req, &res);
+	svc_child_prepare(u, e->flags, &child);
+	req.setup_fn = svc_child_setup;
+	req.post_ids_fn = svc_child_post_ids;
+	req.setup_arg = &child;
+	if (child.new_ns)
+		req.clone_flags |= CLONE_NEWNS;
+	if (run->keep_scope) { /* the main process runs there: a failure here is ours alone */
+		req.cgroup_fd = cg_scope_spawn_fd(scope);
+		r = req.cgroup_fd < 0 ? req.cgroup_fd : spawn_process(&req, &res);
+	} else {
+		r = spawn_in_scope(&node_cg, scope, &req, &res);
+	}
+	if (out_own > 0)
+		close(req.stdio[1]);
+	if (err_own > 0)
+		close(req.stdio[2]);
 	if (r == 0)
 		*pid = res.pid;
 	return r;

@@ -74,6 +74,13 @@ void unit_reset(struct unit *u)
 	u->tasks_max = UNIT_INFINITY;
 	u->start_limit_ms = UNIT_DEFAULT_START_LIMIT_MS;
 	u->start_limit_burst = UNIT_DEFAULT_START_LIMIT_BURST;
+	u->guess_main_pid = 1;
+	u->send_sigkill = 1;
+	u->final_kill_signal = SIGKILL;
+	u->umask = 022;
+	u->io_class = -1;
+	for (int k = 0; k < UNIT_DIR_KINDS; k++)
+		u->dir_mode[k] = 0755;
 }
 
 /* On failure keep only the name, the source and the first error. */
@@ -108,7 +115,8 @@ static const void *rebase(const void *p, const struct unit *src, struct unit *ds
 static void rebase_exec(struct unit_exec *x, const struct unit *src, struct unit *dst)
 {
 	REBASE(x->path);
-	for (int i = 0; i < x->argc; i++)
+	REBASE(x->argv); /* the array is in the arena too: its copy is rebased */
+	for (int i = 0; x->argv && i < x->argc; i++)
 		REBASE(x->argv[i]);
 }
 
@@ -128,9 +136,21 @@ void unit_copy(struct unit *dst, const struct unit *src)
 		REBASE(dst->requires[i]);
 	for (int i = 0; i < dst->n_wants; i++)
 		REBASE(dst->wants[i]);
-	rebase_exec(&dst->start, src, dst);
-	for (int i = 0; i < dst->n_pre; i++)
-		rebase_exec(&dst->pre[i], src, dst);
+	for (int k = 0; k < UNIT_CMD_KINDS; k++)
+		for (int i = 0; i < dst->n_exec[k]; i++)
+			rebase_exec(&dst->exec[k][i], src, dst);
+	REBASE(dst->pid_file);
+	for (int i = 0; i < dst->n_groups; i++)
+		REBASE(dst->group_names[i]);
+	REBASE(dst->std_out_path);
+	REBASE(dst->std_err_path);
+	for (int k = 0; k < UNIT_DIR_KINDS; k++)
+		for (int i = 0; i < dst->n_dirs[k]; i++)
+			REBASE(dst->dirs[k][i]);
+	for (int i = 0; i < dst->n_cond; i++) {
+		REBASE(dst->cond[i].value);
+		REBASE(dst->cond[i].key);
+	}
 	for (int i = 0; i < dst->n_env; i++)
 		REBASE(dst->envp[i]);
 	REBASE(dst->working_dir);
@@ -173,6 +193,8 @@ const char *unit_type_name(enum unit_type t)
 		return "notify";
 	case UNIT_TYPE_ONESHOT:
 		return "oneshot";
+	case UNIT_TYPE_FORKING:
+		return "forking";
 	}
 	return "?";
 }
@@ -186,6 +208,14 @@ const char *unit_restart_name(enum unit_restart r)
 		return "always";
 	case UNIT_RESTART_ON_FAILURE:
 		return "on-failure";
+	case UNIT_RESTART_ON_SUCCESS:
+		return "on-success";
+	case UNIT_RESTART_ON_ABNORMAL:
+		return "on-abnormal";
+	case UNIT_RESTART_ON_ABORT:
+		return "on-abort";
+	case UNIT_RESTART_ON_WATCHDOG:
+		return "on-watchdog";
 	}
 	return "?";
 }

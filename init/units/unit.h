@@ -20,7 +20,7 @@
 #define UNIT_NAME_MAX	  128	/* "name@instance.service" incl. NUL */
 #define UNIT_ARENA_SIZE	  8192	/* all strings of one unit */
 #define UNIT_ARGV_MAX	  64	/* arguments per command (argv[0] included) */
-#define UNIT_PRE_MAX	  8	/* ExecStartPre= commands */
+#define UNIT_CMD_MAX	  8	/* commands of one kind (ExecStartPre=, ExecStart=...) */
 #define UNIT_ENV_MAX	  64	/* environment entries */
 #define UNIT_ENVFILE_MAX  4	/* EnvironmentFile= entries */
 #define UNIT_DEPS_MAX	  32	/* names per After/Before/Requires/Wants list */
@@ -30,6 +30,11 @@
 #define UNIT_LINE_MAX	  4096	/* a logical line, continuations joined */
 #define UNIT_DIAG_MAX	  16	/* messages kept in a unit_diag */
 #define UNIT_DIAG_LEN	  256	/* bytes per message */
+#define UNIT_DIRS_MAX	  4	/* names per RuntimeDirectory= (and State..., Cache...) */
+#define UNIT_COND_MAX	  16	/* Condition*= and Assert*= lines */
+#define UNIT_GROUPS_MAX	  8	/* SupplementaryGroups= */
+#define UNIT_RLIMITS	  16	/* RLIMIT_CPU .. RLIMIT_RTTIME */
+#define UNIT_CPUS_MAX	  1024	/* CPUAffinity= */
 
 #define UNIT_INFINITY		       UINT64_MAX /* "infinity" / not set, for sizes and counts */
 #define UNIT_TIMEOUT_NONE	       UINT64_MAX /* TimeoutStartSec=infinity or 0: no start timeout */
@@ -45,12 +50,102 @@ enum unit_type {
 	UNIT_TYPE_EXEC,	      /* ready once exec succeeded */
 	UNIT_TYPE_NOTIFY,     /* ready on sd_notify READY=1 */
 	UNIT_TYPE_ONESHOT,    /* ready when ExecStart exits 0 */
+	UNIT_TYPE_FORKING,    /* ready when ExecStart exits 0; the main pid is its daemon */
 };
 
 enum unit_restart {
 	UNIT_RESTART_NO = 0,
 	UNIT_RESTART_ALWAYS,
-	UNIT_RESTART_ON_FAILURE, /* non-zero exit or a signal */
+	UNIT_RESTART_ON_FAILURE,  /* unclean exit code or signal, timeout, watchdog */
+	UNIT_RESTART_ON_SUCCESS,  /* clean exit code or signal */
+	UNIT_RESTART_ON_ABNORMAL, /* unclean signal, timeout, watchdog */
+	UNIT_RESTART_ON_ABORT,	  /* unclean signal */
+	UNIT_RESTART_ON_WATCHDOG, /* watchdog timeout */
+};
+
+/* KillMode=: what a stop signals (the scope is emptied afterwards unless
+ * process or none). */
+enum unit_kill_mode {
+	UNIT_KILL_CONTROL_GROUP = 0, /* every process of the scope */
+	UNIT_KILL_MIXED,	     /* KillSignal to the main pid, SIGKILL to the rest */
+	UNIT_KILL_PROCESS,	     /* the main pid only; the rest stays */
+	UNIT_KILL_NONE,		     /* nothing: ExecStop= only; the rest stays */
+};
+
+/* The command lists of a service, in the order they run. */
+enum unit_cmd {
+	UNIT_CMD_PRE = 0,   /* ExecStartPre= */
+	UNIT_CMD_START,	    /* ExecStart= (several only in a oneshot) */
+	UNIT_CMD_POST,	    /* ExecStartPost= */
+	UNIT_CMD_RELOAD,    /* ExecReload= */
+	UNIT_CMD_STOP,	    /* ExecStop= */
+	UNIT_CMD_STOP_POST, /* ExecStopPost= */
+	UNIT_CMD_KINDS,
+};
+
+/* RuntimeDirectory= and friends: made below /run, /var/lib, /var/cache,
+ * /var/log and /etc. */
+enum unit_dir_kind {
+	UNIT_DIR_RUNTIME = 0,
+	UNIT_DIR_STATE,
+	UNIT_DIR_CACHE,
+	UNIT_DIR_LOGS,
+	UNIT_DIR_CONFIGURATION,
+	UNIT_DIR_KINDS,
+};
+
+/* StandardOutput=/StandardError=: the service log (journal, syslog, kmsg,
+ * inherit, tty all land there), nothing, or a file. */
+enum unit_std {
+	UNIT_STD_LOG = 0,
+	UNIT_STD_NULL,
+	UNIT_STD_FILE,
+	UNIT_STD_APPEND,
+	UNIT_STD_TRUNCATE
+};
+
+/* Condition*= / Assert*= */
+enum unit_cond_kind {
+	UNIT_COND_PATH_EXISTS = 0,
+	UNIT_COND_PATH_EXISTS_GLOB,
+	UNIT_COND_PATH_IS_DIRECTORY,
+	UNIT_COND_PATH_IS_SYMLINK,
+	UNIT_COND_PATH_IS_MOUNT_POINT,
+	UNIT_COND_PATH_IS_READ_WRITE,
+	UNIT_COND_DIRECTORY_NOT_EMPTY,
+	UNIT_COND_FILE_NOT_EMPTY,
+	UNIT_COND_FILE_IS_EXECUTABLE,
+	UNIT_COND_KERNEL_COMMAND_LINE,
+	UNIT_COND_VIRTUALIZATION,
+	UNIT_COND_CAPABILITY,
+	UNIT_COND_ARCHITECTURE,
+	UNIT_COND_CPUS,
+	UNIT_COND_MEMORY,
+	UNIT_COND_HOST,
+	UNIT_COND_ENVIRONMENT,
+	UNIT_COND_AC_POWER,
+	UNIT_COND_SECURITY,
+	UNIT_COND_FIRST_BOOT,
+	UNIT_COND_KINDS,
+};
+
+struct unit_cond {
+	enum unit_cond_kind kind;
+	uint8_t negate;	 /* "!" */
+	uint8_t trigger; /* "|": any one trigger true is enough */
+	uint8_t assert;	 /* Assert*=: false fails the start instead of skipping it */
+	const char *value;
+	const char *key; /* "ConditionPathExists", for messages */
+};
+
+/* Exit codes 0..255 and signals 1..63 of SuccessExitStatus= and friends. */
+struct unit_exit_set {
+	uint8_t code[32];
+	uint64_t sig;
+};
+
+struct unit_rlimit {
+	uint64_t soft, hard; /* UNIT_INFINITY = RLIM_INFINITY */
 };
 
 enum unit_slice {
@@ -69,10 +164,14 @@ enum unit_load_state {
 #define UNIT_EXEC_IGNORE_FAILURE 0x1 /* "-": a failing exit counts as success */
 #define UNIT_EXEC_ARGV0		 0x2 /* "@": path and argv[0] differ */
 #define UNIT_EXEC_NO_EXPAND	 0x4 /* ":": no $VAR expansion */
+#define UNIT_EXEC_PRIVILEGED	 0x8 /* "+": as root, without the unit's sandboxing */
+/* "!", "!!": as root, the daemon drops privileges itself (pact-init has no
+ * ambient capability support to do it for it) */
+#define UNIT_EXEC_NO_SETUID 0x10
 
 struct unit_exec {
-	const char *path;	       /* what to execve (absolute, or searched in PATH) */
-	char *argv[UNIT_ARGV_MAX + 1]; /* NULL-terminated, into the arena */
+	const char *path; /* what to execve (absolute, or searched in PATH) */
+	char **argv;	  /* NULL-terminated, argc + 1 slots, all in the arena */
 	int argc;
 	unsigned flags;
 };
@@ -100,9 +199,13 @@ struct unit {
 
 	/* [Service] */
 	enum unit_type type;
-	struct unit_exec start; /* argc == 0: no ExecStart (a load error) */
-	struct unit_exec pre[UNIT_PRE_MAX];
-	int n_pre;
+	struct unit_exec exec[UNIT_CMD_KINDS][UNIT_CMD_MAX];
+	int n_exec[UNIT_CMD_KINDS];
+	const char *pid_file; /* PIDFile=, NULL if not set */
+	int guess_main_pid;   /* GuessMainPID= (default yes) */
+	int remain_after_exit;
+	int delegate;		      /* Delegate=yes */
+	uint64_t watchdog_ms;	      /* WatchdogSec=; 0 = off */
 	char *envp[UNIT_ENV_MAX + 1]; /* "KEY=VALUE", NULL-terminated */
 	int n_env;
 	const char *working_dir;  /* NULL: "/" (or the spawner's default) */
@@ -115,6 +218,9 @@ struct unit {
 	uint64_t timeout_start_ms; /* UNIT_TIMEOUT_NONE: wait forever */
 	uint64_t timeout_stop_ms;  /* always finite */
 	int kill_signal;
+	enum unit_kill_mode kill_mode;
+	int send_sigkill, send_sighup, final_kill_signal;
+	struct unit_exit_set success_status, restart_prevent, restart_force;
 	enum unit_slice slice;
 	uint64_t memory_max; /* bytes; UNIT_INFINITY = no limit */
 	unsigned cpu_weight; /* 1..10000; 0 = not set (kernel default 100) */
@@ -122,13 +228,37 @@ struct unit {
 	int tasks_max_set;   /* TasksMax= given (else the default task limit applies) */
 	struct unit_io_bw io[UNIT_IO_MAX];
 	int n_io;
-	int has_nofile;
-	uint64_t nofile_soft, nofile_hard; /* UNIT_INFINITY = RLIM_INFINITY */
+	struct unit_rlimit rlim[UNIT_RLIMITS]; /* by RLIMIT_* number */
+	unsigned rlim_set;		       /* bit n: rlim[n] was given */
 	int has_oom_score_adj;
 	int oom_score_adj;
+	unsigned umask; /* UMask= (default 0022) */
+	int has_nice, nice;
+	int has_affinity;
+	uint64_t cpus[UNIT_CPUS_MAX / 64];
+	int io_class, io_prio; /* IOSchedulingClass= (-1: not set), IOSchedulingPriority= */
+	int n_groups;	       /* SupplementaryGroups=, resolved at load */
+	const char *group_names[UNIT_GROUPS_MAX];
+	gid_t groups[UNIT_GROUPS_MAX];
+	enum unit_std std_out, std_err;
+	const char *std_out_path, *std_err_path;
+	/* RuntimeDirectory= and friends: names relative to their base */
+	const char *dirs[UNIT_DIR_KINDS][UNIT_DIRS_MAX];
+	int n_dirs[UNIT_DIR_KINDS];
+	unsigned dir_mode[UNIT_DIR_KINDS];
+	int runtime_preserve; /* RuntimeDirectoryPreserve=: 0 no, 1 yes, 2 restart */
+	struct unit_cond cond[UNIT_COND_MAX];
+	int n_cond;
+	/* hardening that pact-init applies */
+	int no_new_privs, private_tmp;
+	int protect_system; /* 0 no, 1 yes (/usr, /boot), 2 full (+ /etc), 3 strict (all) */
+	int protect_home;   /* 0 no, 1 yes (hidden), 2 read-only, 3 tmpfs */
+	int has_cap_bounding, has_cap_ambient;
+	uint64_t cap_bounding, cap_ambient;
+	int n_hardening_ignored; /* hardening keys read and not applied (one summary line) */
 
 	size_t arena_used;
-	char arena[UNIT_ARENA_SIZE];
+	char arena[UNIT_ARENA_SIZE] __attribute__((aligned(sizeof(void *))));
 };
 
 /* Diagnostics of one load (or of a whole directory). */
@@ -205,6 +335,18 @@ int unit_parse_timespan_ms(const char *s, uint64_t *ms);
 int unit_parse_size(const char *s, uint64_t *bytes);
 /* "TERM", "SIGTERM" or "15". Returns the signal number or -EINVAL. */
 int unit_parse_signal(const char *s);
+/* "LimitNOFILE" for RLIMIT_NOFILE; NULL for an unknown resource. */
+const char *unit_rlimit_key(int resource);
+/* "ExecStartPre" for UNIT_CMD_PRE, and so on. */
+const char *unit_cmd_key(enum unit_cmd k);
+/* A boolean as systemd spells it (yes, true, on, 1...): 1, 0, or -EINVAL. */
+int unit_parse_bool(const char *s);
+/* Does the set hold this wait status (an exit code, or a signal)? */
+int unit_exit_set_has(const struct unit_exit_set *set, int status);
+/* "CAP_SYS_TIME" (or "sys_time"): the capability number, or -EINVAL. */
+int unit_parse_capability(const char *s);
+/* The name systemd and pact-init give a condition kind ("PathExists"). */
+const char *unit_cond_name(enum unit_cond_kind k);
 /*
  * Split a command line as systemd does (quotes, backslash escapes) into
  * words written NUL-separated to out; returns the word count or -EINVAL

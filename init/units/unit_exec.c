@@ -207,6 +207,7 @@ static int whole_var(const char *w)
 struct argv_out {
 	struct unit *u;
 	struct unit_exec *x;
+	char **argv; /* UNIT_ARGV_MAX + 1 slots; copied into the arena at the end */
 	char *err;
 	size_t errcap;
 };
@@ -223,8 +224,8 @@ static int push(struct argv_out *a, const char *s, size_t len)
 			 UNIT_ARENA_SIZE);
 		return -E2BIG;
 	}
-	a->x->argv[a->x->argc++] = d;
-	a->x->argv[a->x->argc] = NULL;
+	a->argv[a->x->argc++] = d;
+	a->argv[a->x->argc] = NULL;
 	return 0;
 }
 
@@ -274,6 +275,8 @@ static int expand_word(struct argv_out *a, const char *w, char *const *env, int 
 	if (!whole_var(w))
 		return expand_inline(a, w, env, n_env);
 	const char *val = env_get(env, n_env, w + 1, strlen(w + 1));
+	if (!val && strcmp(w, "$MAINPID") == 0)
+		return push(a, w, strlen(w)); /* known at run time only: the spawn fills it */
 	if (!val)
 		return 0; /* an unset $VAR as a word is no argument at all */
 	char words[UNIT_LINE_MAX];
@@ -306,12 +309,11 @@ static int parse_prefixes(const char **s, unsigned *flags, char *err, size_t err
 			*flags |= UNIT_EXEC_NO_EXPAND;
 			break;
 		case '+':
-			snprintf(err, errcap, "prefix \"+\" (full privileges) is not supported");
-			return -EOPNOTSUPP;
-		case '!':
-			snprintf(err, errcap,
-				 "prefix \"!\" (ambient capabilities) is not supported");
-			return -EOPNOTSUPP;
+			*flags |= UNIT_EXEC_PRIVILEGED;
+			break;
+		case '!': /* "!!" too: both mean "as root" here */
+			*flags |= UNIT_EXEC_NO_SETUID;
+			break;
 		case '|':
 			snprintf(err, errcap, "prefix \"|\" (login shell) is not supported");
 			return -EOPNOTSUPP;
@@ -350,7 +352,8 @@ int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env
 		snprintf(err, errcap, "prefix \"@\" needs the program and an argv[0]");
 		return -EINVAL;
 	}
-	struct argv_out a = {u, x, err, errcap};
+	char *argv[UNIT_ARGV_MAX + 1];
+	struct argv_out a = {u, x, argv, err, errcap};
 	size_t plen = strlen(w);
 	x->path = unit_arena_strdup(u, w, plen);
 	if (!x->path) {
@@ -359,9 +362,10 @@ int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env
 	}
 	w += plen + 1;
 	int first = 1;
+	argv[0] = NULL;
 	if (!(x->flags & UNIT_EXEC_ARGV0)) {
-		x->argv[x->argc++] = (char *)x->path;
-		x->argv[x->argc] = NULL;
+		argv[x->argc++] = (char *)x->path;
+		argv[x->argc] = NULL;
 		first = 0;
 	}
 	for (int i = 1; i < n; i++, first = 0) {
@@ -375,5 +379,15 @@ int unit_exec_build(struct unit *u, const char *raw, char *const *env, int n_env
 			return r;
 		w += len + 1;
 	}
+	/* the array itself goes to the arena, pointer-aligned */
+	size_t align = (sizeof(char *) - u->arena_used % sizeof(char *)) % sizeof(char *);
+	size_t bytes = (size_t)(x->argc + 1) * sizeof(char *);
+	if (align + bytes > sizeof u->arena - u->arena_used) {
+		snprintf(err, errcap, "unit too large (arena of %d bytes full)", UNIT_ARENA_SIZE);
+		return -E2BIG;
+	}
+	x->argv = (char **)(void *)(u->arena + u->arena_used + align);
+	memcpy(x->argv, argv, bytes);
+	u->arena_used += align + bytes;
 	return 0;
 }

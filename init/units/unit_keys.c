@@ -19,7 +19,7 @@
 
 /* ---- value parsers ---- */
 
-static int parse_bool(const char *s)
+int unit_parse_bool(const char *s)
 {
 	if (streq(s, "1") || streq(s, "yes") || streq(s, "true") || streq(s, "on"))
 		return 1;
@@ -110,58 +110,58 @@ static int add_deps(struct parser *p, const char *key, const char *v)
 static int set_type(struct parser *p, const char *key, const char *v)
 {
 	(void)key;
-	static const char *const names[] = {"simple", "exec", "notify", "oneshot"};
-	for (size_t i = 0; i < 4; i++)
+	static const char *const names[] = {"simple", "exec", "notify", "oneshot", "forking"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (streq(v, names[i])) {
 			p->u->type = (enum unit_type)i;
 			return 0;
 		}
-	if (!*v) {
+	if (!*v || streq(v, "idle")) {
+		/* idle only delays the start until the boot's jobs are done */
 		p->u->type = UNIT_TYPE_SIMPLE;
 		return 0;
 	}
-	if (streq(v, "dbus") || streq(v, "idle")) {
-		unit_pwarn(p, "Type=%s is run as Type=simple", v);
+	if (streq(v, "dbus")) {
+		unit_pwarn(p, "Type=dbus is run as Type=simple: ready once spawned, not when its "
+			      "bus name appears");
 		p->u->type = UNIT_TYPE_SIMPLE;
 		return 0;
 	}
-	if (streq(v, "forking")) {
-		unit_perr(p, "Type=forking is not supported: run the daemon in the foreground "
-			     "(its -f/-n/--foreground option) with Type=simple or Type=notify");
-		return -1;
-	}
-	unit_perr(p, "Type=%s: unknown type (simple, exec, notify, oneshot)", v);
+	unit_perr(p, "Type=%s: unknown type (simple, exec, notify, oneshot, forking, dbus, idle)",
+		  v);
 	return -1;
 }
 
+static const char *const cmd_keys[UNIT_CMD_KINDS] = {
+    [UNIT_CMD_PRE] = "ExecStartPre",   [UNIT_CMD_START] = "ExecStart",
+    [UNIT_CMD_POST] = "ExecStartPost", [UNIT_CMD_RELOAD] = "ExecReload",
+    [UNIT_CMD_STOP] = "ExecStop",      [UNIT_CMD_STOP_POST] = "ExecStopPost",
+};
+
+const char *unit_cmd_key(enum unit_cmd k)
+{
+	return k < UNIT_CMD_KINDS ? cmd_keys[k] : "?";
+}
+
+/* Every Exec*= line is kept raw (built once the environment is known);
+ * an empty one resets its list, as in drop-ins. */
 static int add_exec(struct parser *p, const char *key, const char *v)
 {
-	int is_pre = streq(key, "ExecStartPre");
+	int k = 0;
+	while (k < UNIT_CMD_KINDS - 1 && !streq(key, cmd_keys[k]))
+		k++;
 	if (!*v) {
-		if (is_pre)
-			p->n_pre = 0;
-		else
-			p->n_start = 0;
+		p->n_cmd[k] = 0;
 		return 0;
+	}
+	if (p->n_cmd[k] >= UNIT_CMD_MAX) {
+		unit_perr(p, "more than %d %s= commands", UNIT_CMD_MAX, key);
+		return -1;
 	}
 	const char *raw = unit_scratch_dup(p, v);
 	if (!raw)
 		return -1;
-	if (is_pre) {
-		if (p->n_pre >= UNIT_PRE_MAX) {
-			unit_perr(p, "more than %d ExecStartPre= commands", UNIT_PRE_MAX);
-			return -1;
-		}
-		p->pre[p->n_pre++] = (struct raw_cmd){raw, p->line};
-		return 0;
-	}
-	if (p->n_start) {
-		unit_perr(
-		    p, "more than one ExecStart= (write an empty ExecStart= first to replace it)");
-		return -1;
-	}
-	p->start = (struct raw_cmd){raw, p->line};
-	p->n_start = 1;
+	p->cmd[k][p->n_cmd[k]++] = (struct raw_cmd){raw, p->line};
 	return 0;
 }
 
@@ -293,21 +293,22 @@ static int set_user_group(struct parser *p, const char *key, const char *v)
 static int set_restart(struct parser *p, const char *key, const char *v)
 {
 	(void)key;
-	struct unit *u = p->u;
-	if (!*v || streq(v, "no"))
-		u->restart = UNIT_RESTART_NO;
-	else if (streq(v, "always"))
-		u->restart = UNIT_RESTART_ALWAYS;
-	else if (streq(v, "on-failure"))
-		u->restart = UNIT_RESTART_ON_FAILURE;
-	else if (streq(v, "on-abnormal") || streq(v, "on-abort")) {
-		unit_pwarn(p, "Restart=%s is treated as Restart=on-failure", v);
-		u->restart = UNIT_RESTART_ON_FAILURE;
-	} else {
-		unit_perr(p, "Restart=%s: not supported (no, always, on-failure)", v);
-		return -1;
+	static const char *const names[] = {"no",	   "always",   "on-failure", "on-success",
+					    "on-abnormal", "on-abort", "on-watchdog"};
+	if (!*v) {
+		p->u->restart = UNIT_RESTART_NO;
+		return 0;
 	}
-	return 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (streq(v, names[i])) {
+			p->u->restart = (enum unit_restart)i;
+			return 0;
+		}
+	unit_perr(p,
+		  "Restart=%s: unknown (no, always, on-success, on-failure, on-abnormal, "
+		  "on-abort, on-watchdog)",
+		  v);
+	return -1;
 }
 
 static int set_time(struct parser *p, const char *key, const char *v)
@@ -347,19 +348,20 @@ static int set_time(struct parser *p, const char *key, const char *v)
 	return 0;
 }
 
+/* KillSignal=, FinalKillSignal= */
 static int set_kill_signal(struct parser *p, const char *key, const char *v)
 {
-	(void)key;
+	int *dst = streq(key, "KillSignal") ? &p->u->kill_signal : &p->u->final_kill_signal;
 	if (!*v) {
-		p->u->kill_signal = SIGTERM;
+		*dst = dst == &p->u->kill_signal ? SIGTERM : SIGKILL;
 		return 0;
 	}
 	int sig = unit_parse_signal(v);
 	if (sig < 0) {
-		unit_perr(p, "KillSignal=%s: unknown signal", v);
+		unit_perr(p, "%s=%s: unknown signal", key, v);
 		return -1;
 	}
-	p->u->kill_signal = sig;
+	*dst = sig;
 	return 0;
 }
 
@@ -535,50 +537,6 @@ static int add_io_bw(struct parser *p, const char *key, const char *v)
 	return 0;
 }
 
-static int parse_rlim(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	if (streq(s, "infinity")) {
-		*out = UNIT_INFINITY;
-		return 0;
-	}
-	if (parse_u64(s, &v) < 0 || v == UNIT_INFINITY)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int set_nofile(struct parser *p, const char *key, const char *v)
-{
-	(void)key;
-	struct unit *u = p->u;
-	if (!*v) {
-		u->has_nofile = 0;
-		return 0;
-	}
-	char soft[64];
-	const char *colon = strchr(v, ':');
-	size_t sl = colon ? (size_t)(colon - v) : strlen(v);
-	uint64_t s = 0, h = 0;
-	int r = -EINVAL;
-	if (sl < sizeof soft) {
-		memcpy(soft, v, sl);
-		soft[sl] = '\0';
-		r = parse_rlim(soft, &s);
-		h = s;
-		if (r == 0 && colon)
-			r = parse_rlim(colon + 1, &h);
-	}
-	if (r < 0 || s > h) {
-		unit_perr(p, "LimitNOFILE=%s: expected N, SOFT:HARD (soft <= hard) or infinity", v);
-		return -1;
-	}
-	u->has_nofile = 1;
-	u->nofile_soft = s;
-	u->nofile_hard = h;
-	return 0;
-}
-
 static int set_oom(struct parser *p, const char *key, const char *v)
 {
 	(void)key;
@@ -605,12 +563,102 @@ static int set_notify_access(struct parser *p, const char *key, const char *v)
 	return 0;
 }
 
-static int set_remain(struct parser *p, const char *key, const char *v)
+/* RemainAfterExit=, GuessMainPID=, Delegate=, SendSIGKILL=, SendSIGHUP= */
+static int set_flag(struct parser *p, const char *key, const char *v)
 {
-	(void)key;
-	if (parse_bool(v) < 0)
-		unit_pwarn(p, "RemainAfterExit=%s: not a boolean, ignored", v);
-	/* a oneshot that exited 0 stays "ready" for its dependents anyway */
+	struct unit *u = p->u;
+	int *dst = streq(key, "RemainAfterExit") ? &u->remain_after_exit
+		   : streq(key, "GuessMainPID")	 ? &u->guess_main_pid
+		   : streq(key, "Delegate")	 ? &u->delegate
+		   : streq(key, "SendSIGKILL")	 ? &u->send_sigkill
+						 : &u->send_sighup;
+	int def = dst == &u->guess_main_pid || dst == &u->send_sigkill;
+	int b = *v ? unit_parse_bool(v) : def;
+	if (b < 0 && dst == &u->delegate) {
+		b = 1; /* a list of controllers: all of them are delegated anyway */
+	} else if (b < 0) {
+		unit_perr(p, "%s=%s: not a boolean (yes, no)", key, v);
+		return -1;
+	}
+	*dst = b;
+	return 0;
+}
+
+static int set_pid_file(struct parser *p, const char *key, const char *v)
+{
+	if (!*v) {
+		p->u->pid_file = NULL;
+		return 0;
+	}
+	if (v[0] != '/') {
+		unit_perr(p, "%s=%s: not an absolute path", key, v);
+		return -1;
+	}
+	/* /var/run is /run on every system this runs on */
+	char buf[UNIT_LINE_MAX];
+	if (strncmp(v, "/var/run/", 9) == 0)
+		snprintf(buf, sizeof buf, "/run/%s", v + 9);
+	else
+		snprintf(buf, sizeof buf, "%s", v);
+	p->u->pid_file = unit_arena_dup(p, buf);
+	return p->u->pid_file ? 0 : -1;
+}
+
+static int set_kill_mode(struct parser *p, const char *key, const char *v)
+{
+	static const char *const names[] = {"control-group", "mixed", "process", "none"};
+	if (!*v) {
+		p->u->kill_mode = UNIT_KILL_CONTROL_GROUP;
+		return 0;
+	}
+	for (size_t i = 0; i < 4; i++)
+		if (streq(v, names[i])) {
+			p->u->kill_mode = (enum unit_kill_mode)i;
+			return 0;
+		}
+	unit_perr(p, "%s=%s: unknown (control-group, mixed, process, none)", key, v);
+	return -1;
+}
+
+static int set_watchdog(struct parser *p, const char *key, const char *v)
+{
+	uint64_t ms = 0;
+	if (*v && unit_parse_timespan_ms(v, &ms) < 0) {
+		unit_perr(p, "%s=%s: not a time span", key, v);
+		return -1;
+	}
+	p->u->watchdog_ms = ms == UNIT_INFINITY ? 0 : ms;
+	return 0;
+}
+
+/* SuccessExitStatus=, RestartPreventExitStatus=, RestartForceExitStatus=:
+ * exit codes and signal names, added up; empty resets. */
+static int add_exit_status(struct parser *p, const char *key, const char *v)
+{
+	struct unit *u = p->u;
+	struct unit_exit_set *set = streq(key, "SuccessExitStatus")	     ? &u->success_status
+				    : streq(key, "RestartPreventExitStatus") ? &u->restart_prevent
+									     : &u->restart_force;
+	if (!*v) {
+		memset(set, 0, sizeof *set);
+		return 0;
+	}
+	char buf[UNIT_LINE_MAX];
+	snprintf(buf, sizeof buf, "%s", v);
+	for (char *save = NULL, *w = strtok_r(buf, WS, &save); w; w = strtok_r(NULL, WS, &save)) {
+		long code;
+		int sig;
+		if (parse_int_range(w, 0, 255, &code) == 0 && w[0] != '-' && w[0] != '+')
+			set->code[code / 8] |= (uint8_t)(1u << (code % 8));
+		else if ((sig = unit_parse_signal(w)) > 0 && sig < 64 &&
+			 !isdigit((unsigned char)w[0]))
+			set->sig |= 1ull << sig;
+		else
+			unit_pwarn(p,
+				   "%s=: \"%s\" is neither an exit code (0..255) nor a signal "
+				   "name, ignored",
+				   key, w);
+	}
 	return 0;
 }
 
@@ -634,6 +682,21 @@ static const struct {
     {SEC_SERVICE, "Type", set_type, 0},
     {SEC_SERVICE, "ExecStart", add_exec, 1},
     {SEC_SERVICE, "ExecStartPre", add_exec, 1},
+    {SEC_SERVICE, "ExecStartPost", add_exec, 1},
+    {SEC_SERVICE, "ExecReload", add_exec, 1},
+    {SEC_SERVICE, "ExecStop", add_exec, 1},
+    {SEC_SERVICE, "ExecStopPost", add_exec, 1},
+    {SEC_SERVICE, "PIDFile", set_pid_file, 1},
+    {SEC_SERVICE, "GuessMainPID", set_flag, 0},
+    {SEC_SERVICE, "Delegate", set_flag, 0},
+    {SEC_SERVICE, "KillMode", set_kill_mode, 0},
+    {SEC_SERVICE, "FinalKillSignal", set_kill_signal, 0},
+    {SEC_SERVICE, "SendSIGKILL", set_flag, 0},
+    {SEC_SERVICE, "SendSIGHUP", set_flag, 0},
+    {SEC_SERVICE, "WatchdogSec", set_watchdog, 0},
+    {SEC_SERVICE, "SuccessExitStatus", add_exit_status, 0},
+    {SEC_SERVICE, "RestartPreventExitStatus", add_exit_status, 0},
+    {SEC_SERVICE, "RestartForceExitStatus", add_exit_status, 0},
     {SEC_SERVICE, "Environment", add_environment, 1},
     {SEC_SERVICE, "EnvironmentFile", add_envfile, 1},
     {SEC_SERVICE, "WorkingDirectory", set_workdir, 1},
@@ -654,10 +717,9 @@ static const struct {
     {SEC_SERVICE, "TasksMax", set_size, 0},
     {SEC_SERVICE, "IOReadBandwidthMax", add_io_bw, 1},
     {SEC_SERVICE, "IOWriteBandwidthMax", add_io_bw, 1},
-    {SEC_SERVICE, "LimitNOFILE", set_nofile, 0},
     {SEC_SERVICE, "OOMScoreAdjust", set_oom, 0},
     {SEC_SERVICE, "NotifyAccess", set_notify_access, 0},
-    {SEC_SERVICE, "RemainAfterExit", set_remain, 0},
+    {SEC_SERVICE, "RemainAfterExit", set_flag, 0},
 };
 
 static const char *section_name(enum section s)
@@ -689,5 +751,7 @@ void unit_keys_assign(struct parser *p, const char *key, const char *v)
 		keys[i].fn(p, key, val);
 		return;
 	}
+	if (unit_keys_exec_assign(p, key, v) || unit_cond_assign(p, key, v))
+		return;
 	unit_pwarn(p, "unknown key %s= in [%s], ignored", key, section_name(p->sec));
 }

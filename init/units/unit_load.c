@@ -225,6 +225,52 @@ static int build_cmd(struct parser *p, const char *key, const struct raw_cmd *ra
 	return 0;
 }
 
+/* Every command list, after the checks systemd makes on them. */
+static int build_cmds(struct parser *p)
+{
+	struct unit *u = p->u;
+	int n_start = p->n_cmd[UNIT_CMD_START];
+	if (!n_start && (u->type != UNIT_TYPE_ONESHOT || !p->n_cmd[UNIT_CMD_STOP])) {
+		unit_perr(p, "no ExecStart= in [Service]%s",
+			  u->type == UNIT_TYPE_ONESHOT ? " (nor ExecStop=)" : "");
+		return -1;
+	}
+	if (n_start > 1 && u->type != UNIT_TYPE_ONESHOT) {
+		p->line = p->cmd[UNIT_CMD_START][1].line;
+		unit_perr(p, "more than one ExecStart= is only for Type=oneshot (write an empty "
+			     "ExecStart= first to replace it)");
+		return -1;
+	}
+	/* as in systemd, a oneshot has no start timeout unless given one */
+	if (u->type == UNIT_TYPE_ONESHOT && !p->timeout_start_set)
+		u->timeout_start_ms = UNIT_TIMEOUT_NONE;
+	for (int k = 0; k < UNIT_CMD_KINDS; k++) {
+		for (int i = 0; i < p->n_cmd[k]; i++)
+			if (build_cmd(p, unit_cmd_key((enum unit_cmd)k), &p->cmd[k][i],
+				      &u->exec[k][i]) < 0)
+				return -1;
+		u->n_exec[k] = p->n_cmd[k];
+	}
+	return 0;
+}
+
+static void resolve_groups(struct parser *p)
+{
+	struct unit *u = p->u;
+	char err[UNIT_DIAG_LEN];
+	p->line = p->groups_line;
+	for (int i = 0; i < u->n_groups && !p->opts->no_userdb; i++) {
+		struct userdb_cred c;
+		if (userdb_resolve(p->opts->root, "0", u->group_names[i], &c, err, sizeof err) <
+		    0) {
+			unit_perr(p, "SupplementaryGroups=: %s", err);
+			return;
+		}
+		u->groups[i] = c.gid;
+	}
+	p->line = 0;
+}
+
 static void finish(struct parser *p)
 {
 	struct unit *u = p->u;
@@ -241,19 +287,8 @@ static void finish(struct parser *p)
 	u->n_env = p->n_env;
 	u->envp[u->n_env] = NULL;
 
-	if (!p->n_start) {
-		unit_perr(p, "no ExecStart= in [Service]");
+	if (build_cmds(p) < 0)
 		return;
-	}
-	/* as in systemd, a oneshot has no start timeout unless given one */
-	if (u->type == UNIT_TYPE_ONESHOT && !p->timeout_start_set)
-		u->timeout_start_ms = UNIT_TIMEOUT_NONE;
-	if (build_cmd(p, "ExecStart", &p->start, &u->start) < 0)
-		return;
-	for (int i = 0; i < p->n_pre; i++)
-		if (build_cmd(p, "ExecStartPre", &p->pre[i], &u->pre[i]) < 0)
-			return;
-	u->n_pre = p->n_pre;
 	p->line = 0;
 
 	if ((u->user || u->group) && !p->opts->no_userdb) {
@@ -266,6 +301,12 @@ static void finish(struct parser *p)
 		u->has_cred = 1;
 		p->line = 0;
 	}
+	resolve_groups(p);
+	if (u->n_hardening_ignored)
+		unit_pwarn(p,
+			   "hardening not applied by pact-init (the service runs without it), %d "
+			   "keys: %s",
+			   u->n_hardening_ignored, p->hardening_ignored);
 	if (u->working_dir && streq(u->working_dir, "~"))
 		u->working_dir = unit_arena_dup(p, u->has_cred ? u->cred.home : "/root");
 }
@@ -351,7 +392,9 @@ int unit_load_buffer(const char *path, const char *instance, const char *text, s
 	struct parser p;
 	memset(&p, 0, offsetof(struct parser, scratch));
 	p.scratch_used = 0;
-	p.n_start = p.n_pre = p.n_env = p.n_envfile = p.user_line = p.timeout_start_set = 0;
+	memset(p.n_cmd, 0, sizeof p.n_cmd);
+	p.n_env = p.n_envfile = p.user_line = p.timeout_start_set = p.groups_line = 0;
+	p.hardening_ignored[0] = '\0';
 	p.file = path;
 	p.u = u;
 	p.d = d;

@@ -32,10 +32,8 @@ struct parser {
 	/* raw values resolved after the whole file is read */
 	char scratch[UNIT_ARENA_SIZE];
 	size_t scratch_used;
-	struct raw_cmd start;
-	int n_start;
-	struct raw_cmd pre[UNIT_PRE_MAX];
-	int n_pre;
+	struct raw_cmd cmd[UNIT_CMD_KINDS][UNIT_CMD_MAX];
+	int n_cmd[UNIT_CMD_KINDS];
 	char *env[UNIT_ENV_MAX]; /* "KEY=VALUE" in scratch */
 	int n_env;
 	struct {
@@ -45,6 +43,9 @@ struct parser {
 	int n_envfile;
 	int user_line;
 	int timeout_start_set;
+	int groups_line;
+	/* hardening keys read and not applied, for the one summary line */
+	char hardening_ignored[512];
 };
 
 /* An error (the unit does not load; the first one is its load_error) or a
@@ -55,6 +56,11 @@ __attribute__((format(printf, 2, 3))) void unit_pwarn(struct parser *p, const ch
  * into the unit's arena; NULL, with the error reported, when it is full. */
 char *unit_scratch_dup(struct parser *p, const char *s);
 const char *unit_arena_dup(struct parser *p, const char *s);
+/* The keys of the execution environment (unit_keys_exec.c) and of the
+ * conditions (unit_cond.c): 1 when key is theirs (handled, errors
+ * reported), 0 when it is not. */
+int unit_keys_exec_assign(struct parser *p, const char *key, const char *v);
+int unit_cond_assign(struct parser *p, const char *key, const char *v);
 
 static inline int streq(const char *a, const char *b)
 {

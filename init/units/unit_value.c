@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #define WS " \t\r\n"
 
@@ -172,4 +173,17 @@ int unit_parse_signal(const char *s)
 		if (streq(s, signals[i].name))
 			return signals[i].sig;
 	return -EINVAL;
+}
+
+int unit_exit_set_has(const struct unit_exit_set *set, int status)
+{
+	if (WIFEXITED(status)) {
+		int c = WEXITSTATUS(status);
+		return set->code[c / 8] >> (c % 8) & 1;
+	}
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		return sig > 0 && sig < 64 && (set->sig >> sig & 1);
+	}
+	return 0;
 }

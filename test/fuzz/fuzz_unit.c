@@ -92,14 +92,18 @@ static void check(const struct unit *u)
 	if (u->load_state != UNIT_LOADED)
 		return;
 	/* touch every string so ASan sees any dangling pointer */
-	size_t sum = strlen(u->name) + strlen(u->start.path);
-	for (int i = 0; i < u->start.argc; i++)
-		sum += strlen(u->start.argv[i]);
-	if (u->start.argc < 1 || u->start.argv[u->start.argc])
-		__builtin_trap();
-	for (int k = 0; k < u->n_pre; k++)
-		for (int i = 0; i < u->pre[k].argc; i++)
-			sum += strlen(u->pre[k].argv[i]);
+	size_t sum = strlen(u->name);
+	for (int kind = 0; kind < UNIT_CMD_KINDS; kind++)
+		for (int k = 0; k < u->n_exec[kind]; k++) {
+			const struct unit_exec *x = &u->exec[kind][k];
+			sum += strlen(x->path);
+			if (x->argc < 1 || x->argv[x->argc])
+				__builtin_trap();
+			for (int i = 0; i < x->argc; i++)
+				sum += strlen(x->argv[i]);
+		}
+	for (int i = 0; i < u->n_cond; i++)
+		sum += strlen(u->cond[i].value);
 	for (int i = 0; i < u->n_env; i++)
 		if (!strchr(u->envp[i], '='))
 			__builtin_trap();

@@ -1,7 +1,7 @@
 /*
  * Unit file parser tests: every key, quoting and expansion, specifiers,
  * time spans and sizes, warnings and errors (asserted by text), templates,
- * EnvironmentFile=, the directory loader, and every file under services/.
+ * EnvironmentFile=, unit_copy (the files: test_unit_files.c).
  */
 #include "units/unit.h"
 #include "units/depgraph.h"
@@ -15,53 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static struct unit U; /* big: keep off the stack */
-static struct unit_diag D;
-static char tmpdir[256];
-static const struct unit_opts QUIET = {.quiet = 1, .no_userdb = 1};
-
-static int load(const char *name, const char *text)
-{
-	unit_diag_clear(&D);
-	return unit_load_buffer(name, NULL, text, strlen(text), &QUIET, &U, &D);
-}
-
-static int load_inst(const char *name, const char *inst, const char *text)
-{
-	unit_diag_clear(&D);
-	return unit_load_buffer(name, inst, text, strlen(text), &QUIET, &U, &D);
-}
-
-/* Does any kept message contain needle? */
-static int diag_has(const char *needle)
-{
-	for (int i = 0; i < D.n; i++)
-		if (strstr(D.msg[i].text, needle))
-			return 1;
-	return 0;
-}
-
-static void dump_diag(void)
-{
-	for (int i = 0; i < D.n; i++)
-		printf("#   diag: %s\n", D.msg[i].text);
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		printf("# cannot write %s: %s\n", path, strerror(errno));
-		return;
-	}
-	fputs(text, f);
-	fclose(f);
-}
-
-#define SVC "[Service]\nExecStart=/bin/true\n"
+#include "unit_fixture.h"
 
 static void test_minimal(void)
 {
@@ -81,10 +39,10 @@ static void test_minimal(void)
 	ok(U.timeout_start_ms == UNIT_DEFAULT_TIMEOUT_START_MS, "default start timeout 90 s");
 	ok(U.memory_max == UNIT_INFINITY && U.tasks_max == UNIT_INFINITY, "no limits by default");
 	is_int(U.cpu_weight, 0, "no CPUWeight by default");
-	is_int(U.start.argc, 1, "argc 1");
-	is_str(U.start.path, "/bin/true", "path");
-	is_str(U.start.argv[0], "/bin/true", "argv[0]");
-	ok(U.start.argv[1] == NULL, "argv NULL-terminated");
+	is_int(U.exec[UNIT_CMD_START][0].argc, 1, "argc 1");
+	is_str(U.exec[UNIT_CMD_START][0].path, "/bin/true", "path");
+	is_str(U.exec[UNIT_CMD_START][0].argv[0], "/bin/true", "argv[0]");
+	ok(U.exec[UNIT_CMD_START][0].argv[1] == NULL, "argv NULL-terminated");
 	ok(U.envp[0] == NULL, "empty envp NULL-terminated");
 	is_int(D.nerr + D.nwarn, 0, "no diagnostics");
 	is_str(unit_slice_path(U.slice), "pact.slice/infra.slice", "slice path");
@@ -142,13 +100,14 @@ static void test_all_keys(void)
 	is_int(U.n_wants, 2, "Wants");
 	is_str(U.wants[1], "network.target", "Wants keeps targets (ignored by the graph)");
 	is_int(U.type, UNIT_TYPE_NOTIFY, "Type=notify");
-	is_int(U.n_pre, 2, "two ExecStartPre");
-	ok(U.pre[0].flags & UNIT_EXEC_IGNORE_FAILURE, "'-' prefix sets ignore-failure");
-	is_str(U.pre[0].path, "/bin/mkdir", "'-' stripped from the path");
-	is_int(U.pre[0].argc, 3, "pre argc");
-	is_str(U.pre[1].argv[1], "pre2", "second pre argv");
-	is_int(U.start.argc, 3, "ExecStart argc");
-	is_str(U.start.argv[2], "value", "ExecStart argv[2]");
+	is_int(U.n_exec[UNIT_CMD_PRE], 2, "two ExecStartPre");
+	ok(U.exec[UNIT_CMD_PRE][0].flags & UNIT_EXEC_IGNORE_FAILURE,
+	   "'-' prefix sets ignore-failure");
+	is_str(U.exec[UNIT_CMD_PRE][0].path, "/bin/mkdir", "'-' stripped from the path");
+	is_int(U.exec[UNIT_CMD_PRE][0].argc, 3, "pre argc");
+	is_str(U.exec[UNIT_CMD_PRE][1].argv[1], "pre2", "second pre argv");
+	is_int(U.exec[UNIT_CMD_START][0].argc, 3, "ExecStart argc");
+	is_str(U.exec[UNIT_CMD_START][0].argv[2], "value", "ExecStart argv[2]");
 	is_int(U.n_env, 2, "two env entries");
 	is_str(U.envp[0], "A=1", "env A");
 	is_str(U.envp[1], "B=2", "env B");
@@ -170,7 +129,9 @@ static void test_all_keys(void)
 	is_str(U.io[0].device, "/dev/sda", "IO device");
 	ok(U.io[0].rbps == 10ULL << 20 && U.io[0].wbps == 5ULL << 20, "read+write merged on sda");
 	ok(U.io[1].rbps == UNIT_INFINITY && U.io[1].wbps == 1ULL << 30, "nvme write only");
-	ok(U.has_nofile && U.nofile_soft == 1024 && U.nofile_hard == 4096, "LimitNOFILE soft:hard");
+	ok((U.rlim_set & 1u << RLIMIT_NOFILE) && U.rlim[RLIMIT_NOFILE].soft == 1024 &&
+	       U.rlim[RLIMIT_NOFILE].hard == 4096,
+	   "LimitNOFILE soft:hard");
 	ok(U.has_oom_score_adj && U.oom_score_adj == -500, "OOMScoreAdjust");
 }
 
@@ -182,17 +143,18 @@ static void test_quoting(void)
 	is_int(r, 0, "quoted command loads");
 	if (r)
 		dump_diag();
-	is_int(U.start.argc, 11, "argc with quotes");
-	is_str(U.start.argv[1], "-c", "argv1");
-	is_str(U.start.argv[2], "echo \"hi there\"; exit 0", "single quotes keep double quotes");
-	is_str(U.start.argv[3], "a b", "double quotes join");
-	is_str(U.start.argv[4], "c d", "backslash-space escape");
-	is_str(U.start.argv[5], "eAf", "\\x41 escape");
-	is_str(U.start.argv[6], "A", "octal escape");
-	is_str(U.start.argv[7], "tab\there", "\\t inside double quotes");
-	is_str(U.start.argv[8], "middle quote", "quotes may start mid-word");
-	is_str(U.start.argv[9], "", "'' is an empty argument");
-	is_str(U.start.argv[10], "", "\"\" is an empty argument");
+	is_int(U.exec[UNIT_CMD_START][0].argc, 11, "argc with quotes");
+	is_str(U.exec[UNIT_CMD_START][0].argv[1], "-c", "argv1");
+	is_str(U.exec[UNIT_CMD_START][0].argv[2], "echo \"hi there\"; exit 0",
+	       "single quotes keep double quotes");
+	is_str(U.exec[UNIT_CMD_START][0].argv[3], "a b", "double quotes join");
+	is_str(U.exec[UNIT_CMD_START][0].argv[4], "c d", "backslash-space escape");
+	is_str(U.exec[UNIT_CMD_START][0].argv[5], "eAf", "\\x41 escape");
+	is_str(U.exec[UNIT_CMD_START][0].argv[6], "A", "octal escape");
+	is_str(U.exec[UNIT_CMD_START][0].argv[7], "tab\there", "\\t inside double quotes");
+	is_str(U.exec[UNIT_CMD_START][0].argv[8], "middle quote", "quotes may start mid-word");
+	is_str(U.exec[UNIT_CMD_START][0].argv[9], "", "'' is an empty argument");
+	is_str(U.exec[UNIT_CMD_START][0].argv[10], "", "\"\" is an empty argument");
 
 	r = load("q.service", "[Service]\nExecStart=/bin/echo \"unterminated\n");
 	ok(r < 0, "unterminated double quote fails");
@@ -200,11 +162,13 @@ static void test_quoting(void)
 	r = load("q.service", "[Service]\nExecStart=/bin/echo 'x\n");
 	ok(r < 0 && diag_has("unterminated single quote"), "unterminated single quote fails");
 	r = load("q.service", "[Service]\nExecStart=/bin/echo \\q a\\\n");
-	ok(r == 0 && strcmp(U.start.argv[1], "\\q") == 0, "unknown escape kept verbatim");
+	ok(r == 0 && strcmp(U.exec[UNIT_CMD_START][0].argv[1], "\\q") == 0,
+	   "unknown escape kept verbatim");
 	ok(diag_has("q.service:2: ExecStart=: unknown escape sequences kept verbatim"),
 	   "unknown escape warned");
 	r = load("q.service", "[Service]\nExecStart=/bin/echo \\x00\n");
-	ok(r == 0 && strcmp(U.start.argv[1], "\\x00") == 0, "escaped NUL kept verbatim");
+	ok(r == 0 && strcmp(U.exec[UNIT_CMD_START][0].argv[1], "\\x00") == 0,
+	   "escaped NUL kept verbatim");
 	r = load("q.service", "[Service]\nExecStart=bin/echo x\n");
 	ok(r < 0 && diag_has("neither absolute nor a plain name"), "relative path with / refused");
 	r = load("q.service", "[Service]\nExecStart=echo x\n");
@@ -215,22 +179,25 @@ static void test_prefixes(void)
 {
 	int r = load("p.service", "[Service]\nExecStart=-@/bin/busybox sleep 5\n");
 	is_int(r, 0, "-@ prefixes");
-	ok(U.start.flags & UNIT_EXEC_IGNORE_FAILURE, "- flag");
-	ok(U.start.flags & UNIT_EXEC_ARGV0, "@ flag");
-	is_str(U.start.path, "/bin/busybox", "@: path is the first word");
-	is_str(U.start.argv[0], "sleep", "@: argv[0] is the second word");
-	is_str(U.start.argv[1], "5", "@: then the arguments");
-	is_int(U.start.argc, 2, "@: argc");
+	ok(U.exec[UNIT_CMD_START][0].flags & UNIT_EXEC_IGNORE_FAILURE, "- flag");
+	ok(U.exec[UNIT_CMD_START][0].flags & UNIT_EXEC_ARGV0, "@ flag");
+	is_str(U.exec[UNIT_CMD_START][0].path, "/bin/busybox", "@: path is the first word");
+	is_str(U.exec[UNIT_CMD_START][0].argv[0], "sleep", "@: argv[0] is the second word");
+	is_str(U.exec[UNIT_CMD_START][0].argv[1], "5", "@: then the arguments");
+	is_int(U.exec[UNIT_CMD_START][0].argc, 2, "@: argc");
 
 	r = load("p.service", "[Service]\nEnvironment=X=1\nExecStart=:/bin/echo $X ${X}\n");
 	is_int(r, 0, ": prefix");
-	is_str(U.start.argv[1], "$X", ": keeps $X literal");
-	is_str(U.start.argv[2], "${X}", ": keeps ${X} literal");
+	is_str(U.exec[UNIT_CMD_START][0].argv[1], "$X", ": keeps $X literal");
+	is_str(U.exec[UNIT_CMD_START][0].argv[2], "${X}", ": keeps ${X} literal");
 
 	r = load("p.service", "[Service]\nExecStart=+/bin/true\n");
-	ok(r < 0 && diag_has("p.service:2: ExecStart=: prefix \"+\""), "+ refused with file:line");
-	r = load("p.service", "[Service]\nExecStart=!!/bin/true\n");
-	ok(r < 0 && diag_has("prefix \"!\""), "!! refused");
+	ok(r == 0 && (U.exec[UNIT_CMD_START][0].flags & UNIT_EXEC_PRIVILEGED), "+ runs as root");
+	r = load("p.service", "[Service]\nExecStart=!!-/bin/true\n");
+	ok(r == 0 && (U.exec[UNIT_CMD_START][0].flags & UNIT_EXEC_NO_SETUID) &&
+	       (U.exec[UNIT_CMD_START][0].flags & UNIT_EXEC_IGNORE_FAILURE) &&
+	       strcmp(U.exec[UNIT_CMD_START][0].path, "/bin/true") == 0,
+	   "!! and - together");
 	r = load("p.service", "[Service]\nExecStart=@/bin/true\n");
 	ok(r < 0 && diag_has("needs the program and an argv[0]"), "@ without argv0 refused");
 }
@@ -252,15 +219,16 @@ static void test_env_expansion(void)
 	is_str(U.envp[2], "EMPTY=", "empty value");
 	is_str(U.envp[3], "Q=quoted value", "single-quoted assignment");
 	/* /bin/prog -a -b "c d" "x y" "prex ypost" "" "$literal" "$ONE/no" */
-	is_int(U.start.argc, 9, "argc after expansion");
-	is_str(U.start.argv[1], "-a", "$OPTS split 1");
-	is_str(U.start.argv[2], "-b", "$OPTS split 2");
-	is_str(U.start.argv[3], "c d", "$OPTS split honours quotes");
-	is_str(U.start.argv[4], "x y", "${ONE} one word");
-	is_str(U.start.argv[5], "prex ypost", "${ONE} inside a word");
-	is_str(U.start.argv[6], "", "${MISSING} is an empty word; $MISSING vanishes");
-	is_str(U.start.argv[7], "$literal", "$$ is a literal $");
-	is_str(U.start.argv[8], "$ONE/no", "$NAME inside a word is literal");
+	is_int(U.exec[UNIT_CMD_START][0].argc, 9, "argc after expansion");
+	is_str(U.exec[UNIT_CMD_START][0].argv[1], "-a", "$OPTS split 1");
+	is_str(U.exec[UNIT_CMD_START][0].argv[2], "-b", "$OPTS split 2");
+	is_str(U.exec[UNIT_CMD_START][0].argv[3], "c d", "$OPTS split honours quotes");
+	is_str(U.exec[UNIT_CMD_START][0].argv[4], "x y", "${ONE} one word");
+	is_str(U.exec[UNIT_CMD_START][0].argv[5], "prex ypost", "${ONE} inside a word");
+	is_str(U.exec[UNIT_CMD_START][0].argv[6], "",
+	       "${MISSING} is an empty word; $MISSING vanishes");
+	is_str(U.exec[UNIT_CMD_START][0].argv[7], "$literal", "$$ is a literal $");
+	is_str(U.exec[UNIT_CMD_START][0].argv[8], "$ONE/no", "$NAME inside a word is literal");
 
 	r = load("e.service", "[Service]\nEnvironment=A=1\nEnvironment=A=2\nExecStart=/bin/x\n");
 	ok(r == 0 && U.n_env == 1 && strcmp(U.envp[0], "A=2") == 0, "later assignment wins");
@@ -274,7 +242,7 @@ static void test_env_expansion(void)
 	r = load("e.service", "[Service]\nExecStart=/bin/$X\n");
 	ok(r < 0 && diag_has("may not contain a variable"), "variable in the program refused");
 	r = load("e.service", "[Service]\nExecStart=/bin/x ${A}\nEnvironment=A=late\n");
-	ok(r == 0 && strcmp(U.start.argv[1], "late") == 0,
+	ok(r == 0 && strcmp(U.exec[UNIT_CMD_START][0].argv[1], "late") == 0,
 	   "Environment= after ExecStart= still expands");
 }
 
@@ -290,12 +258,13 @@ static void test_specifiers(void)
 	is_str(U.name, "cxi_rh@3.service", "instance name");
 	is_str(U.instance, "3", "instance");
 	is_str(U.description, "RH 3 of cxi_rh (cxi_rh@3.service, cxi_rh@3) 100%", "specifiers");
-	is_str(U.start.argv[1], "--device=cxi3", "%%i in ExecStart");
-	is_str(U.start.argv[2], "--name=cxi_rh@3", "%%N in ExecStart");
+	is_str(U.exec[UNIT_CMD_START][0].argv[1], "--device=cxi3", "%%i in ExecStart");
+	is_str(U.exec[UNIT_CMD_START][0].argv[2], "--name=cxi_rh@3", "%%N in ExecStart");
 	is_int(U.slice, UNIT_SLICE_NETWORK, "network slice");
 
 	r = load_inst("/x/getty@.service", "dev-ttyS0", "[Service]\nExecStart=/bin/getty %I\n");
-	ok(r == 0 && strcmp(U.start.argv[1], "dev/ttyS0") == 0, "%%I unescapes - to /");
+	ok(r == 0 && strcmp(U.exec[UNIT_CMD_START][0].argv[1], "dev/ttyS0") == 0,
+	   "%%I unescapes - to /");
 
 	r = load("/x/cxi_rh@.service", tmpl);
 	ok(r < 0 && diag_has("is a template"), "template without instance refused");
@@ -306,10 +275,12 @@ static void test_specifiers(void)
 	r = load("s.service", "[Service]\nExecStart=/bin/echo %q\n");
 	ok(r < 0 && diag_has("s.service:2: unsupported specifier %q"), "unknown specifier: error");
 	r = load("s.service", "[Service]\nExecStart=/bin/echo %t/x %p\n");
-	ok(r == 0 && strcmp(U.start.argv[1], "/run/x") == 0 && strcmp(U.start.argv[2], "s") == 0,
+	ok(r == 0 && strcmp(U.exec[UNIT_CMD_START][0].argv[1], "/run/x") == 0 &&
+	       strcmp(U.exec[UNIT_CMD_START][0].argv[2], "s") == 0,
 	   "%%t and %%p of a plain unit");
 	r = load("/d/x@7.service", "[Service]\nExecStart=/bin/echo %i\n");
-	ok(r == 0 && strcmp(U.start.argv[1], "7") == 0, "instance file written out: %%i");
+	ok(r == 0 && strcmp(U.exec[UNIT_CMD_START][0].argv[1], "7") == 0,
+	   "instance file written out: %%i");
 }
 
 static void test_timespans(void)
@@ -434,9 +405,9 @@ static void test_values(void)
 	static const struct {
 		const char *line, *err;
 	} bad[] = {
-	    {"Type=forking", "Type=forking is not supported"},
+	    {"Type=weird2", "Type=weird2: unknown type"},
 	    {"Type=weird", "Type=weird: unknown type"},
-	    {"Restart=on-success", "Restart=on-success: not supported"},
+	    {"Restart=sometimes", "Restart=sometimes: unknown"},
 	    {"Slice=system.slice", "Slice=system.slice: not one of"},
 	    {"CPUWeight=idle", "CPUWeight=idle is not supported"},
 	    {"CPUWeight=0", "CPUWeight=0: not a weight"},
@@ -490,14 +461,15 @@ static void test_values(void)
 	load("v.service", "[Service]\nExecStart=/bin/x\nWorkingDirectory=~\n");
 	is_str(U.working_dir, "/root", "~ without User= is /root");
 	load("v.service", "[Service]\nExecStart=/bin/x\nLimitNOFILE=infinity\n");
-	ok(U.nofile_soft == UNIT_INFINITY && U.nofile_hard == UNIT_INFINITY, "NOFILE infinity");
+	ok(U.rlim[RLIMIT_NOFILE].soft == UNIT_INFINITY &&
+	       U.rlim[RLIMIT_NOFILE].hard == UNIT_INFINITY,
+	   "NOFILE infinity");
 
 	int r = load("v.service", "[Service]\nExecStart=/bin/x\nType=dbus\nBusName=org.x\n");
 	ok(r == 0 && U.type == UNIT_TYPE_SIMPLE, "Type=dbus runs as simple");
 	ok(diag_has("v.service:3: Type=dbus is run as Type=simple"), "with a warning");
 	r = load("v.service", "[Service]\nExecStart=/bin/x\nRestart=on-abnormal\n");
-	ok(r == 0 && U.restart == UNIT_RESTART_ON_FAILURE && diag_has("on-abnormal"),
-	   "on-abnormal maps to on-failure with a warning");
+	ok(r == 0 && U.restart == UNIT_RESTART_ON_ABNORMAL, "Restart=on-abnormal");
 	r = load("v.service", "[Service]\nExecStart=/bin/x\nKillSignal=HUP\nKillSignal=\n");
 	ok(r == 0 && U.kill_signal == SIGTERM, "empty scalar resets to the default");
 	r = load("v.service", "[Service]\nExecStart=/bin/x\nSlice=gpu.slice\nSlice=audit.slice\n");
@@ -507,13 +479,13 @@ static void test_values(void)
 static void test_syntax(void)
 {
 	int r = load("w.service", "[Unit]\nFrobnicate=yes\nDescription=x\n[Weird]\nA=b\nC=d\n"
-				  "[X-Custom]\nE=f\n" SVC "ExecReload=/bin/kill -HUP $MAINPID\n");
+				  "[X-Custom]\nE=f\n" SVC "ExecFrob=/bin/kill -HUP $MAINPID\n");
 	is_int(r, 0, "unknown keys and sections do not fail the unit");
 	is_int(D.nwarn, 3, "one warning per unknown key and per unknown section");
 	is_int(D.nerr, 0, "no errors");
 	ok(diag_has("w.service:2: unknown key Frobnicate= in [Unit], ignored"), "unknown key text");
 	ok(diag_has("w.service:4: unknown section [Weird], ignored"), "unknown section text");
-	ok(diag_has("w.service:11: unknown key ExecReload= in [Service]"), "unknown [Service] key");
+	ok(diag_has("w.service:11: unknown key ExecFrob= in [Service]"), "unknown [Service] key");
 
 	r = load("s.service", "[Service]\nExecStart=/bin/x\njust words\n");
 	ok(r < 0 && diag_has("s.service:3: \"just words\": not an assignment"), "line without =");
@@ -529,11 +501,13 @@ static void test_syntax(void)
 	r = load("s.service", "[Service]\nExecStart=/bin/a\nExecStart=/bin/b\n");
 	ok(r < 0 && diag_has("s.service:3: more than one ExecStart="), "two ExecStart refused");
 	r = load("s.service", "[Service]\nExecStart=/bin/a\nExecStart=\nExecStart=/bin/b\n");
-	ok(r == 0 && strcmp(U.start.path, "/bin/b") == 0, "empty ExecStart= resets");
+	ok(r == 0 && strcmp(U.exec[UNIT_CMD_START][0].path, "/bin/b") == 0,
+	   "empty ExecStart= resets");
 	r = load("s.service", "[Service]\nExecStartPre=/bin/a\nExecStartPre=\n"
 			      "ExecStartPre=/bin/c\n"
 			      "ExecStart=/bin/b\n");
-	ok(r == 0 && U.n_pre == 1 && strcmp(U.pre[0].path, "/bin/c") == 0,
+	ok(r == 0 && U.n_exec[UNIT_CMD_PRE] == 1 &&
+	       strcmp(U.exec[UNIT_CMD_PRE][0].path, "/bin/c") == 0,
 	   "empty ExecStartPre= resets the list");
 	r = load("s.service", "[Unit]\nAfter=a.service\nAfter=\nAfter=b.service\n" SVC);
 	ok(r == 0 && U.n_after == 1 && strcmp(U.after[0], "b.service") == 0, "empty After= resets");
@@ -562,8 +536,8 @@ static void test_syntax(void)
 	if (r)
 		dump_diag();
 	is_str(U.description, "spaced out", "value trimmed");
-	is_int(U.start.argc, 4, "continued ExecStart has 4 words");
-	is_str(U.start.argv[3], "three", "last continued word");
+	is_int(U.exec[UNIT_CMD_START][0].argc, 4, "continued ExecStart has 4 words");
+	is_str(U.exec[UNIT_CMD_START][0].argv[3], "three", "last continued word");
 	is_int(U.n_env, 1, "line after a continuation parsed normally");
 	r = load("c.service", "[Service]\nExecStart=/bin/x\nBogus=1\n\nFoo\n");
 	ok(r < 0 && diag_has("c.service:5: \"Foo\""), "line numbers count blank lines");
@@ -572,7 +546,8 @@ static void test_syntax(void)
 	r = load("f.service", "[Unit]\nDescription=gone\n[Service]\nExecStart=/bin/x\nType=bad\n");
 	ok(r < 0 && U.load_state == UNIT_LOAD_ERROR, "failed unit marked");
 	is_str(U.name, "f.service", "failed unit keeps its name");
-	ok(U.description && !U.description[0] && U.start.argc == 0, "failed unit has nothing else");
+	ok(U.description && !U.description[0] && U.exec[UNIT_CMD_START][0].argc == 0,
+	   "failed unit has nothing else");
 	ok(strstr(U.load_error, "f.service:5: Type=bad") != NULL, "load_error is the first error");
 }
 
@@ -587,7 +562,7 @@ static void test_limits(void)
 	ok(r < 0 && diag_has("more than 64 arguments"), "argv bounded at %d", UNIT_ARGV_MAX);
 
 	o = (size_t)snprintf(text, sizeof text, "[Service]\nExecStart=/bin/x\n");
-	for (int i = 0; i <= UNIT_PRE_MAX; i++)
+	for (int i = 0; i <= UNIT_CMD_MAX; i++)
 		o += (size_t)snprintf(text + o, sizeof text - o, "ExecStartPre=/bin/p%d\n", i);
 	r = load("l.service", text);
 	ok(r < 0 && diag_has("more than 8 ExecStartPre="), "ExecStartPre bounded");
@@ -660,9 +635,9 @@ static void test_envfile(void)
 	is_int(r, 0, "EnvironmentFile loads (optional missing file is fine)");
 	if (r)
 		dump_diag();
-	is_int(U.start.argc, 5, "$OPTIONS from the file split into words");
-	is_str(U.start.argv[2], "-F", "first option");
-	is_str(U.start.argv[4], "-x", "last option");
+	is_int(U.exec[UNIT_CMD_START][0].argc, 5, "$OPTIONS from the file split into words");
+	is_str(U.exec[UNIT_CMD_START][0].argv[2], "-F", "first option");
+	is_str(U.exec[UNIT_CMD_START][0].argv[4], "-x", "last option");
 	int found = 0;
 	for (int i = 0; i < U.n_env; i++) {
 		found += strcmp(U.envp[i], "PLAIN=plain value") == 0;
@@ -722,10 +697,11 @@ static void test_copy(void)
 	memset(&U, 0x5a, sizeof U); /* the copy must not point into the original */
 	is_str(copy.description, "d", "copied description");
 	is_str(copy.after[0], "x.service", "copied After");
-	is_str(copy.start.argv[2], "b", "copied argv");
-	ok(copy.start.argv[0] == copy.start.path, "argv[0] is path in the copy");
-	ok(copy.start.argv[3] == NULL, "copied argv terminated");
-	is_str(copy.pre[0].path, "/bin/p", "copied pre");
+	is_str(copy.exec[UNIT_CMD_START][0].argv[2], "b", "copied argv");
+	ok(copy.exec[UNIT_CMD_START][0].argv[0] == copy.exec[UNIT_CMD_START][0].path,
+	   "argv[0] is path in the copy");
+	ok(copy.exec[UNIT_CMD_START][0].argv[3] == NULL, "copied argv terminated");
+	is_str(copy.exec[UNIT_CMD_PRE][0].path, "/bin/p", "copied pre");
 	is_str(copy.envp[0], "K=V", "copied env");
 	is_str(copy.io[0].device, "/dev/sda", "copied io device");
 	is_str(copy.user, "nobody", "copied user");
@@ -733,250 +709,9 @@ static void test_copy(void)
 	   "instance rebased");
 }
 
-static void test_dir(void)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 300];
-	snprintf(dir, sizeof dir, "%s/services", tmpdir);
-	mkdir_p(dir, 0755);
-	static const struct {
-		const char *name, *text;
-	} files[] = {
-	    {"b.service", "[Unit]\nAfter=a.service\n" SVC},
-	    {"a.service", SVC},
-	    {"broken.service", "[Service]\nExecStart=/bin/x\nType=forking\n"},
-	    {"cxi_rh@.service", "[Service]\nSlice=network.slice\nExecStart=/usr/bin/cxi_rh "
-				"--device=cxi%i\n"},
-	    {"notes.txt", "not a unit"},
-	    {"other.socket", "[Socket]\n"},
-	};
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
-		write_text(path, files[i].text);
-	}
-	snprintf(path, sizeof path, "%s/masked.service", dir);
-	ok(symlink("/dev/null", path) == 0, "masked unit symlink");
-
-	static struct unit table[8];
-	const char *inst[] = {"cxi_rh@0", "cxi_rh@1.service", "cxi_rh@0",  "nope@1",
-			      "bad",	  "../x@1",	      "cxi_rh@1@2"};
-	struct unit_opts opts = {.quiet = 1, .no_userdb = 1};
-	unit_diag_clear(&D);
-	int n = units_load_dir(dir, inst, 7, &opts, table, 8, &D);
-	is_int(n, 6, "3 plain units + 2 instances + 1 missing template");
-	is_str(table[0].name, "a.service", "sorted: a");
-	is_str(table[1].name, "b.service", "sorted: b");
-	is_str(table[2].name, "broken.service", "broken unit keeps its slot");
-	is_int(table[2].load_state, UNIT_LOAD_ERROR, "broken unit marked");
-	ok(strstr(table[2].load_error, "broken.service:3: Type=forking") != NULL,
-	   "broken unit error names file:line");
-	is_str(table[3].name, "cxi_rh@0.service", "instance 0");
-	is_str(table[3].start.argv[1], "--device=cxi0", "instance 0 argv");
-	is_int(table[3].slice, UNIT_SLICE_NETWORK, "instance slice");
-	is_str(table[4].name, "cxi_rh@1.service", "instance 1 (given with suffix)");
-	is_str(table[4].start.argv[1], "--device=cxi1", "instance 1 argv");
-	is_str(table[5].name, "nope@1.service", "missing template gets a failed slot");
-	is_int(table[5].load_state, UNIT_LOAD_ERROR, "missing template: failed");
-	ok(strstr(table[5].load_error, "no template nope@.service") != NULL,
-	   "missing template text");
-	ok(diag_has("requested twice"), "duplicate instance warned");
-	ok(diag_has("instance \"bad\": expected name@instance"), "bad instance request");
-	ok(diag_has("instance \"../x@1\": not a valid unit name"),
-	   "no path in an instance request");
-	ok(diag_has("instance \"cxi_rh@1@2\": not a valid unit name"),
-	   "one @ per instance request");
-	is_int(unit_find(table, n, "b"), 1, "unit_find without suffix");
-	is_int(unit_find(table, n, "cxi_rh@1.service"), 4, "unit_find instance");
-	is_int(unit_find(table, n, "zzz.service"), -1, "unit_find miss");
-
-	char conf[] = "  cxi_rh@0 cxi_rh@1,cxi_rh@2\t cxi_rh@3 \n";
-	const char *list[8];
-	is_int(unit_split_list(conf, list, 8), 4, "instances list split");
-	ok(strcmp(list[0], "cxi_rh@0") == 0 && strcmp(list[3], "cxi_rh@3") == 0, "list words");
-	char conf2[] = "a b c";
-	is_int(unit_split_list(conf2, list, 2), 2, "list split bounded");
-
-	unit_diag_clear(&D);
-	n = units_load_dir(dir, NULL, 0, &opts, table, 2, &D);
-	ok(n == 2 && diag_has("unit table full"), "table bound respected");
-
-	snprintf(path, sizeof path, "%s/nonexistent", tmpdir);
-	ok(units_load_dir(path, NULL, 0, &opts, table, 8, NULL) == -ENOENT, "missing dir: -ENOENT");
-
-	unit_diag_clear(&D);
-	snprintf(path, sizeof path, "%s/nope.service", dir);
-	int r = unit_load_file(path, NULL, &opts, &U, &D);
-	ok(r == -ENOENT && U.load_state == UNIT_LOAD_ERROR && diag_has("cannot read"),
-	   "unit_load_file of a missing file");
-}
-
-/* Vendor units as the packages ship them: they load, with warnings for
- * what pact-init ignores, or fail with a message saying what to change. */
-static void test_vendor(void)
-{
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof path, "%s/etc/sysconfig", tmpdir);
-	mkdir_p(path, 0755);
-	snprintf(path, sizeof path, "%s/etc/sysconfig/rasdaemon", tmpdir);
-	write_text(path, "# no options\n");
-	struct unit_opts opts = {.root = tmpdir, .quiet = 1, .no_userdb = 1};
-
-	const char *dcgm = "[Unit]\n"
-			   "Description=NVIDIA DCGM service\n"
-			   "Conflicts=dcgm.service\n"
-			   "After=nvidia-gpu-reset.target\n"
-			   "Wants=nvidia-gpu-reset.target\n"
-			   "\n"
-			   "[Service]\n"
-			   "User=root\n"
-			   "PrivateTmp=false\n"
-			   "Environment=\"DCGM_HOME_DIR=/var/log/nvidia-dcgm\"\n"
-			   "ExecStart=/usr/bin/nv-hostengine -n --service-account nvidia-dcgm\n"
-			   "Restart=on-abort\n"
-			   "\n"
-			   "[Install]\n"
-			   "WantedBy=multi-user.target\n";
-	unit_diag_clear(&D);
-	int r = unit_load_buffer("nvidia-dcgm.service", NULL, dcgm, strlen(dcgm), &opts, &U, &D);
-	is_int(r, 0, "vendor nvidia-dcgm.service loads as shipped");
-	ok(D.nerr == 0 && D.nwarn == 3, "with 3 warnings (Conflicts, PrivateTmp, on-abort)");
-	ok(diag_has("nvidia-dcgm.service:3: unknown key Conflicts="), "Conflicts= warned");
-	is_str(U.envp[0], "DCGM_HOME_DIR=/var/log/nvidia-dcgm", "its environment");
-
-	const char *ras = "[Unit]\n"
-			  "Description=RAS daemon to log the RAS events\n"
-			  "After=syslog.target\n"
-			  "\n"
-			  "[Service]\n"
-			  "EnvironmentFile=/etc/sysconfig/rasdaemon\n"
-			  "ExecStart=/usr/sbin/rasdaemon -f -r\n"
-			  "ExecStartPost=/usr/sbin/rasdaemon --enable\n"
-			  "ExecStop=/usr/sbin/rasdaemon --disable\n"
-			  "Restart=on-abort\n"
-			  "\n"
-			  "[Install]\n"
-			  "WantedBy=multi-user.target\n";
-	unit_diag_clear(&D);
-	r = unit_load_buffer("rasdaemon.service", NULL, ras, strlen(ras), &opts, &U, &D);
-	is_int(r, 0, "vendor rasdaemon.service loads as shipped");
-	ok(diag_has("rasdaemon.service:8: unknown key ExecStartPost="), "ExecStartPost= warned");
-
-	const char *chrony = "[Unit]\n"
-			     "Description=NTP client/server\n"
-			     "After=ntpdate.service sntp.service ntpd.service\n"
-			     "Conflicts=ntpd.service systemd-timesyncd.service\n"
-			     "ConditionCapability=CAP_SYS_TIME\n"
-			     "\n"
-			     "[Service]\n"
-			     "Type=forking\n"
-			     "PIDFile=/run/chrony/chronyd.pid\n"
-			     "EnvironmentFile=-/etc/sysconfig/chronyd\n"
-			     "ExecStart=/usr/sbin/chronyd $OPTIONS\n"
-			     "PrivateTmp=yes\n"
-			     "ProtectHome=yes\n"
-			     "ProtectSystem=full\n"
-			     "\n"
-			     "[Install]\n"
-			     "WantedBy=multi-user.target\n";
-	unit_diag_clear(&D);
-	r = unit_load_buffer("chronyd.service", NULL, chrony, strlen(chrony), &opts, &U, &D);
-	ok(r < 0 && strstr(U.load_error, "chronyd.service:8: Type=forking is not supported: run "
-					 "the daemon in the foreground"),
-	   "vendor chronyd.service (forking) refused, saying what to do");
-}
-
-/* The source tree: the cwd, or three levels above build/test/unit/<exe>. */
-static const char *source_tree(void)
-{
-	static char dir[PATH_MAX];
-	struct stat st;
-	if (stat("services", &st) == 0)
-		return ".";
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-	if (n <= 0)
-		return ".";
-	dir[n] = '\0';
-	for (int up = 0; up < 4; up++) {
-		char *slash = strrchr(dir, '/');
-		if (!slash)
-			return ".";
-		*slash = '\0';
-	}
-	return dir;
-}
-
-/* Every unit shipped under services/ loads without errors or warnings. */
-static void test_shipped(void)
-{
-	static const char *const sub[] = {"services/node", "services/demo"};
-	static struct unit table[UNITS_MAX];
-	const char *top = source_tree();
-	for (size_t k = 0; k < 2; k++) {
-		char dirbuf[PATH_MAX + 32];
-		snprintf(dirbuf, sizeof dirbuf, "%s/%s", top, sub[k]);
-		const char *dirs[2] = {dirbuf, dirbuf};
-		DIR *dp = opendir(dirs[k]);
-		if (!dp) {
-			ok(0, "%s present (run from the source tree or its build/)", dirs[k]);
-			continue;
-		}
-		int files = 0;
-		char inst[UNITS_MAX][UNIT_NAME_MAX];
-		const char *instp[UNITS_MAX];
-		int ni = 0;
-		struct dirent *e;
-		while ((e = readdir(dp))) {
-			size_t l = strlen(e->d_name);
-			if (l > 8 && strcmp(e->d_name + l - 8, ".service") == 0) {
-				files++;
-				const char *at = strstr(e->d_name, "@.service");
-				if (at && ni < UNITS_MAX) {
-					snprintf(inst[ni], UNIT_NAME_MAX, "%.*s@0",
-						 (int)(at - e->d_name), e->d_name);
-					instp[ni] = inst[ni];
-					ni++;
-				}
-			}
-		}
-		closedir(dp);
-		struct unit_opts opts = {.no_userdb = 1};
-		unit_diag_clear(&D);
-		int n = units_load_dir(dirs[k], instp, ni, &opts, table, UNITS_MAX, &D);
-		ok(n == files && n > 0, "%s: %d units loaded (%d files)", dirs[k], n, files);
-		ok(D.nerr == 0 && D.nwarn == 0, "%s: no errors or warnings", dirs[k]);
-		if (D.n)
-			dump_diag();
-		for (int i = 0; i < n; i++)
-			ok(table[i].load_state == UNIT_LOADED, "%s/%s loaded", dirs[k],
-			   table[i].name);
-		static struct depgraph g;
-		ok(depgraph_build(&g, table, n) == 0 && g.n_cycles == 0 && g.n_order == n,
-		   "%s: no cycles, every unit ordered", dirs[k]);
-		if (k == 1) {
-			int agent = unit_find(table, n, "node-agent"),
-			    bus = unit_find(table, n, "bus");
-			int rules = unit_find(table, n, "audit-rules"),
-			    log = unit_find(table, n, "audit-log");
-			ok(agent >= 0 && bus >= 0 && g.level[agent] > g.level[bus],
-			   "demo: node-agent starts after bus");
-			ok(rules >= 0 && log >= 0 && g.level[log] > g.level[rules],
-			   "demo: audit-log after audit-rules");
-			ok(bus >= 0 && table[bus].type == UNIT_TYPE_NOTIFY &&
-			       strstr(table[bus].start.argv[2], "pactctl notify --ready"),
-			   "demo: bus is a notify unit using pactctl notify");
-			int slices = 0;
-			for (int i = 0; i < n; i++)
-				slices |= 1 << table[i].slice;
-			is_int(slices, 0xf, "demo: one unit or more in each of the four slices");
-		}
-	}
-}
-
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pact-test-unit.%d", (int)getpid());
-	char etc[PATH_MAX + 8];
-	snprintf(etc, sizeof etc, "%s/etc", tmpdir);
-	mkdir_p(etc, 0755);
+	fixture_begin("pact-test-unit");
 
 	test_minimal();
 	test_all_keys();
@@ -993,13 +728,7 @@ int main(void)
 	test_envfile();
 	test_userdb_in_unit();
 	test_copy();
-	test_dir();
-	test_vendor();
-	test_shipped();
 
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		printf("# cleanup of %s failed\n", tmpdir);
+	fixture_end();
 	return done_testing();
 }

@@ -1,0 +1,57 @@
+/*
+ * Internal to the supervisor (supervise.c, svc_stop.c, svc_boot.c): the
+ * table of services and the steps of the state machine that the files
+ * share. Satellites outside these files use supervise.h only.
+ */
+#ifndef PACT_SUPERVISE_INT_H
+#define PACT_SUPERVISE_INT_H
+
+#include "supervise/supervise.h"
+#include "units/depgraph.h"
+
+/* The loaded units and their services, same index; svc_n of them. */
+extern struct unit svc_units[UNITS_MAX];
+extern struct svc svc_table[UNITS_MAX];
+extern int svc_n;
+extern struct depgraph svc_graph;
+
+/* Each service's state as the dependency graph sees it. */
+void svc_dg_states(enum dg_state *st);
+/* Enter st, then let the boot verdict, the stop of all and the starts
+ * that waited on s see it. */
+void svc_set_state(struct svc *s, enum svc_state st);
+/* The run failed for good: why is said, its scope dropped. */
+void svc_failed(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Kill what is left of s's scope and remove it (asynchronously); then
+ * restart with backoff or settle. */
+void svc_drop_scope(struct svc *s);
+void svc_became_ready(struct svc *s, const char *how);
+/* Start every service whose dependencies allow it. */
+void svc_start_ready(void);
+/* The next command of the start (ExecStartPre=, ExecStart=,
+ * ExecStartPost=), or ready when there is none left. */
+void svc_start_next(struct svc *s);
+/* Control command number from of kind: 0 spawned, -ENOENT when the list is
+ * done, -errno (why set). */
+int svc_run_ctl(struct svc *s, enum unit_cmd kind, int from);
+/* A fresh scope for the next run (or for ExecStop= of an exited oneshot). */
+int svc_make_scope(struct svc *s);
+/* WATCHDOG=1 (usec 0) or WATCHDOG_USEC=: the watchdog waits anew. */
+void svc_watchdog_ping(struct svc *s, uint64_t usec);
+/* svc_main.c: Type=forking's ExecStart= exited 0: find the daemon (the
+ * PIDFile=, else the only process of the scope) and go on. */
+void svc_forking_exited(struct svc *s);
+/* Conditions of u on this node: 1 hold, 0 skip, -1 an assertion failed. */
+int svc_cond_check(const struct unit *u, char *why, size_t cap);
+void svc_new_invocation_id(struct svc *s);
+/* OOM kills of s's scope before it goes: 1 when the main process (status)
+ * was the OOM killer's. */
+int svc_note_oom_kills(struct svc *s, int status);
+/* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
+void svc_stop_continue(struct svc *s);
+/* Finish the boot step once every service is settled (svc_boot.c). */
+void svc_check_boot(void);
+/* Finish svc_stop_all once every service is stopped (svc_stop.c). */
+void svc_check_stop_all(void);
+
+#endif

@@ -1,0 +1,292 @@
+/*
+ * Stopping services: one (KillSignal, TimeoutStopSec, then cgroup.kill of
+ * its scope), all of them in reverse dependency order at shutdown, and
+ * the operator's start, stop and restart, which decide whether a restart
+ * policy still applies.
+ */
+#include "supervise/supervise_int.h"
+#include "lib/config.h"
+#include "lib/fileio.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "node/boot.h"
+#include "node/hardware.h"
+#include "node/power.h"
+#include "supervise/notify.h"
+#include "supervise/svc_exec.h"
+#include "supervise/svc_tasks.h"
+#include "supervise/svclog.h"
+#include "units/unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void (*stop_all_done)(void);
+
+/* ---- the operator's requests ---- */
+
+int svc_admin_start(struct svc *s)
+{
+	s->admin_stop = 0;
+	s->limit_since = 0; /* the operator's start begins the start limit anew */
+	if (s->state == SVC_STOPPING) {
+		s->restart_after_stop = 1;
+	} else if (s->state != SVC_STARTING && s->state != SVC_RUNNING &&
+		   s->state != SVC_RESTART_WAIT) {
+		s->state = SVC_INACTIVE;
+		return svc_start(s);
+	}
+	return 0;
+}
+
+void svc_admin_stop(struct svc *s)
+{
+	s->admin_stop = 1;
+	s->restart_after_stop = 0;
+	svc_stop(s);
+}
+
+void svc_admin_restart(struct svc *s)
+{
+	s->limit_since = 0;
+	if (s->state == SVC_RUNNING || s->state == SVC_STARTING || s->state == SVC_STOPPING) {
+		s->admin_stop = 1;
+		s->restart_after_stop = 1;
+		svc_stop(s);
+	} else {
+		/* a pending backoff must not fire into the run started here */
+		timer_cancel(&s->restart_timer);
+		s->admin_stop = 0;
+		s->state = SVC_INACTIVE;
+		svc_start(s);
+	}
+}
+
+/* ---- stop ---- */
+
+static void stop_timeout(void *ctx)
+{
+	struct svc *s = ctx;
+	if (s->state != SVC_STOPPING)
+		return;
+	if (s->ctl_pid > 0 && s->ctl_kind == UNIT_CMD_STOP) {
+		log_warn("service %s: ExecStop= still running after %llu ms: killing it",
+			 s->u->name, (unsigned long long)s->u->timeout_stop_ms);
+		kill(s->ctl_pid, SIGKILL); /* its end goes on with the stop */
+		return;
+	}
+	if (!s->u->send_sigkill) {
+		log_warn("service %s: still running %llu ms after signal %d; SendSIGKILL=no: left "
+			 "running",
+			 s->u->name, (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
+		if (s->pid > 0)
+			loop_unwatch_child(s->pid);
+		s->pid = 0;
+		svc_drop_scope(s); /* KillMode=process/none leave it; others kill it */
+		return;
+	}
+	log_warn("service %s: still running %llu ms after signal %d: killing its scope", s->u->name,
+		 (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
+	if (s->pid > 0 && s->have_scope) {
+		if (s->u->kill_mode == UNIT_KILL_CONTROL_GROUP ||
+		    s->u->kill_mode == UNIT_KILL_MIXED)
+			cg_kill(s->scope.path); /* the main pid's exit then removes the scope */
+		else
+			kill(s->pid, SIGKILL);
+	}
+}
+
+static int signal_pid(void *ctx, pid_t pid)
+{
+	const struct svc *s = ctx;
+	kill(pid, s->u->kill_signal);
+	if (s->u->send_sighup)
+		kill(pid, SIGHUP);
+	kill(pid, SIGCONT);
+	return 0;
+}
+
+/* KillSignal= as KillMode= says: the whole scope, or the main process only
+ * (mixed, process), or nothing (none). */
+static void send_kill_signal(struct svc *s)
+{
+	const struct unit *u = s->u;
+	if (u->kill_mode == UNIT_KILL_NONE) {
+		if (s->pid > 0) { /* it keeps running: no longer ours to wait for */
+			log_info("service %s: KillMode=none: pid %d left running", u->name, s->pid);
+			loop_unwatch_child(s->pid);
+			s->pid = 0;
+		}
+		svc_drop_scope(s);
+		return;
+	}
+	if (s->pid <= 0 && u->kill_mode != UNIT_KILL_CONTROL_GROUP) {
+		svc_drop_scope(s);
+		return;
+	}
+	log_info("service %s: stopping (signal %d to %s %d)", u->name, u->kill_signal,
+		 u->kill_mode == UNIT_KILL_CONTROL_GROUP ? "the scope of pid" : "pid", s->pid);
+	if (u->kill_mode == UNIT_KILL_CONTROL_GROUP && s->have_scope)
+		cg_for_each_pid(s->scope.path, signal_pid, s);
+	else
+		signal_pid(s, s->pid);
+	if (s->pid <= 0) { /* no main process to wait for: the scope goes now */
+		svc_drop_scope(s);
+		return;
+	}
+	timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
+}
+
+void svc_stop_continue(struct svc *s)
+{
+	if (svc_run_ctl(s, UNIT_CMD_STOP, s->cmd_next) == 0)
+		return; /* the next ExecStop= */
+	timer_cancel(&s->stop_timer);
+	if (s->pid > 0 || s->u->kill_mode == UNIT_KILL_CONTROL_GROUP)
+		send_kill_signal(s);
+	else
+		svc_drop_scope(s);
+}
+
+/* ExecStop= of a oneshot that stayed (RemainAfterExit=) needs a scope again. */
+static int stop_exited(struct svc *s)
+{
+	if (!s->u->remain_after_exit || !s->u->n_exec[UNIT_CMD_STOP])
+		return 0;
+	if (!s->have_scope && svc_make_scope(s) < 0)
+		return 0;
+	s->state = SVC_STOPPING;
+	s->in_stop_post = 0;
+	if (svc_run_ctl(s, UNIT_CMD_STOP, 0) < 0) {
+		svc_drop_scope(s);
+		return 1;
+	}
+	timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
+	return 1;
+}
+
+void svc_stop(struct svc *s)
+{
+	timer_cancel(&s->restart_timer);
+	timer_cancel(&s->start_timer);
+	timer_cancel(&s->watchdog_timer);
+	timer_cancel(&s->pidfile_timer);
+	switch (s->state) {
+	case SVC_STARTING:
+	case SVC_RUNNING:
+		break;
+	case SVC_RESTART_WAIT:
+		s->state = SVC_STOPPING;
+		if (!s->have_scope) { /* else after_scope_gone finishes the stop */
+			log_info("service %s: stopped (was waiting to restart)", s->u->name);
+			svc_set_state(s, SVC_STOPPED);
+		}
+		return;
+	case SVC_EXITED:
+		if (stop_exited(s))
+			return;
+		svc_set_state(s, SVC_STOPPED);
+		return;
+	case SVC_FAILED:
+	case SVC_INACTIVE:
+	case SVC_SKIPPED:
+		svc_set_state(s, SVC_STOPPED);
+		return;
+	case SVC_STOPPING:
+	case SVC_STOPPED:
+		return;
+	}
+	s->state = SVC_STOPPING;
+	if (s->ctl_pid > 0 && s->ctl_kind != UNIT_CMD_STOP_POST) {
+		/* a command of the start or a reload: it ends with the run */
+		loop_unwatch_child(s->ctl_pid);
+		kill(s->ctl_pid, SIGKILL);
+		s->ctl_pid = 0;
+	}
+	/* ExecStop= for a service that got ready, with its main process or
+	 * (forking without one) its scope */
+	if (s->reached_ready && svc_run_ctl(s, UNIT_CMD_STOP, 0) == 0) {
+		log_info("service %s: stopping (ExecStop=)", s->u->name);
+		timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
+		return;
+	}
+	if (s->pid > 0 || (s->have_scope && s->u->kill_mode == UNIT_KILL_CONTROL_GROUP &&
+			   s->ctl_kind != UNIT_CMD_STOP_POST))
+		send_kill_signal(s);
+	else if (s->ctl_pid <= 0)
+		svc_drop_scope(s);
+}
+
+int svc_reload(struct svc *s, char *err, size_t cap)
+{
+	if (s->state != SVC_RUNNING && s->state != SVC_EXITED) {
+		snprintf(err, cap, "%s is %s: only a running service reloads", s->u->name,
+			 svc_state_name(s->state));
+		return -EBUSY;
+	}
+	if (!s->u->n_exec[UNIT_CMD_RELOAD]) {
+		snprintf(err, cap, "%s has no ExecReload=", s->u->name);
+		return -EOPNOTSUPP;
+	}
+	if (s->ctl_pid > 0) {
+		snprintf(err, cap, "%s is running its %s= already", s->u->name,
+			 unit_cmd_key((enum unit_cmd)s->ctl_kind));
+		return -EBUSY;
+	}
+	if (!s->have_scope) {
+		snprintf(err, cap, "%s has no scope to run ExecReload= in", s->u->name);
+		return -ESRCH;
+	}
+	int r = svc_run_ctl(s, UNIT_CMD_RELOAD, 0);
+	if (r < 0) {
+		snprintf(err, cap, "%s", s->why);
+		return r;
+	}
+	log_info("service %s: reloading (ExecReload=)", s->u->name);
+	return 0;
+}
+
+static void stop_next(void)
+{
+	enum dg_state st[UNITS_MAX];
+	svc_dg_states(st);
+	for (int i = 0; i < svc_n; i++) {
+		struct svc *s = &svc_table[i];
+		if (s->state == SVC_STOPPING || s->state == SVC_STOPPED)
+			continue;
+		if (depgraph_may_stop(&svc_graph, i, st) == DG_GO || svc_graph.dead[i])
+			svc_stop(s);
+	}
+}
+
+void svc_check_stop_all(void)
+{
+	if (!stop_all_done)
+		return;
+	for (int i = 0; i < svc_n; i++) {
+		if (svc_table[i].state != SVC_STOPPED) {
+			stop_next();
+			return;
+		}
+	}
+	void (*done)(void) = stop_all_done;
+	stop_all_done = NULL;
+	log_info("all services stopped");
+	done();
+}
+
+void svc_stop_all(void (*done)(void))
+{
+	stop_all_done = done;
+	for (int i = 0; i < svc_n; i++)
+		svc_table[i].admin_stop = 1;
+	svc_check_stop_all();
+}
