@@ -27,6 +27,7 @@ static const struct pactctl_verb verbs[] = {
      "once the request is taken."},
     {"stop", "[--no-block] UNIT...", "stop units and wait until they are stopped", NULL},
     {"restart", "[--no-block] UNIT...", "restart units (in a fresh scope) and wait", NULL},
+    {"reload", "UNIT", "run the unit's ExecReload= (it rereads its configuration)", NULL},
     {"is-active", "UNIT...", "print each unit's state; exit 0 when all are active", NULL},
     {"is-failed", "UNIT...", "print each unit's state; exit 0 when one has failed", NULL},
     {"show", "[UNIT...] [-p PROP[,PROP...]]", "key=value properties of units or the node",
