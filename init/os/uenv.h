@@ -56,6 +56,11 @@ struct uenv_config {
 	const char *dev_dir;	   /* default "/dev" */
 	const char *sys_dir;	   /* default "/sys" */
 	const char *mountinfo;	   /* default "/proc/self/mountinfo" */
+	/* Called in the mount worker before it binds a loop device: makes the
+	 * kernel ready for the mount (loads loop and squashfs on a node, so
+	 * the boot need not load them before readiness). 0, or -errno with a
+	 * message in msg. NULL: nothing to prepare. */
+	int (*prepare)(char *msg, size_t len);
 	/* Declared emergency (RI3)? NULL: the flag set by uenv_set_emergency. */
 	int (*in_emergency)(void *ctx);
 	void *emergency_ctx;
