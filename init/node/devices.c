@@ -7,6 +7,12 @@
  * process. Device node permissions are applied by PID 1 itself as events
  * arrive: a few syscalls on devtmpfs, which never block.
  *
+ * The boot waits for the lists (what the configuration names), the rules
+ * and, unless devices.wait_drivers = no, the drivers found by walking the
+ * devices: a NIC or GPU driver's probe can take longer than the rest of
+ * the boot, which a node whose fstab, network, sysctl and services use no
+ * such device need not wait for.
+ *
  * The listener is opened before the first walk, so a device that appears
  * while it runs is heard; a queued device that has a driver by the time
  * its turn comes is dropped (the walk found it). A full queue, or events
@@ -44,6 +50,7 @@ enum job { JOB_BOOT, JOB_RESCAN, JOB_HOTPLUG };
 enum boot_job { BJ_NONE, BJ_QUEUED, BJ_RUNNING, BJ_OK, BJ_FAILED };
 
 static int coldplug_on = 1;
+static int wait_drivers = 1; /* devices.wait_drivers */
 static unsigned timeout_s = 60;
 static char rules_path[PATH_MAX];
 
@@ -60,6 +67,8 @@ static int n_queue, rescan, dropped;
 static unsigned long long walked_seq; /* events up to it: devices a walk saw */
 static enum boot_job boot_job;
 static int boot_r, settling;
+static int listed_done;	 /* the boot worker has loaded the lists and applied the rules */
+static int wait_all = 1; /* this boot's settle waits for the drivers too */
 static char boot_reason[WORKER_MSG_MAX];
 static struct timer settle_timer;
 
@@ -81,6 +90,9 @@ static int conf_devices(const char *key, const char *v, char *err, size_t errlen
 	unsigned long long n;
 	if (!strcmp(key, "devices.coldplug")) {
 		if (parse_bool(v, &coldplug_on) < 0)
+			return snprintf(err, errlen, "want yes or no"), -EINVAL;
+	} else if (!strcmp(key, "devices.wait_drivers")) {
+		if (parse_bool(v, &wait_drivers) < 0)
 			return snprintf(err, errlen, "want yes or no"), -EINVAL;
 	} else if (!strcmp(key, "devices.rules")) {
 		snprintf(rules_path, sizeof rules_path, "%s", v);
@@ -177,7 +189,11 @@ static int work(void *arg)
 		confdir_each("", "modules-load.d", ".conf", modules_load_file, NULL);
 		cmdline_each_word(cmdline, "modules-load=", cmdline_module, NULL);
 		cmdline_each_word(cmdline, "rd.modules-load=", cmdline_module, NULL);
+		/* the nodes that exist now; the drivers' own come as events */
+		coldplug_rules(&rules, "/sys", "/dev");
 	}
+	if (job == JOB_BOOT && !explicit_r)
+		worker_say("listed"); /* the boot may go on (devices.wait_drivers) */
 	if (coldplug_on && machine_init()) {
 		struct coldplug c = {
 		    .sysfs = "/sys", .modules_dir = dir, .conf = &mconf, .walking = walking};
@@ -194,7 +210,7 @@ static int work(void *arg)
 			    c.failed, c.blacklisted, (unsigned long long)(now_ms() - t0));
 		}
 	}
-	if (job == JOB_BOOT && machine_init())
+	if (job == JOB_BOOT && machine_init()) /* again: the nodes of events dropped meanwhile */
 		coldplug_rules(&rules, "/sys", "/dev");
 	if (explicit_r)
 		worker_say("%s", explicit_msg); /* the last line: the reason */
@@ -208,9 +224,18 @@ static int idle(void)
 	return !worker_running(&worker) && boot_job != BJ_QUEUED && !n_queue && !rescan;
 }
 
+/* The boot's part done: all of it, or the lists when the drivers are not
+ * waited for. */
+static int settled(void)
+{
+	if (!wait_all && (boot_job == BJ_OK || (boot_job == BJ_RUNNING && listed_done)))
+		return 1;
+	return idle();
+}
+
 static void check_settled(void)
 {
-	if (!settling || !idle())
+	if (!settling || !settled())
 		return;
 	settling = 0;
 	timer_cancel(&settle_timer);
@@ -224,6 +249,10 @@ static void job_line(struct worker *w, const char *line)
 	(void)w;
 	if (!strncmp(line, "walked ", 7))
 		walked_seq = strtoull(line + 7, NULL, 10);
+	else if (!strcmp(line, "listed") && job == JOB_BOOT) {
+		listed_done = 1;
+		check_settled();
+	}
 }
 
 /* A queued event older than the last walk is of a device it saw. */
@@ -274,8 +303,10 @@ static void kick(void)
 		return;
 	}
 	worker.on_line = job_line;
-	if (job == JOB_BOOT)
+	if (job == JOB_BOOT) {
 		boot_job = BJ_RUNNING;
+		listed_done = 0;
+	}
 	n_queue = 0; /* the worker has its copy */
 }
 
@@ -405,7 +436,11 @@ int devices_step_settle(char *err, size_t errlen)
 		boot_job = BJ_QUEUED;
 		kick();
 	}
-	if (idle()) {
+	wait_all = wait_drivers;
+	if (!wait_all && !idle())
+		log_info("devices: drivers go on loading alongside the boot "
+			 "(devices.wait_drivers = no)");
+	if (settled()) {
 		if (boot_job != BJ_FAILED)
 			return 0;
 		snprintf(err, errlen, "%s", boot_reason);
