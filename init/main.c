@@ -117,6 +117,7 @@ static void wire(void)
 	boot_subscribe(readiness_update); /* ready file, ready.sock, NOTIFY_SOCKET */
 	boot_subscribe(console_on_boot);
 	boot_subscribe(handoff_on_boot); /* requests queued before readiness */
+	boot_subscribe(devices_on_boot); /* devices.wait_drivers = no: the drivers now */
 	/* a shutdown has begun */
 	power_subscribe(readiness_withdraw); /* the node is not ready any more */
 	power_subscribe(console_shutdown);   /* nothing respawns on the console */

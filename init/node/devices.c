@@ -11,7 +11,9 @@
  * and, unless devices.wait_drivers = no, the drivers found by walking the
  * devices: a NIC or GPU driver's probe can take longer than the rest of
  * the boot, which a node whose fstab, network, sysctl and services use no
- * such device need not wait for.
+ * such device need not wait for. With no, the walk starts once the boot
+ * has come to its verdict (it would compete for the CPU and hold locks the
+ * boot's own steps take: rtnl while a NIC registers).
  *
  * The listener is opened before the first walk, so a device that appears
  * while it runs is heard; a queued device that has a driver by the time
@@ -67,8 +69,9 @@ static int n_queue, rescan, dropped;
 static unsigned long long walked_seq; /* events up to it: devices a walk saw */
 static enum boot_job boot_job;
 static int boot_r, settling;
-static int listed_done;	 /* the boot worker has loaded the lists and applied the rules */
-static int wait_all = 1; /* this boot's settle waits for the drivers too */
+static int wait_all = 1;     /* this boot's settle waits for the drivers too */
+static int walk_at_verdict;  /* the drivers' walk waits for the boot's verdict */
+static int walk_is_coldplug; /* the rescan running is that walk: its log says coldplug */
 static char boot_reason[WORKER_MSG_MAX];
 static struct timer settle_timer;
 
@@ -192,9 +195,7 @@ static int work(void *arg)
 		/* the nodes that exist now; the drivers' own come as events */
 		coldplug_rules(&rules, "/sys", "/dev");
 	}
-	if (job == JOB_BOOT && !explicit_r)
-		worker_say("listed"); /* the boot may go on (devices.wait_drivers) */
-	if (coldplug_on && machine_init()) {
+	if (coldplug_on && machine_init() && !(job == JOB_BOOT && walk_at_verdict)) {
 		struct coldplug c = {
 		    .sysfs = "/sys", .modules_dir = dir, .conf = &mconf, .walking = walking};
 		if (job == JOB_HOTPLUG) {
@@ -206,11 +207,12 @@ static int work(void *arg)
 			log_info(
 			    "devices: %s: %d devices, %d modules loaded, %d missing, %d failed, "
 			    "%d blacklisted in %llu ms",
-			    job == JOB_BOOT ? "coldplug" : "rescan", c.devices, c.loaded, c.missing,
-			    c.failed, c.blacklisted, (unsigned long long)(now_ms() - t0));
+			    job == JOB_BOOT || walk_is_coldplug ? "coldplug" : "rescan", c.devices,
+			    c.loaded, c.missing, c.failed, c.blacklisted,
+			    (unsigned long long)(now_ms() - t0));
 		}
 	}
-	if (job == JOB_BOOT && machine_init()) /* again: the nodes of events dropped meanwhile */
+	if (job != JOB_HOTPLUG && machine_init()) /* again: nodes whose events were dropped */
 		coldplug_rules(&rules, "/sys", "/dev");
 	if (explicit_r)
 		worker_say("%s", explicit_msg); /* the last line: the reason */
@@ -224,13 +226,11 @@ static int idle(void)
 	return !worker_running(&worker) && boot_job != BJ_QUEUED && !n_queue && !rescan;
 }
 
-/* The boot's part done: all of it, or the lists when the drivers are not
- * waited for. */
+/* The boot's part done: all of it, or the lists and rules when the
+ * drivers are not waited for (events may be queued meanwhile). */
 static int settled(void)
 {
-	if (!wait_all && (boot_job == BJ_OK || (boot_job == BJ_RUNNING && listed_done)))
-		return 1;
-	return idle();
+	return (!wait_all && boot_job == BJ_OK) || idle();
 }
 
 static void check_settled(void)
@@ -249,10 +249,6 @@ static void job_line(struct worker *w, const char *line)
 	(void)w;
 	if (!strncmp(line, "walked ", 7))
 		walked_seq = strtoull(line + 7, NULL, 10);
-	else if (!strcmp(line, "listed") && job == JOB_BOOT) {
-		listed_done = 1;
-		check_settled();
-	}
 }
 
 /* A queued event older than the last walk is of a device it saw. */
@@ -278,6 +274,8 @@ static void kick(void)
 	if (boot_job == BJ_QUEUED) {
 		job = JOB_BOOT;
 		deadline = timeout_s * 1000u;
+	} else if (walk_at_verdict) {
+		return; /* devices_on_boot() starts it */
 	} else if (rescan) {
 		job = JOB_RESCAN;
 		rescan = 0;
@@ -303,16 +301,16 @@ static void kick(void)
 		return;
 	}
 	worker.on_line = job_line;
-	if (job == JOB_BOOT) {
+	if (job == JOB_BOOT)
 		boot_job = BJ_RUNNING;
-		listed_done = 0;
-	}
 	n_queue = 0; /* the worker has its copy */
 }
 
 static void job_done(struct worker *w, int r, const char *msg)
 {
 	(void)w;
+	if (job == JOB_RESCAN)
+		walk_is_coldplug = 0;
 	if (job == JOB_BOOT) {
 		/* past the deadline, only a module of init.conf's list stops the boot */
 		int fatal = r < 0 && (r != -ETIMEDOUT || !strncmp(msg, "kernel module", 13));
@@ -412,6 +410,10 @@ int devices_step_start(char *err, size_t errlen)
 	machine = getpid() == 1 && cfg.do_reboot && cfg.do_mounts;
 	if (machine_init())
 		listen_events();
+	walk_at_verdict = machine_init() && coldplug_on && !wait_drivers;
+	if (walk_at_verdict)
+		log_info("devices: the drivers found by device load once the boot has come to its "
+			 "verdict (devices.wait_drivers = no)");
 	boot_job = BJ_QUEUED;
 	boot_reason[0] = '\0';
 	kick();
@@ -437,9 +439,6 @@ int devices_step_settle(char *err, size_t errlen)
 		kick();
 	}
 	wait_all = wait_drivers;
-	if (!wait_all && !idle())
-		log_info("devices: drivers go on loading alongside the boot "
-			 "(devices.wait_drivers = no)");
 	if (settled()) {
 		if (boot_job != BJ_FAILED)
 			return 0;
@@ -449,6 +448,15 @@ int devices_step_settle(char *err, size_t errlen)
 	settling = 1;
 	timer_arm(&settle_timer, timeout_s * 1000u + 1000u, settle_timeout, NULL);
 	return 1;
+}
+
+void devices_on_boot(void)
+{
+	if (!walk_at_verdict || (!boot_is_ready() && !boot_has_failed()))
+		return;
+	walk_at_verdict = 0;
+	walk_is_coldplug = rescan = 1;
+	kick();
 }
 
 void devices_after_reexec(void)
