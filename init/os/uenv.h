@@ -84,7 +84,9 @@ enum uenv_state {
 	UENV_ABANDONED,	  /* the worker timed out and was killed; slot kept until reaped */
 };
 
-#define UENV_MAX_WAITERS 16 /* acquire_async callers waiting for one pending mount */
+#define UENV_MAX_WAITERS                                                                           \
+	256 /* acquire_async callers waiting for one pending mount: every                          \
+	     handoff connection of a job starting at once */
 
 typedef void (*uenv_acquire_cb)(void *ctx, int err, const struct uenv_handle *h);
 
