@@ -356,6 +356,7 @@ static void mounted_in(int nsfd, const char *base, const char *const *names, int
 		struct stat b, st;
 		if (setns(nsfd, CLONE_NEWNS) < 0 || stat(base, &b) < 0) {
 			printf("# mounted_in: %s: %s\n", base, strerror(errno));
+			fflush(stdout); /* _exit does not flush */
 			_exit(1);
 		}
 		for (int i = 0; i < n; i++) {
@@ -367,7 +368,11 @@ static void mounted_in(int nsfd, const char *base, const char *const *names, int
 		_exit(0);
 	}
 	close(p[1]);
-	if (read(p[0], out, (size_t)n) != n)
+	/* the child writes a byte at a time: a read may return fewer */
+	ssize_t got = 0, r = 1;
+	while (got < n && (r = read(p[0], out + got, (size_t)(n - got))) > 0)
+		got += r;
+	if (got != n)
 		out[0] = '!';
 	close(p[0]);
 	waitpid(c, NULL, 0);
