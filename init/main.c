@@ -21,6 +21,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/stacktrim.h"
 #include "lib/table.h"
 #include "node/boot.h"
 #include "node/console.h"
@@ -112,13 +113,25 @@ static void console_on_boot(void)
 		console_start_program();
 }
 
+/* Ready: the boot's deep frames (unit files and init.conf parsed on the
+ * stack) are garbage; their pages go back before anyone measures us. */
+static void trim_on_ready(void)
+{
+	if (boot_is_ready()) {
+		long r = stack_trim();
+		log_debug("stack: %ld bytes given back", r);
+	}
+}
+
 /* Who follows whose state: observer lists live where the state changes. */
 static void wire(void)
 {
 	/* the boot's verdict (ready, failed, retrying), heard in this order */
+	boot_subscribe(trim_on_ready);
 	boot_subscribe(readiness_update); /* ready file, ready.sock, NOTIFY_SOCKET */
 	boot_subscribe(console_on_boot);
 	boot_subscribe(handoff_on_boot); /* requests queued before readiness */
+	boot_subscribe(devices_on_boot); /* devices.wait_drivers = no: the drivers now */
 	/* a shutdown has begun */
 	power_subscribe(readiness_withdraw); /* the node is not ready any more */
 	power_subscribe(console_shutdown);   /* nothing respawns on the console */

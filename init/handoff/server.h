@@ -10,10 +10,13 @@
 #ifndef PACT_HANDOFF_SERVER_H
 #define PACT_HANDOFF_SERVER_H
 
-#define HANDOFF_CONNS_CAP                                                                          \
-	128 /* connections at once, at most (handoff.max_clients): 80 KiB of buffers each */
-#define HANDOFF_DEF_CLIENTS   64    /* default handoff.max_clients */
-#define HANDOFF_DEF_PER_UID   32    /* default handoff.max_clients_per_uid: half the table */
+/* connections at once, at most (handoff.max_clients): 80 KiB of buffers each, touched only
+ * by a connection that uses them */
+#define HANDOFF_CONNS_CAP   256
+#define HANDOFF_DEF_CLIENTS 256 /* default handoff.max_clients */
+/* default handoff.max_clients_per_uid: half the table, so a 128-rank job's requests from one
+ * uid are all heard at once and another uid still finds room */
+#define HANDOFF_DEF_PER_UID   128
 #define HANDOFF_DEF_ALLOCS    32    /* default handoff.max_allocations_per_uid: half of ALLOC_MAX */
 #define HANDOFF_MAX_UIDS      16    /* handoff.uids entries */
 #define HANDOFF_QUEUE_MAX     64    /* messages held until readiness, all clients */

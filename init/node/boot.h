@@ -20,7 +20,7 @@ enum boot_phase {
 };
 
 #define BOOT_MAX_STEPS	   24
-#define BOOT_MAX_OBSERVERS 4
+#define BOOT_MAX_OBSERVERS 8
 
 enum phase_state { PHASE_PENDING = 0, PHASE_RUNNING, PHASE_DONE, PHASE_FAILED };
 

@@ -7,6 +7,14 @@
  * process. Device node permissions are applied by PID 1 itself as events
  * arrive: a few syscalls on devtmpfs, which never block.
  *
+ * The boot waits for the lists (what the configuration names), the rules
+ * and, unless devices.wait_drivers = no, the drivers found by walking the
+ * devices: a NIC or GPU driver's probe can take longer than the rest of
+ * the boot, which a node whose fstab, network, sysctl and services use no
+ * such device need not wait for. With no, the walk starts once the boot
+ * has come to its verdict (it would compete for the CPU and hold locks the
+ * boot's own steps take: rtnl while a NIC registers).
+ *
  * The listener is opened before the first walk, so a device that appears
  * while it runs is heard; a queued device that has a driver by the time
  * its turn comes is dropped (the walk found it). A full queue, or events
@@ -44,6 +52,7 @@ enum job { JOB_BOOT, JOB_RESCAN, JOB_HOTPLUG };
 enum boot_job { BJ_NONE, BJ_QUEUED, BJ_RUNNING, BJ_OK, BJ_FAILED };
 
 static int coldplug_on = 1;
+static int wait_drivers = 1; /* devices.wait_drivers */
 static unsigned timeout_s = 60;
 static char rules_path[PATH_MAX];
 
@@ -60,6 +69,9 @@ static int n_queue, rescan, dropped;
 static unsigned long long walked_seq; /* events up to it: devices a walk saw */
 static enum boot_job boot_job;
 static int boot_r, settling;
+static int wait_all = 1;     /* this boot's settle waits for the drivers too */
+static int walk_at_verdict;  /* the drivers' walk waits for the boot's verdict */
+static int walk_is_coldplug; /* the rescan running is that walk: its log says coldplug */
 static char boot_reason[WORKER_MSG_MAX];
 static struct timer settle_timer;
 
@@ -81,6 +93,9 @@ static int conf_devices(const char *key, const char *v, char *err, size_t errlen
 	unsigned long long n;
 	if (!strcmp(key, "devices.coldplug")) {
 		if (parse_bool(v, &coldplug_on) < 0)
+			return snprintf(err, errlen, "want yes or no"), -EINVAL;
+	} else if (!strcmp(key, "devices.wait_drivers")) {
+		if (parse_bool(v, &wait_drivers) < 0)
 			return snprintf(err, errlen, "want yes or no"), -EINVAL;
 	} else if (!strcmp(key, "devices.rules")) {
 		snprintf(rules_path, sizeof rules_path, "%s", v);
@@ -177,8 +192,10 @@ static int work(void *arg)
 		confdir_each("", "modules-load.d", ".conf", modules_load_file, NULL);
 		cmdline_each_word(cmdline, "modules-load=", cmdline_module, NULL);
 		cmdline_each_word(cmdline, "rd.modules-load=", cmdline_module, NULL);
+		/* the nodes that exist now; the drivers' own come as events */
+		coldplug_rules(&rules, "/sys", "/dev");
 	}
-	if (coldplug_on && machine_init()) {
+	if (coldplug_on && machine_init() && !(job == JOB_BOOT && walk_at_verdict)) {
 		struct coldplug c = {
 		    .sysfs = "/sys", .modules_dir = dir, .conf = &mconf, .walking = walking};
 		if (job == JOB_HOTPLUG) {
@@ -190,11 +207,12 @@ static int work(void *arg)
 			log_info(
 			    "devices: %s: %d devices, %d modules loaded, %d missing, %d failed, "
 			    "%d blacklisted in %llu ms",
-			    job == JOB_BOOT ? "coldplug" : "rescan", c.devices, c.loaded, c.missing,
-			    c.failed, c.blacklisted, (unsigned long long)(now_ms() - t0));
+			    job == JOB_BOOT || walk_is_coldplug ? "coldplug" : "rescan", c.devices,
+			    c.loaded, c.missing, c.failed, c.blacklisted,
+			    (unsigned long long)(now_ms() - t0));
 		}
 	}
-	if (job == JOB_BOOT && machine_init())
+	if (job != JOB_HOTPLUG && machine_init()) /* again: nodes whose events were dropped */
 		coldplug_rules(&rules, "/sys", "/dev");
 	if (explicit_r)
 		worker_say("%s", explicit_msg); /* the last line: the reason */
@@ -208,9 +226,16 @@ static int idle(void)
 	return !worker_running(&worker) && boot_job != BJ_QUEUED && !n_queue && !rescan;
 }
 
+/* The boot's part done: all of it, or the lists and rules when the
+ * drivers are not waited for (events may be queued meanwhile). */
+static int settled(void)
+{
+	return (!wait_all && boot_job == BJ_OK) || idle();
+}
+
 static void check_settled(void)
 {
-	if (!settling || !idle())
+	if (!settling || !settled())
 		return;
 	settling = 0;
 	timer_cancel(&settle_timer);
@@ -249,6 +274,8 @@ static void kick(void)
 	if (boot_job == BJ_QUEUED) {
 		job = JOB_BOOT;
 		deadline = timeout_s * 1000u;
+	} else if (walk_at_verdict) {
+		return; /* devices_on_boot() starts it */
 	} else if (rescan) {
 		job = JOB_RESCAN;
 		rescan = 0;
@@ -282,6 +309,8 @@ static void kick(void)
 static void job_done(struct worker *w, int r, const char *msg)
 {
 	(void)w;
+	if (job == JOB_RESCAN)
+		walk_is_coldplug = 0;
 	if (job == JOB_BOOT) {
 		/* past the deadline, only a module of init.conf's list stops the boot */
 		int fatal = r < 0 && (r != -ETIMEDOUT || !strncmp(msg, "kernel module", 13));
@@ -381,6 +410,10 @@ int devices_step_start(char *err, size_t errlen)
 	machine = getpid() == 1 && cfg.do_reboot && cfg.do_mounts;
 	if (machine_init())
 		listen_events();
+	walk_at_verdict = machine_init() && coldplug_on && !wait_drivers;
+	if (walk_at_verdict)
+		log_info("devices: the drivers found by device load once the boot has come to its "
+			 "verdict (devices.wait_drivers = no)");
 	boot_job = BJ_QUEUED;
 	boot_reason[0] = '\0';
 	kick();
@@ -405,7 +438,8 @@ int devices_step_settle(char *err, size_t errlen)
 		boot_job = BJ_QUEUED;
 		kick();
 	}
-	if (idle()) {
+	wait_all = wait_drivers;
+	if (settled()) {
 		if (boot_job != BJ_FAILED)
 			return 0;
 		snprintf(err, errlen, "%s", boot_reason);
@@ -414,6 +448,15 @@ int devices_step_settle(char *err, size_t errlen)
 	settling = 1;
 	timer_arm(&settle_timer, timeout_s * 1000u + 1000u, settle_timeout, NULL);
 	return 1;
+}
+
+void devices_on_boot(void)
+{
+	if (!walk_at_verdict || (!boot_is_ready() && !boot_has_failed()))
+		return;
+	walk_at_verdict = 0;
+	walk_is_coldplug = rescan = 1;
+	kick();
 }
 
 void devices_after_reexec(void)

@@ -20,6 +20,9 @@ void devices_register_config(void);
  * module of init.conf's list that fails fails the second step. */
 int devices_step_start(char *err, size_t errlen);
 int devices_step_settle(char *err, size_t errlen);
+/* The boot's verdict (a boot observer): with devices.wait_drivers = no,
+ * the walk for the devices' drivers starts now. */
+void devices_on_boot(void);
 /* After a live re-exec that skipped the boot: follow events again (and
  * walk the devices once, for those that came meanwhile). */
 void devices_after_reexec(void);

@@ -1,6 +1,7 @@
 /*
  * The network phase: the plan comes from init.conf's net.* keys and the
- * kernel's ip= (which wins for its device); lo always comes up. Applying it
+ * kernel's ip= (which wins for its device); lo always comes up, with one
+ * netlink request from PID 1 when nothing else is configured. Applying more
  * blocks for up to the carrier timeout (net.carrier_timeout_ms) plus
  * bounded netlink round trips, so it runs in a forked child: the event loop
  * goes on petting the watchdog (whatever its timeout) and answering the
@@ -166,10 +167,25 @@ const char *network_cmdline_hostname(void)
 	return cmdline_host[0] ? cmdline_host : NULL;
 }
 
+/* Nothing but lo: one netlink request from here, no child to fork (and
+ * nothing that could block). */
+static int lo_only(char *err, size_t errlen)
+{
+	int r = net_lo_up(err, errlen);
+	if (r < 0)
+		return r;
+	network_dhcp_set_static(&step_plan, "", cmdline_host);
+	network_dhcp_publish();
+	return 0;
+}
+
 int network_step_configure(char *err, size_t errlen)
 {
 	if (cmdline_plan(&step_plan, err, errlen) < 0)
 		return -EINVAL;
+	struct net_iface ifs[NET_MAX_IFACES + 1];
+	if (!step_plan.has_cmdline && netplan_interfaces(&step_plan, ifs, NET_MAX_IFACES + 1) == 0)
+		return lo_only(err, errlen);
 	struct net_plan p = step_plan;
 	int fds[2];
 	/* the read end does not block: a child forked meanwhile (before its

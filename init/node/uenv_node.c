@@ -2,8 +2,10 @@
  * Glue between the uenv mount manager (uenv.c) and the node: init.conf keys
  *   uenv.image_roots = /images /scratch/images   (where images may come from)
  *   uenv.hold_s = 60                              (DEFAULT_HOLD_TIME_SECS)
- * the emergency gate (RI3, WI3), and the carrying of its counts across a
- * live re-exec (WI6). The verbs are ctl/mounts.c.
+ * the emergency gate (RI3, WI3), the kernel modules a mount needs (loaded
+ * by the first mount's worker, not by the boot: they cost a tenth of a
+ * second that readiness need not wait for), and the carrying of its counts
+ * across a live re-exec (WI6). The verbs are ctl/mounts.c.
  */
 #include "node/uenv_node.h"
 #include "lib/config.h"
@@ -13,12 +15,14 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "node/reexec.h"
+#include "os/kmod.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct uenv_mgr node_uenv;
 static char roots[UENV_MAX_ROOTS][256];
@@ -60,6 +64,21 @@ static int in_emergency(void *ctx)
 {
 	(void)ctx;
 	return emergency_active();
+}
+
+/* In the mount worker: loop and squashfs, unless loaded or built in (a
+ * check in /sys/module and /proc/filesystems: nothing to do after the
+ * first mount). */
+static int load_modules(char *msg, size_t len)
+{
+	static const char *const need[] = {"loop", "squashfs"};
+	struct kmod_opts o = {.modules_dir = cfg.modules_dir[0] ? cfg.modules_dir : NULL};
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+		int r = kmod_load_opts(need[i], &o);
+		if (r < 0)
+			return snprintf(msg, len, "kernel module %s: %s", need[i], strerror(-r)), r;
+	}
+	return 0;
 }
 
 /* ---- re-exec: the counts are rebuilt from the kernel and the carried
@@ -150,6 +169,9 @@ void uenv_node_init(void)
 	if (hold_s == 0)
 		c.hold_ms = 1; /* 0 means the default to the manager: "no hold" is 1 ms */
 	c.in_emergency = in_emergency;
+	/* only the machine's init loads modules (not a test instance) */
+	if (getpid() == 1 && cfg.do_reboot && cfg.do_mounts)
+		c.prepare = load_modules;
 	int r = uenv_init(&node_uenv, &c);
 	if (r < 0) {
 		log_err("uenv: bad configuration (uenv.* in init.conf): %s; using the defaults",

@@ -108,12 +108,15 @@ int early_mounts(void)
 {
 	static char mi[MOUNTINFO_MAX];
 	int first_err = 0;
+	/* read once: what we mount ourselves needs no second look; only a
+	 * first process without /proc reads it again, once it mounted /proc */
+	ssize_t n = read_file("/proc/self/mountinfo", mi, sizeof mi);
 	for (size_t i = 0; i < sizeof early / sizeof early[0]; i++) {
-		/* reread each time: /proc itself may have just appeared */
-		ssize_t n = read_file("/proc/self/mountinfo", mi, sizeof mi);
 		int r = mount_one(&early[i], n > 0 ? mi : NULL);
 		if (r < 0 && !first_err)
 			first_err = r;
+		if (n <= 0 && r == 0 && !strcmp(early[i].fstype, "proc"))
+			n = read_file("/proc/self/mountinfo", mi, sizeof mi);
 	}
 	return first_err;
 }

@@ -166,9 +166,26 @@ int net_link_down(const char *ifname, char *err, size_t errlen)
 	return with_socket(op_flags, &a, err, errlen);
 }
 
+/* One request: RTM_NEWLINK finds the device by IFLA_IFNAME when the index
+ * is 0, so no lookup first (a boot with nothing but lo, every handoff
+ * network namespace). */
+static int op_lo_up(struct nl_sock *nl, const void *a, char *err, size_t errlen)
+{
+	(void)a;
+	unsigned char buf[NET_MSG_BUF] __attribute__((aligned(4)));
+	struct nl_msg m;
+	nl_msg_init(&m, buf, sizeof buf, RTM_NEWLINK, 0);
+	net__ifi_header(&m, 0, IFF_UP, IFF_UP);
+	nl_attr_put_str(&m, IFLA_IFNAME, "lo");
+	int r = nl_request(nl, &m, NULL, NULL);
+	if (r < 0)
+		return net__err(err, errlen, r, nl->ext_msg, "lo: set link up");
+	return 0;
+}
+
 int net_lo_up(char *err, size_t errlen)
 {
-	return net_link_up("lo", err, errlen);
+	return with_socket(op_lo_up, NULL, err, errlen);
 }
 
 int net_set_mtu(const char *ifname, unsigned int mtu, char *err, size_t errlen)

@@ -56,6 +56,11 @@ struct uenv_config {
 	const char *dev_dir;	   /* default "/dev" */
 	const char *sys_dir;	   /* default "/sys" */
 	const char *mountinfo;	   /* default "/proc/self/mountinfo" */
+	/* Called in the mount worker before it binds a loop device: makes the
+	 * kernel ready for the mount (loads loop and squashfs on a node, so
+	 * the boot need not load them before readiness). 0, or -errno with a
+	 * message in msg. NULL: nothing to prepare. */
+	int (*prepare)(char *msg, size_t len);
 	/* Declared emergency (RI3)? NULL: the flag set by uenv_set_emergency. */
 	int (*in_emergency)(void *ctx);
 	void *emergency_ctx;
@@ -79,7 +84,9 @@ enum uenv_state {
 	UENV_ABANDONED,	  /* the worker timed out and was killed; slot kept until reaped */
 };
 
-#define UENV_MAX_WAITERS 16 /* acquire_async callers waiting for one pending mount */
+#define UENV_MAX_WAITERS                                                                           \
+	256 /* acquire_async callers waiting for one pending mount: every                          \
+	     handoff connection of a job starting at once */
 
 typedef void (*uenv_acquire_cb)(void *ctx, int err, const struct uenv_handle *h);
 

@@ -45,7 +45,15 @@ static __attribute__((noreturn)) void worker_main(struct uenv_mgr *m, struct uen
 	memset(&res, 0, sizeof res);
 	struct loopdev lo;
 	int fd = uenv__open_image(m, e->image, root, rel);
-	int r = fd < 0 ? fd : uenv__attach_and_mount(m, e->image, fd, mp_fd, e->mount_point, &lo);
+	int r = fd;
+	if (fd >= 0 && m->cfg.prepare) {
+		char why[256];
+		r = m->cfg.prepare(why, sizeof why);
+		if (r < 0)
+			uenv__refuse(m, -r, "mount failed for %s: %s", e->image, why);
+	}
+	if (r >= 0)
+		r = uenv__attach_and_mount(m, e->image, fd, mp_fd, e->mount_point, &lo);
 	close_fd(fd);
 	res.err = r;
 	if (r == 0) {

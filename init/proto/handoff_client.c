@@ -169,13 +169,18 @@ static int recv_msg(struct pact_handoff_conn *c, struct pact_handoff_msg *m, int
 {
 	struct frame_decoder *d = rx_dec(c);
 	char why[128];
-	size_t len;
+	size_t len = 0;
 	if (c->broken || c->fd < 0)
 		return -EPIPE;
 	int r = recv_frame(c, deadline);
 	if (r < 0)
 		return r;
 	const uint8_t *body = frame_dec_body(d, &len);
+	if (!body) { /* recv_frame said complete: only a decoder error gets here */
+		c->broken = 1;
+		drop_rx_fds(c);
+		return -EPROTO;
+	}
 	r = handoff_msg_parse(body, len, m, why, sizeof why);
 	frame_dec_next(d);
 	if (r < 0 || c->rx_fd_overflow || c->rx_nfds > max_fds) {

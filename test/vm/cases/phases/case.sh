@@ -37,6 +37,15 @@ is "$own" "$((total - wait - backoff))" "boot.own_ms = total - wait - backoff"
 check "pact-init's own time is positive and excludes the wait" test "$own" -gt 0 -a "$own" -lt $((total - 500))
 dmesg | sed -n 's/.*pact-init: boot: phase \([A-Za-z]*\) done in.*/\1/p' | tr '\n' ' ' >/tmp/order
 is "$(cat /tmp/order)" "InitHardware ConfigureNetwork LoadIdentity StartServices " "the kernel log shows the phases done in order"
+# no net.* keys and no ip=: ConfigureNetwork brings lo up from PID 1 itself
+flags=$(cat /sys/class/net/lo/flags)
+check "lo is up after ConfigureNetwork with nothing else configured (flags $flags)" \
+	test $((flags & 1)) -eq 1
+# devices.wait_drivers = no: the NIC's driver still loads, alongside the boot
+check "the coldplug ends after all (devices.wait_drivers = no)" \
+	/test/bin/kmsgwait -t 60 'devices: coldplug: [0-9]+ devices'
+check "... and loaded the NIC's driver: eth0 exists" test -e /sys/class/net/eth0
+dmesg | grep -o "devices: drivers go on loading alongside the boot.*" | sed 's/^/# /'
 pactctl status >/tmp/human 2>&1
 check "pactctl status (human) lists the phases with their times" \
 	sh -c 'for p in InitHardware ConfigureNetwork LoadIdentity StartServices Ready; do grep -q "$p" /tmp/human || exit 1; done'

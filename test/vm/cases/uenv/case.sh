@@ -11,7 +11,10 @@ field() { pactctl --json mounts | tr '{' '\n' | grep "\"image_path\":\"$1\"" | s
 mounted() { grep -c " /run/pact/uenv/tools " /proc/self/mountinfo; }
 req() { pactctl handoff request "$1" --mnt --uenv "$2" >/tmp/req.out 2>&1; }
 
+# the boot left loop and squashfs to the first mount (off the path to readiness)
+check "squashfs not loaded at readiness" test ! -e /sys/module/squashfs
 check "allocation a1 with $IMG" req a1 "$IMG"
+check "its mount worker loaded squashfs" test -e /sys/module/squashfs
 check "allocation a2 with the same image" req a2 "$IMG"
 is "$(mounted)" 1 "one mount for two allocations"
 is "$(field $IMG refcount)" 2 "refcount 2"
