@@ -51,6 +51,7 @@ static int usage(void)
 	    "  notify [--ready] [VAR=VALUE...]  sd_notify to $NOTIFY_SOCKET (for services)\n"
 	    "  net                         links, addresses, routes (the kernel's), DHCP leases\n"
 	    "  handoff request|end ALLOC ...  the namespace handoff (pactctl handoff for usage)\n"
+	    "  verify [--root DIR] [--no-userdb] PATH...  check unit files offline\n"
 	    "  help                        every command the daemon knows\n"
 	    "  debug hang                  hang the event loop (watchdog test; needs "
 	    "pact.debug)\n");
@@ -449,6 +450,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "net") == 0) /* read from the kernel here: no daemon needed */
 		return (want_json ? net_dump_json(1, run_dir) : net_dump_text(1, run_dir)) < 0;
+	if (strcmp(cmd, "verify") == 0) /* unit files, offline: no daemon needed */
+		return pactctl_verify(want_json, n, argv + i);
 	if (strcmp(cmd, "handoff") == 0) /* the handoff socket, not the control socket */
 		return pactctl_handoff(run_dir, want_json, n, argv + i);
 	return call_daemon(cmd, n, argv + i);

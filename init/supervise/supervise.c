@@ -30,7 +30,9 @@
 #include "supervise/notify.h"
 #include "node/power.h"
 #include "supervise/svc_exec.h"
+#include "supervise/svc_kinds.h"
 #include "supervise/svc_tasks.h"
+#include "supervise/svc_units.h"
 #include "supervise/svclog.h"
 #include "units/unit.h"
 
@@ -103,8 +105,8 @@ const char *svc_state_name(enum svc_state st)
 static enum dg_state dg_of(const struct svc *s)
 {
 	switch (s->state) {
-	case SVC_INACTIVE:
-		return DG_PENDING;
+	case SVC_INACTIVE: /* one the boot does not start waits for no one */
+		return s->u->boot ? DG_PENDING : DG_STOPPED;
 	case SVC_STARTING:
 	case SVC_RESTART_WAIT:
 	case SVC_STOPPING:
@@ -138,6 +140,10 @@ void svc_base_name(const struct svc *s, char *out, size_t cap)
 static void set_state(struct svc *s, enum svc_state st)
 {
 	s->state = st;
+	if (s->u->kind == UNIT_KIND_SERVICE &&
+	    (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED))
+		svc_kinds_service_state(s->u, st == SVC_RUNNING,
+					s->started_ms); /* its sockets, timers */
 	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED)
 		s->settled = 1;
 	check_boot();
@@ -533,6 +539,8 @@ static void start_failed(struct svc *s, const char *fmt, ...)
 /* Start (or continue starting: the next ExecStartPre, then ExecStart). */
 int svc_start(struct svc *s)
 {
+	if (s->u->kind != UNIT_KIND_SERVICE)
+		return svc_kind_start(s, s->u); /* targets, sockets, timers: svc_kinds.c */
 	if (s->state != SVC_STARTING) {
 		if (start_limit_reached(s)) {
 			svc_failed(s,
@@ -655,6 +663,39 @@ static int on_notify(pid_t sender, char *msg, size_t len)
 		became_ready(s, "READY=1");
 	return 0;
 }
+
+/* ---- units without a process (svc_kinds.c) ---- */
+
+static void kind_ready(struct svc *s, const char *how)
+{
+	s->state = SVC_STARTING;
+	became_ready(s, how);
+}
+
+static void kind_failed(struct svc *s, const char *why)
+{
+	svc_failed(s, "%s", why);
+}
+
+/* A socket or a timer starts its service, unless it runs or was stopped
+ * by the operator. */
+static void kind_activate(const char *service, const char *by)
+{
+	struct svc *s = svc_find(service), *trigger = svc_find(by);
+	if (power_pending() || (trigger && trigger->state != SVC_RUNNING))
+		return; /* shutting down, or the socket or timer was stopped */
+	if (!s) {
+		log_warn("%s: its service %s is not loaded", by, service);
+		return;
+	}
+	if (s->admin_stop || s->state == SVC_STARTING || s->state == SVC_RUNNING ||
+	    s->state == SVC_STOPPING || s->state == SVC_RESTART_WAIT)
+		return;
+	s->state = SVC_INACTIVE;
+	svc_start(s);
+}
+
+static const struct svc_kind_ops kind_ops = {kind_ready, kind_failed, kind_activate};
 
 /* ---- the operator's requests ---- */
 
@@ -811,6 +852,8 @@ static void check_boot(void)
 	for (int i = 0; i < n_svcs; i++) {
 		const struct svc *s = &svcs[i];
 		int ok = s->state == SVC_RUNNING || s->state == SVC_EXITED;
+		if (!s->u->boot)
+			continue; /* started by a socket, a timer or a request */
 		if (!ok && !s->settled)
 			return; /* still starting */
 		if (!ok && is_required(s) && used < sizeof failed - 1)
@@ -885,6 +928,7 @@ void svc_register_config(void)
 {
 	config_register_keys("instances", conf_key);
 	config_register_keys("services_", conf_key);
+	svc_units_register_config();
 }
 
 void svc_init(void)
@@ -901,13 +945,9 @@ void svc_init(void)
 	for (int i = 0; i < n_instances; i++)
 		inst[i] = instances[i];
 	struct unit_diag diag = {0};
-	int n = units_load_dir(dir, inst, n_instances, NULL, unit_table, UNITS_MAX, &diag);
-	if (n < 0) {
-		if (n != -ENOENT)
-			log_err("services: %s: %s", dir, strerror(-n));
-		n = 0;
-	}
+	int n = svc_units_load(dir, inst, n_instances, unit_table, UNITS_MAX, &diag);
 	n_svcs = n;
+	svc_kinds_init(&kind_ops);
 	depgraph_build(&graph, unit_table, n);
 	for (int i = 0; i < n; i++) {
 		struct svc *s = &svcs[i];

@@ -10,12 +10,14 @@
 #include "node/hardware.h"
 #include "os/spawn.h"
 #include "supervise/notify.h"
+#include "supervise/svc_kinds.h"
 #include "supervise/svc_tasks.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#define ENV_MAX (UNIT_ENV_MAX + 4)
+#define ENV_MAX (UNIT_ENV_MAX + 8)
 
 static const char *find_in_path(const char *name, char *buf, size_t cap)
 {
@@ -93,6 +95,24 @@ int svc_exec_spawn(const struct unit *u, const struct unit_exec *e, struct cg_sc
 	req.stdio[1] = req.stdio[2] = log_fd;
 	if (u->has_nofile)
 		req.nofile = u->nofile_soft == UNIT_INFINITY ? 1048576 : u->nofile_soft;
+	/* sd_listen_fds: the sockets of its .socket units on 3, 4, ... */
+	int fds[SPAWN_LISTEN_MAX];
+	char fds_env[32], names_env[512] = "LISTEN_FDNAMES=", pid_env[32] = "LISTEN_PID=";
+	int nfds = svc_socket_fds(u, fds, SPAWN_LISTEN_MAX, names_env + strlen(names_env),
+				  sizeof names_env - strlen(names_env));
+	if (nfds > 0) {
+		int k = 0;
+		while (envp[k])
+			k++;
+		snprintf(fds_env, sizeof fds_env, "LISTEN_FDS=%d", nfds);
+		envp[k++] = fds_env;
+		envp[k++] = names_env;
+		envp[k++] = pid_env; /* the child writes its pid here (spawn.c) */
+		envp[k] = NULL;
+		req.listen_fds = fds;
+		req.n_listen_fds = nfds;
+		req.listen_pid_env = pid_env;
+	}
 	req.set_oom_score_adj = u->has_oom_score_adj;
 	req.oom_score_adj = u->oom_score_adj;
 	int r = spawn_in_scope(&node_cg, scope, &req, &res);
