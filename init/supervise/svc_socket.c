@@ -10,6 +10,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "node/reexec.h"
 #include "os/userdb.h"
 
 #include <arpa/inet.h>
@@ -214,8 +215,28 @@ static void on_activity(void *ctx, int fd, uint32_t events)
 	svc_kind_ops->activate(o->service, o->u->name);
 }
 
+/* A live re-exec carries the listening fds: the service keeps the socket
+ * it holds, and connections queued meanwhile are not lost. */
+static void carried_name(const struct unit *u, int k, char *out, size_t cap)
+{
+	snprintf(out, cap, "sock:%s:%d", u->name, k);
+}
+
+static void save_sockets(struct reexec_out *o)
+{
+	char name[UNIT_NAME_MAX + 24];
+	for (int i = 0; i < n_socks; i++)
+		for (int k = 0; k < socks[i].n_fds; k++) {
+			carried_name(socks[i].u, k, name, sizeof name);
+			reexec_save_fd(o, name, socks[i].fds[k]);
+		}
+}
+
 int svc_socket_open(const struct unit *u, char *why, size_t cap)
 {
+	static int saver;
+	if (!saver)
+		saver = reexec_register_saver(save_sockets) == 0;
 	struct open_socket *o = find_socket(u);
 	if (o) { /* started again: its fds stayed open */
 		watch(o, 1);
@@ -230,7 +251,11 @@ int svc_socket_open(const struct unit *u, char *why, size_t cap)
 	o->u = u;
 	svc_kind_service_name(u, o->service, sizeof o->service);
 	for (int i = 0; i < u->sock.n_listen; i++) {
-		int fd = open_listen(u, &u->sock.listen[i]);
+		char carried[UNIT_NAME_MAX + 24];
+		carried_name(u, i, carried, sizeof carried);
+		int fd = reexec_take_fd(carried);
+		if (fd < 0)
+			fd = open_listen(u, &u->sock.listen[i]);
 		if (fd < 0) {
 			snprintf(why, cap, "cannot listen on %s: %s", u->sock.listen[i].addr,
 				 strerror(-fd));

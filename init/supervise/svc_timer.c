@@ -9,6 +9,7 @@
 #include "supervise/svc_kinds_int.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "node/reexec.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -131,6 +132,14 @@ int svc_timer_start(const struct unit *u, char *why, size_t cap)
 	}
 	a->armed_ms = now_ms();
 	a->boot_done = a->active_done = 0;
+	if (reexec_restoring()) {
+		/* the state of the timers does not come along a live re-exec: what
+		 * was due before it counts as fired, and the service as if it just
+		 * ran (its OnUnitActiveSec= cycle goes on, it does not run twice) */
+		a->boot_done = boottime_ms() >= u->timer.on_boot_ms;
+		a->active_done = 1;
+		a->unit_active_ms = a->unit_inactive_ms = a->armed_ms;
+	}
 	a->jitter_ms = random_below(u->timer.random_delay_ms);
 	rearm(a);
 	return 0;

@@ -8,6 +8,7 @@
  */
 #include "tap.h"
 #include "tmptree.h"
+#include "units/depgraph.h"
 #include "units/unit_set.h"
 
 #include <string.h>
@@ -154,6 +155,7 @@ static void test_legacy_and_relations(void)
 	tree_put("services/y.service", "[Unit]\nBindsTo=x.service\nConflicts=z.service\n" SVC(
 					   "/bin/y") "[Install]\nWantedBy=multi-user.target\n");
 	tree_put("services/z.service", SVC("/bin/z"));
+	tree_put("services/p.service", "[Unit]\nPartOf=x.service\n" SVC("/bin/p"));
 	tree_put("services/t@.service", SVC("/bin/t %i"));
 	int n = load_set("services", NULL, 0);
 	int targets = 0;
