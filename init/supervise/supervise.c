@@ -684,7 +684,7 @@ static void kind_activate(const char *service, const char *by)
 	struct svc *s = svc_find(service), *trigger = svc_find(by);
 	if (power_pending() || (trigger && trigger->state != SVC_RUNNING))
 		return; /* shutting down, or the socket or timer was stopped */
-	if (!s) {
+	if (!s || s->u->load_state != UNIT_LOADED) {
 		log_warn("%s: its service %s is not loaded", by, service);
 		return;
 	}

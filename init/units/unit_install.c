@@ -100,6 +100,13 @@ int unit_relation_assign(struct parser *p, const char *key, const char *v)
 			unit_names_add(p, l, key, val);
 		return 1;
 	}
+	/* RequiresMountsFor=: every fstab filesystem is mounted before any unit
+	 * starts (local ones in InitHardware, network ones before the services);
+	 * the others change nothing on a node without isolate or manual jobs */
+	if (streq(key, "RequiresMountsFor") || streq(key, "RefuseManualStart") ||
+	    streq(key, "RefuseManualStop") || streq(key, "StopWhenUnneeded") ||
+	    streq(key, "IgnoreOnIsolate") || streq(key, "AllowIsolate"))
+		return 1;
 	if (streq(key, "DefaultDependencies")) {
 		int b = parse_yes_no(v);
 		if (b < 0)

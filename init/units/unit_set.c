@@ -100,6 +100,9 @@ int unit_builtin_target(const char *name)
 
 static void enqueue(struct set_state *s, const char *name, const char *from, int boot)
 {
+	int have = unit_find(s->table, s->n, name);
+	if (have >= 0 && (s->table[have].boot || !boot))
+		return; /* loaded already, and nothing to upgrade */
 	if (s->qtail == QUEUE_MAX) {
 		note(s, LOG_ERR, "units: more than %d units to look at, %.100s not loaded",
 		     QUEUE_MAX, name);
