@@ -33,5 +33,7 @@ int ctl_watchdog_init(void);
 int ctl_debug_init(void);
 /* ctl/net.c: the DHCP clients' metrics */
 int ctl_net_init(void);
+/* ctl/units.c: list-timers, list-sockets */
+int ctl_units_init(void);
 
 #endif

@@ -122,6 +122,29 @@ static int child_stdio(const struct spawn_req *req)
 	return 0;
 }
 
+/* child: the listening sockets on 3, 4, ... (sd_listen_fds), error pipe
+ * and sources moved above them first; LISTEN_PID gets our own pid */
+static int child_listen_fds(const struct spawn_req *req, int *errfd)
+{
+	int n = req->n_listen_fds, src[SPAWN_LISTEN_MAX];
+	if (n > SPAWN_LISTEN_MAX)
+		return -1;
+	if ((*errfd = fcntl(*errfd, F_DUPFD_CLOEXEC, 3 + n)) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if ((src[i] = fcntl(req->listen_fds[i], F_DUPFD_CLOEXEC, 3 + n)) < 0)
+			return -1;
+	for (int i = 0; i < n; i++)
+		if (dup2(src[i], 3 + i) < 0) /* the copy on 3 + i is not close-on-exec */
+			return -1;
+	if (req->listen_pid_env) {
+		char *digits = strchr(req->listen_pid_env, '=');
+		if (digits) /* the parent left room for 11 digits */
+			digits[1 + fmt_int(digits + 1, (int)getpid())] = '\0';
+	}
+	return 0;
+}
+
 /* child: everything between clone and exec. Never returns. */
 static __attribute__((noreturn)) void child_run(const struct spawn_req *req, int errfd,
 						int procs_fd)
@@ -143,6 +166,8 @@ static __attribute__((noreturn)) void child_run(const struct spawn_req *req, int
 	if (setsid() < 0)
 		child_fail(errfd, STEP_SETSID, errno);
 	if (child_stdio(req) < 0)
+		child_fail(errfd, STEP_STDIO, errno);
+	if (req->n_listen_fds > 0 && child_listen_fds(req, &errfd) < 0)
 		child_fail(errfd, STEP_STDIO, errno);
 	if (req->nofile) {
 		struct rlimit rl = {req->nofile, req->nofile};
@@ -182,7 +207,7 @@ static __attribute__((noreturn)) void child_run(const struct spawn_req *req, int
 	/* only 0-2 survive the exec: everything else becomes close-on-exec,
 	 * the error pipe included (its EOF tells the parent we exec'd). Old
 	 * kernels: every fd of ours is O_CLOEXEC already */
-	(void)syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+	(void)syscall(SYS_close_range, 3u + (unsigned)req->n_listen_fds, ~0u, CLOSE_RANGE_CLOEXEC);
 	execve(req->path ? req->path : req->argv[0], req->argv, req->envp ? req->envp : empty_env);
 	child_fail(errfd, STEP_EXEC, errno);
 }

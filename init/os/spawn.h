@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#define SPAWN_LISTEN_MAX 32 /* fds passed by sd_listen_fds */
+
 struct cg_ctx;
 struct cg_scope;
 
@@ -41,6 +43,12 @@ struct spawn_req {
 	int want_pidfd;	     /* return a pidfd in the result */
 	int force_fork;	     /* take the fork + cgroup.procs path (tests, bench) */
 	int exec_timeout_ms; /* bound on waiting for exec; 0 = 10 s */
+	/* sd_listen_fds: these fds become 3, 4, ... in the child, and the
+	 * child writes its own pid at the end of listen_pid_env
+	 * ("LISTEN_PID=" and room for the digits, an entry of envp) */
+	const int *listen_fds;
+	int n_listen_fds;
+	char *listen_pid_env;
 };
 
 struct spawn_result {

@@ -118,6 +118,8 @@ int main(int argc, char **argv)
 		return pactctl_wait_ready(n, args);
 	if (strcmp(verb, "notify") == 0)
 		return pactctl_notify(n, args);
+	if (strcmp(verb, "verify") == 0) /* unit files, offline: no daemon needed */
+		return pactctl_verify(opt.json, n, args);
 	if (strcmp(verb, "net") == 0) /* read from the kernel here: no daemon needed */
 		return (opt.json ? net_dump_json(1, opt.run_dir) : net_dump_text(1, opt.run_dir)) <
 		       0;

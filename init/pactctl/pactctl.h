@@ -73,4 +73,7 @@ int pactctl_handoff(const char *run_dir, int json, int argc, char **argv);
 /* logs SERVICE -f: follow <run_dir>/logs/<service>.log after the daemon's tail. */
 int pactctl_follow(const char *run_dir, const char *service);
 
+/* verify [--root DIR] [--no-userdb] PATH...: unit files checked offline (verify.c). */
+int pactctl_verify(int json, int argc, char **argv);
+
 #endif

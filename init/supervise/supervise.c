@@ -27,7 +27,9 @@
 #include "supervise/notify.h"
 #include "supervise/svc_dirs.h"
 #include "supervise/svc_exec.h"
+#include "supervise/svc_kinds.h"
 #include "supervise/svc_tasks.h"
+#include "supervise/svc_units.h"
 #include "supervise/svclog.h"
 #include "units/unit.h"
 
@@ -86,8 +88,8 @@ const char *svc_state_name(enum svc_state st)
 static enum dg_state dg_of(const struct svc *s)
 {
 	switch (s->state) {
-	case SVC_INACTIVE:
-		return DG_PENDING;
+	case SVC_INACTIVE: /* one the boot does not start waits for no one */
+		return s->u->boot ? DG_PENDING : DG_STOPPED;
 	case SVC_STARTING:
 	case SVC_RESTART_WAIT:
 	case SVC_STOPPING:
@@ -122,6 +124,11 @@ void svc_base_name(const struct svc *s, char *out, size_t cap)
 void svc_set_state(struct svc *s, enum svc_state st)
 {
 	s->state = st;
+	if (s->u->kind == UNIT_KIND_SERVICE &&
+	    (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED ||
+	     st == SVC_SKIPPED))
+		svc_kinds_service_state(s->u, st == SVC_RUNNING,
+					s->started_ms); /* its sockets, timers */
 	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_SKIPPED)
 		s->settled = 1;
 	svc_check_boot();
@@ -693,6 +700,8 @@ void svc_start_next(struct svc *s)
 /* Start (or continue starting: the next command). */
 int svc_start(struct svc *s)
 {
+	if (s->u->kind != UNIT_KIND_SERVICE)
+		return svc_kind_start(s, s->u); /* targets, sockets, timers: svc_kinds.c */
 	if (s->state == SVC_STARTING) {
 		svc_start_next(s);
 		return 0;

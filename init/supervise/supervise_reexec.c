@@ -86,8 +86,10 @@ static void restore_one(void *ctx, char **w, int n)
 			 s->pid);
 		s->pid = 0;
 	}
-	/* timers did not come along: what waited on one acts now */
-	if (st == SVC_RESTART_WAIT || (st == SVC_STARTING && s->pid == 0 && s->ctl_pid == 0)) {
+	/* timers did not come along: what waited on one acts now; a socket
+	 * or timer unit starts again (its fds came along, its timer re-arms) */
+	if (st == SVC_RESTART_WAIT || (st == SVC_STARTING && s->pid == 0 && s->ctl_pid == 0) ||
+	    (s->u->kind != UNIT_KIND_SERVICE && st == SVC_RUNNING)) {
 		s->state = SVC_INACTIVE;
 		if (s->have_scope) {
 			cg_destroy_scope(&node_cg, &s->scope); /* one-shot: never reused */

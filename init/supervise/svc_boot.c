@@ -14,6 +14,8 @@
 #include "supervise/notify.h"
 #include "supervise/svc_child.h"
 #include "supervise/svc_exec.h"
+#include "supervise/svc_kinds.h"
+#include "supervise/svc_units.h"
 #include "supervise/svc_system_slice.h"
 #include "supervise/svc_tasks.h"
 #include "supervise/svclog.h"
@@ -155,6 +157,8 @@ void svc_check_boot(void)
 	int nfailed = 0;
 	for (int i = 0; i < svc_n; i++) {
 		const struct svc *s = &svc_table[i];
+		if (!s->u->boot)
+			continue; /* started by a socket, a timer or a request */
 		int ok = svc_ok(s), req = is_required(s);
 		if (!ok && !s->settled && (req || s->state == SVC_STARTING))
 			return; /* still starting */
@@ -251,7 +255,41 @@ void svc_register_config(void)
 	config_register_keys("instances", conf_key);
 	config_register_keys("services_", conf_key);
 	svc_child_register_config();
+	svc_units_register_config();
 }
+
+/* ---- units without a process (svc_kinds.c) ---- */
+
+static void kind_ready(struct svc *s, const char *how)
+{
+	s->state = SVC_STARTING;
+	svc_became_ready(s, how);
+}
+
+static void kind_failed(struct svc *s, const char *why)
+{
+	svc_failed(s, "%s", why);
+}
+
+/* A socket or a timer starts its service, unless it runs or was stopped
+ * by the operator. */
+static void kind_activate(const char *service, const char *by)
+{
+	struct svc *s = svc_find(service), *trigger = svc_find(by);
+	if (power_pending() || (trigger && trigger->state != SVC_RUNNING))
+		return; /* shutting down, or the socket or timer was stopped */
+	if (!s || s->u->load_state != UNIT_LOADED) {
+		log_warn("%s: its service %s is not loaded", by, service);
+		return;
+	}
+	if (s->admin_stop || s->state == SVC_STARTING || s->state == SVC_RUNNING ||
+	    s->state == SVC_STOPPING || s->state == SVC_RESTART_WAIT)
+		return;
+	s->state = SVC_INACTIVE;
+	svc_start(s);
+}
+
+static const struct svc_kind_ops kind_ops = {kind_ready, kind_failed, kind_activate};
 
 void svc_init(void)
 {
@@ -267,13 +305,9 @@ void svc_init(void)
 	for (int i = 0; i < n_instances; i++)
 		inst[i] = instances[i];
 	struct unit_diag diag = {0};
-	int n = units_load_dir(dir, inst, n_instances, NULL, svc_units, UNITS_MAX, &diag);
-	if (n < 0) {
-		if (n != -ENOENT)
-			log_err("services: %s: %s", dir, strerror(-n));
-		n = 0;
-	}
+	int n = svc_units_load(dir, inst, n_instances, svc_units, UNITS_MAX, &diag);
 	svc_n = n;
+	svc_kinds_init(&kind_ops);
 	depgraph_build(&svc_graph, svc_units, n);
 	for (int i = 0; i < n; i++) {
 		struct svc *s = &svc_table[i];

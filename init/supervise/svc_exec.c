@@ -16,6 +16,7 @@
 #include "supervise/notify.h"
 #include "supervise/svc_child.h"
 #include "supervise/svc_dirs.h"
+#include "supervise/svc_kinds.h"
 #include "supervise/svc_tasks.h"
 
 #include <errno.h>
@@ -26,7 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ENV_MAX	   (UNIT_ENV_MAX + 16)
+#define ENV_MAX	   (UNIT_ENV_MAX + 19) /* 3: LISTEN_FDS, _FDNAMES, _PID */
 #define ENV_EXTRA  4096 /* bytes of the variables made here */
 #define GROUPS_MAX (USERDB_GROUPS_MAX + UNIT_GROUPS_MAX)
 
@@ -205,6 +206,21 @@ int svc_exec_spawn(const struct svc_run *run, const struct unit_exec *e, struct 
 		if (out_own > 0)
 			close(req.stdio[1]);
 		return r;
+	}
+	/* sd_listen_fds: the sockets of its .socket units on 3, 4, ... */
+	int fds[SPAWN_LISTEN_MAX];
+	char fds_env[32], names_env[512] = "LISTEN_FDNAMES=", pid_env[32] = "LISTEN_PID=";
+	int nfds = svc_socket_fds(u, fds, SPAWN_LISTEN_MAX, names_env + strlen(names_env),
+				  sizeof names_env - strlen(names_env));
+	if (nfds > 0 && env.n + 3 < ENV_MAX) {
+		snprintf(fds_env, sizeof fds_env, "LISTEN_FDS=%d", nfds);
+		env.envp[env.n++] = fds_env;
+		env.envp[env.n++] = names_env;
+		env.envp[env.n++] = pid_env; /* the child writes its pid here (spawn.c) */
+		env.envp[env.n] = NULL;
+		req.listen_fds = fds;
+		req.n_listen_fds = nfds;
+		req.listen_pid_env = pid_env;
 	}
 	req.set_oom_score_adj = u->has_oom_score_adj;
 	req.oom_score_adj = u->oom_score_adj;

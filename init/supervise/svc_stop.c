@@ -47,11 +47,41 @@ int svc_admin_start(struct svc *s)
 	return 0;
 }
 
+/* PartOf=/BindsTo= units follow an operator's stop or restart, and the
+ * units bound to those: one walk, each unit once (the action's own call
+ * back here finds the walk busy) */
+static void take_bound_along(struct svc *s, void (*action)(struct svc *))
+{
+	static int busy;
+	if (busy)
+		return;
+	busy = 1;
+	int queue[UNITS_MAX], bound[UNITS_MAX], head = 0, tail = 0;
+	unsigned char seen[UNITS_MAX] = {0};
+	queue[tail++] = (int)(s - svc_table);
+	seen[queue[0]] = 1;
+	while (head < tail) {
+		int i = queue[head++];
+		int n = depgraph_bound_to(&svc_graph, i, bound, UNITS_MAX);
+		for (int k = 0; k < n; k++) {
+			if (seen[bound[k]])
+				continue;
+			seen[bound[k]] = 1;
+			queue[tail++] = bound[k];
+			log_info("service %s: follows %s (PartOf=/BindsTo=)",
+				 svc_table[bound[k]].u->name, svc_table[i].u->name);
+			action(&svc_table[bound[k]]);
+		}
+	}
+	busy = 0;
+}
+
 void svc_admin_stop(struct svc *s)
 {
 	s->admin_stop = 1;
 	s->restart_after_stop = 0;
 	svc_stop(s);
+	take_bound_along(s, svc_admin_stop);
 }
 
 void svc_admin_restart(struct svc *s)
@@ -68,6 +98,7 @@ void svc_admin_restart(struct svc *s)
 		s->state = SVC_INACTIVE;
 		svc_start(s);
 	}
+	take_bound_along(s, svc_admin_restart);
 }
 
 /* ---- stop ---- */

@@ -232,6 +232,7 @@ int depgraph_build(struct depgraph *g, const struct unit *units, int n)
 	for (int i = 0; i < n; i++) {
 		memset(g->pred[i], 0, sizeof g->pred[i]);
 		memset(g->req[i], 0, sizeof g->req[i]);
+		memset(g->part[i], 0, sizeof g->part[i]);
 		g->dead[i] = g->in_cycle[i] = 0;
 		g->level[i] = 0;
 		g->order[i] = 0;
@@ -267,6 +268,13 @@ int depgraph_build(struct depgraph *g, const struct unit *units, int n)
 			set_bit(g->req[i], j);
 			set_bit(g->pred[i], j);
 		}
+		const struct unit_names *bound[] = {&u->part_of, &u->binds_to};
+		for (int b = 0; b < 2; b++)
+			for (int k = 0; k < bound[b]->n; k++) {
+				int j = unit_find(units, n, bound[b]->name[k]);
+				if (j >= 0 && j != i)
+					set_bit(g->part[i], j);
+			}
 		for (int k = 0; k < u->n_wants; k++)
 			if (unit_find(units, n, u->wants[k]) < 0)
 				log_debug("unit: %s: wanted %s is not loaded, ignored", u->name,
@@ -352,6 +360,17 @@ int depgraph_required_by(const struct depgraph *g, int i, int *out, int cap)
 		return 0;
 	for (int j = 0; j < g->n && n < cap; j++)
 		if (has_bit(g->req[j], i))
+			out[n++] = j;
+	return n;
+}
+
+int depgraph_bound_to(const struct depgraph *g, int i, int *out, int cap)
+{
+	int n = 0;
+	if (i < 0 || i >= g->n)
+		return 0;
+	for (int j = 0; j < g->n && n < cap; j++)
+		if (has_bit(g->part[j], i))
 			out[n++] = j;
 	return n;
 }

@@ -48,6 +48,7 @@ struct depgraph {
 	char name[DG_MAX][UNIT_NAME_MAX];
 	uint64_t pred[DG_MAX][DG_WORDS]; /* pred[i] has j: i starts after j */
 	uint64_t req[DG_MAX][DG_WORDS];	 /* req[i] has j: i Requires j */
+	uint64_t part[DG_MAX][DG_WORDS]; /* part[i] has j: i is PartOf=/BindsTo= j */
 	uint8_t dead[DG_MAX];		 /* can never start (cycle, load error, missing Requires) */
 	uint8_t in_cycle[DG_MAX];
 	int level[DG_MAX]; /* start wave, 0 first; -1 for dead units */
@@ -82,5 +83,9 @@ int depgraph_stop_order(const struct depgraph *g, int *out, int cap);
  * As in systemd, an explicit stop or restart of i should take them along
  * (a crash of i does not). */
 int depgraph_required_by(const struct depgraph *g, int i, int *out, int cap);
+
+/* The units PartOf= or BindsTo= unit i, by index: an operator's stop or
+ * restart of i stops or restarts them too. Returns the count. */
+int depgraph_bound_to(const struct depgraph *g, int i, int *out, int cap);
 
 #endif

@@ -81,6 +81,9 @@ void unit_reset(struct unit *u)
 	u->io_class = -1;
 	for (int k = 0; k < UNIT_DIR_KINDS; k++)
 		u->dir_mode[k] = 0755;
+	u->default_deps = 1;
+	u->boot = 1;
+	unit_kind_defaults(u);
 }
 
 /* On failure keep only the name, the source and the first error. */
@@ -158,6 +161,19 @@ void unit_copy(struct unit *dst, const struct unit *src)
 	REBASE(dst->group);
 	for (int i = 0; i < dst->n_io; i++)
 		REBASE(dst->io[i].device);
+	struct unit_names *lists[] = {&dst->conflicts, &dst->binds_to,	&dst->part_of,
+				      &dst->requisite, &dst->wanted_by, &dst->required_by,
+				      &dst->alias,     &dst->also};
+	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+		for (int i = 0; i < lists[l]->n; i++)
+			REBASE(lists[l]->name[i]);
+	for (int i = 0; i < dst->sock.n_listen; i++)
+		REBASE(dst->sock.listen[i].addr);
+	REBASE(dst->sock.user);
+	REBASE(dst->sock.group);
+	REBASE(dst->sock.service);
+	REBASE(dst->sock.fdname);
+	REBASE(dst->timer.unit);
 }
 
 int unit_find(const struct unit *table, int n, const char *name)

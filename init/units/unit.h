@@ -14,6 +14,8 @@
 #include <syslog.h> /* LOG_ERR, LOG_WARNING in unit_diag_msg.level */
 
 #include "os/userdb.h"
+#include "units/unit_socket.h"
+#include "units/unit_timer.h"
 
 /* Limits (documented in docs/units.md). */
 #define UNITS_MAX	  128	/* units in a table (and in the dependency graph) */
@@ -35,6 +37,7 @@
 #define UNIT_GROUPS_MAX	  8	/* SupplementaryGroups= */
 #define UNIT_RLIMITS	  16	/* RLIMIT_CPU .. RLIMIT_RTTIME */
 #define UNIT_CPUS_MAX	  1024	/* CPUAffinity= */
+#define UNIT_LINKS_MAX	  16 /* names per Conflicts/BindsTo/PartOf/Requisite and [Install] list */
 
 #define UNIT_INFINITY		       UINT64_MAX /* "infinity" / not set, for sizes and counts */
 #define UNIT_TIMEOUT_NONE	       UINT64_MAX /* TimeoutStartSec=infinity or 0: no start timeout */
@@ -51,6 +54,20 @@ enum unit_type {
 	UNIT_TYPE_NOTIFY,     /* ready on sd_notify READY=1 */
 	UNIT_TYPE_ONESHOT,    /* ready when ExecStart exits 0 */
 	UNIT_TYPE_FORKING,    /* ready when ExecStart exits 0; the main pid is its daemon */
+};
+
+/* What a unit file is, from its suffix (unit_set.c reads all four). */
+enum unit_kind {
+	UNIT_KIND_SERVICE = 0,
+	UNIT_KIND_SOCKET, /* [Socket]: unit_socket.h */
+	UNIT_KIND_TIMER,  /* [Timer]: unit_timer.h */
+	UNIT_KIND_TARGET, /* no section of its own: a point others order against */
+};
+
+/* A list of unit names in the unit's arena (the relations unit_set.c adds). */
+struct unit_names {
+	const char *name[UNIT_LINKS_MAX];
+	int n;
 };
 
 enum unit_restart {
@@ -196,6 +213,15 @@ struct unit {
 	const char *after[UNIT_DEPS_MAX], *before[UNIT_DEPS_MAX];
 	const char *requires[UNIT_DEPS_MAX], *wants[UNIT_DEPS_MAX];
 	int n_after, n_before, n_requires, n_wants;
+	/* the unit set's relations (unit_set.c, docs/units.md "Which units run") */
+	enum unit_kind kind;
+	int default_deps; /* DefaultDependencies= (yes unless said) */
+	int boot;	  /* started by the boot (else only by a socket, timer or request) */
+	struct unit_names conflicts, binds_to, part_of, requisite;
+	/* [Install] */
+	struct unit_names wanted_by, required_by, alias, also;
+	struct unit_socket sock; /* kind == UNIT_KIND_SOCKET */
+	struct unit_timer timer; /* kind == UNIT_KIND_TIMER */
 
 	/* [Service] */
 	enum unit_type type;
@@ -292,6 +318,11 @@ struct unit_opts {
 int unit_load_file(const char *path, const char *instance, const struct unit_opts *opts,
 		   struct unit *u, struct unit_diag *d);
 
+/* The same from several files: paths[0] the unit file, then its drop-ins
+ * (NAME.d/ *.conf files) in the order they apply, each read as if appended. */
+int unit_load_files(const char *const *paths, int n, const char *instance,
+		    const struct unit_opts *opts, struct unit *u, struct unit_diag *d);
+
 /* The same from a buffer; path is only used for the unit name and messages. */
 int unit_load_buffer(const char *path, const char *instance, const char *text, size_t len,
 		     const struct unit_opts *opts, struct unit *u, struct unit_diag *d);
@@ -374,5 +405,10 @@ char *unit_arena_strdup(struct unit *u, const char *s, size_t len);
 void unit_set_failed(struct unit *u, const char *name, const char *text);
 /* Back to the defaults of an empty unit (the loader starts from them). */
 void unit_reset(struct unit *u);
+/* The kind of a unit file name from its suffix, or -1; and the suffix. */
+int unit_kind_of(const char *name);
+const char *unit_kind_suffix(enum unit_kind k);
+/* The defaults of [Socket] and [Timer] (unit_reset calls it). */
+void unit_kind_defaults(struct unit *u);
 
 #endif

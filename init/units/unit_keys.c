@@ -6,6 +6,7 @@
  */
 #include "units/unit_keys.h"
 #include "lib/fileio.h"
+#include "units/unit_sections.h"
 #include "units/unit_spec.h"
 
 #include <ctype.h>
@@ -731,6 +732,10 @@ static const char *section_name(enum section s)
 		return "Service";
 	case SEC_INSTALL:
 		return "Install";
+	case SEC_SOCKET:
+		return "Socket";
+	case SEC_TIMER:
+		return "Timer";
 	case SEC_NONE:
 	case SEC_IGNORED:
 		break;
@@ -751,7 +756,8 @@ void unit_keys_assign(struct parser *p, const char *key, const char *v)
 		keys[i].fn(p, key, val);
 		return;
 	}
-	if (unit_keys_exec_assign(p, key, v) || unit_cond_assign(p, key, v))
+	if (unit_keys_exec_assign(p, key, v) || unit_cond_assign(p, key, v) ||
+	    (p->sec == SEC_UNIT && unit_relation_assign(p, key, v))) /* unit_install.c */
 		return;
 	unit_pwarn(p, "unknown key %s= in [%s], ignored", key, section_name(p->sec));
 }

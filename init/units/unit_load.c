@@ -7,6 +7,7 @@
  */
 #include "units/unit_keys.h"
 #include "units/unit_parser.h"
+#include "units/unit_sections.h"
 #include "lib/fileio.h"
 
 #include <errno.h>
@@ -33,6 +34,10 @@ static void section_header(struct parser *p, char *line)
 		p->sec = SEC_SERVICE;
 	else if (streq(name, "Install"))
 		p->sec = SEC_INSTALL;
+	else if (streq(name, "Socket") && p->u->kind == UNIT_KIND_SOCKET)
+		p->sec = SEC_SOCKET;
+	else if (streq(name, "Timer") && p->u->kind == UNIT_KIND_TIMER)
+		p->sec = SEC_TIMER;
 	else {
 		/* systemd ignores X- sections silently; others once, here */
 		if (strncmp(name, "X-", 2) != 0)
@@ -62,9 +67,14 @@ static void assignment(struct parser *p, char *line)
 		unit_perr(p, "assignment without a key");
 		return;
 	}
-	if (p->sec == SEC_INSTALL || p->sec == SEC_IGNORED)
-		return; /* [Install] means nothing without systemctl enable */
-	unit_keys_assign(p, key, v);
+	if (p->sec == SEC_IGNORED)
+		return;
+	if (p->sec == SEC_INSTALL || p->sec == SEC_SOCKET || p->sec == SEC_TIMER)
+		unit_section_assign(p, key, v); /* unit_install.c, socket_unit.c, timer_unit.c */
+	else if (p->sec == SEC_SERVICE && p->u->kind != UNIT_KIND_SERVICE)
+		unit_pwarn(p, "[Service] in a %s, ignored", unit_kind_suffix(p->u->kind));
+	else
+		unit_keys_assign(p, key, v);
 }
 
 /* Walk the text line by line, joining continuation lines (trailing '\'). */
@@ -287,6 +297,10 @@ static void finish(struct parser *p)
 	u->n_env = p->n_env;
 	u->envp[u->n_env] = NULL;
 
+	if (u->kind != UNIT_KIND_SERVICE) {
+		unit_section_finish(p);
+		return;
+	}
 	if (build_cmds(p) < 0)
 		return;
 	p->line = 0;
@@ -309,12 +323,6 @@ static void finish(struct parser *p)
 			   u->n_hardening_ignored, p->hardening_ignored);
 	if (u->working_dir && streq(u->working_dir, "~"))
 		u->working_dir = unit_arena_dup(p, u->has_cred ? u->cred.home : "/root");
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && streq(s + a - b, suffix);
 }
 
 /* An instance: a unit name of its own, at most half as long, without '@'. */
@@ -342,11 +350,15 @@ static int set_name(struct parser *p, const char *path, const char *instance)
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	snprintf(u->name, sizeof u->name, "%s", base);
-	if (!ends_with(base, ".service") || !unit_name_valid(base)) {
-		unit_perr(p, "\"%s\" is not a valid service unit name", base);
+	int kind = unit_kind_of(base);
+	if (kind < 0 || !unit_name_valid(base)) {
+		unit_perr(p, "\"%s\" is not a valid unit name (.service, .socket, .timer, .target)",
+			  base);
 		return -1;
 	}
-	size_t stem = strlen(base) - strlen(".service");
+	u->kind = (enum unit_kind)kind;
+	const char *suffix = unit_kind_suffix(u->kind);
+	size_t stem = strlen(base) - strlen(suffix);
 	const char *at = memchr(base, '@', stem);
 	int is_template = at && (size_t)(at - base) == stem - 1;
 	size_t plen = at ? (size_t)(at - base) : stem;
@@ -356,14 +368,13 @@ static int set_name(struct parser *p, const char *path, const char *instance)
 	}
 	snprintf(p->prefix, sizeof p->prefix, "%.*s", (int)plen, base);
 	if (instance && !is_template) {
-		unit_perr(p, "instance \"%s\" given, but %s is not a template (name@.service)",
-			  instance, base);
+		unit_perr(p, "instance \"%s\" given, but %s is not a template (name@%s)", instance,
+			  base, suffix);
 		return -1;
 	}
 	if (is_template && !instance) {
-		unit_perr(p,
-			  "%s is a template: it loads only as an instance (name@instance.service)",
-			  base);
+		unit_perr(p, "%s is a template: it loads only as an instance (name@instance%s)",
+			  base, suffix);
 		return -1;
 	}
 	if (instance) {
@@ -371,7 +382,7 @@ static int set_name(struct parser *p, const char *path, const char *instance)
 			unit_perr(p, "\"%s\": not a valid instance name", instance);
 			return -1;
 		}
-		if (path_fmt(u->name, sizeof u->name, "%s@%s.service", p->prefix, instance) < 0) {
+		if (path_fmt(u->name, sizeof u->name, "%s@%s%s", p->prefix, instance, suffix) < 0) {
 			unit_perr(p, "instance name \"%s\" too long", instance);
 			return -1;
 		}
@@ -385,36 +396,76 @@ static int set_name(struct parser *p, const char *path, const char *instance)
 	return u->instance ? 0 : -1;
 }
 
-int unit_load_buffer(const char *path, const char *instance, const char *text, size_t len,
-		     const struct unit_opts *opts, struct unit *u, struct unit_diag *d)
+static void parser_begin(struct parser *p, const char *path, const struct unit_opts *opts,
+			 struct unit *u, struct unit_diag *d)
 {
 	static const struct unit_opts no_opts;
-	struct parser p;
-	memset(&p, 0, offsetof(struct parser, scratch));
-	p.scratch_used = 0;
-	memset(p.n_cmd, 0, sizeof p.n_cmd);
-	p.n_env = p.n_envfile = p.user_line = p.timeout_start_set = p.groups_line = 0;
-	p.hardening_ignored[0] = '\0';
-	p.file = path;
-	p.u = u;
-	p.d = d;
-	p.opts = opts ? opts : &no_opts;
+	memset(p, 0, offsetof(struct parser, scratch));
+	p->scratch_used = 0;
+	memset(p->n_cmd, 0, sizeof p->n_cmd);
+	p->n_env = p->n_envfile = p->user_line = p->timeout_start_set = p->groups_line = 0;
+	p->hardening_ignored[0] = '\0';
+	p->file = path;
+	p->u = u;
+	p->d = d;
+	p->opts = opts ? opts : &no_opts;
 	unit_reset(u);
+}
 
-	if (set_name(&p, path, instance) == 0) {
-		u->source = unit_arena_dup(&p, path);
-		if (memchr(text, '\0', len))
-			unit_perr(&p, "contains a NUL byte");
-		else
-			parse_text(&p, text, len);
-		if (!p.failed)
-			finish(&p);
-	}
-	if (p.failed) {
-		unit_fail(u, path);
+static void parse_one(struct parser *p, const char *path, const char *text, size_t len)
+{
+	p->file = path;
+	if (memchr(text, '\0', len))
+		unit_perr(p, "contains a NUL byte");
+	else
+		parse_text(p, text, len);
+	p->sec = SEC_NONE; /* a drop-in starts with its own section header */
+}
+
+static int parser_end(struct parser *p, const char *path)
+{
+	p->file = path;
+	if (!p->failed)
+		finish(p);
+	if (p->failed) {
+		unit_fail(p->u, path);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int unit_load_buffer(const char *path, const char *instance, const char *text, size_t len,
+		     const struct unit_opts *opts, struct unit *u, struct unit_diag *d)
+{
+	struct parser p;
+	parser_begin(&p, path, opts, u, d);
+	if (set_name(&p, path, instance) == 0) {
+		u->source = unit_arena_dup(&p, path);
+		parse_one(&p, path, text, len);
+	}
+	return parser_end(&p, path);
+}
+
+int unit_load_files(const char *const *paths, int n, const char *instance,
+		    const struct unit_opts *opts, struct unit *u, struct unit_diag *d)
+{
+	char text[UNIT_FILE_MAX + 2];
+	struct parser p;
+	parser_begin(&p, paths[0], opts, u, d);
+	if (set_name(&p, paths[0], instance) == 0) {
+		u->source = unit_arena_dup(&p, paths[0]);
+		for (int i = 0; i < n && !p.failed; i++) {
+			ssize_t r = read_config_file(paths[i], text, sizeof text);
+			p.file = paths[i];
+			if (r < 0)
+				unit_perr(&p, "cannot read: %s", file_error((int)-r));
+			else if (r > UNIT_FILE_MAX)
+				unit_perr(&p, "larger than %d bytes", UNIT_FILE_MAX);
+			else
+				parse_one(&p, paths[i], text, (size_t)r);
+		}
+	}
+	return parser_end(&p, paths[0]);
 }
 
 int unit_load_file(const char *path, const char *instance, const struct unit_opts *opts,

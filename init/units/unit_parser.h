@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-enum section { SEC_NONE, SEC_UNIT, SEC_SERVICE, SEC_INSTALL, SEC_IGNORED };
+enum section { SEC_NONE, SEC_UNIT, SEC_SERVICE, SEC_INSTALL, SEC_IGNORED, SEC_SOCKET, SEC_TIMER };
 
 struct raw_cmd {
 	const char *text;

@@ -1,0 +1,159 @@
+/*
+ * The keys by which units relate to each other beyond ordering: in [Unit]
+ * Conflicts=, BindsTo=, PartOf=, Requisite=, DefaultDependencies=, and
+ * [Install] (WantedBy=, RequiredBy=, Alias=, Also=, DefaultInstance=),
+ * which unit_set.c turns into what runs at boot. Also the kinds of unit
+ * file and where a non-service section goes (unit_sections.h).
+ */
+#include "units/unit_sections.h"
+#include "units/unit_spec.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define WS " \t\r\n"
+
+static const char *const kind_suffix[] = {".service", ".socket", ".timer", ".target"};
+
+int unit_kind_of(const char *name)
+{
+	size_t len = strlen(name);
+	for (int k = 0; k < 4; k++) {
+		size_t sl = strlen(kind_suffix[k]);
+		if (len > sl && streq(name + len - sl, kind_suffix[k]))
+			return k;
+	}
+	return -1;
+}
+
+const char *unit_kind_suffix(enum unit_kind k)
+{
+	return (unsigned)k < 4 ? kind_suffix[k] : kind_suffix[0];
+}
+
+void unit_kind_defaults(struct unit *u)
+{
+	u->sock.mode = 0666;
+	u->sock.dir_mode = 0755;
+	u->sock.backlog = SOMAXCONN;
+	u->timer.on_boot_ms = u->timer.on_active_ms = UINT64_MAX;
+	u->timer.on_unit_active_ms = u->timer.on_unit_inactive_ms = UINT64_MAX;
+}
+
+int unit_names_add(struct parser *p, struct unit_names *l, const char *key, const char *v)
+{
+	if (!*v) {
+		l->n = 0;
+		return 0;
+	}
+	char buf[UNIT_LINE_MAX];
+	snprintf(buf, sizeof buf, "%s", v);
+	for (char *save = NULL, *w = strtok_r(buf, WS, &save); w; w = strtok_r(NULL, WS, &save)) {
+		if (!unit_name_valid(w)) {
+			unit_pwarn(p, "%s=: invalid unit name \"%s\", ignored", key, w);
+			continue;
+		}
+		int dup = 0;
+		for (int i = 0; i < l->n; i++)
+			dup |= streq(l->name[i], w);
+		if (dup)
+			continue;
+		if (l->n >= UNIT_LINKS_MAX) {
+			unit_perr(p, "%s=: more than %d units", key, UNIT_LINKS_MAX);
+			return -1;
+		}
+		if (!(l->name[l->n] = unit_arena_dup(p, w)))
+			return -1;
+		l->n++;
+	}
+	return 0;
+}
+
+static int parse_yes_no(const char *v)
+{
+	if (streq(v, "1") || streq(v, "yes") || streq(v, "true") || streq(v, "on"))
+		return 1;
+	if (streq(v, "0") || streq(v, "no") || streq(v, "false") || streq(v, "off"))
+		return 0;
+	return -1;
+}
+
+/* value with its specifiers resolved; -1 after an error */
+static int expand(struct parser *p, const char *v, char *out, size_t cap)
+{
+	return unit_spec_expand(p, v, out, cap);
+}
+
+int unit_relation_assign(struct parser *p, const char *key, const char *v)
+{
+	struct unit *u = p->u;
+	struct unit_names *l = streq(key, "Conflicts")	 ? &u->conflicts
+			       : streq(key, "BindsTo")	 ? &u->binds_to
+			       : streq(key, "PartOf")	 ? &u->part_of
+			       : streq(key, "Requisite") ? &u->requisite
+							 : NULL;
+	char val[UNIT_LINE_MAX];
+	if (l) {
+		if (expand(p, v, val, sizeof val) == 0)
+			unit_names_add(p, l, key, val);
+		return 1;
+	}
+	/* RequiresMountsFor=: every fstab filesystem is mounted before any unit
+	 * starts (local ones in InitHardware, network ones before the services);
+	 * the others change nothing on a node without isolate or manual jobs */
+	if (streq(key, "RequiresMountsFor") || streq(key, "RefuseManualStart") ||
+	    streq(key, "RefuseManualStop") || streq(key, "StopWhenUnneeded") ||
+	    streq(key, "IgnoreOnIsolate") || streq(key, "AllowIsolate"))
+		return 1;
+	if (streq(key, "DefaultDependencies")) {
+		int b = parse_yes_no(v);
+		if (b < 0)
+			unit_pwarn(p, "DefaultDependencies=%s: not a boolean, ignored", v);
+		else
+			u->default_deps = b;
+		return 1;
+	}
+	return 0;
+}
+
+static void install_assign(struct parser *p, const char *key, const char *v)
+{
+	struct unit *u = p->u;
+	struct unit_names *l = streq(key, "WantedBy")	  ? &u->wanted_by
+			       : streq(key, "RequiredBy") ? &u->required_by
+			       : streq(key, "Alias")	  ? &u->alias
+			       : streq(key, "Also")	  ? &u->also
+							  : NULL;
+	char val[UNIT_LINE_MAX];
+	if (l) {
+		if (expand(p, v, val, sizeof val) == 0)
+			unit_names_add(p, l, key, val);
+		return;
+	}
+	if (streq(key, "DefaultInstance") || streq(key, "UpheldBy"))
+		return; /* instances come from init.conf's `instances =` */
+	unit_pwarn(p, "unknown key %s= in [Install], ignored", key);
+}
+
+void unit_section_assign(struct parser *p, const char *key, const char *v)
+{
+	if (p->sec == SEC_INSTALL) {
+		install_assign(p, key, v);
+		return;
+	}
+	int known =
+	    p->sec == SEC_SOCKET ? socket_keys_assign(p, key, v) : timer_keys_assign(p, key, v);
+	if (!known)
+		unit_pwarn(p, "unknown key %s= in [%s], ignored", key,
+			   p->sec == SEC_SOCKET ? "Socket" : "Timer");
+}
+
+void unit_section_finish(struct parser *p)
+{
+	if (p->u->kind == UNIT_KIND_SOCKET)
+		socket_finish(p);
+	else if (p->u->kind == UNIT_KIND_TIMER)
+		timer_finish(p);
+}
