@@ -14,7 +14,8 @@ debs_deb_of() { # DIR PKG
 }
 
 debs_download() { # DIR PKG...
-	local dir=$1 p need=()
+	local dir p need=()
+	dir=$(cd "$1" && pwd) || return 1 # absolute: apt-get runs from inside it
 	shift
 	for p in "$@"; do [ -n "$(debs_deb_of "$dir" "$p")" ] || need+=("$p"); done
 	[ ${#need[@]} -gt 0 ] || return 0
