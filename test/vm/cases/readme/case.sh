@@ -6,14 +6,14 @@
 # hang`, `handoff`, `kill SCOPE` ...), which show their --help only. Then
 # what an admin sees on an 80-column serial console, through a pty
 # (/test/bin/ptyrun): the services table fits, keeps NAME STATE READY
-# RESTARTS WHY, and the vendor unit's reason ("Type=forking") stays in view.
+# RESTARTS WHY, and the vendor unit's reason (the "|" prefix) stays in view.
 . /test/tap.sh
 pactctl wait-ready --timeout 60 >/dev/null
 ok $? "the node is ready"
 
 # only --help for these: they end, hang or freeze the node, or need what
 # this node does not have (an allocation, an image, a workload scope)
-help_only=" reboot poweroff halt debug handoff force-unmount emergency freeze thaw kill notify "
+help_only=" reboot poweroff halt debug handoff force-unmount emergency freeze thaw kill notify verify "
 n=0
 while read -r line; do
 	n=$((n + 1))
@@ -45,11 +45,11 @@ sed 's/^/# /' /tmp/table
 wide=$(sed 's/…/./g' /tmp/table | awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }')
 [ "$wide" -le 80 ]; ok $? "every line fits 80 columns (widest $wide)"
 head -n 1 /tmp/table | grep -q 'NAME.*STATE.*READY.*WHY'; ok $? "NAME STATE READY ... WHY kept"
-grep -q 'vendor-chrony.*load-error.*Type=forking' /tmp/table
-ok $? "the vendor unit's reason is visible: Type=forking"
+grep -q 'vendor-chrony.*load-error.*\(login shell\|is not supported\|prefix\)' /tmp/table
+ok $? "the vendor unit's reason is visible: the \"|\" prefix is not supported"
 grep -q '…' /tmp/table; ok $? "cut cells are marked with …"
 /test/bin/ptyrun 80 pactctl status vendor-chrony | tr -d '\r' >/tmp/unit
-grep -q 'Type=forking is not supported: run the daemon in the foreground' /tmp/unit
+grep -q 'prefix "|" (login shell) is not supported' /tmp/unit
 ok $? "status vendor-chrony shows the whole reason"
 /test/bin/ptyrun 80 pactctl --full services | tr -d '\r' >/tmp/full
 ! grep -q '…' /tmp/full; ok $? "--full cuts nothing"
