@@ -41,6 +41,8 @@ is "$(stat -c %a /run/site)" 750 "tmpfiles.d: the directory, mode 0750"
 check "tmpfiles.d: the malformed line is named with file:line" \
 	kw 5 "/etc/tmpfiles.d/site.conf:3: 'run/site-relative' is not an absolute, plain path"
 # logs: forwarded while the node runs (host-check has what arrived)
+# it connects once the network is up, after its backoff: wait for that line
+check "log.remote connects (TCP)" kw 60 'log\.remote tcp://192\.168\.77\.1:514: connected'
 check "log.remote is up (TCP)" sh -c 'pactctl metrics | grep -q "^pact_log_forward_up 1"'
 pactctl metrics | grep '^pact_log_forward' | sed 's/^/# /'
 check "nothing was dropped" sh -c 'pactctl metrics | grep -q "^pact_log_forward_dropped_total 0"'
