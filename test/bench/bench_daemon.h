@@ -91,7 +91,7 @@ static inline int bench_make_cgroup(struct bench_daemon *d)
 static inline void bench_daemon_child(struct bench_daemon *d, const char *bin, int report_fd)
 {
 	char p[PATH_MAX];
-	int flags = CLONE_NEWPID | CLONE_NEWNS;
+	int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS; /* its sethostname stays its own */
 	if (d->cg_dir[0]) {
 		snprintf(p, sizeof p, "%s/cgroup.procs", d->cg_dir);
 		bench_write_text(p, "0");
