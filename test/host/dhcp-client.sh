@@ -1,6 +1,7 @@
 #!/bin/bash
 # pact-init's DHCP client (the sanitized daemon, not PID 1 of the machine:
-# PID 1 of fresh pid, mount and UTS namespaces) in a network namespace of
+# PID 1 of fresh pid, mount, UTS and cgroup namespaces, its cgroup root a
+# test cgroup named with $PACT_HOST_CG_PREFIX) in a network namespace of
 # its own on a veth (MAC 52:54:00:77:00:21) to the test bridge, against
 # Debian's dnsmasq (test/net/netns.sh, dnsmasq.sh, dhcp/*.conf). The
 # checks wait on the daemon's log lines and dnsmasq's, and read the
@@ -29,7 +30,18 @@ set -uo pipefail
 MAC=52:54:00:77:00:21
 BUILD=${BUILD:-build}
 INIT=$(readlink -f "$BUILD/san/pact-init") CTL=$(readlink -f "$BUILD/san/pactctl")
-D="" NS="" LOG="" MARK=0
+D="" NS="" LOG="" MARK=0 CG=""
+
+# A test cgroup under this script's own cgroup, named as the host tier
+# names them: the root of the daemon's cgroup namespace, so the hierarchy
+# it builds never lands at the machine's cgroup root.
+test_cgroup() { # NAME: its path on stdout
+	local mnt self
+	mnt=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' \
+		/proc/self/mountinfo)
+	self=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	echo "$mnt${self%/}/${PACT_HOST_CG_PREFIX:-pact-host}-$$-$1"
+}
 
 
 # node_start NAME CMDLINE INIT.CONF: pact-init on a veth of its own
@@ -44,15 +56,21 @@ node_start() {
 	LOG=$D/log
 	: >"$LOG"
 	MARK=0
-	ip netns exec "$NS" unshare -p -m -u -f --mount-proc "$INIT" --run-dir="$D/run" \
-		--config-dir="$D/etc" --cmdline="$D/cmdline" --cgroup-root="$D/cgroup" \
-		--no-mounts --no-kmsg --no-reboot >>"$LOG" 2>&1 &
+	CG=$(test_cgroup "$1")
+	mkdir "$CG" || return
+	(echo "$BASHPID" >"$CG/cgroup.procs" &&
+		exec ip netns exec "$NS" unshare -p -m -u -C -f --mount-proc "$INIT" --run-dir="$D/run" \
+			--config-dir="$D/etc" --cmdline="$D/cmdline" --cgroup-root="$D/cgroup" \
+			--no-mounts --no-kmsg --no-reboot >>"$LOG" 2>&1) &
 }
 node_stop() { # the pids of its namespace: unshare and pact-init
 	local p
 	p=$(ip netns pids "$NS" 2>/dev/null)
 	[ -z "$p" ] || kill -TERM $p 2>/dev/null
 	for p in $p; do timeout 10 tail -s 0.1 --pid="$p" -f /dev/null; done
+	# the test cgroup and what the daemon built in it, deepest first
+	[ -z "$CG" ] || find "$CG" -depth -type d -exec rmdir {} + 2>/dev/null
+	CG=""
 }
 mark() { MARK=$(wc -l <"$LOG"); }
 waitlog() { # REGEX [SECONDS]: a daemon log line after the mark
