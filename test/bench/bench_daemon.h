@@ -124,17 +124,17 @@ static inline void bench_daemon_child(struct bench_daemon *d, const char *bin, i
 	_exit(0);
 }
 
-/* Start bin; own_cgroup: in a cgroup namespace of its own. 0 or -errno. */
-static inline int bench_daemon_launch(struct bench_daemon *d, const char *bin, int own_cgroup)
+/* Start bin in a cgroup namespace of its own, rooted at a bench cgroup:
+ * the hierarchy it builds never lands at the machine's cgroup root.
+ * 0 or -errno. */
+static inline int bench_daemon_launch(struct bench_daemon *d, const char *bin)
 {
-	if (own_cgroup) {
-		int r = bench_make_cgroup(d);
-		if (r < 0) {
-			fprintf(stderr, "bench: a cgroup of our own (%s): %s\n",
-				d->cg_dir[0] ? d->cg_dir : "no cgroup2 mount", strerror(-r));
-			d->cg_dir[0] = '\0';
-			return r;
-		}
+	int r = bench_make_cgroup(d);
+	if (r < 0) {
+		fprintf(stderr, "bench: a cgroup of our own (%s): %s\n",
+			d->cg_dir[0] ? d->cg_dir : "no cgroup2 mount", strerror(-r));
+		d->cg_dir[0] = '\0';
+		return r;
 	}
 	int rep[2];
 	if (pipe2(rep, O_CLOEXEC) < 0)

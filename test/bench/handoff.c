@@ -192,7 +192,7 @@ static int start_daemon(const char *bin)
 {
 	char p[PATH_MAX];
 	if (bench_daemon_prepare(&dmn, "node_id = bench\n") < 0 ||
-	    bench_daemon_launch(&dmn, bin, 0) < 0)
+	    bench_daemon_launch(&dmn, bin) < 0)
 		return -1;
 	/* the socket appears early; requests before readiness are queued */
 	snprintf(p, sizeof p, "%s/run/handoff.sock", dmn.dir);

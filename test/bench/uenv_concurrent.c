@@ -112,7 +112,7 @@ static int start_daemon(void)
 	bench_write_text(p, conf);
 	snprintf(sock_path, sizeof sock_path, "%s/run/handoff.sock", dmn.dir);
 	snprintf(run_dir, sizeof run_dir, "%s/run", dmn.dir);
-	if ((r = bench_daemon_launch(&dmn, bin_init, 1)) < 0)
+	if ((r = bench_daemon_launch(&dmn, bin_init)) < 0)
 		return r;
 	/* the node's readiness, bounded: requests before it would be queued */
 	char out[256];
