@@ -151,6 +151,8 @@ $(BUILD)/bench-guest/%: test/bench/guest/%.c | deps
 # the library is compiled once for every fuzz target (instrumented, no main)
 FUZZ_CFLAGS := $(COMMON) -g -O1 -DPACT_TEST_BUILD
 FUZZ_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+# made only through the fuzz/% pattern: kept, not removed as intermediates
+.SECONDARY: $(FUZZ_OBJ)
 $(BUILD)/fuzzobj/%.o: %.c $(HDRS) | fuzz-deps
 	@mkdir -p $(dir $@)
 	@echo "  CC-FUZZ $<"
