@@ -26,7 +26,7 @@ wchan=
 for i in $(seq 100); do
 	wchan=$(cat /proc/$srv/wchan)
 	[ "$wchan" = request_wait_answer ] && break
-	usleep 50000
+	usleep 50000 # a task entering a sleep gives no event: wchan is polled, bounded
 done
 is "$wchan" request_wait_answer "the server waits for its own answer (deadlocked)"
 done_testing
