@@ -24,13 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 const char *build_path(const char *rel)
 {
 	static char buf[4][PATH_MAX + 64];
@@ -202,13 +195,13 @@ int daemon_wait_file(struct daemon *d, const char *name, int timeout_ms)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", d->run_dir, name);
-	long deadline = ms_now() + timeout_ms;
+	long deadline = host_ms_now() + timeout_ms;
 	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	/* the run dir itself may not exist yet: watch the parent first */
 	int wd_top = inotify_add_watch(in, d->dir, IN_CREATE);
 	(void)wd_top;
 	int watching_run = 0;
-	while (ms_now() < deadline) {
+	while (host_ms_now() < deadline) {
 		if (!watching_run &&
 		    inotify_add_watch(in, d->run_dir, IN_CREATE | IN_MOVED_TO) >= 0)
 			watching_run = 1;
@@ -217,7 +210,7 @@ int daemon_wait_file(struct daemon *d, const char *name, int timeout_ms)
 			return 0;
 		}
 		struct pollfd pfd = {.fd = in, .events = POLLIN};
-		poll(&pfd, 1, (int)(deadline - ms_now()));
+		poll(&pfd, 1, (int)(deadline - host_ms_now()));
 		char ev[4096];
 		while (read(in, ev, sizeof ev) > 0)
 			;
@@ -237,10 +230,10 @@ int daemon_read_line(struct daemon *d, const char *sock, char *buf, size_t cap, 
 		return -e;
 	}
 	size_t used = 0;
-	long deadline = ms_now() + timeout_ms;
-	while (used < cap - 1 && ms_now() < deadline) {
+	long deadline = host_ms_now() + timeout_ms;
+	while (used < cap - 1 && host_ms_now() < deadline) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		if (poll(&pfd, 1, (int)(deadline - ms_now())) <= 0)
+		if (poll(&pfd, 1, (int)(deadline - host_ms_now())) <= 0)
 			break;
 		ssize_t n = read(fd, buf + used, cap - 1 - used);
 		if (n <= 0)

@@ -126,7 +126,7 @@ void diag(const char *fmt, ...)
 		printf("# %s\n", l);
 }
 
-static long ms_now(void)
+long host_ms_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -137,14 +137,14 @@ int wait_until(const char *watch, unsigned mask, int (*cond)(void *ctx), void *c
 {
 	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	(void)inotify_add_watch(in, watch, mask);
-	long deadline = ms_now() + timeout_ms;
+	long deadline = host_ms_now() + timeout_ms;
 	int r = -ETIMEDOUT;
 	for (;;) {
 		if (cond(ctx)) {
 			r = 0;
 			break;
 		}
-		long left = deadline - ms_now();
+		long left = deadline - host_ms_now();
 		if (left <= 0)
 			break;
 		struct pollfd p = {.fd = in, .events = POLLIN};

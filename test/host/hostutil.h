@@ -9,6 +9,8 @@
 char *pf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Run argv (PATH searched) with stdout to /dev/null; its exit status or -1. */
 int run(const char *const argv[]);
+/* CLOCK_MONOTONIC in milliseconds: for the deadlines of bounded waits. */
+long host_ms_now(void);
 /* Number of open fds of pid, or -1. */
 int fd_count(pid_t pid);
 /* Wait until cond(ctx) is true, looking again after each inotify event

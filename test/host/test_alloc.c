@@ -278,13 +278,6 @@ static void test_owner(void)
 	is_int(as_uid(0, "end", "own-2"), 0, "root may end anyone's");
 }
 
-static long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Lines of the daemon's log holding needle; those also holding "error:" in *errors. */
 static int log_lines(const char *needle, int *errors)
 {
@@ -318,7 +311,7 @@ static void test_failures_logged(void)
 	int fds[3], refused = 0;
 	const enum pact_ns_type mnt[] = {PACT_NS_MOUNT};
 	is_int(pact_handoff_connect(&c, sock_path()), 0, "connect");
-	long start = ms_now();
+	long start = host_ms_now();
 	for (int i = 0; i < 30; i++) {
 		refused += pact_handoff_request_ns(&c, pf("bad-%d", i), mnt, 1, "nope-missing.sqfs",
 						   &m, fds, 10000) == PACT_HANDOFF_GOT_ERROR &&
@@ -327,7 +320,7 @@ static void test_failures_logged(void)
 						   fds, 10000) == PACT_HANDOFF_GOT_ERROR &&
 			   m.kind == PACT_ERR_INVALID_REQUEST;
 	}
-	long secs = (ms_now() - start) / 1000 + 1;
+	long secs = (host_ms_now() - start) / 1000 + 1;
 	is_int(refused, 60, "60 bad requests, each refused with InvalidRequest");
 	int errors = 0, lines = log_lines("nope-missing.sqfs", &errors);
 	int e2 = 0;

@@ -39,20 +39,13 @@
 static struct daemon d;
 static struct pact_handoff_conn conn2;
 
-static long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The daemon closes a client's fds when it sees the close: that has no event
  * we can wait on from here, so look again, briefly, for a bounded time. */
 static int fds_back_to(int want)
 {
-	long end = ms_now() + 3000;
+	long end = host_ms_now() + 3000;
 	int n;
-	while ((n = fd_count(d.pid)) != want && ms_now() < end)
+	while ((n = fd_count(d.pid)) != want && host_ms_now() < end)
 		poll(NULL, 0, 5);
 	return n;
 }
@@ -91,9 +84,9 @@ static int good_cycle(const char *id)
 	struct pact_handoff_msg resp;
 	int fds[3];
 	/* a full backlog is -EAGAIN: a client retries later (bounded here) */
-	long end = ms_now() + 5000;
+	long end = host_ms_now() + 5000;
 	int r;
-	while ((r = pact_handoff_connect(c, sock_path())) == -EAGAIN && ms_now() < end)
+	while ((r = pact_handoff_connect(c, sock_path())) == -EAGAIN && host_ms_now() < end)
 		poll(NULL, 0, 10);
 	if (r < 0)
 		return r;
@@ -120,13 +113,13 @@ static int read_reply(int fd, struct pact_handoff_msg *m, int timeout_ms)
 {
 	struct frame_decoder *dec = malloc(sizeof *dec);
 	frame_dec_init(dec);
-	long end = ms_now() + timeout_ms;
+	long end = host_ms_now() + timeout_ms;
 	int r = -ETIMEDOUT;
-	while (ms_now() < end) {
+	while (host_ms_now() < end) {
 		uint8_t *dst;
 		size_t want = frame_dec_want(dec, &dst);
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, (int)(end - ms_now())) <= 0)
+		if (poll(&p, 1, (int)(end - host_ms_now())) <= 0)
 			break;
 		ssize_t n = recv(fd, dst, want, 0);
 		if (n <= 0) {
@@ -290,12 +283,12 @@ static void test_hostile(void)
 	is_int(good_cycle(id), 0, "a good request and end before the hostile inputs");
 	/* earlier clients may still be closing: wait until the count is steady */
 	int base = fd_count(d.pid);
-	for (long end = ms_now() + 3000, calm = ms_now();
-	     ms_now() < end && ms_now() - calm < 300;) {
+	for (long end = host_ms_now() + 3000, calm = host_ms_now();
+	     host_ms_now() < end && host_ms_now() - calm < 300;) {
 		poll(NULL, 0, 10);
 		int n = fd_count(d.pid);
 		if (n != base)
-			base = n, calm = ms_now();
+			base = n, calm = host_ms_now();
 	}
 	ok(base > 0, "pact-init's fd count: %d", base);
 	int before = tap_failed;
@@ -395,8 +388,8 @@ static void test_hostile(void)
 	const char *e = "{\"AllocationEnded\":{\"allocation_id\":\"never-reads\"}}";
 	flen = frame_encode(e, strlen(e), frame, sizeof frame);
 	int dropped = 0;
-	long end = ms_now() + 10000;
-	while (!dropped && ms_now() < end) {
+	long end = host_ms_now() + 10000;
+	while (!dropped && host_ms_now() < end) {
 		ssize_t n = send(fd, frame, (size_t)flen, MSG_NOSIGNAL);
 		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
 			dropped = 1;

@@ -66,20 +66,13 @@ static int matches(const char *pattern)
 	return m;
 }
 
-static long long ms_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Read from fd into got (a datagram or a stream's bytes, then a newline
  * for a datagram) until pattern matches, at most timeout_ms. */
 static int receive_until(int fd, int dgram, const char *pattern, int timeout_ms)
 {
-	long long end = ms_now() + timeout_ms;
+	long long end = host_ms_now() + timeout_ms;
 	while (!matches(pattern)) {
-		long long left = end - ms_now();
+		long long left = end - host_ms_now();
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			return -ETIMEDOUT;

@@ -30,13 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Bind a datagram socket at name ('@' = abstract); returns the fd or -errno. */
 static int bind_notify(const char *name)
 {
@@ -273,11 +266,11 @@ static void test_supervisor_full(void)
 	ok(strncmp(line, "READY", 5) == 0, "it still answers ready.sock (%s)", line);
 	/* the supervisor reads its queue: READY=1 comes after what filled it */
 	int got = 0;
-	long end = ms_now() + 10000;
-	while (!got && ms_now() < end) {
+	long end = host_ms_now() + 10000;
+	while (!got && host_ms_now() < end) {
 		char msg[64];
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, (int)(end - ms_now())) != 1)
+		if (poll(&p, 1, (int)(end - host_ms_now())) != 1)
 			break;
 		ssize_t n = recv(fd, msg, sizeof msg - 1, MSG_DONTWAIT);
 		if (n > 0) {

@@ -1,5 +1,6 @@
 /* ptrace helpers for the host tests (see trace.h). */
 #include "trace.h"
+#include "hostutil.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -10,13 +11,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static long ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 pid_t trace_spawn(char *const argv[], int out_fd)
 {
@@ -86,7 +80,7 @@ int trace_wait_exec(pid_t pid, int timeout_ms)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
 	int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	long deadline = ms_now() + timeout_ms;
+	long deadline = host_ms_now() + timeout_ms;
 	int r = -ETIMEDOUT;
 	for (;;) {
 		int st;
@@ -105,7 +99,7 @@ int trace_wait_exec(pid_t pid, int timeout_ms)
 			r = -ESRCH;
 			break;
 		}
-		long left = deadline - ms_now();
+		long left = deadline - host_ms_now();
 		if (left <= 0 || sfd < 0)
 			break;
 		struct pollfd p = {.fd = sfd, .events = POLLIN};
