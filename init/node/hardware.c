@@ -9,6 +9,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "os/initns.h"
 #include "os/uenv.h"
 
 #include <errno.h>
@@ -21,6 +22,11 @@ struct cg_ctx node_cg;
 int hardware_step_cgroups(char *err, size_t errlen)
 {
 	int r = 0;
+	char why[200];
+	if (!initns_may_build_cgroups(why, sizeof why)) {
+		snprintf(err, errlen, "cgroup hierarchy: %s", why);
+		return -EPERM;
+	}
 	if (mkdir_p(cfg.cgroup_root, 0755) < 0)
 		r = -errno;
 	if (r == 0)

@@ -109,6 +109,24 @@ int main(void)
 		printf("# log:\n%s", daemon_log(&d));
 	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
 
+	/* told its cgroup namespace is the machine's, it builds nothing there */
+	char *cg_env[] = {"PACT_TEST_INITIAL_CGROUP=/proc/self/ns/cgroup", NULL};
+	is_int(daemon_start_env(&d, "boot_retries = 0\n", "quiet", cg_env), 0,
+	       "pact-init started, told its cgroup namespace is the machine's");
+	line[0] = '\0';
+	daemon_wait_file(&d, "ready.sock", 10000);
+	daemon_read_line(&d, "ready.sock", line, sizeof line, 15000);
+	ok(strncmp(line, "FAILED InitHardware", 19) == 0, "boot fails in InitHardware (%s)", line);
+	ok(strstr(line, "the cgroup namespace is the machine's and pact-init is not its init") !=
+	       NULL,
+	   "... saying why");
+	ok(access(pf("%s/pact.slice", d.cg), F_OK) != 0 &&
+	       access(pf("%s/workload.slice", d.cg), F_OK) != 0,
+	   "no slice was made at its cgroup root");
+	if (tap_failed)
+		printf("# log:\n%s", daemon_log(&d));
+	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
+
 	/* a boot that fails before LoadIdentity still shows the id named */
 	is_int(daemon_start(&d,
 			    "node_id = early-node\nnet.eth77.address = 10.9.9.9/24\n"
