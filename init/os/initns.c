@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PID_INIT_INO 0xeffffffcu /* PROC_PID_INIT_INO */
-#define UTS_INIT_INO 0xeffffffeu /* PROC_UTS_INIT_INO */
+#define PID_INIT_INO	0xeffffffcu /* PROC_PID_INIT_INO */
+#define UTS_INIT_INO	0xeffffffeu /* PROC_UTS_INIT_INO */
 #define CGROUP_INIT_INO 0xeffffffbu /* PROC_CGROUP_INIT_INO */
 
 static int ns_inode_is(const char *type, unsigned long want)
