@@ -175,6 +175,8 @@ void unit_copy(struct unit *dst, const struct unit *src)
 	REBASE(dst->sock.group);
 	REBASE(dst->sock.service);
 	REBASE(dst->sock.fdname);
+	for (int i = 0; i < dst->sock.n_symlinks; i++)
+		REBASE(dst->sock.symlinks[i]);
 	REBASE(dst->timer.unit);
 }
 

@@ -186,6 +186,11 @@ static void test_vendor_keys(void)
 			    "/run/j.sock\n");
 	ok(U.sock.n_symlinks == 2 && strcmp(U.sock.symlinks[1], "/run/j.sock") == 0 && D.n == 0,
 	   "Symlinks= takes its paths");
+	static struct unit copy;
+	unit_copy(&copy, &U);
+	memset(&U, 0, sizeof U);
+	ok(copy.sock.n_symlinks == 2 && strcmp(copy.sock.symlinks[0], "/run/i.sock") == 0,
+	   "and a copy of the unit keeps them (its own arena)");
 	load_as("i.socket", "[Socket]\nListenStream=/run/i-unix.sock\nSymlinks=run/i.sock\n");
 	ok(has("Symlinks=run/i.sock: not an absolute path"), "a relative Symlinks= is an error");
 	load_as("l.service",
