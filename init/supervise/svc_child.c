@@ -118,7 +118,9 @@ void svc_child_prepare(const struct unit *u, unsigned flags, struct svc_child *c
 	c->has_nice = u->has_nice;
 	c->nice = u->nice;
 	c->cpu_sched_policy = u->cpu_sched_policy;
-	c->cpu_sched_prio = u->cpu_sched_prio;
+	/* a priority is for the real-time policies only (1..99), as systemd */
+	int rt = u->cpu_sched_policy == SCHED_FIFO || u->cpu_sched_policy == SCHED_RR;
+	c->cpu_sched_prio = !rt ? 0 : u->cpu_sched_prio > 0 ? u->cpu_sched_prio : 1;
 	c->ignore_sigpipe = u->ignore_sigpipe;
 	c->has_affinity = u->has_affinity;
 	memcpy(c->cpus, u->cpus, sizeof c->cpus);

@@ -214,6 +214,18 @@ static void test_child_setup(void)
 	static struct svc_child c;
 	svc_child_prepare(&U, 0, &c);
 	c.nonblock_fds = 1;
+	struct unit_opts o = {.quiet = 1, .no_userdb = 1};
+	static struct unit rt;
+	const char *fifo = "[Service]\nCPUSchedulingPolicy=fifo\nExecStart=/bin/c\n";
+	static struct svc_child rc;
+	unit_load_buffer("f.service", NULL, fifo, strlen(fifo), &o, &rt, &D);
+	svc_child_prepare(&rt, 0, &rc);
+	is_int(rc.cpu_sched_prio, 1, "fifo without a priority gets the lowest real-time one");
+	rt.cpu_sched_policy = SCHED_IDLE;
+	rt.cpu_sched_prio = 10;
+	svc_child_prepare(&rt, 0, &rc);
+	is_int(rc.cpu_sched_prio, 0,
+	       "idle takes no priority (sched_setscheduler would refuse one)");
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (dup2(sv[0], 3) < 0)
