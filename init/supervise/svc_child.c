@@ -9,7 +9,9 @@
 #include "lib/fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -115,6 +117,11 @@ void svc_child_prepare(const struct unit *u, unsigned flags, struct svc_child *c
 	c->umask = u->umask;
 	c->has_nice = u->has_nice;
 	c->nice = u->nice;
+	c->cpu_sched_policy = u->cpu_sched_policy;
+	/* a priority is for the real-time policies only (1..99), as systemd */
+	int rt = u->cpu_sched_policy == SCHED_FIFO || u->cpu_sched_policy == SCHED_RR;
+	c->cpu_sched_prio = !rt ? 0 : u->cpu_sched_prio > 0 ? u->cpu_sched_prio : 1;
+	c->ignore_sigpipe = u->ignore_sigpipe;
 	c->has_affinity = u->has_affinity;
 	memcpy(c->cpus, u->cpus, sizeof c->cpus);
 	c->io_class = u->io_class;
@@ -172,6 +179,22 @@ int svc_child_setup(const void *arg)
 	umask(c->umask);
 	if (c->has_nice && setpriority(PRIO_PROCESS, 0, c->nice) < 0)
 		return -errno;
+	if (c->cpu_sched_policy >= 0) {
+		struct sched_param sp = {.sched_priority = c->cpu_sched_prio};
+		if (syscall(SYS_sched_setscheduler, 0, c->cpu_sched_policy, &sp) < 0)
+			return -errno;
+	}
+	/* systemd's default: a write to a closed pipe is EPIPE, not death */
+	if (c->ignore_sigpipe) {
+		struct sigaction sa = {.sa_handler = SIG_IGN};
+		if (sigaction(SIGPIPE, &sa, NULL) < 0)
+			return -errno;
+	}
+	for (int fd = 3; fd < 3 + c->nonblock_fds; fd++) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+			return -errno;
+	}
 	if (c->has_affinity && syscall(SYS_sched_setaffinity, 0, sizeof c->cpus, c->cpus) < 0)
 		return -errno;
 	if (c->io_class > 0 && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,

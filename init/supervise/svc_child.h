@@ -1,7 +1,8 @@
 /*
  * What a service's process does between clone and exec, as root: its
  * resource limits (the unit's Limit*=, else init.conf's DefaultLimit*=),
- * UMask=, Nice=, CPUAffinity=, IO scheduling, and the sandboxing
+ * UMask=, Nice=, CPUSchedulingPolicy=, IgnoreSIGPIPE=, NonBlocking=,
+ * CPUAffinity=, IO scheduling, and the sandboxing
  * pact-init applies (a mount namespace for PrivateTmp=, ProtectSystem=,
  * ProtectHome=; CapabilityBoundingSet=; NoNewPrivileges=;
  * AmbientCapabilities=). Prepared in the
@@ -23,6 +24,9 @@ struct svc_child {
 	unsigned rl_default; /* from DefaultLimit*=: best effort, within our hard limit */
 	unsigned umask;
 	int has_nice, nice;
+	int cpu_sched_policy, cpu_sched_prio; /* -1: not set */
+	int ignore_sigpipe;
+	int nonblock_fds; /* LISTEN_FDS made O_NONBLOCK (NonBlocking=) */
 	int has_affinity;
 	uint64_t cpus[UNIT_CPUS_MAX / 64];
 	int io_class, io_prio;

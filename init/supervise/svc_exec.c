@@ -225,6 +225,7 @@ int svc_exec_spawn(const struct svc_run *run, const struct unit_exec *e, struct 
 	req.set_oom_score_adj = u->has_oom_score_adj;
 	req.oom_score_adj = u->oom_score_adj;
 	svc_child_prepare(u, e->flags, &child);
+	child.nonblock_fds = u->non_blocking ? req.n_listen_fds : 0;
 	req.setup_fn = svc_child_setup;
 	req.post_ids_fn = svc_child_post_ids;
 	req.setup_arg = &child;

@@ -188,6 +188,22 @@ static int open_listen(const struct unit *u, const struct unit_listen *l)
 	return fd;
 }
 
+/* Symlinks=: each a link to the first path the socket listens on */
+static void make_symlinks(const struct unit *u)
+{
+	const char *target = NULL;
+	for (int i = 0; i < u->sock.n_listen && !target; i++)
+		if (u->sock.listen[i].addr[0] == '/')
+			target = u->sock.listen[i].addr;
+	for (int i = 0; target && i < u->sock.n_symlinks; i++) {
+		const char *link = u->sock.symlinks[i];
+		make_parent(u, link);
+		(void)unlink(link);
+		if (symlink(target, link) < 0)
+			log_warn("socket %s: Symlinks=%s: %s", u->name, link, strerror(errno));
+	}
+}
+
 static void on_activity(void *ctx, int fd, uint32_t events);
 
 static void watch(struct open_socket *o, int on)
@@ -265,6 +281,7 @@ int svc_socket_open(const struct unit *u, char *why, size_t cap)
 		}
 		o->fds[o->n_fds++] = fd;
 	}
+	make_symlinks(u);
 	n_socks++;
 	log_info("socket %s: listening on %d fds for %s", u->name, o->n_fds, o->service);
 	watch(o, 1);

@@ -74,6 +74,34 @@ static int add_listen(struct parser *p, enum socket_listen_type t, const char *k
 	return 0;
 }
 
+/* Symlinks=: absolute paths, blank-separated; empty resets */
+static int add_symlinks(struct parser *p, const char *v)
+{
+	struct unit_socket *s = &p->u->sock;
+	char val[UNIT_LINE_MAX];
+	if (!*v) {
+		s->n_symlinks = 0;
+		return 0;
+	}
+	if (unit_spec_expand(p, v, val, sizeof val) < 0)
+		return -1;
+	for (char *save = NULL, *w = strtok_r(val, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (w[0] != '/') {
+			unit_perr(p, "Symlinks=%s: not an absolute path", w);
+			return -1;
+		}
+		if (s->n_symlinks >= SOCKET_SYMLINKS_MAX) {
+			unit_perr(p, "Symlinks=: more than %d paths", SOCKET_SYMLINKS_MAX);
+			return -1;
+		}
+		if (!(s->symlinks[s->n_symlinks] = unit_arena_dup(p, w)))
+			return -1;
+		s->n_symlinks++;
+	}
+	return 0;
+}
+
 static int parse_mode(struct parser *p, const char *key, const char *v, unsigned *out)
 {
 	char *end;
@@ -140,7 +168,7 @@ int socket_keys_assign(struct parser *p, const char *key, const char *v)
 		 streq(key, "ExecStopPre") || streq(key, "ExecStopPost"))
 		unit_pwarn(p, "%s= in [Socket] is not run (the socket is opened without it)", key);
 	else if (streq(key, "Symlinks"))
-		unit_pwarn(p, "Symlinks= is not supported: no symlink is made to the socket");
+		add_symlinks(p, v);
 	else {
 		for (size_t i = 0; i < sizeof tuning_keys / sizeof tuning_keys[0]; i++)
 			if (streq(key, tuning_keys[i]))

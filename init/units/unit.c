@@ -78,6 +78,8 @@ void unit_reset(struct unit *u)
 	u->send_sigkill = 1;
 	u->final_kill_signal = SIGKILL;
 	u->umask = 022;
+	u->cpu_sched_policy = -1;
+	u->ignore_sigpipe = 1;
 	u->io_class = -1;
 	for (int k = 0; k < UNIT_DIR_KINDS; k++)
 		u->dir_mode[k] = 0755;
@@ -173,6 +175,8 @@ void unit_copy(struct unit *dst, const struct unit *src)
 	REBASE(dst->sock.group);
 	REBASE(dst->sock.service);
 	REBASE(dst->sock.fdname);
+	for (int i = 0; i < dst->sock.n_symlinks; i++)
+		REBASE(dst->sock.symlinks[i]);
 	REBASE(dst->timer.unit);
 }
 

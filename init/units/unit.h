@@ -260,6 +260,9 @@ struct unit {
 	int oom_score_adj;
 	unsigned umask; /* UMask= (default 0022) */
 	int has_nice, nice;
+	int cpu_sched_policy, cpu_sched_prio; /* CPUSchedulingPolicy= (-1: not set), ...Priority= */
+	int ignore_sigpipe;		      /* IgnoreSIGPIPE= (default yes, as systemd) */
+	int non_blocking;		      /* NonBlocking=: O_NONBLOCK on the LISTEN_FDS */
 	int has_affinity;
 	uint64_t cpus[UNIT_CPUS_MAX / 64];
 	int io_class, io_prio; /* IOSchedulingClass= (-1: not set), IOSchedulingPriority= */

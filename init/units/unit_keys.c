@@ -5,6 +5,7 @@
  * a flat list of handlers read next to the table and docs/units.md.
  */
 #include "units/unit_keys.h"
+#include "units/unit_key_table.h"
 #include "lib/fileio.h"
 #include "units/unit_sections.h"
 #include "units/unit_spec.h"
@@ -66,6 +67,21 @@ static int set_ignored(struct parser *p, const char *key, const char *v)
 	(void)p;
 	(void)key;
 	(void)v;
+	return 0;
+}
+
+/* OnFailure=, OnSuccess=, FailureAction=, SuccessAction=: what runs when
+ * this unit ends is not pact-init's; said with its consequence */
+static int warn_on_end(struct parser *p, const char *key, const char *v)
+{
+	if (!*v || streq(v, "none"))
+		return 0;
+	if (strncmp(key, "On", 2) == 0)
+		unit_pwarn(p, "%s=%s is not supported: it is not started when this unit %s", key, v,
+			   streq(key, "OnFailure") ? "fails" : "succeeds");
+	else
+		unit_pwarn(p, "%s=%s is not supported: the node does not %s when this unit %s", key,
+			   v, v, streq(key, "FailureAction") ? "fails" : "succeeds");
 	return 0;
 }
 
@@ -372,7 +388,9 @@ static const char *const slice_names[] = {"infra.slice", "network.slice", "gpu.s
 static int set_slice(struct parser *p, const char *key, const char *v)
 {
 	(void)key;
-	if (!*v) {
+	/* systemd's system.slice is where its services go by default: here,
+	 * the default slice (the cgroup root's system.slice is not pact-init's) */
+	if (!*v || streq(v, "system.slice")) {
 		p->u->slice = UNIT_SLICE_INFRA;
 		return 0;
 	}
@@ -381,7 +399,10 @@ static int set_slice(struct parser *p, const char *key, const char *v)
 			p->u->slice = (enum unit_slice)i;
 			return 0;
 		}
-	unit_perr(p, "Slice=%s: not one of infra.slice, network.slice, gpu.slice, audit.slice", v);
+	unit_perr(p,
+		  "Slice=%s: not one of infra.slice, network.slice, gpu.slice, audit.slice "
+		  "(system.slice: the default, infra.slice)",
+		  v);
 	return -1;
 }
 
@@ -673,6 +694,17 @@ static const struct {
 } keys[] = {
     {SEC_UNIT, "Description", set_description, 1},
     {SEC_UNIT, "Documentation", set_ignored, 0},
+    /* no reload propagation, no job queue (docs/units.md) */
+    {SEC_UNIT, "ReloadPropagatedFrom", set_ignored, 0},
+    {SEC_UNIT, "PropagatesReloadTo", set_ignored, 0},
+    {SEC_UNIT, "JobTimeoutSec", set_ignored, 0},
+    {SEC_UNIT, "JobRunningTimeoutSec", set_ignored, 0},
+    {SEC_UNIT, "OnFailureJobMode", set_ignored, 0},
+    {SEC_UNIT, "SourcePath", set_ignored, 0},
+    {SEC_UNIT, "OnFailure", warn_on_end, 0},
+    {SEC_UNIT, "OnSuccess", warn_on_end, 0},
+    {SEC_UNIT, "FailureAction", warn_on_end, 0},
+    {SEC_UNIT, "SuccessAction", warn_on_end, 0},
     {SEC_UNIT, "After", add_deps, 1},
     {SEC_UNIT, "Before", add_deps, 1},
     {SEC_UNIT, "Requires", add_deps, 1},
@@ -721,27 +753,18 @@ static const struct {
     {SEC_SERVICE, "OOMScoreAdjust", set_oom, 0},
     {SEC_SERVICE, "NotifyAccess", set_notify_access, 0},
     {SEC_SERVICE, "RemainAfterExit", set_flag, 0},
+    /* Type=dbus says the readiness difference; the service log is tagged
+     * with the unit's name and keeps every level */
+    {SEC_SERVICE, "BusName", set_ignored, 0},
+    {SEC_SERVICE, "SyslogIdentifier", set_ignored, 0},
+    {SEC_SERVICE, "SyslogFacility", set_ignored, 0},
+    {SEC_SERVICE, "SyslogLevel", set_ignored, 0},
+    {SEC_SERVICE, "SyslogLevelPrefix", set_ignored, 0},
+    {SEC_SERVICE, "LogLevelMax", set_ignored, 0},
+    {SEC_SERVICE, "LogExtraFields", set_ignored, 0},
+    {SEC_SERVICE, "LogRateLimitIntervalSec", set_ignored, 0},
+    {SEC_SERVICE, "LogRateLimitBurst", set_ignored, 0},
 };
-
-static const char *section_name(enum section s)
-{
-	switch (s) {
-	case SEC_UNIT:
-		return "Unit";
-	case SEC_SERVICE:
-		return "Service";
-	case SEC_INSTALL:
-		return "Install";
-	case SEC_SOCKET:
-		return "Socket";
-	case SEC_TIMER:
-		return "Timer";
-	case SEC_NONE:
-	case SEC_IGNORED:
-		break;
-	}
-	return "?";
-}
 
 void unit_keys_assign(struct parser *p, const char *key, const char *v)
 {
@@ -759,5 +782,5 @@ void unit_keys_assign(struct parser *p, const char *key, const char *v)
 	if (unit_keys_exec_assign(p, key, v) || unit_cond_assign(p, key, v) ||
 	    (p->sec == SEC_UNIT && unit_relation_assign(p, key, v))) /* unit_install.c */
 		return;
-	unit_pwarn(p, "unknown key %s= in [%s], ignored", key, section_name(p->sec));
+	unit_pwarn(p, "unknown key %s= in [%s], ignored", key, unit_section_name(p->sec));
 }

@@ -241,6 +241,45 @@ static int set_nice(struct parser *p, const char *key, const char *v)
 	return 0;
 }
 
+/* CPUSchedulingPolicy=, CPUSchedulingPriority= (sched_setscheduler in the
+ * child); CPUSchedulingResetOnFork= is read and ignored */
+static int set_cpu_sched(struct parser *p, const char *key, const char *v)
+{
+	static const char *const policies[] = {"other", "fifo", "rr", "batch", "", "idle"};
+	unsigned long long prio = 0;
+	if (streq(key, "CPUSchedulingResetOnFork"))
+		return 0;
+	if (streq(key, "CPUSchedulingPriority")) {
+		if (*v && (parse_u64(v, &prio) < 0 || prio > 99))
+			unit_perr(p, "%s=%s: a priority 0..99", key, v);
+		else
+			p->u->cpu_sched_prio = (int)prio;
+		return 0;
+	}
+	for (int i = 0; i < (int)(sizeof policies / sizeof policies[0]); i++)
+		if (*v ? streq(v, policies[i]) : i == 0) {
+			p->u->cpu_sched_policy = *v ? i : -1;
+			return 0;
+		}
+	unit_perr(p, "%s=%s: other, batch, idle, fifo or rr", key, v);
+	return -1;
+}
+
+/* IgnoreSIGPIPE=, NonBlocking=, PermissionsStartOnly=, DynamicUser= */
+static int set_exec_bool(struct parser *p, const char *key, const char *v)
+{
+	int b = *v ? unit_parse_bool(v) : streq(key, "IgnoreSIGPIPE");
+	if (b < 0) {
+		unit_perr(p, "%s=%s: not a boolean", key, v);
+		return -1;
+	}
+	*(streq(key, "IgnoreSIGPIPE") ? &p->u->ignore_sigpipe
+	  : streq(key, "NonBlocking") ? &p->u->non_blocking
+	  : streq(key, "DynamicUser") ? &p->dynamic_user
+				      : &p->permissions_start_only) = b;
+	return 0;
+}
+
 static int set_affinity(struct parser *p, const char *key, const char *v)
 {
 	struct unit *u = p->u;
@@ -474,7 +513,6 @@ static int is_hardening(const char *key)
 static const struct {
 	const char *key, *consequence;
 } unsupported[] = {
-    {"DynamicUser", "the service runs as User= (or root), with no user made for it"},
     {"RootDirectory", "the service runs in the node's root, not in its own"},
     {"RootImage", "the service runs in the node's root, not in its image"},
     {"BindPaths", "nothing is bound into the service's view"},
@@ -486,7 +524,6 @@ static const struct {
     {"LoadCredential", "no credentials are passed"},
     {"SetCredential", "no credentials are passed"},
     {"PAMName", "no PAM session is opened"},
-    {"BusName", "readiness does not wait for the bus name"},
     {"USBFunctionDescriptors", "nothing is done with it"},
 };
 
@@ -495,8 +532,6 @@ static int warn_unsupported(struct parser *p, const char *key, const char *v)
 	for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
 		if (streq(key, unsupported[i].key)) {
 			if (streq(key, "StandardInput") && (streq(v, "null") || !*v))
-				return 0;
-			if (streq(key, "DynamicUser") && unit_parse_bool(v) == 0)
 				return 0;
 			unit_pwarn(p, "%s=%s is not supported: %s", key, v,
 				   unsupported[i].consequence);
@@ -530,6 +565,13 @@ static const struct {
     {"RuntimeDirectoryPreserve", set_preserve},
     {"UMask", set_mode},
     {"Nice", set_nice},
+    {"CPUSchedulingPolicy", set_cpu_sched},
+    {"CPUSchedulingPriority", set_cpu_sched},
+    {"CPUSchedulingResetOnFork", set_cpu_sched},
+    {"IgnoreSIGPIPE", set_exec_bool},
+    {"NonBlocking", set_exec_bool},
+    {"PermissionsStartOnly", set_exec_bool},
+    {"DynamicUser", set_exec_bool},
     {"CPUAffinity", set_affinity},
     {"IOSchedulingClass", set_io_sched},
     {"IOSchedulingPriority", set_io_sched},

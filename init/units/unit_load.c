@@ -5,6 +5,7 @@
  * that has any error does not load; warnings (unknown keys and sections,
  * ignored values) never stop it. Directories are read by unit_dir.c.
  */
+#include "units/unit_key_table.h"
 #include "units/unit_keys.h"
 #include "units/unit_parser.h"
 #include "units/unit_sections.h"
@@ -69,10 +70,16 @@ static void assignment(struct parser *p, char *line)
 	}
 	if (p->sec == SEC_IGNORED)
 		return;
+	if (p->sec == SEC_SERVICE && p->u->kind != UNIT_KIND_SERVICE) {
+		unit_pwarn(p, "[Service] in a %s, ignored", unit_kind_suffix(p->u->kind));
+		return;
+	}
+	if (!unit_key_find(p->sec, key)) { /* the one list of keys: unit_key_table.c */
+		unit_pwarn(p, "unknown key %s= in [%s], ignored", key, unit_section_name(p->sec));
+		return;
+	}
 	if (p->sec == SEC_INSTALL || p->sec == SEC_SOCKET || p->sec == SEC_TIMER)
 		unit_section_assign(p, key, v); /* unit_install.c, socket_unit.c, timer_unit.c */
-	else if (p->sec == SEC_SERVICE && p->u->kind != UNIT_KIND_SERVICE)
-		unit_pwarn(p, "[Service] in a %s, ignored", unit_kind_suffix(p->u->kind));
 	else
 		unit_keys_assign(p, key, v);
 }
@@ -260,6 +267,10 @@ static int build_cmds(struct parser *p)
 				      &u->exec[k][i]) < 0)
 				return -1;
 		u->n_exec[k] = p->n_cmd[k];
+		/* systemd's older spelling of "+" on every command but ExecStart= */
+		for (int i = 0; p->permissions_start_only && k != UNIT_CMD_START && i < p->n_cmd[k];
+		     i++)
+			u->exec[k][i].flags |= UNIT_EXEC_PRIVILEGED;
 	}
 	return 0;
 }
@@ -305,6 +316,9 @@ static void finish(struct parser *p)
 		return;
 	p->line = 0;
 
+	/* DynamicUser=: a fixed unprivileged user rather than a transient one */
+	if (p->dynamic_user && !u->user)
+		u->user = unit_arena_dup(p, "nobody");
 	if ((u->user || u->group) && !p->opts->no_userdb) {
 		p->line = p->user_line;
 		int r = userdb_resolve(p->opts->root, u->user, u->group, &u->cred, err, sizeof err);

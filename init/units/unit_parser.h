@@ -44,6 +44,8 @@ struct parser {
 	int user_line;
 	int timeout_start_set;
 	int groups_line;
+	int dynamic_user;	    /* DynamicUser=: "nobody" when no User= */
+	int permissions_start_only; /* PermissionsStartOnly=: all but ExecStart= as "+" */
 	/* hardening keys read and not applied, for the one summary line */
 	char hardening_ignored[512];
 };

@@ -9,7 +9,8 @@
 
 #include <sys/types.h>
 
-#define SOCKET_LISTEN_MAX 8 /* Listen*= entries of one .socket */
+#define SOCKET_LISTEN_MAX   8 /* Listen*= entries of one .socket */
+#define SOCKET_SYMLINKS_MAX 4 /* Symlinks= paths of one .socket */
 
 enum socket_listen_type {
 	SOCKET_LISTEN_STREAM = 0, /* ListenStream= */
@@ -34,6 +35,9 @@ struct unit_socket {
 	int backlog;		  /* Backlog= (SOMAXCONN) */
 	int ipv6_only;		  /* BindIPv6Only=ipv6-only */
 	int remove_on_stop;	  /* RemoveOnStop= */
+	/* Symlinks=: links made to the socket's (first) path */
+	const char *symlinks[SOCKET_SYMLINKS_MAX];
+	int n_symlinks;
 };
 
 #endif

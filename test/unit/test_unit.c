@@ -408,7 +408,7 @@ static void test_values(void)
 	    {"Type=weird2", "Type=weird2: unknown type"},
 	    {"Type=weird", "Type=weird: unknown type"},
 	    {"Restart=sometimes", "Restart=sometimes: unknown"},
-	    {"Slice=system.slice", "Slice=system.slice: not one of"},
+	    {"Slice=machine.slice", "Slice=machine.slice: not one of"},
 	    {"CPUWeight=idle", "CPUWeight=idle is not supported"},
 	    {"CPUWeight=0", "CPUWeight=0: not a weight"},
 	    {"CPUWeight=10001", "CPUWeight=10001: not a weight"},

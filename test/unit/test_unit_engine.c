@@ -95,12 +95,12 @@ static void test_keys(void)
 	       U.restart == UNIT_RESTART_ON_SUCCESS,
 	   "WatchdogSec, Delegate, GuessMainPID, Restart=on-success");
 	r = load("[Service]\nExecStart=/bin/x\nProtectKernelTunables=yes\nRestrictRealtime=yes\n"
-		 "SystemCallFilter=@system-service\nNoNewPrivileges=yes\nDynamicUser=yes\n");
+		 "SystemCallFilter=@system-service\nNoNewPrivileges=yes\nRootDirectory=/srv\n");
 	ok(r == 0 &&
 	       has("hardening not applied by pact-init (the service runs without it), 3 keys: "
 		   "ProtectKernelTunables= RestrictRealtime= SystemCallFilter="),
 	   "hardening not applied: one summary line naming the keys");
-	ok(has("DynamicUser=yes is not supported: the service runs as User="),
+	ok(has("RootDirectory=/srv is not supported: the service runs in the node's root"),
 	   "a key that changes function is said with its consequence");
 	ok(U.no_new_privs, "NoNewPrivileges= applied");
 	r = load("[Service]\nExecStart=/bin/x\nLimitNOFILE=5:4\n");

@@ -28,6 +28,7 @@ is "$(unit_state multi-user.target)" running "multi-user.target is reached"
 # socket activation: nothing runs until the first connection
 is "$(unit_state echo.socket)" running "echo.socket listens"
 is "$(stat -c %a /run/echo/echo.sock 2>/dev/null)" 600 "with SocketMode=0600"
+is "$(readlink /run/echo-link/echo.sock)" /run/echo/echo.sock "Symlinks= made its link"
 is "$(svc_get echo state)" inactive "echo.service waits for a connection"
 answer=$(/test/bin/listenfd ask /run/echo/echo.sock)
 echo "# answer: $answer"
