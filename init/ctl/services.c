@@ -58,6 +58,8 @@ static void write_svc(struct json_writer *w, struct svc *s)
 	json_w_u64(w, m.memory_current);
 	json_w_key(w, "cpu_usec");
 	json_w_u64(w, m.cpu_usage_usec);
+	json_w_key(w, "tasks"); /* pids.current; without the pids controller, its processes */
+	json_w_u64(w, m.pids_set ? m.pids_current : m.nr_processes);
 	json_w_key(w, "oom_kills");
 	json_w_u64(w, s->oom_kills + m.oom_kills); /* earlier scopes and this one */
 	json_w_key(w, "ready");
