@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define LOGS_REPLY_MAX 60000 /* a logs reply's text, escaped: within one frame */
+
 static struct svc *find_svc(struct ctl_req *req)
 {
 	if (req->argc < 1) {
@@ -175,6 +177,20 @@ static ssize_t read_tail(const char *path, char *buf, size_t cap)
 	return (ssize_t)used;
 }
 
+/* The last lines of text[..end) that fit a reply once escaped: a line of
+ * control characters (colours) takes up to six times its size in JSON. */
+static const char *fit_escaped(const char *text, const char *end)
+{
+	size_t cost = json_escaped_len(text, (size_t)(end - text));
+	while (cost > LOGS_REPLY_MAX) {
+		const char *nl = memchr(text, '\n', (size_t)(end - text));
+		const char *next = nl ? nl + 1 : end;
+		cost -= json_escaped_len(text, (size_t)(next - text));
+		text = next;
+	}
+	return text;
+}
+
 static int cmd_logs(struct ctl_req *req)
 {
 	struct svc *s = find_svc(req);
@@ -182,7 +198,7 @@ static int cmd_logs(struct ctl_req *req)
 		return -1;
 	const char *lines = ctl_opt(req, "--lines");
 	long want = lines ? atol(lines) : 50;
-	static char text[60000];
+	static char text[LOGS_REPLY_MAX];
 	ssize_t n = read_tail(s->log.path, text, sizeof text);
 	if (n < 0)
 		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));
@@ -191,7 +207,7 @@ static int cmd_logs(struct ctl_req *req)
 	for (long k = 0; start > text && k <= want; start--)
 		if (start[-1] == '\n' && ++k > want)
 			break;
-	json_w_string(req->w, start);
+	json_w_string(req->w, fit_escaped(start, text + n));
 	return 0;
 }
 

@@ -279,6 +279,11 @@ static void test_logs(void)
 	is_int(ctl("logs good -o xml"), 2, "-o xml: usage");
 	ok(strstr(out, "'xml'") != NULL, "... named (%s)", strtok(out, "\n"));
 	is_int(ctl("logs good --since"), 2, "--since without a value: usage");
+	is_int(ctl("logs ansi --since boot -o cat"), 0,
+	       "a log of colours, more than a reply once escaped");
+	ok(strstr(out, "\033[31mred\033[0m 1999\nansi done\n") != NULL,
+	   "... its last lines, as they were written");
+	ok(strstr(out, "red\033[0m 1000\n") == NULL, "... the older ones left out");
 }
 
 /* pactctl ARGS in the background (as uid:gid with ids, else root), its
@@ -430,7 +435,8 @@ int main(void)
 	}
 	test_offline();
 	is_int(daemon_prepare(
-		   &d, "node_id = ctl-node\nservices_required = good\ncontrol.group = 65534\n",
+		   &d,
+		   "node_id = ctl-node\nservices_required = good, ansi\ncontrol.group = 65534\n",
 		   "quiet"),
 	       0, "prepared");
 	mkdir(pf("%s/etc/services", d.dir), 0755);
@@ -441,6 +447,17 @@ int main(void)
 	add_unit("broken.service", "[Unit]\nDescription=a unit that fails at "
 				   "once\n[Service]\nType=oneshot\nSlice=infra.slice\n"
 				   "ExecStart=/bin/sh -c 'echo going down; exit 42'\nRestart=no\n");
+	/* 2000 coloured lines: more than a reply holds once escaped */
+	FILE *f = fopen(pf("%s/ansi.sh", d.dir), "w");
+	if (f) {
+		fputs("i=0\nwhile [ $i -lt 2000 ]; do printf '\\033[31mred\\033[0m %d\\n' $i; "
+		      "i=$((i+1)); done\necho ansi done\n",
+		      f);
+		fclose(f);
+	}
+	add_unit("ansi.service", pf("[Service]\nType=oneshot\nRemainAfterExit=yes\n"
+				    "Slice=infra.slice\nExecStart=/bin/sh %s/ansi.sh\n",
+				    d.dir));
 	add_unit("badload.service", "[Service]\nType=sometimes\nExecStart=/bin/true\n");
 	is_int(daemon_launch(&d), 0, "pact-init started in namespaces");
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
