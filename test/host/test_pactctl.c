@@ -8,7 +8,8 @@
  * is-active, is-failed, show -p, cat; stop and start wait for the result;
  * logs takes -n, --lines and -u anywhere, --since and --until in the forms
  * journalctl users type (a bad one refused by name), -o json (one object
- * per line, both clocks), and -f prints what comes after, filtered; every
+ * per line, both clocks), and -f prints what comes after, filtered; a log
+ * of colour codes, more than a reply once escaped, gives its end; every
  * stored line has both stamps; status UNIT shows tasks, and its log lines
  * are cut to an 80-column pty. A member of control.group (here gid 65534)
  * may use the verbs that only read, reads every unit's logs and follows
