@@ -10,7 +10,7 @@
  *   now, today, yesterday, tomorrow  (days start at midnight UTC)
  *   -5m, -1h30min, "5 min ago"       before now (units: us ms s m h d w,
  *                                    and their words: sec, min, hour, day...)
- *   @1764108000                      seconds since the epoch
+ *   @1795644000                      seconds since the epoch
  *   boot, boot+90s, boot+2min        monotonic: since boot, as dmesg counts
  */
 #ifndef PACT_LOGBOUND_H
