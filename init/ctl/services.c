@@ -202,12 +202,17 @@ static int cmd_logs(struct ctl_req *req)
 	ssize_t n = read_tail(s->log.path, text, sizeof text);
 	if (n < 0)
 		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));
+	/* a NUL a service wrote would end the string: sent as U+FFFD, like
+	 * any other byte that is not UTF-8 */
+	for (char *z; (z = memchr(text, '\0', (size_t)n));)
+		*z = (char)0xff;
 	/* the file is capped; send its last lines that fit */
 	char *start = text + n;
 	for (long k = 0; start > text && k <= want; start--)
 		if (start[-1] == '\n' && ++k > want)
 			break;
-	json_w_string(req->w, fit_escaped(start, text + n));
+	const char *from = fit_escaped(start, text + n);
+	json_w_string_n(req->w, from, (size_t)(text + n - from));
 	return 0;
 }
 

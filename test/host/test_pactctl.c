@@ -282,8 +282,9 @@ static void test_logs(void)
 	is_int(ctl("logs good --since"), 2, "--since without a value: usage");
 	is_int(ctl("logs ansi --since boot -o cat"), 0,
 	       "a log of colours, more than a reply once escaped");
-	ok(strstr(out, "\033[31mred\033[0m 1999\nansi done\n") != NULL,
-	   "... its last lines, as they were written");
+	ok(strstr(out, "\033[31mred\033[0m 1999\na nul\xef\xbf\xbd"
+		       "byte\nansi done\n") != NULL,
+	   "... its last lines, as they were written (a NUL as U+FFFD)");
 	ok(strstr(out, "red\033[0m 1000\n") == NULL, "... the older ones left out");
 }
 
@@ -452,7 +453,7 @@ int main(void)
 	FILE *f = fopen(pf("%s/ansi.sh", d.dir), "w");
 	if (f) {
 		fputs("i=0\nwhile [ $i -lt 2000 ]; do printf '\\033[31mred\\033[0m %d\\n' $i; "
-		      "i=$((i+1)); done\necho ansi done\n",
+		      "i=$((i+1)); done\nprintf 'a nul\\000byte\\n'\necho ansi done\n",
 		      f);
 		fclose(f);
 	}
