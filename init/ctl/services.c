@@ -204,8 +204,9 @@ static int cmd_logs(struct ctl_req *req)
 		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));
 	/* a NUL a service wrote would end the string: sent as U+FFFD, like
 	 * any other byte that is not UTF-8 */
-	for (char *z; (z = memchr(text, '\0', (size_t)n));)
-		*z = (char)0xff;
+	for (ssize_t i = 0; i < n; i++)
+		if (text[i] == '\0')
+			text[i] = (char)0xff;
 	/* the file is capped; send its last lines that fit */
 	char *start = text + n;
 	for (long k = 0; start > text && k <= want; start--)
