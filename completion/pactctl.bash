@@ -3,6 +3,7 @@
 # `pactctl --list-unit-verbs`, the unit names from the running daemon
 # (`pactctl --json services`): nothing here to keep in step by hand.
 # $PACTCTL names another pactctl (tests).
+
 # logs' options and their values (docs/logs.md); 1 when cur is a unit
 _pactctl_logs() {
 	local cur=$1 words=""

@@ -15,8 +15,9 @@ static const struct pactctl_verb verbs[] = {
     {"status", "[UNIT...]", "the node: boot phases, readiness, node id, version; or units",
      "Without UNIT: the boot phases and their times, readiness, the node id and the\n"
      "running version; exits 1 when the node is not ready (the first line says why).\n"
-     "With UNIT: each unit's state, pid, scope, memory, cpu, restarts, last exit,\n"
-     "unit file and the last 10 lines of its log; exits 3 when one is not running."},
+     "With UNIT: each unit's state and since when, pid, scope, tasks, memory, cpu,\n"
+     "restarts, last exit, unit file and the last 10 lines of its log (their time,\n"
+     "cut to the terminal's width); exits 3 when one is not running."},
     {"services", "[UNIT...]", "every service in a table (NAME STATE READY RESTARTS WHY ...)",
      "The table fits the terminal (columns an admin reads first are kept, cut cells\n"
      "end in '…'); --full, or output that is not a terminal, gives every column.\n"
