@@ -3,6 +3,19 @@
 # `pactctl --list-unit-verbs`, the unit names from the running daemon
 # (`pactctl --json services`): nothing here to keep in step by hand.
 # $PACTCTL names another pactctl (tests).
+
+# logs' options and their values (docs/logs.md); 1 when cur is a unit
+_pactctl_logs() {
+	local cur=$1 words=""
+	case $2 in
+	-o | --output) words="short cat json" ;;
+	-S | --since | -U | --until) words="today yesterday now boot -5m -1h" ;;
+	-n | --lines) return 0 ;;
+	*) [[ $cur == -* ]] || return 1
+		words="-n --lines -f --follow -u --unit -S --since -U --until -o --output" ;;
+	esac
+	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+}
 _pactctl() {
 	local cur=${COMP_WORDS[COMP_CWORD]} verb="" i ctl=${PACTCTL:-pactctl}
 	local -a opts=()
@@ -19,6 +32,9 @@ _pactctl() {
 		else
 			mapfile -t COMPREPLY < <(compgen -W "$("$ctl" --list-verbs 2>/dev/null)" -- "$cur")
 		fi
+		return
+	fi
+	if [ "$verb" = logs ] && _pactctl_logs "$cur" "${COMP_WORDS[COMP_CWORD - 1]}"; then
 		return
 	fi
 	if [ "$verb" = help ]; then

@@ -2,6 +2,7 @@
 #include "ctl/access.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "node/logs.h"
 #include "os/userdb.h"
 
 #include <errno.h>
@@ -41,6 +42,7 @@ int ctl_access_conf(const char *key, const char *value, char *err, size_t errlen
 void ctl_access_socket(struct listener *l)
 {
 	have_group = 0;
+	logs_set_readers(0);
 	if (!conf_group[0])
 		return;
 	struct userdb_cred cred;
@@ -52,6 +54,7 @@ void ctl_access_socket(struct listener *l)
 	}
 	group_gid = cred.gid;
 	have_group = 1;
+	logs_set_readers(cred.gid); /* -f reads the files themselves (docs/logs.md) */
 	l->gid = cred.gid;
 	l->mode = 0660;
 }

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define LOGS_REPLY_MAX 60000 /* a logs reply's text, escaped: within one frame */
+
 static struct svc *find_svc(struct ctl_req *req)
 {
 	if (req->argc < 1) {
@@ -58,6 +60,8 @@ static void write_svc(struct json_writer *w, struct svc *s)
 	json_w_u64(w, m.memory_current);
 	json_w_key(w, "cpu_usec");
 	json_w_u64(w, m.cpu_usage_usec);
+	json_w_key(w, "tasks"); /* pids.current; without the pids controller, its processes */
+	json_w_u64(w, m.pids_set ? m.pids_current : m.nr_processes);
 	json_w_key(w, "oom_kills");
 	json_w_u64(w, s->oom_kills + m.oom_kills); /* earlier scopes and this one */
 	json_w_key(w, "ready");
@@ -173,6 +177,20 @@ static ssize_t read_tail(const char *path, char *buf, size_t cap)
 	return (ssize_t)used;
 }
 
+/* The last lines of text[..end) that fit a reply once escaped: a line of
+ * control characters (colours) takes up to six times its size in JSON. */
+static const char *fit_escaped(const char *text, const char *end)
+{
+	size_t cost = json_escaped_len(text, (size_t)(end - text));
+	while (cost > LOGS_REPLY_MAX) {
+		const char *nl = memchr(text, '\n', (size_t)(end - text));
+		const char *next = nl ? nl + 1 : end;
+		cost -= json_escaped_len(text, (size_t)(next - text));
+		text = next;
+	}
+	return text;
+}
+
 static int cmd_logs(struct ctl_req *req)
 {
 	struct svc *s = find_svc(req);
@@ -180,16 +198,22 @@ static int cmd_logs(struct ctl_req *req)
 		return -1;
 	const char *lines = ctl_opt(req, "--lines");
 	long want = lines ? atol(lines) : 50;
-	static char text[60000];
+	static char text[LOGS_REPLY_MAX];
 	ssize_t n = read_tail(s->log.path, text, sizeof text);
 	if (n < 0)
 		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));
+	/* a NUL a service wrote would end the string: sent as U+FFFD, like
+	 * any other byte that is not UTF-8 */
+	for (ssize_t i = 0; i < n; i++)
+		if (text[i] == '\0')
+			text[i] = (char)0xff;
 	/* the file is capped; send its last lines that fit */
 	char *start = text + n;
 	for (long k = 0; start > text && k <= want; start--)
 		if (start[-1] == '\n' && ++k > want)
 			break;
-	json_w_string(req->w, start);
+	const char *from = fit_escaped(start, text + n);
+	json_w_string_n(req->w, from, (size_t)(text + n - from));
 	return 0;
 }
 

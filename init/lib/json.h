@@ -124,6 +124,8 @@ void json_w_arr_end(struct json_writer *w);
 void json_w_key(struct json_writer *w, const char *key);
 void json_w_string(struct json_writer *w, const char *s);
 void json_w_string_n(struct json_writer *w, const char *s, size_t n);
+/* The bytes s[0..n) takes inside a JSON string's quotes, escaped. */
+size_t json_escaped_len(const char *s, size_t n);
 /* A string, or null when s is NULL (serde's Option<String>). */
 void json_w_string_or_null(struct json_writer *w, const char *s);
 void json_w_u64(struct json_writer *w, uint64_t v);

@@ -136,6 +136,30 @@ static size_t control_escape(unsigned char c, char esc[6])
 	return 6;
 }
 
+/* How s[i] (of n) is written: its escape into esc and that length, or 0
+ * when it goes as it is; *take: the bytes it stands for. */
+static size_t escape_at(const char *s, size_t n, size_t i, char esc[6], size_t *take)
+{
+	unsigned char c = (unsigned char)s[i];
+	*take = 1;
+	if (c == '"' || c == '\\') {
+		esc[0] = '\\';
+		esc[1] = (char)c;
+		return 2;
+	}
+	if (c < 0x20)
+		return control_escape(c, esc);
+	if (c >= 0x80) {
+		*take = utf8_seq((const unsigned char *)s + i, n - i);
+		if (*take == 0) {
+			memcpy(esc, UTF8_REPLACEMENT, 3);
+			*take = 1;
+			return 3;
+		}
+	}
+	return 0;
+}
+
 /*
  * s as a JSON string. Bytes that are not UTF-8 (a cgroup name, a file
  * name, a service's STATUS=, none of which the kernel checks) become
@@ -146,23 +170,8 @@ static void put_escaped(struct json_writer *w, const char *s, size_t n)
 	putc_(w, '"');
 	size_t run = 0; /* start of the pending run copied as it is */
 	for (size_t i = 0; i < n;) {
-		unsigned char c = (unsigned char)s[i];
 		char esc[6];
-		size_t k = 0, take = 1;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			k = 2;
-		} else if (c < 0x20) {
-			k = control_escape(c, esc);
-		} else if (c >= 0x80) {
-			take = utf8_seq((const unsigned char *)s + i, n - i);
-			if (take == 0) {
-				memcpy(esc, UTF8_REPLACEMENT, 3);
-				k = 3;
-				take = 1;
-			}
-		}
+		size_t take, k = escape_at(s, n, i, esc, &take);
 		if (k) {
 			put(w, s + run, i - run);
 			put(w, esc, k);
@@ -172,6 +181,18 @@ static void put_escaped(struct json_writer *w, const char *s, size_t n)
 	}
 	put(w, s + run, n - run);
 	putc_(w, '"');
+}
+
+size_t json_escaped_len(const char *s, size_t n)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n;) {
+		char esc[6];
+		size_t take, k = escape_at(s, n, i, esc, &take);
+		len += k ? k : take;
+		i += take;
+	}
+	return len;
 }
 
 void json_w_key(struct json_writer *w, const char *key)

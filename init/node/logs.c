@@ -28,6 +28,7 @@ static struct {
 	size_t queue_bytes;
 	struct syslog_dest dest;
 	int remote;
+	gid_t readers; /* the group of the services' log files (control.group) */
 } conf = {.max_bytes = LOGS_FILE_MAX_DEFAULT, .rotations = 1, .queue_bytes = 256 * 1024};
 
 size_t logs_file_max_bytes(void)
@@ -38,6 +39,16 @@ size_t logs_file_max_bytes(void)
 unsigned logs_file_rotations(void)
 {
 	return conf.rotations;
+}
+
+void logs_set_readers(gid_t gid)
+{
+	conf.readers = gid;
+}
+
+gid_t logs_readers(void)
+{
+	return conf.readers;
 }
 
 static int size_in(const char *v, uint64_t lo, uint64_t hi, uint64_t *out, char *err, size_t errlen)

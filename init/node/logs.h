@@ -8,6 +8,7 @@
 #define PACT_LOGS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define LOGS_FILE_MAX_DEFAULT (1024 * 1024) /* log.max_bytes */
 #define LOGS_CARRY_MAX	      256	    /* a service's partial line held for the next read */
@@ -22,6 +23,11 @@ void logs_register_config(void);
 /* log.max_bytes and log.rotations: each service's log file. */
 size_t logs_file_max_bytes(void);
 unsigned logs_file_rotations(void);
+/* The group whose members may read every service's log file, as they
+ * may read the control socket's read-only verbs (control.group; 0: root
+ * alone). Set before the files are opened (ctl/access.c). */
+void logs_set_readers(gid_t gid);
+gid_t logs_readers(void);
 /* Start forwarding when log.remote names a server (after loop_init). */
 void logs_init(void);
 /* A service's output as read from its pipe: each line, forwarded as a

@@ -68,6 +68,8 @@ struct cg_metrics {
 	int memory_max_set;  /* 0: "max" or no memory controller */
 	uint64_t cpu_usage_usec;
 	uint32_t nr_processes; /* lines of this cgroup's own cgroup.procs */
+	uint64_t pids_current; /* valid when pids_set: tasks here and below */
+	int pids_set;	       /* 0: no pids controller */
 	uint64_t oom_kills;    /* memory.events oom_kill */
 	int populated;	       /* cgroup.events: recursive */
 };

@@ -119,6 +119,9 @@ int cg_read_metrics(const struct cg_ctx *cg, const char *path, struct cg_metrics
 	n = read_file_at(dfd, "memory.max", buf, sizeof buf);
 	if (n > 0 && cg_parse_max(buf, &out->memory_max) == 1)
 		out->memory_max_set = 1;
+	n = read_file_at(dfd, "pids.current", buf, sizeof buf);
+	if (n > 0 && cg_parse_max(buf, &out->pids_current) == 1)
+		out->pids_set = 1;
 	uint64_t pop = 0;
 	if ((r = read_keyed_at(dfd, "cpu.stat", "usage_usec", &out->cpu_usage_usec)) < 0 ||
 	    (r = read_keyed_at(dfd, "memory.events", "oom_kill", &out->oom_kills)) < 0 ||

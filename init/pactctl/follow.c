@@ -1,8 +1,11 @@
 /*
  * pactctl logs SERVICE -f: the end of the log from the daemon, then the
  * file itself followed with inotify (the daemon writes it; pactctl only
- * reads). A rotation (the file renamed to .log.1) is followed to the new
- * file. Runs until interrupted, or until the file's directory goes away.
+ * reads: root, or control.group, the files being 0640 to it). A rotation (the
+ * file renamed to .log.1) is followed to the new file. Whole lines go to
+ * the caller (logs.c filters and prints them); a line longer than the
+ * buffer goes in pieces. Runs until interrupted, or until the file's
+ * directory goes away.
  */
 #include "lib/fileio.h"
 #include "pactctl/pactctl.h"
@@ -25,19 +28,47 @@ static int reopen(const char *path, int old, off_t *pos)
 	return fd;
 }
 
-static void copy_new(int fd, off_t *pos)
+/* bytes read but not yet a whole line, and where lines go */
+struct follow_lines {
+	char buf[65536];
+	size_t len;
+	pactctl_line_fn *emit;
+	void *ctx;
+};
+
+/* Hand the whole lines in f->buf to f->emit; keep the rest (all of it
+ * when there is room, else it goes as it is). */
+static void emit_lines(struct follow_lines *f)
 {
-	char buf[8192];
-	ssize_t n;
-	while ((n = pread(fd, buf, sizeof buf, *pos)) > 0) {
-		fwrite(buf, 1, (size_t)n, stdout);
-		*pos += n;
+	size_t start = 0;
+	for (char *nl; (nl = memchr(f->buf + start, '\n', f->len - start));) {
+		size_t end = (size_t)(nl - f->buf) + 1;
+		f->emit(f->ctx, f->buf + start, end - start);
+		start = end;
 	}
-	fflush(stdout);
+	if (start == 0 && f->len == sizeof f->buf) { /* one line longer than buf */
+		f->emit(f->ctx, f->buf, f->len);
+		start = f->len;
+	}
+	memmove(f->buf, f->buf + start, f->len - start);
+	f->len -= start;
 }
 
-int pactctl_follow(const char *run_dir, const char *service)
+static void copy_new(struct follow_lines *f, int fd, off_t *pos)
 {
+	ssize_t n;
+	while ((n = pread(fd, f->buf + f->len, sizeof f->buf - f->len, *pos)) > 0) {
+		f->len += (size_t)n;
+		*pos += n;
+		emit_lines(f);
+	}
+}
+
+int pactctl_follow(const char *run_dir, const char *service, pactctl_line_fn *emit, void *ctx)
+{
+	static struct follow_lines lines;
+	lines.emit = emit;
+	lines.ctx = ctx;
 	char name[256], path[512], dir[512];
 	snprintf(name, sizeof name, "%s", service);
 	char *dot = strrchr(name, '.');
@@ -65,13 +96,13 @@ int pactctl_follow(const char *run_dir, const char *service)
 			    strcmp(e->name + strlen(name), ".log") != 0)
 				continue;
 			if (e->mask & (IN_CREATE | IN_MOVED_TO)) {
-				if (fd >= 0)
-					copy_new(fd, &pos); /* the rest of the rotated file */
+				if (fd >= 0) /* the rest of the rotated file */
+					copy_new(&lines, fd, &pos);
 				fd = reopen(path, fd, &pos);
 				pos = 0;
 			}
 			if (fd >= 0)
-				copy_new(fd, &pos);
+				copy_new(&lines, fd, &pos);
 		}
 	}
 }

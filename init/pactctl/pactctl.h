@@ -64,14 +64,21 @@ int pactctl_status(int argc, char **argv);
 void render_human(const struct json_doc *doc, int idx);
 /* Print a JSON value compactly. */
 void render_json(const struct json_doc *doc, int idx);
+/* Print prefix and text[0..len) on one line, cut with '…' to the width
+ * tables fit (render.c: the terminal's, none with --full or into a pipe). */
+void render_line(const char *prefix, const char *text, size_t len);
 /* Print a string reply as it is, ending its line. */
 void render_text(const struct json_doc *doc, int idx);
 
 /* pactctl handoff request|end ... (handoff.c); argv[0] is the subcommand. */
 int pactctl_handoff(const char *run_dir, int json, int argc, char **argv);
 
-/* logs SERVICE -f: follow <run_dir>/logs/<service>.log after the daemon's tail. */
-int pactctl_follow(const char *run_dir, const char *service);
+/* logs [-u] UNIT [-n N] [-f] [--since T] [--until T] [-o short|cat|json] (logs.c). */
+int pactctl_logs(int argc, char **argv);
+/* logs UNIT -f: follow <run_dir>/logs/<unit>.log after the daemon's tail,
+ * each whole line (with its newline) to emit (follow.c). */
+typedef void pactctl_line_fn(void *ctx, const char *line, size_t n);
+int pactctl_follow(const char *run_dir, const char *unit, pactctl_line_fn *emit, void *ctx);
 
 /* verify [--root DIR] [--no-userdb] PATH...: unit files checked offline (verify.c). */
 int pactctl_verify(int json, int argc, char **argv);

@@ -306,6 +306,25 @@ void render_text(const struct json_doc *doc, int idx)
 		putchar('\n'); /* a one-line answer ("re-executing") ends its line */
 }
 
+/* The byte offset of column col in text[0..len), or len. */
+static size_t col_offset_n(const char *text, size_t len, int col)
+{
+	int c = 0;
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80 && c++ == col)
+			return i;
+	return len;
+}
+
+void render_line(const char *prefix, const char *text, size_t len)
+{
+	int room = table_width() - text_cols(prefix);
+	size_t keep = len;
+	if (room > 1 && col_offset_n(text, len, room) < len) /* wider than the room */
+		keep = col_offset_n(text, len, room - 1);
+	printf("%s%.*s%s\n", prefix, (int)keep, text, keep < len ? "\u2026" : "");
+}
+
 void render_human(const struct json_doc *doc, int idx)
 {
 	render_at(doc, idx, 0);

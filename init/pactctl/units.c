@@ -3,11 +3,12 @@
  * (the node, or UNIT... in a per-unit view with the end of its log),
  * `services UNIT`, `is-active`, `is-failed`, `show`, `cat`, `start`,
  * `stop` and `restart` that wait for the result (--no-block: not), and
- * `logs` with its options anywhere. Everything comes from the daemon's
+ * `logs` (logs.c). Everything comes from the daemon's
  * `services` and `logs` replies; a unit is named as the daemon does
  * ("chronyd.service") or without its suffix ("chronyd").
  */
 #include "lib/fileio.h"
+#include "lib/logline.h"
 #include "pactctl/pactctl.h"
 
 #include <stdio.h>
@@ -121,7 +122,9 @@ static void human_bytes(const char *b, char *out, size_t cap)
 	snprintf(out, cap, i ? "%.1f %s" : "%.0f %s", v, unit[i]);
 }
 
-/* The last lines of a unit's log, indented. */
+/* The last lines of a unit's log, indented, each with its time to the
+ * second (UTC; pactctl logs has both clocks to the µs), cut to the
+ * terminal's width. */
 static void print_log_tail(const char *name)
 {
 	char *args[] = {(char *)name, (char *)"--lines", (char *)STATUS_LOG_LINES};
@@ -136,23 +139,57 @@ static void print_log_tail(const char *name)
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl++ = '\0';
-		printf("  %s\n", line);
+		struct logline l;
+		logline_parse(line, strlen(line), &l);
+		char prefix[40] = "  ";
+		if (l.real_us >= 0) /* "2026-11-25T22:00:01.123456Z" as "2026-11-25 22:00:01" */
+			snprintf(prefix, sizeof prefix, "  %.10s %.8s ", line, line + 11);
+		render_line(prefix, l.text, l.text_len);
 	}
+}
+
+/* "2.5 s", "12.0 ms": cpu time for a human */
+static void human_usec(const char *us, char *out, size_t cap)
+{
+	double v = atof(us);
+	if (v >= 1e6)
+		snprintf(out, cap, "%.1f s", v / 1e6);
+	else if (v >= 1e3)
+		snprintf(out, cap, "%.1f ms", v / 1e3);
+	else
+		snprintf(out, cap, "%.0f us", v);
+}
+
+/* " since 2026-11-25 22:00:01 UTC; 3.2 s ago", or "" without since_ms */
+static void since_when(const char *since_ms, char *out, size_t cap)
+{
+	out[0] = '\0';
+	if (!since_ms[0])
+		return;
+	char ago[48], at[32] = "";
+	human_ms(since_ms, ago, sizeof ago);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	time_t t = (time_t)((now.tv_sec * 1000 + now.tv_nsec / 1000000 - atol(since_ms)) / 1000);
+	struct tm tm;
+	if (gmtime_r(&t, &tm))
+		strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S UTC; ", &tm);
+	snprintf(out, cap, " since %s%s", at, ago);
 }
 
 /* systemctl status UNIT's view of one unit. */
 static void print_unit(int u)
 {
 	const struct json_doc *d = &svcs.doc;
-	char since[48], mem[32], state[64];
+	char since[96], mem[32], cpu[32], state[64];
 	snprintf(state, sizeof state, "%s", field(d, u, "state"));
-	human_ms(field(d, u, "since_ms"), since, sizeof since);
+	since_when(field(d, u, "since_ms"), since, sizeof since);
 	human_bytes(field(d, u, "memory_bytes"), mem, sizeof mem);
+	human_usec(field(d, u, "cpu_usec"), cpu, sizeof cpu);
 	printf("%s %s - %s\n",
 	       is_active_state(state) ? "*" : (strcmp(active_word(state), "failed") ? "o" : "x"),
 	       field(d, u, "name"), field(d, u, "type"));
-	printf("     State: %s (%s)%s%s\n", active_word(state), state,
-	       strcmp(since, "-") ? " since " : "", strcmp(since, "-") ? since : "");
+	printf("     State: %s (%s)%s\n", active_word(state), state, since);
 	const char *why = field(d, u, "why");
 	if (why[0])
 		printf("       Why: %s\n", why);
@@ -161,8 +198,9 @@ static void print_unit(int u)
 		printf("    Status: %s\n", status);
 	printf("  Main PID: %s\n", field(d, u, "pid")[0] ? field(d, u, "pid") : "-");
 	printf("     Scope: %s\n", field(d, u, "scope")[0] ? field(d, u, "scope") : "-");
-	printf("    Memory: %s  CPU: %s us  OOM kills: %s\n", mem, field(d, u, "cpu_usec"),
-	       field(d, u, "oom_kills"));
+	printf("     Tasks: %s\n", field(d, u, "tasks")[0] ? field(d, u, "tasks") : "-");
+	printf("    Memory: %s  (OOM kills: %s)\n", mem, field(d, u, "oom_kills"));
+	printf("       CPU: %s\n", cpu);
 	printf("  Restarts: %s\n", field(d, u, "restarts"));
 	const char *last = field(d, u, "last_exit");
 	printf(" Last exit: %s\n", last[0] ? last : "-");
@@ -417,54 +455,6 @@ static int cmd_start_stop(const char *verb, int argc, char **argv)
 	return worst;
 }
 
-/* logs [-u] UNIT [-n N] [-f]: options anywhere, as journalctl users type
- * them. */
-static int cmd_logs(int argc, char **argv)
-{
-	const char *unit = NULL, *lines = "50";
-	int follow = 0;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if ((strcmp(a, "-n") == 0 || strcmp(a, "--lines") == 0) && i + 1 < argc)
-			lines = argv[++i];
-		else if (strncmp(a, "--lines=", 8) == 0)
-			lines = a + 8;
-		else if (strncmp(a, "-n", 2) == 0 && a[2])
-			lines = a + 2;
-		else if (strcmp(a, "-f") == 0 || strcmp(a, "--follow") == 0)
-			follow = 1;
-		else if ((strcmp(a, "-u") == 0 || strcmp(a, "--unit") == 0) && i + 1 < argc)
-			unit = argv[++i];
-		else if (strncmp(a, "--unit=", 7) == 0)
-			unit = a + 7;
-		else if (a[0] == '-' || unit)
-			return pactctl_bad_usage("logs");
-		else
-			unit = a;
-	}
-	char *end;
-	if (!unit || strtol(lines, &end, 10) < 0 || *end || !lines[0])
-		return pactctl_bad_usage("logs");
-	char *args[] = {(char *)unit, (char *)"--lines", (char *)lines};
-	int rc = pactctl_call(&aux, "logs", 3, args);
-	if (rc || aux.data < 0)
-		return rc;
-	if (opt.json)
-		render_json(&aux.doc, aux.data);
-	else
-		render_text(&aux.doc, aux.data);
-	if (!follow)
-		return 0;
-	fflush(stdout);
-	/* the file is logs/<name>.log, without ".service" */
-	char name[256];
-	snprintf(name, sizeof name, "%s", unit);
-	size_t n = strlen(name);
-	if (n > 8 && strcmp(name + n - 8, ".service") == 0)
-		name[n - 8] = '\0';
-	return pactctl_follow(opt.run_dir, name);
-}
-
 int pactctl_unit_verb(const char *verb, int argc, char **argv)
 {
 	if (strcmp(verb, "status") == 0)
@@ -485,6 +475,6 @@ int pactctl_unit_verb(const char *verb, int argc, char **argv)
 	if (strcmp(verb, "cat") == 0)
 		return cmd_cat(argc, argv);
 	if (strcmp(verb, "logs") == 0)
-		return cmd_logs(argc, argv);
+		return pactctl_logs(argc, argv);
 	return cmd_start_stop(verb, argc, argv);
 }

@@ -15,8 +15,9 @@ static const struct pactctl_verb verbs[] = {
     {"status", "[UNIT...]", "the node: boot phases, readiness, node id, version; or units",
      "Without UNIT: the boot phases and their times, readiness, the node id and the\n"
      "running version; exits 1 when the node is not ready (the first line says why).\n"
-     "With UNIT: each unit's state, pid, scope, memory, cpu, restarts, last exit,\n"
-     "unit file and the last 10 lines of its log; exits 3 when one is not running."},
+     "With UNIT: each unit's state and since when, pid, scope, tasks, memory, cpu,\n"
+     "restarts, last exit, unit file and the last 10 lines of its log (their time,\n"
+     "cut to the terminal's width); exits 3 when one is not running."},
     {"services", "[UNIT...]", "every service in a table (NAME STATE READY RESTARTS WHY ...)",
      "The table fits the terminal (columns an admin reads first are kept, cut cells\n"
      "end in '…'); --full, or output that is not a terminal, gives every column.\n"
@@ -34,9 +35,15 @@ static const struct pactctl_verb verbs[] = {
      "Every field of `--json services` (or of `--json status` without UNIT) as\n"
      "KEY=VALUE lines; -p picks properties (repeatable, comma separated)."},
     {"cat", "UNIT...", "print the unit files", NULL},
-    {"logs", "[-u] UNIT [-n N] [-f]", "the end of a unit's log; -f follows it",
-     "Options go anywhere: -n N / --lines N (default 50), -f / --follow (across\n"
-     "its rotation), -u UNIT (as journalctl)."},
+    {"logs", "[-u] UNIT [-n N] [-f] [--since T] [--until T] [-o short|cat|json]",
+     "the end of a unit's log; -f follows it",
+     "Options go anywhere: -n N / --lines N (default 50; all with --since/--until),\n"
+     "-f / --follow (across its rotation), -u UNIT (as journalctl). Each line has\n"
+     "its time in UTC and since boot: 2026-11-25T22:00:01.123456Z [   12.345678].\n"
+     "--since/-S and --until/-U T (UTC): '2026-11-25 22:00[:SS]', 2026-11-25,\n"
+     "22:00[:SS], now, today, yesterday, -5m, '5 min ago', @EPOCH, boot+90s.\n"
+     "-o json (or --json): one object a line (unit, time, realtime_usec,\n"
+     "monotonic_usec, priority, source, message); -o cat: the message alone."},
     {"scopes", "", "every scope under both slices: memory, cpu, pids", NULL},
     {"mounts", "", "uenv images: mount point, loop device, refcount, hold time left", NULL},
     {"force-unmount", "IMAGE", "unmount a uenv image now (emergency only)", NULL},

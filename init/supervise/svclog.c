@@ -8,7 +8,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
-#include "lib/timefmt.h"
+#include "lib/logline.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -28,7 +28,14 @@ static void open_file(struct svclog *l)
 {
 	l->file = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
 	struct stat st;
-	l->size = l->file >= 0 && fstat(l->file, &st) == 0 ? (size_t)st.st_size : 0;
+	l->size = 0;
+	if (l->file < 0 || fstat(l->file, &st) < 0)
+		return;
+	l->size = (size_t)st.st_size;
+	/* 0640 to control.group: its members follow a log by reading the file
+	 * (pactctl logs -f); a change of the group takes effect here too */
+	if (st.st_gid != logs_readers())
+		fchown(l->file, (uid_t)-1, logs_readers());
 }
 
 /* .log.N-1 to .log.N ... .log to .log.1; the oldest beyond keep goes */
@@ -56,16 +63,17 @@ static void write_out(struct svclog *l, const char *buf, size_t n)
 		l->size += n;
 }
 
-/* Into the file, each line's start stamped with the time it was read
- * (UTC); a file that would pass its cap rotates between lines, or inside a
- * line longer than the cap, so that no file is ever larger. */
+/* Into the file, each line's start stamped with the time it was read, on
+ * the wall clock (UTC) and the monotonic one (lib/logline.h); a file that
+ * would pass its cap rotates between lines, or inside a line longer than
+ * the cap, so that no file is ever larger. */
 static void append(struct svclog *l, const char *buf, size_t n)
 {
-	char ts[TIMEFMT_RFC3339_LEN + 2];
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	size_t tn = timefmt_rfc3339(ts, sizeof ts - 1, &now);
-	ts[tn++] = ' ';
+	char ts[LOGLINE_STAMP_MAX];
+	struct timespec real, mono;
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	size_t tn = logline_stamp(ts, sizeof ts, &real, &mono);
 	while (n > 0) {
 		const char *nl = memchr(buf, '\n', n);
 		size_t k = nl ? (size_t)(nl - buf) + 1 : n;
@@ -156,7 +164,8 @@ void svclog_note(struct svclog *l, const char *text)
 	take(l, PIPE_BYTES / READ_CHUNK + 1);
 	logs_service_flush(&l->carry, l->app);
 	char line[300];
-	int n = snprintf(line, sizeof line, "%s-- pact-init: %s\n", l->mid_line ? "\n" : "", text);
+	int n =
+	    snprintf(line, sizeof line, "%s" LOGLINE_NOTE "%s\n", l->mid_line ? "\n" : "", text);
 	if (n > 0)
 		append(l, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }

@@ -1,8 +1,9 @@
 /*
  * A service's log: one pipe for its stdout and stderr, drained from the
  * event loop into <run>/logs/<service>.log, each line stamped with the
- * time it was read (UTC), capped in size (log.max_bytes) with log.rotations
- * older files (.log.1 the newest), and its lines forwarded to the remote
+ * time it was read (UTC, and since boot: lib/logline.h), capped in size
+ * (log.max_bytes) with log.rotations older files (.log.1 the newest), 0640
+ * to control.group, and its lines forwarded to the remote
  * syslog server when there is one (node/logs.c). The service never blocks
  * on us: we read whenever the pipe has data, and drop what we cannot write.
  */

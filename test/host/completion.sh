@@ -1,9 +1,9 @@
 #!/bin/bash
 # Host tier: the bash completion (completion/pactctl.bash) offers pactctl's
-# verbs from the binary's own table, and unit names from the daemon for
-# the verbs that take a unit. The daemon is stood in for by a wrapper that
-# answers `--json services` with two units; everything else goes to the
-# real (sanitized) pactctl.
+# verbs from the binary's own table, unit names from the daemon for the
+# verbs that take a unit, and logs' options and their values. The daemon
+# is stood in for by a wrapper that answers `--json services` with two
+# units; everything else goes to the real (sanitized) pactctl.
 set -uo pipefail
 BUILD=${BUILD:-build}
 ctl="$(pwd)/$BUILD/san/pactctl"
@@ -42,6 +42,15 @@ got=$(complete_line pactctl --json restart "")
 	result not "restart offers the daemon's units" "got: $got"
 got=$(complete_line pactctl logs ch)
 [ "$got" = "chronyd " ] && result ok "logs ch offers chronyd" || result not "logs ch offers chronyd" "got: $got"
+got=$(complete_line pactctl logs chronyd -o "")
+[ "$got" = "cat json short " ] && result ok "logs -o offers its outputs: $got" ||
+	result not "logs -o offers its outputs" "got: $got"
+got=$(complete_line pactctl logs chronyd --si)
+[ "$got" = "--since " ] && result ok "logs --si offers --since" ||
+	result not "logs --si offers --since" "got: $got"
+got=$(complete_line pactctl logs --since to)
+[ "$got" = "today " ] && result ok "--since to offers today" ||
+	result not "--since to offers today" "got: $got"
 got=$(complete_line pactctl metrics "")
 [ -z "$got" ] && result ok "a verb without units offers none" ||
 	result not "a verb without units offers none" "got: $got"

@@ -6,8 +6,14 @@
  * --full gives every cell whole; status exits 0 on a ready node, status
  * UNIT shows the per-unit view with its log and exits 3 for a failed unit;
  * is-active, is-failed, show -p, cat; stop and start wait for the result;
- * logs takes -n, --lines and -u anywhere. A member of control.group (here
- * gid 65534) may use the verbs that only read, and no other; a uid outside
+ * logs takes -n, --lines and -u anywhere, --since and --until in the forms
+ * journalctl users type (a bad one refused by name), -o json (one object
+ * per line, both clocks), and -f prints what comes after, filtered; a log
+ * of colour codes, more than a reply once escaped, gives its end; every
+ * stored line has both stamps; status UNIT shows tasks, and its log lines
+ * are cut to an 80-column pty. A member of control.group (here gid 65534)
+ * may use the verbs that only read, reads every unit's logs and follows
+ * one (the files are 0640 to the group), and no other verb; a uid outside
  * it cannot connect.
  */
 #include "daemon.h"
@@ -15,7 +21,10 @@
 #include "tap.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <pty.h>
+#include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +232,147 @@ static void test_logs(void)
 	is_int(ctl("logs -u good -n2"), 0, "logs -u UNIT -n2");
 	ok(strstr(out, "hello from good") != NULL, "... works");
 	is_int(ctl("logs -n"), 2, "logs -n without a number: usage");
+
+	/* the stored lines: wall clock and monotonic */
+	FILE *f = fopen(pf("%s/logs/good.log", d.run_dir), "r");
+	char line[1024];
+	int lines = 0, stamped = 0;
+	regex_t re;
+	regcomp(&re,
+		"^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}\\.[0-9]{6}Z \\[ *[0-9]+\\.[0-9]{6}\\] ",
+		REG_EXTENDED | REG_NOSUB);
+	while (f && fgets(line, sizeof line, f))
+		lines++, stamped += regexec(&re, line, 0, NULL, 0) == 0;
+	regfree(&re);
+	if (f)
+		fclose(f);
+	ok(lines >= 2 && stamped == lines, "every line of good.log has both clocks (%d of %d)",
+	   stamped, lines);
+
+	is_int(ctl("logs good -o json -n 1"), 0, "logs -o json -n 1");
+	ok(strstr(out, "{\"unit\":\"good.service\",\"time\":\"20") == out &&
+	       strstr(out, "\"realtime_usec\":1") && strstr(out, "\"monotonic_usec\":") &&
+	       !strstr(out, "\"monotonic_usec\":null") && strstr(out, "\"priority\":6") &&
+	       strstr(out, "\"message\":\"hello from good\"}\n") && !strchr(out, '\n')[1],
+	   "... one object: unit, both clocks, priority, the message (%s)", strtok(out, "\n"));
+	is_int(ctl("--json logs -n 2 good"), 0, "--json logs is -o json");
+	ok(out[0] == '{' && strchr(out, '\n') && strchr(out, '\n')[1] == '{',
+	   "... one object a line");
+	is_int(ctl("logs good -o cat -n 1"), 0, "logs -o cat");
+	is_str(out, "hello from good\n", "... the message alone");
+	is_int(ctl("logs good --since '5 min ago'"), 0, "--since '5 min ago'");
+	ok(strstr(out, "hello from good") && strstr(out, "-- pact-init: starting"),
+	   "... everything of this run (the start note too)");
+	is_int(ctl("logs --since=-1h -n 1 good"), 0, "--since=-1h -n 1");
+	ok(strstr(out, "hello from good") && !strchr(out, '\n')[1], "... the last line alone");
+	is_int(ctl("logs good --since tomorrow"), 0, "--since tomorrow");
+	is_str(out, "", "... nothing yet");
+	is_int(ctl("logs good -S today -U yesterday"), 0, "-S today -U yesterday");
+	is_str(out, "", "... an empty range");
+	is_int(ctl("logs good --since boot"), 0, "--since boot (monotonic)");
+	ok(strstr(out, "hello from good") != NULL, "... every line");
+	is_int(ctl("logs good --since 'boot+10000d'"), 0, "--since boot+10000d");
+	is_str(out, "", "... none");
+	is_int(ctl("logs good --since '2026-02-30 22:00'"), 2, "--since a day that does not exist");
+	ok(strstr(out, "--since '2026-02-30 22:00': not a time") && strstr(out, "YYYY-MM-DD"),
+	   "... refused, the value named, the forms listed");
+	is_int(ctl("logs good --since 'last tuesday'"), 2, "--since 'last tuesday': usage");
+	is_int(ctl("logs good -o xml"), 2, "-o xml: usage");
+	ok(strstr(out, "'xml'") != NULL, "... named (%s)", strtok(out, "\n"));
+	is_int(ctl("logs good --since"), 2, "--since without a value: usage");
+	is_int(ctl("logs ansi --since boot -o cat"), 0,
+	       "a log of colours, more than a reply once escaped");
+	ok(strstr(out, "\033[31mred\033[0m 1999\na nul\xef\xbf\xbd"
+		       "byte\nansi done\n") != NULL,
+	   "... its last lines, as they were written (a NUL as U+FFFD)");
+	ok(strstr(out, "red\033[0m 1000\n") == NULL, "... the older ones left out");
+}
+
+/* pactctl ARGS in the background (as uid:gid with ids, else root), its
+ * stdout a pipe: the pipe's end, and its pid in *pid */
+static int spawn(const char *ids, const char *args, pid_t *pid)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0 || (*pid = fork()) < 0)
+		return -1;
+	if (*pid == 0) {
+		dup2(p[1], 1);
+		char as[128] = "";
+		if (ids)
+			snprintf(as, sizeof as, "setpriv --reuid=%.*s --regid=%s --clear-groups",
+				 (int)strcspn(ids, ":"), ids, strchr(ids, ':') + 1);
+		execl("/bin/sh", "sh", "-c",
+		      pf("exec %s %s --run-dir %s %s", as, build_path("san/pactctl"), d.run_dir,
+			 args),
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	return p[0];
+}
+
+/* Read fd into out until it has want, at most timeout_ms: 0, or -1 */
+static int read_until(int fd, const char *want, int timeout_ms)
+{
+	size_t used = strlen(out);
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	while (!strstr(out, want)) {
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return -1;
+		ssize_t n = read(fd, out + used, sizeof out - 1 - used);
+		if (n <= 0)
+			return -1;
+		used += (size_t)n;
+		out[used] = '\0';
+	}
+	return 0;
+}
+
+/* logs -f as ids (NULL: root): the tail, then a restart's lines, filtered */
+static void test_follow(const char *ids, const char *who)
+{
+	pid_t pid;
+	out[0] = '\0';
+	int fd = spawn(ids, "logs good -f -n 1 -o json --since boot", &pid);
+	ok(fd >= 0 && read_until(fd, "\"message\":\"hello from good\"}\n", 10000) == 0,
+	   "%s: logs -f -o json prints the tail first", who);
+	out[0] = '\0';
+	is_int(ctl("restart good"), 0, "restart good while it is followed");
+	out[0] = '\0';
+	ok(read_until(fd, "\"message\":\"hello from good\"}\n", 10000) == 0,
+	   "%s: ... -f prints what came after, as JSON", who);
+	ok(strstr(out, "\"source\":\"pact-init\",\"message\":\"-- pact-init: starting\""),
+	   "%s: ... the restart's own notes too", who);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void test_status_view(void)
+{
+	is_int(ctl("status good"), 0, "status good");
+	ok(strstr(out, "     Tasks: 1\n") != NULL, "... Tasks: 1 (sleep alone runs)");
+	ok(strstr(out, "    Memory: ") && strstr(out, "       CPU: ") && strstr(out, " UTC; "),
+	   "... memory, cpu, since when (UTC and how long ago)");
+	ok(strstr(out, " hello from good\n") && strstr(out, "  20"),
+	   "... its log lines, each with its time");
+	is_int(ctl_pty(80, "status good"), 0, "status good on an 80-column pty");
+	diag("%s", out);
+	const char *tail = strstr(out, "\r\n\r\n");
+	int wide = 0, cut = 0;
+	for (const char *l = tail; l && *l; l = strchr(l + 1, '\n')) {
+		const char *e = strchr(l + 1, '\n');
+		int cols = 0;
+		for (const char *p = l + 1; *p && p != e; p++)
+			cols += *p != '\r' && ((unsigned char)*p & 0xc0) != 0x80;
+		wide = cols > wide ? cols : wide;
+		cut += e && strstr(l, "\u2026") && strstr(l, "\u2026") < e;
+	}
+	ok(tail && wide <= 80 && cut >= 1,
+	   "its log lines fit 80 columns (widest %d), the long one "
+	   "cut with …",
+	   wide);
 }
 
 /* pactctl ARGS as uid:gid with no supplementary groups: its exit status */
@@ -258,6 +408,14 @@ static void test_group(void)
 	ok(strstr(out, "PermissionDenied") && strstr(out, "root only"), "... told it is root's");
 	is_int(ctl_as("65534:65534", "reexec"), 1, "... nor reexec");
 	is_int(ctl("is-active good"), 0, "good still runs");
+	struct stat lst;
+	ok(stat(pf("%s/logs/broken.log", d.run_dir), &lst) == 0 && lst.st_gid == 65534 &&
+	       (lst.st_mode & 0777) == 0640,
+	   "the log files are 0640 to control.group");
+	is_int(ctl_as("65534:65534", "logs broken -o json"), 0, "... it reads another unit's log");
+	ok(strstr(out, "\"message\":\"going down\"") != NULL, "... whole");
+	test_follow("65534:65534", "control.group");
+	is_int(ctl_as("65533:65533", "logs good"), 1, "a uid outside the group reads no log");
 	is_int(ctl_as("65533:65533", "status"), 1, "a uid outside the group cannot connect");
 	ok(strstr(out, "Permission denied") != NULL, "... (%s)", strtok(out, "\n"));
 }
@@ -279,15 +437,29 @@ int main(void)
 	}
 	test_offline();
 	is_int(daemon_prepare(
-		   &d, "node_id = ctl-node\nservices_required = good\ncontrol.group = 65534\n",
+		   &d,
+		   "node_id = ctl-node\nservices_required = good, ansi\ncontrol.group = 65534\n",
 		   "quiet"),
 	       0, "prepared");
 	mkdir(pf("%s/etc/services", d.dir), 0755);
-	add_unit("good.service", "[Service]\nSlice=infra.slice\n"
-				 "ExecStart=/bin/sh -c 'echo hello from good; exec sleep 1000'\n");
+	add_unit("good.service",
+		 "[Service]\nSlice=infra.slice\nExecStart=/bin/sh -c 'echo a line longer than an "
+		 "80-column console can show, with its stamps before it, is cut with an ellipsis "
+		 "in status; echo hello from good; exec sleep 1000'\n");
 	add_unit("broken.service", "[Unit]\nDescription=a unit that fails at "
 				   "once\n[Service]\nType=oneshot\nSlice=infra.slice\n"
 				   "ExecStart=/bin/sh -c 'echo going down; exit 42'\nRestart=no\n");
+	/* 2000 coloured lines: more than a reply holds once escaped */
+	FILE *f = fopen(pf("%s/ansi.sh", d.dir), "w");
+	if (f) {
+		fputs("i=0\nwhile [ $i -lt 2000 ]; do printf '\\033[31mred\\033[0m %d\\n' $i; "
+		      "i=$((i+1)); done\nprintf 'a nul\\000byte\\n'\necho ansi done\n",
+		      f);
+		fclose(f);
+	}
+	add_unit("ansi.service", pf("[Service]\nType=oneshot\nRemainAfterExit=yes\n"
+				    "Slice=infra.slice\nExecStart=/bin/sh %s/ansi.sh\n",
+				    d.dir));
 	add_unit("badload.service", "[Service]\nType=sometimes\nExecStart=/bin/true\n");
 	is_int(daemon_launch(&d), 0, "pact-init started in namespaces");
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
@@ -297,6 +469,8 @@ int main(void)
 	test_table();
 	test_units();
 	test_logs();
+	test_follow(NULL, "root");
+	test_status_view();
 	test_group();
 	if (tap_failed)
 		diag("log:\n%s", daemon_log(&d));

@@ -412,8 +412,31 @@ static void test_utf8_cut(void)
 	ok(utf8_valid(small, strlen(small)), "its output is valid UTF-8 (%s)", small);
 }
 
+/* json_escaped_len counts what the writer writes, byte for byte */
+static void test_escaped_len(void)
+{
+	static const char *const strs[] = {"plain",
+					   "\x1b[31mred\x1b[0m\n",
+					   "tab\tquote\"back\\",
+					   "\xc3\xa9t\xc3\xa9 \xe2\x80\xa6",
+					   "bad \xff\xc0\xaf end",
+					   "\x01\x02\x7f\xf0\x9f\x98\x80",
+					   ""};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		char buf[256];
+		struct json_writer w;
+		json_w_init(&w, buf, sizeof buf);
+		json_w_string(&w, strs[i]);
+		int n = json_w_finish(&w);
+		is_int((long long)json_escaped_len(strs[i], strlen(strs[i])), n - 2,
+		       "json_escaped_len of string %zu: what the writer writes between the quotes",
+		       i);
+	}
+}
+
 int main(void)
 {
+	test_escaped_len();
 	test_utf8_cut();
 	test_valid();
 	test_invalid();

@@ -12,8 +12,8 @@ svc_get() { # svc_get NAME FIELD: a field's value, strings unquoted, null as ""
 	svc_json "$1" | sed -nE 's/.*"'"$2"'":("([^"\\]|\\.)*"|[^,}]*).*/\1/p' |
 		sed -e 's/^"//' -e 's/"$//' -e 's/^null$//'
 }
-svc_log() { # svc_log NAME: its log file without the time stamped on each line
-	sed -E 's/^[0-9]{4}-[0-9-]+T[0-9:.]+Z //' "$LOGS/$1.log"
+svc_log() { # svc_log NAME: its log file without the times stamped on each line
+	sed -E 's/^[0-9]{4}-[0-9-]+T[0-9:.]+Z (\[ *[0-9]+\.[0-9]{6}\] )?//' "$LOGS/$1.log"
 }
 kmsg_has() { # kmsg_has ERE: the kernel log holds a matching line now
 	$KW -t 0 "$1" >/dev/null 2>&1

@@ -2,7 +2,8 @@
 # The operator's interface on a booted node: every pactctl verb, human and
 # --json (the JSON is printed between markers and parsed on the host by
 # host-check), exit codes, emergency refusals and overrides (RI1, RI3), and
-# the metrics text (parsed on the host by a strict Prometheus parser).
+# the metrics text (parsed on the host by a strict Prometheus parser), and
+# a unit's tasks as its scope's pids.current.
 . /test/tap.sh
 pactctl wait-ready --timeout 60 >/dev/null
 json() { # json NAME ARGS...: print the --json output between markers
@@ -40,6 +41,15 @@ while read -r -t 10 line <&4; do
 done
 ok $seen "logs -f shows what is written after it started (the restart's line)"
 kill $follower; exec 4<&-
+
+# status UNIT's tasks: the scope's pids.current (the pids controller is on here)
+scope=$(pactctl show time-sync -p scope | cut -d= -f2)
+if [ -r "/sys/fs/cgroup/$scope/pids.current" ]; then
+	is "$(pactctl show time-sync -p tasks)" "tasks=$(cat "/sys/fs/cgroup/$scope/pids.current")" \
+		"tasks is the scope's pids.current"
+else
+	skip "no pids.current in /sys/fs/cgroup/$scope" "tasks is the scope's pids.current"
+fi
 
 # start | stop | restart
 check "stop time-sync" pactctl stop time-sync

@@ -6,7 +6,8 @@
 # hang`, `handoff`, `kill SCOPE` ...), which show their --help only. Then
 # what an admin sees on an 80-column serial console, through a pty
 # (/test/bin/ptyrun): the services table fits, keeps NAME STATE READY
-# RESTARTS WHY, and the vendor unit's reason (the "|" prefix) stays in view.
+# RESTARTS WHY, and the vendor unit's reason (the "|" prefix) stays in view;
+# status UNIT fits too, with its tasks and its log lines.
 . /test/tap.sh
 pactctl wait-ready --timeout 60 >/dev/null
 ok $? "the node is ready"
@@ -51,6 +52,12 @@ grep -q '…' /tmp/table; ok $? "cut cells are marked with …"
 /test/bin/ptyrun 80 pactctl status vendor-chrony | tr -d '\r' >/tmp/unit
 grep -q 'prefix "|" (login shell) is not supported' /tmp/unit
 ok $? "status vendor-chrony shows the whole reason"
+/test/bin/ptyrun 80 pactctl status time-sync | tr -d '\r' >/tmp/unit
+sed 's/^/# /' /tmp/unit
+wide=$(sed 's/…/./g' /tmp/unit | awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }')
+[ "$wide" -le 80 ]; ok $? "status time-sync fits 80 columns, its log lines too (widest $wide)"
+grep -qE '^ +Tasks: [1-9]' /tmp/unit; ok $? "status time-sync shows its tasks"
+grep -qE '^  20[0-9-]+ [0-9:]{8} ' /tmp/unit; ok $? "... and its log lines with their time"
 /test/bin/ptyrun 80 pactctl --full services | tr -d '\r' >/tmp/full
 ! grep -q '…' /tmp/full; ok $? "--full cuts nothing"
 # docs/upgrade.md: a new binary renamed over the running one, then reexec

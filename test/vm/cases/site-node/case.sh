@@ -47,7 +47,7 @@ check "log.remote is up (TCP)" sh -c 'pactctl metrics | grep -q "^pact_log_forwa
 pactctl metrics | grep '^pact_log_forward' | sed 's/^/# /'
 check "nothing was dropped" sh -c 'pactctl metrics | grep -q "^pact_log_forward_dropped_total 0"'
 check "the service's log file stamps its lines" \
-	grep -qE '^20[0-9-]+T[0-9:.]+Z uses-home read: from the server$' /run/pact/logs/uses-home.log
+	grep -qE '^20[0-9-]+T[0-9:.]+Z \[ *[0-9]+\.[0-9]{6}\] uses-home read: from the server$' /run/pact/logs/uses-home.log
 # the lease is kept
 check "the lease is renewed at T1" kw 40 'dhcp: eth0: 192\.168\.77\.21 renewed by 192\.168\.77\.1'
 check "the metrics count the renewal" sh -c 'pactctl metrics | grep -qE "pact_dhcp_renewals_total\{interface=\"eth0\"\} [1-9]"'
