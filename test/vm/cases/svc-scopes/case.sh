@@ -1,7 +1,10 @@
 #!/bin/sh
 # Scopes: every service's main pid in its own scope (cgroup.procs and
 # /proc/PID/cgroup) under the configured slice; limits read back from the
-# kernel; only fds 0, 1, 2 inside a service; User=/Group= applied.
+# kernel; only fds 0, 1, 2 inside a service; User=/Group= applied;
+# Delegate=yes (controllers, ownership, untouched across a re-exec); a
+# main process that leaves its scope for system.slice, followed and
+# accounted; FinalKillSignal=.
 . /test/tap.sh
 . /test/svc.sh
 for spec in lim:gpu net:network aud:audit inf:infra; do
