@@ -167,7 +167,8 @@ deps:
 	@boot/deps.sh $(BUILD)
 
 # the real node daemons' Debian packages and their library closure, for the
-# VM cases that run them (downloaded, never installed)
+# VM case that runs them (test/vm/cases/daemons; downloaded, never installed,
+# cached in $(BUILD)/debs)
 deps-daemons: deps
 	@boot/fetch-debs.sh $(BUILD)
 
@@ -186,10 +187,10 @@ test-unit: $(UNIT_BIN)
 	@test/run-tier unit $(BUILD)
 test-host: all image $(BUILD)/san/pact-init $(BUILD)/san/pactctl $(HOSTPROG_BIN)
 	@test/run-tier host $(BUILD)
-test-vm: image
+test-vm: image deps-daemons
 	@test/run-tier vm $(BUILD)
 
-test: all image $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)/san/pactctl
+test: all image deps-daemons $(UNIT_BIN) $(HOSTPROG_BIN) $(BUILD)/san/pact-init $(BUILD)/san/pactctl
 	@test/run-all $(BUILD)
 
 bench: image $(BENCH_BIN) $(BENCH_GUEST_BIN)

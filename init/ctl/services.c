@@ -54,6 +54,9 @@ static void write_svc(struct json_writer *w, struct svc *s)
 	json_w_string(w, unit_slice_path(s->u->slice));
 	json_w_key(w, "scope");
 	json_w_string_or_null(w, s->have_scope ? s->scope.rel : NULL);
+	char now[CG_PATH_MAX]; /* where the main process is (it may have left its scope) */
+	json_w_key(w, "cgroup");
+	json_w_string_or_null(w, svc_follow_cgroup(s, now, sizeof now) == 0 ? now : NULL);
 	json_w_key(w, "restarts");
 	json_w_u64(w, s->restarts);
 	json_w_key(w, "memory_bytes");

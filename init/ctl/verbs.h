@@ -21,6 +21,8 @@ int ctl_power_init(void);
 int ctl_reexec_init(void);
 /* ctl/services.c: services, start, stop, restart, logs */
 int ctl_services_init(void);
+/* ctl/system_slice.c: system.slice in status and the metrics */
+int ctl_sysslice_init(void);
 /* ctl/emergency.c: emergency, scopes, freeze, thaw, kill (RI1, RI3, RI6) */
 int ctl_emergency_init(void);
 /* ctl/mounts.c: mounts, force-unmount */

@@ -483,6 +483,7 @@ static void on_exit_status(void *ctx, pid_t pid, int status)
 		return;
 	}
 	s->pid = 0;
+	svc_follow_drop(s);
 	if (s->state == SVC_RESTART_WAIT || s->state == SVC_FAILED) { /* ExecStartPost failed */
 		svc_drop_scope(s);
 		svc_set_state(s, s->state);
@@ -493,6 +494,7 @@ static void on_exit_status(void *ctx, pid_t pid, int status)
 
 void svc_watch(struct svc *s)
 {
+	svc_follow_main(s);
 	if (s->pid > 0)
 		loop_watch_child(s->pid, on_exit_status, s);
 	if (s->ctl_pid > 0)
@@ -556,6 +558,8 @@ static int spawn_cmd(struct svc *s, enum unit_cmd kind, int i, int as_main)
 		return r;
 	}
 	*(as_main ? &s->pid : &s->ctl_pid) = pid;
+	if (as_main)
+		svc_follow_main(s);
 	s->ctl_kind = kind;
 	s->cmd_next = i + 1;
 	loop_watch_child(pid, on_exit_status, s);

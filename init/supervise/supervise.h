@@ -37,6 +37,9 @@ struct svc {
 	struct unit *u;
 	enum svc_state state;
 	pid_t pid;	   /* the main process; 0: none */
+	int pidfd;	   /* its pidfd (svc_follow.c), valid while pidfd_pid > 0 */
+	pid_t pidfd_pid;   /* the pid pidfd was opened for; 0: no pidfd */
+	int final_sent;	   /* the stop sent FinalKillSignal= (the SIGKILL comes next) */
 	pid_t ctl_pid;	   /* the control command running (ExecStartPre...); 0: none */
 	int ctl_kind;	   /* enum unit_cmd: the list being run */
 	int cmd_next;	   /* the next command of that list */
@@ -106,6 +109,11 @@ void svc_admin_stop(struct svc *s);
 void svc_admin_restart(struct svc *s);
 /* Watch s->pid: its exit goes through the supervisor's exit handling. */
 void svc_watch(struct svc *s);
+
+/* Where s's main process is now, relative to the cgroup root (it may have
+ * left its scope: "system.slice/node_slurmstepd.scope/slurmd"), read
+ * through its pidfd (svc_follow.c): 0, or -errno (-ESRCH: none). */
+int svc_follow_cgroup(const struct svc *s, char *out, size_t cap);
 
 /* "exited with status N", "killed by signal N (name)" */
 void svc_describe_status(int status, char *buf, size_t cap);

@@ -47,6 +47,13 @@ void svc_new_invocation_id(struct svc *s);
 /* OOM kills of s's scope before it goes: 1 when the main process (status)
  * was the OOM killer's. */
 int svc_note_oom_kills(struct svc *s, int status);
+/* svc_follow.c: s->pid is the main process now (or 0): hold its pidfd;
+ * the main process is gone: close it; signal it through it (0, or -errno,
+ * -ESRCH: none); 1 when it runs outside the scope it was started in. */
+void svc_follow_main(struct svc *s);
+void svc_follow_drop(struct svc *s);
+int svc_follow_signal(const struct svc *s, int sig);
+int svc_follow_left_scope(const struct svc *s);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);
 /* Finish the boot step once every service is settled (svc_boot.c). */

@@ -47,8 +47,25 @@ static char step_reason[1024];
 
 /* ---- sd_notify ---- */
 
+/* The service whose main process is pid or pid's parent (`pactctl
+ * notify` run by it), wherever it runs: it may have left its scope. */
+static struct svc *svc_of_main(pid_t pid)
+{
+	char path[64], text[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	const char *p = read_file(path, text, sizeof text) > 0 ? strrchr(text, ')') : NULL;
+	pid_t ppid = p ? (pid_t)atoi(p + 4) : 0; /* ") S <ppid>" */
+	for (int i = 0; i < svc_n; i++)
+		if (svc_table[i].pid > 0 && (svc_table[i].pid == pid || svc_table[i].pid == ppid))
+			return &svc_table[i];
+	return NULL;
+}
+
 static struct svc *svc_of_pid(pid_t pid)
 {
+	struct svc *main = svc_of_main(pid);
+	if (main)
+		return main;
 	char path[64], text[512];
 	snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
 	if (read_file(path, text, sizeof text) <= 0)

@@ -15,6 +15,7 @@
 #include "os/spawn.h"
 #include "supervise/notify.h"
 #include "supervise/svc_child.h"
+#include "supervise/svc_delegate.h"
 #include "supervise/svc_dirs.h"
 #include "supervise/svc_kinds.h"
 #include "supervise/svc_tasks.h"
@@ -118,7 +119,16 @@ int svc_exec_scope(const struct unit *u, const char *base, struct cg_scope *scop
 {
 	struct cg_limits lim;
 	limits_of(u, &lim);
-	return cg_create_scope_fresh(&node_cg, unit_slice_path(u->slice), base, &lim, scope, gen);
+	if (u->delegate) /* every controller, cpuset too, reaches the scope */
+		svc_delegate_prepare(&node_cg, unit_slice_path(u->slice));
+	int r = cg_create_scope_fresh(&node_cg, unit_slice_path(u->slice), base, &lim, scope, gen);
+	if (r == 0 && u->delegate && u->has_cred && u->cred.uid != 0) {
+		int d = svc_delegate_give(scope, u->cred.uid, u->cred.gid);
+		if (d < 0)
+			log_warn("service %s: Delegate=yes: cannot give %s to uid %d: %s", u->name,
+				 scope->rel, (int)u->cred.uid, strerror(-d));
+	}
+	return r;
 }
 
 /* StandardOutput=file:... and friends: opened here, handed to the child. */

@@ -103,6 +103,8 @@ void svc_admin_restart(struct svc *s)
 
 /* ---- stop ---- */
 
+static void signal_run(struct svc *s, int sig, int whole);
+
 static void stop_timeout(void *ctx)
 {
 	struct svc *s = ctx;
@@ -121,18 +123,34 @@ static void stop_timeout(void *ctx)
 		if (s->pid > 0)
 			loop_unwatch_child(s->pid);
 		s->pid = 0;
+		svc_follow_drop(s);
 		svc_drop_scope(s); /* KillMode=process/none leave it; others kill it */
 		return;
 	}
+	int whole =
+	    s->u->kill_mode == UNIT_KILL_CONTROL_GROUP || s->u->kill_mode == UNIT_KILL_MIXED;
+	if (s->u->final_kill_signal != SIGKILL && !s->final_sent && s->pid > 0) {
+		/* FinalKillSignal= first (SIGQUIT, SIGABRT: a core to see why it
+		 * hung), the same wait again, then SIGKILL all the same */
+		log_warn("service %s: still running %llu ms after signal %d: FinalKillSignal=%d",
+			 s->u->name, (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal,
+			 s->u->final_kill_signal);
+		s->final_sent = 1;
+		signal_run(s, s->u->final_kill_signal, whole);
+		timer_arm(&s->stop_timer, s->u->timeout_stop_ms, stop_timeout, s);
+		return;
+	}
 	log_warn("service %s: still running %llu ms after signal %d: killing its scope", s->u->name,
-		 (unsigned long long)s->u->timeout_stop_ms, s->u->kill_signal);
+		 (unsigned long long)s->u->timeout_stop_ms,
+		 s->final_sent ? s->u->final_kill_signal : s->u->kill_signal);
 	if (s->pid > 0 && s->have_scope) {
-		if (s->u->kill_mode == UNIT_KILL_CONTROL_GROUP ||
-		    s->u->kill_mode == UNIT_KILL_MIXED)
+		if (whole)
 			cg_kill(s->scope.path); /* the main pid's exit then removes the scope */
 		else
 			kill(s->pid, SIGKILL);
 	}
+	if (s->pid > 0 && (!s->have_scope || svc_follow_left_scope(s)))
+		svc_follow_signal(s, SIGKILL); /* it left its scope: cgroup.kill misses it */
 }
 
 static int signal_pid(void *ctx, pid_t pid)
@@ -145,6 +163,22 @@ static int signal_pid(void *ctx, pid_t pid)
 	return 0;
 }
 
+static int final_pid(void *ctx, pid_t pid)
+{
+	kill(pid, *(const int *)ctx);
+	return 0;
+}
+
+/* sig to every process of the scope (whole) or to the main process only;
+ * the main process through its pidfd when it left the scope */
+static void signal_run(struct svc *s, int sig, int whole)
+{
+	if (whole && s->have_scope)
+		cg_for_each_pid(s->scope.path, final_pid, &sig);
+	if ((!whole || svc_follow_left_scope(s)) && svc_follow_signal(s, sig) < 0 && s->pid > 0)
+		kill(s->pid, sig);
+}
+
 /* KillSignal= as KillMode= says: the whole scope, or the main process only
  * (mixed, process), or nothing (none). */
 static void send_kill_signal(struct svc *s)
@@ -155,6 +189,7 @@ static void send_kill_signal(struct svc *s)
 			log_info("service %s: KillMode=none: pid %d left running", u->name, s->pid);
 			loop_unwatch_child(s->pid);
 			s->pid = 0;
+			svc_follow_drop(s);
 		}
 		svc_drop_scope(s);
 		return;
@@ -167,7 +202,8 @@ static void send_kill_signal(struct svc *s)
 		 u->kill_mode == UNIT_KILL_CONTROL_GROUP ? "the scope of pid" : "pid", s->pid);
 	if (u->kill_mode == UNIT_KILL_CONTROL_GROUP && s->have_scope)
 		cg_for_each_pid(s->scope.path, signal_pid, s);
-	else
+	/* the main process by itself, or when it left the scope (slurmd) */
+	if (u->kill_mode != UNIT_KILL_CONTROL_GROUP || svc_follow_left_scope(s))
 		signal_pid(s, s->pid);
 	if (s->pid <= 0) { /* no main process to wait for: the scope goes now */
 		svc_drop_scope(s);
@@ -236,6 +272,7 @@ void svc_stop(struct svc *s)
 		return;
 	}
 	s->state = SVC_STOPPING;
+	s->final_sent = 0;
 	if (s->ctl_pid > 0 && s->ctl_kind != UNIT_CMD_STOP_POST) {
 		/* a command of the start or a reload: it ends with the run */
 		loop_unwatch_child(s->ctl_pid);

@@ -13,28 +13,12 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "node/hardware.h"
+#include "supervise/svc_delegate.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static const char *const controllers[] = {"cpuset", "cpu", "io", "memory", "pids"};
-
-static void enable(const char *dir)
-{
-	char file[512];
-	if (path_fmt(file, sizeof file, "%s/cgroup.subtree_control", dir) < 0)
-		return;
-	/* one write each: a controller the kernel lacks does not stop the others */
-	for (size_t i = 0; i < sizeof controllers / sizeof controllers[0]; i++) {
-		char word[16];
-		snprintf(word, sizeof word, "+%s", controllers[i]);
-		int r = write_file(file, word);
-		if (r < 0 && r != -ENOENT)
-			log_debug("system.slice: %s %s: %s", file, word, strerror(-r));
-	}
-}
 
 void svc_system_slice_make(int wanted)
 {
@@ -46,7 +30,7 @@ void svc_system_slice_make(int wanted)
 			log_err("system.slice: %s: %s", dir, strerror(errno));
 		return; /* made before (a retry, a re-exec): its owner's now */
 	}
-	enable(node_cg.root);
-	enable(dir);
+	svc_delegate_pass_down(node_cg.root);
+	svc_delegate_pass_down(dir);
 	log_info("system.slice: made for the workload manager (cpuset cpu io memory pids)");
 }

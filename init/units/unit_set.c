@@ -265,15 +265,25 @@ static int add_name(struct unit *u, const char **list, int *n, const char *name)
 	return 0;
 }
 
+static int lists_name(const char *const *list, int n, const char *name);
+
 /* DefaultDependencies=, sockets before their services, the collected
  * "before target" pairs, BindsTo=/Requisite= as Requires=. */
 static void add_implied(struct set_state *s)
 {
 	for (int i = 0; i < s->n_ord; i++) {
 		int k = unit_find(s->table, s->n, s->ord[i].unit);
-		if (k >= 0 && s->table[k].load_state == UNIT_LOADED)
-			add_name(&s->table[k], s->table[k].before, &s->table[k].n_before,
-				 s->ord[i].target);
+		if (k < 0 || s->table[k].load_state != UNIT_LOADED || !s->table[k].default_deps)
+			continue;
+		/* as systemd: no implied order against one already written the
+		 * other way (nfs-client.target wants remote-fs-pre.target and
+		 * is Before= it): that would be a cycle */
+		int t = unit_find(s->table, s->n, s->ord[i].target);
+		if (lists_name(s->table[k].after, s->table[k].n_after, s->ord[i].target) ||
+		    (t >= 0 &&
+		     lists_name(s->table[t].before, s->table[t].n_before, s->ord[i].unit)))
+			continue;
+		add_name(&s->table[k], s->table[k].before, &s->table[k].n_before, s->ord[i].target);
 	}
 	for (int k = 0; k < s->n; k++) {
 		struct unit *u = &s->table[k];

@@ -171,6 +171,34 @@ static void test_legacy_and_relations(void)
 	   "of two boot units in conflict, the later does not start");
 }
 
+/* The order a target implies for what it wants gives way, as in systemd,
+ * to one written the other way and to DefaultDependencies=no. */
+static void test_implied_order_gives_way(void)
+{
+	tree_put("lib/units/nfs-client.target",
+		 "[Unit]\nBefore=remote-fs-pre.target\nWants=remote-fs-pre.target\n"
+		 "[Install]\nWantedBy=multi-user.target\n");
+	tree_put("lib/units/early.service",
+		 "[Unit]\nDefaultDependencies=no\n" SVC(
+		     "/bin/early") "[Install]\nWantedBy=multi-user.target\n");
+	const char *enable[] = {"nfs-client.target", "early"};
+	int n = load_set(NULL, enable, 2);
+	const struct unit *pre = get(n, "remote-fs-pre.target"), *nc = get(n, "nfs-client.target");
+	/* (a target that then orders nothing is left out of the table) */
+	ok(!(pre && lists(pre->before, pre->n_before, "nfs-client.target")) &&
+	       !(nc && lists(nc->after, nc->n_after, "remote-fs-pre.target")),
+	   "a target Before= what it wants is not also after it (no cycle)");
+	const struct unit *early = get(n, "early.service");
+	ok(early && early->boot && !lists(early->before, early->n_before, "multi-user.target"),
+	   "DefaultDependencies=no: not ordered before the target that wants it");
+	struct depgraph g;
+	depgraph_build(&g, table, n);
+	int dead = 0;
+	for (int i = 0; i < n; i++)
+		dead += g.dead[i];
+	is_int(dead, 0, "the set has no dependency cycle");
+}
+
 int main(void)
 {
 	tree_init("unitset");
@@ -184,6 +212,9 @@ int main(void)
 	tree_done();
 	tree_init("unitset");
 	test_legacy_and_relations();
+	tree_done();
+	tree_init("unitset");
+	test_implied_order_gives_way();
 	tree_done();
 	return done_testing();
 }
