@@ -204,6 +204,7 @@ struct unit {
 	char load_error[UNIT_DIAG_LEN]; /* first error, "file:line: what" */
 	const char *source;		/* the file it came from */
 	const char *instance;		/* "0" for cxi_rh@0.service, "" otherwise */
+	uint64_t digest; /* of its files' paths and text: daemon-reload sees a change */
 
 	/* [Unit] */
 	const char *description; /* "" when not set */

@@ -1,0 +1,36 @@
+/*
+ * What `pactctl daemon-reload` changes (docs/units.md, "Reloading the
+ * unit files"): the running unit set against one freshly loaded from the
+ * same directories. A unit of the fresh set that the running one lacks
+ * is added; one whose files (unit file and drop-ins, by digest) differ is
+ * changed; one the fresh set lacks is removed only when its file is gone
+ * or masked: a unit that is merely no longer enabled stays as it runs.
+ */
+#ifndef PACT_UNIT_SET_DIFF_H
+#define PACT_UNIT_SET_DIFF_H
+
+#include "units/unit.h"
+#include "units/unit_set.h"
+
+struct unit_set_diff {
+	int n_added, n_changed, n_removed;
+	int added[UNITS_MAX];	/* indexes into the fresh table */
+	int changed[UNITS_MAX]; /* indexes into the fresh table */
+	int removed[UNITS_MAX]; /* indexes into the running table */
+};
+
+/*
+ * Compare the running table (old, n_old; a unit with an empty name is a
+ * free slot, and so is slot k when skip && skip[k]) with the fresh one. c gives the unit
+ * directories, to tell a unit whose file is gone or masked (removed) from one no longer enabled
+ * (kept); NULL: every unit the fresh set lacks is removed. 0, or -ENOMEM.
+ */
+int unit_set_diff(const struct unit_set_conf *c, const struct unit *old, int n_old,
+		  const unsigned char *skip, const struct unit *fresh, int n_fresh,
+		  struct unit_set_diff *out);
+
+/* Does a file of the unit directories (or the legacy one) define name,
+ * unmasked? 1 yes, 0 no (gone, masked, or a built-in target), -ENOMEM. */
+int unit_set_has_file(const struct unit_set_conf *c, const char *name);
+
+#endif
