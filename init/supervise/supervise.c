@@ -58,19 +58,27 @@ struct depgraph svc_graph;
 
 /* ---- the table ---- */
 
+/* A slot that daemon-reload emptied has no name: the accessors skip it. */
 int svc_count(void)
 {
-	return svc_n;
+	int n = 0;
+	for (int i = 0; i < svc_n; i++)
+		n += svc_units[i].name[0] != '\0';
+	return n;
 }
 
 struct svc *svc_at(int i)
 {
-	return i >= 0 && i < svc_n ? &svc_table[i] : NULL;
+	for (int k = 0; k < svc_n && i >= 0; k++)
+		if (svc_units[k].name[0] && i-- == 0)
+			return &svc_table[k];
+	return NULL;
 }
 
 struct svc *svc_find(const char *name)
 {
-	return svc_at(unit_find(svc_units, svc_n, name));
+	int i = name[0] ? unit_find(svc_units, svc_n, name) : -1;
+	return i >= 0 ? &svc_table[i] : NULL;
 }
 
 static const char *const state_names[] = {
@@ -136,6 +144,7 @@ void svc_set_state(struct svc *s, enum svc_state st)
 	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED ||
 	    st == SVC_SKIPPED)
 		svc_start_ready();
+	svc_reload_at_rest(s);
 }
 
 /* ---- exit, restart, failure ---- */
@@ -700,6 +709,8 @@ void svc_start_next(struct svc *s)
 /* Start (or continue starting: the next command). */
 int svc_start(struct svc *s)
 {
+	if (s->state != SVC_STARTING)
+		svc_reload_before_start(s);
 	if (s->u->kind != UNIT_KIND_SERVICE)
 		return svc_kind_start(s, s->u); /* targets, sockets, timers: svc_kinds.c */
 	if (s->state == SVC_STARTING) {

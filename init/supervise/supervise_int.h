@@ -49,6 +49,14 @@ void svc_new_invocation_id(struct svc *s);
 int svc_note_oom_kills(struct svc *s, int status);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);
+/* svc_boot.c: a fresh record for the unit of slot i (its log opened or
+ * carried across a re-exec). */
+void svc_slot_init(int i);
+/* svc_reload.c: a unit whose new definition waited for its next start
+ * takes it now (from svc_start); a unit that daemon-reload removed
+ * leaves the table once it is at rest (from svc_set_state). */
+void svc_reload_before_start(struct svc *s);
+void svc_reload_at_rest(struct svc *s);
 /* Finish the boot step once every service is settled (svc_boot.c). */
 void svc_check_boot(void);
 /* Finish svc_stop_all once every service is stopped (svc_stop.c). */

@@ -291,6 +291,26 @@ static void kind_activate(const char *service, const char *by)
 
 static const struct svc_kind_ops kind_ops = {kind_ready, kind_failed, kind_activate};
 
+void svc_slot_init(int i)
+{
+	char logs[512], base[UNIT_NAME_MAX];
+	struct svc *s = &svc_table[i];
+	memset(s, 0, sizeof *s);
+	s->u = &svc_units[i];
+	s->last_status = -1;
+	run_path(logs, sizeof logs, "logs");
+	svc_base_name(s, base, sizeof base);
+	/* its pipe may have come across a re-exec; else a new one */
+	if (svclog_restore(&s->log, logs, base, s->u->name) < 0 &&
+	    svclog_open(&s->log, logs, base) < 0)
+		log_warn("service %s: no log capture", s->u->name);
+	if (s->u->load_state != UNIT_LOADED) {
+		snprintf(s->why, sizeof s->why, "%s", s->u->load_error);
+		s->state = SVC_FAILED;
+		s->settled = 1;
+	}
+}
+
 void svc_init(void)
 {
 	char dir[512], logs[512];
@@ -309,22 +329,8 @@ void svc_init(void)
 	svc_n = n;
 	svc_kinds_init(&kind_ops);
 	depgraph_build(&svc_graph, svc_units, n);
-	for (int i = 0; i < n; i++) {
-		struct svc *s = &svc_table[i];
-		s->u = &svc_units[i];
-		s->last_status = -1;
-		char base[UNIT_NAME_MAX];
-		svc_base_name(s, base, sizeof base);
-		/* its pipe may have come across a re-exec; else a new one */
-		if (svclog_restore(&s->log, logs, base, s->u->name) < 0 &&
-		    svclog_open(&s->log, logs, base) < 0)
-			log_warn("service %s: no log capture", s->u->name);
-		if (s->u->load_state != UNIT_LOADED) {
-			snprintf(s->why, sizeof s->why, "%s", s->u->load_error);
-			s->state = SVC_FAILED;
-			s->settled = 1;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		svc_slot_init(i);
 	log_info("services: %d loaded from %s (%d errors, %d warnings)", n, dir, diag.nerr,
 		 diag.nwarn);
 	svc_tasks_apply(); /* after a re-exec: for the services it restarts */
