@@ -36,7 +36,7 @@
 
 static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
 static int n_instances;
-static char required[512] = "all";
+static char required[512] = "target";
 static char services_dir[256]; /* "" = <config_dir>/services */
 static int system_slice;       /* services_system_slice = yes */
 static int boot_waiting;
@@ -103,6 +103,8 @@ static int on_notify(pid_t sender, char *msg, size_t len)
 
 static int is_required(const struct svc *s)
 {
+	if (strcmp(required, "target") == 0) /* what is enabled into the node's target */
+		return s->u->in_target;
 	if (strcmp(required, "all") == 0)
 		return 1;
 	if (strcmp(required, "none") == 0)
@@ -141,8 +143,9 @@ int svc_degraded(void)
 }
 
 /*
- * The boot waits for the services that decide readiness (services_required)
- * until each is ready or has failed; a service that is not required is
+ * The boot waits for the services that decide readiness (services_required;
+ * by default `target`: the units enabled into the node's target, as the
+ * unit set marks them) until each is ready or has failed; a service that is not required is
  * waited for only while its first start runs (one waiting behind a
  * crash-looping dependency, or crash-looping itself, does not hold the
  * node). A failed one that is not required leaves the node ready but

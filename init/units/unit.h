@@ -218,6 +218,7 @@ struct unit {
 	enum unit_kind kind;
 	int default_deps; /* DefaultDependencies= (yes unless said) */
 	int boot;	  /* started by the boot (else only by a socket, timer or request) */
+	int in_target;	  /* enabled into the node's target: decides readiness */
 	struct unit_names conflicts, binds_to, part_of, requisite;
 	/* [Install] */
 	struct unit_names wanted_by, required_by, alias, also;
