@@ -208,12 +208,22 @@ static void refresh_unchanged(const struct unit *fresh, int n_fresh)
 	}
 }
 
+/* Changed, and not as it waits for its next start already. */
+static int still_changed(int i, const struct unit *src)
+{
+	return !pending[i] || pending[i]->digest != src->digest ||
+	       pending[i]->load_state != src->load_state;
+}
+
 static void apply(const struct unit *fresh, int n_fresh, const struct unit_set_diff *d,
 		  int start_added, struct svc_reload_report *r)
 {
-	for (int k = 0; k < d->n_changed; k++)
-		change_unit(unit_find(svc_units, svc_n, fresh[d->changed[k]].name),
-			    &fresh[d->changed[k]], r);
+	for (int k = 0; k < d->n_changed; k++) {
+		const struct unit *src = &fresh[d->changed[k]];
+		int i = unit_find(svc_units, svc_n, src->name);
+		if (still_changed(i, src))
+			change_unit(i, src, r);
+	}
 	refresh_unchanged(fresh, n_fresh);
 	for (int k = 0; k < d->n_removed; k++)
 		remove_unit(d->removed[k], r);

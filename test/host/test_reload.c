@@ -119,6 +119,9 @@ static void test_reload(void)
 	       strstr(out, "\"removed\":[\"gone.service\"]") &&
 	       strstr(out, "\"at_next_start\":[\"change.service\"]"),
 	   "--json says what was added, changed (at its next start), removed: %s", out);
+	daemon_pactctl(&d, "daemon-reload", out, sizeof out);
+	ok(strstr(out, "0 added, 0 changed, 0 removed"),
+	   "a second reload: the unit waiting for its next start is not changed again: %s", out);
 	is_int(daemon_wait_log(&d, "service new.service: started", WAIT_MS), 0,
 	       "the added unit, wanted by the node's target, starts");
 	is_int(daemon_wait_log(&d, "unit gone.service: removed by daemon-reload", WAIT_MS), 0,
