@@ -257,6 +257,9 @@ static void test_group(void)
 	is_int(ctl_as("65534:65534", "stop --no-block good"), 1, "... but not stop");
 	ok(strstr(out, "PermissionDenied") && strstr(out, "root only"), "... told it is root's");
 	is_int(ctl_as("65534:65534", "reexec"), 1, "... nor reexec");
+	is_int(ctl_as("65534:65534", "is-enabled good"), 0, "... is-enabled (it reads)");
+	is_int(ctl_as("65534:65534", "daemon-reload"), 1, "... but not daemon-reload");
+	is_int(ctl_as("65534:65534", "enable good"), 1, "... nor enable");
 	is_int(ctl("is-active good"), 0, "good still runs");
 	is_int(ctl_as("65533:65533", "status"), 1, "a uid outside the group cannot connect");
 	ok(strstr(out, "Permission denied") != NULL, "... (%s)", strtok(out, "\n"));
