@@ -49,6 +49,8 @@ void svc_new_invocation_id(struct svc *s);
 int svc_note_oom_kills(struct svc *s, int status);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);
+/* svc_boot.c: has the boot's StartServices step begun (units may start)? */
+int svc_services_began(void);
 /* svc_boot.c: a fresh record for the unit of slot i (its log opened or
  * carried across a re-exec). */
 void svc_slot_init(int i);

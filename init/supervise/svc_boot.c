@@ -40,6 +40,7 @@ static char required[512] = "target";
 static char services_dir[256]; /* "" = <config_dir>/services */
 static int system_slice;       /* services_system_slice = yes */
 static int boot_waiting;
+static int services_began; /* StartServices ran once: units may start */
 /* Inside step_services: a verdict reached there is its return value, not a
  * boot_step_finished() call (boot.c would count the step done twice). */
 static int in_step, step_result;
@@ -120,6 +121,11 @@ static int is_required(const struct svc *s)
 		p += strspn(p, " ,");
 	}
 	return 0;
+}
+
+int svc_services_began(void)
+{
+	return services_began;
 }
 
 int svc_is_required(const struct svc *s)
@@ -203,6 +209,7 @@ int svc_step_start(char *err, size_t errlen)
 	boot_waiting = 1;
 	step_result = 0;
 	in_step = 1;
+	services_began = 1;
 	svc_start_ready();
 	in_step = 0;
 	if (boot_waiting)

@@ -235,6 +235,10 @@ static void apply(const struct unit *fresh, int n_fresh, const struct unit_set_d
 int svc_reload_units(int start_added, struct svc_reload_report *r, char *err, size_t cap)
 {
 	memset(r, 0, sizeof *r);
+	if (!svc_services_began()) { /* a start now would come before the boot's phases */
+		snprintf(err, cap, "the boot has not reached StartServices yet; try once it has");
+		return -EBUSY;
+	}
 	size_t len = sizeof(struct unit) * UNITS_MAX;
 	struct unit *fresh = map(len);
 	struct unit_set_diff *d = map(sizeof *d);
