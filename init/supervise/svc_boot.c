@@ -151,10 +151,10 @@ int svc_degraded(void)
 /*
  * The boot waits for the services that decide readiness (services_required;
  * by default `target`: the units enabled into the node's target, as the
- * unit set marks them) until each is ready or has failed; a service that is not required is
- * waited for only while its first start runs (one waiting behind a
- * crash-looping dependency, or crash-looping itself, does not hold the
- * node). A failed one that is not required leaves the node ready but
+ * unit set marks them) until each is ready or has failed; a service that
+ * is not required is waited for only while its first start runs (one
+ * waiting behind a crash-looping dependency, or crash-looping itself,
+ * does not hold the node). A failed one that is not required leaves the node ready but
  * degraded. The reason names every failing service first, then why.
  */
 void svc_check_boot(void)
