@@ -60,8 +60,8 @@ static void put(int i, const struct unit *src)
 void svc_reload_before_start(struct svc *s)
 {
 	int i = (int)(s - svc_table);
-	if (!pending[i])
-		return;
+	if (!pending[i] || keeps_slot(s->u))
+		return; /* a socket or timer: at the next boot */
 	put(i, pending[i]);
 	drop_pending(i);
 	log_info("service %s: starts with its reloaded unit file", s->u->name);
@@ -135,6 +135,34 @@ static int check_loads(const struct unit *fresh, const struct unit_set_diff *d, 
 	return bad;
 }
 
+/* Keep src for slot i's next start; 0, or -ENOMEM (said). */
+static int keep_pending(int i, const struct unit *src)
+{
+	drop_pending(i);
+	pending[i] = map(sizeof *pending[i]);
+	if (!pending[i]) {
+		log_err("daemon-reload: %s: out of memory, its new unit file is not taken",
+			src->name);
+		return -ENOMEM;
+	}
+	unit_copy(pending[i], src);
+	return 0;
+}
+
+/* A socket or timer back under its old name: its slot and its open fds
+ * or timer, started again when the target wants it; a new definition
+ * waits for the next boot, as for a changed one. */
+static void revive(int i, const struct unit *src, int start_added)
+{
+	gone[i] = 0;
+	if (svc_units[i].digest != src->digest)
+		keep_pending(i, src);
+	if (start_added && svc_units[i].boot) {
+		svc_table[i].admin_stop = 0;
+		svc_table[i].state = SVC_INACTIVE;
+	}
+}
+
 static void add_unit(const struct unit *src, int start_added, struct svc_reload_report *r)
 {
 	int i = slot_for(src->name);
@@ -142,9 +170,8 @@ static void add_unit(const struct unit *src, int start_added, struct svc_reload_
 		log_err("daemon-reload: more than %d units, %s not added", UNITS_MAX, src->name);
 		return;
 	}
-	if (gone[i]) { /* a socket or timer back: its slot, its open fds */
-		gone[i] = 0;
-		put(i, src);
+	if (gone[i]) {
+		revive(i, src, start_added);
 	} else {
 		unit_copy(&svc_units[i], src);
 		if (!start_added)
@@ -157,24 +184,26 @@ static void add_unit(const struct unit *src, int start_added, struct svc_reload_
 	add_name(r->added, src->name);
 }
 
+/* A socket's fds and a timer's entry, once started, stay as they were
+ * opened: their new definition waits for the next boot (or re-exec). */
+static int applies_later(const struct svc *s)
+{
+	return keeps_slot(s->u) ? s->state != SVC_INACTIVE : !at_rest(s);
+}
+
 static void change_unit(int i, const struct unit *src, struct svc_reload_report *r)
 {
 	r->n_changed++;
 	add_name(r->changed, src->name);
 	drop_pending(i);
-	if (at_rest(&svc_table[i])) {
+	if (!applies_later(&svc_table[i])) {
 		put(i, src);
 		return;
 	}
-	pending[i] = map(sizeof *pending[i]);
-	if (!pending[i]) {
-		log_err("daemon-reload: %s: out of memory, its new unit file is not taken",
-			src->name);
-		return;
+	if (keep_pending(i, src) == 0 && !keeps_slot(src)) {
+		r->n_pending++;
+		add_name(r->pending, src->name);
 	}
-	unit_copy(pending[i], src);
-	r->n_pending++;
-	add_name(r->pending, src->name);
 }
 
 static void remove_unit(int i, struct svc_reload_report *r)
