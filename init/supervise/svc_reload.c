@@ -180,6 +180,8 @@ static void add_unit(const struct unit *src, int start_added, struct svc_reload_
 			svc_n++;
 		svc_slot_init(i);
 	}
+	if (unit_set_builtin(src))
+		return; /* needed now that a unit orders against it: no news */
 	r->n_added++;
 	add_name(r->added, src->name);
 }

@@ -18,14 +18,9 @@ static int index_has_file(const struct unit_index *ix, const char *name)
 	return e && e->type == UNIT_ENTRY_FILE;
 }
 
-int unit_set_has_file(const struct unit_set_conf *c, const char *name)
+int unit_set_builtin(const struct unit *u)
 {
-	struct unit_index *ix = unit_index_map(c);
-	if (!ix)
-		return -ENOMEM;
-	int r = index_has_file(ix, name);
-	unit_index_unmap(ix);
-	return r;
+	return u->source && strncmp(u->source, "(built-in)/", 11) == 0;
 }
 
 static int same(const struct unit *a, const struct unit *b)
@@ -56,7 +51,7 @@ int unit_set_diff(const struct unit_set_conf *c, const struct unit *old, int n_o
 			out->changed[out->n_changed++] = i;
 	}
 	for (int k = 0; k < n_old; k++) {
-		if (!old[k].name[0] || (skip && skip[k]) ||
+		if (!old[k].name[0] || (skip && skip[k]) || unit_set_builtin(&old[k]) ||
 		    find_old(fresh, n_fresh, NULL, old[k].name) >= 0)
 			continue;
 		if (c && !ix && !(ix = unit_index_map(c)))

@@ -29,8 +29,8 @@ int unit_set_diff(const struct unit_set_conf *c, const struct unit *old, int n_o
 		  const unsigned char *skip, const struct unit *fresh, int n_fresh,
 		  struct unit_set_diff *out);
 
-/* Does a file of the unit directories (or the legacy one) define name,
- * unmasked? 1 yes, 0 no (gone, masked, or a built-in target), -ENOMEM. */
-int unit_set_has_file(const struct unit_set_conf *c, const char *name);
+/* A built-in target (no file): never removed, since a set drops the
+ * ones nothing orders against; not worth a line of a report. */
+int unit_set_builtin(const struct unit *u);
 
 #endif

@@ -58,6 +58,11 @@ static void write_units(void)
 	enable_link("change.service");
 	enable_link("gone.service");
 	(void)!symlink("/dev/null", pf("%s/etc/units/masked.service", d.dir));
+	mkdir(pf("%s/etc/units/sockets.target.wants", d.dir), 0755);
+	put("sock.socket", pf("[Socket]\nListenStream=%s/sock.sock\n", d.run_dir));
+	put("sock.service", svc("exec sleep 200007", 0));
+	(void)!symlink("../sock.socket",
+		       pf("%s/etc/units/sockets.target.wants/sock.socket", d.dir));
 	(void)!symlink("keep.service", pf("%s/etc/units/other-name.service", d.dir));
 }
 
@@ -179,6 +184,30 @@ static void test_enable_disable(void)
 	   "enable a masked unit fails: %s", out);
 }
 
+/* A started socket keeps its fds: a change waits for the next boot, a
+ * removal stops it (listed, stopped), and it comes back in its slot. */
+static void test_socket(void)
+{
+	struct stat st;
+	ok(state_is("sock.socket", "running"), "sock.socket listens");
+	put("sock.socket", pf("[Socket]\nListenStream=%s/sock.sock\nBacklog=8\n", d.run_dir));
+	is_int(daemon_pactctl(&d, "--json daemon-reload", out, sizeof out), 0, "reload");
+	ok(strstr(out, "\"changed\":[\"sock.socket\"]") && strstr(out, "\"at_next_start\":[]"),
+	   "a changed socket is changed, its new definition for the next boot: %s", out);
+	ok(state_is("sock.socket", "running") && stat(pf("%s/sock.sock", d.run_dir), &st) == 0,
+	   "and it listens on");
+	daemon_pactctl(&d, "daemon-reload", out, sizeof out);
+	ok(strstr(out, "0 added, 0 changed, 0 removed"), "not changed again: %s", out);
+	unlink(pf("%s/etc/units/sock.socket", d.dir));
+	is_int(daemon_pactctl(&d, "--json daemon-reload", out, sizeof out), 0, "its file removed");
+	ok(strstr(out, "\"removed\":[\"sock.socket\"]"), "removed: %s", out);
+	ok(state_is("sock.socket", "stopped"), "stopped, and still listed (PID 1 keeps its fds)");
+	put("sock.socket", pf("[Socket]\nListenStream=%s/sock.sock\n", d.run_dir));
+	is_int(daemon_pactctl(&d, "--json daemon-reload", out, sizeof out), 0, "its file back");
+	ok(strstr(out, "\"added\":[\"sock.socket\"]"), "added: %s", out);
+	ok(state_is("sock.socket", "running"), "listening again");
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -197,6 +226,7 @@ int main(void)
 	test_reload_refused();
 	test_reload();
 	test_enable_disable();
+	test_socket();
 	daemon_finish(&d, tap_failed);
 	return done_testing();
 }
