@@ -58,23 +58,7 @@ struct depgraph svc_graph;
 
 /* ---- the table ---- */
 
-/* A slot that daemon-reload emptied has no name: the accessors skip it. */
-int svc_count(void)
-{
-	int n = 0;
-	for (int i = 0; i < svc_n; i++)
-		n += svc_units[i].name[0] != '\0';
-	return n;
-}
-
-struct svc *svc_at(int i)
-{
-	for (int k = 0; k < svc_n && i >= 0; k++)
-		if (svc_units[k].name[0] && i-- == 0)
-			return &svc_table[k];
-	return NULL;
-}
-
+/* svc_count and svc_at: svc_reload.c, which empties slots */
 struct svc *svc_find(const char *name)
 {
 	int i = name[0] ? unit_find(svc_units, svc_n, name) : -1;

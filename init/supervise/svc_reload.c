@@ -6,7 +6,8 @@
  * and a changed one is copied into its slot when it is not running, else
  * kept aside (one mapping per unit) until its next start. A unit keeps
  * the boot flag it had: the boot has happened, a newly enabled unit that
- * was loaded already is not started by a reload.
+ * was loaded already is not started by a reload. svc_count and svc_at
+ * live here too: they skip the slots a reload emptied.
  */
 #include "supervise/svc_reload.h"
 #include "supervise/supervise_int.h"
@@ -22,6 +23,23 @@
 static struct unit *pending[UNITS_MAX];	 /* the next start's definition */
 static unsigned char leaving[UNITS_MAX]; /* removed: empty the slot at rest */
 static unsigned char gone[UNITS_MAX];	 /* a removed socket or timer, kept stopped */
+
+/* A slot that daemon-reload emptied has no name: the accessors skip it. */
+int svc_count(void)
+{
+	int n = 0;
+	for (int i = 0; i < svc_n; i++)
+		n += svc_units[i].name[0] != '\0';
+	return n;
+}
+
+struct svc *svc_at(int i)
+{
+	for (int k = 0; k < svc_n && i >= 0; k++)
+		if (svc_units[k].name[0] && i-- == 0)
+			return &svc_table[k];
+	return NULL;
+}
 
 static void *map(size_t len)
 {
