@@ -6,6 +6,7 @@
  */
 #include "units/unit_enable.h"
 #include "units/unit_index.h"
+#include "units/unit_set_diff.h"
 #include "lib/fileio.h"
 
 #include <dirent.h>

@@ -5,7 +5,6 @@
  * overrides them.
  */
 #include "units/unit_index.h"
-#include "units/unit_set.h"
 #include "lib/fileio.h"
 
 #include <dirent.h>
@@ -14,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -232,28 +230,4 @@ int unit_index_links(const struct unit_index *ix, const char *name, int requires
 		closedir(dp);
 	}
 	return n;
-}
-
-struct unit_index *unit_index_map(const struct unit_set_conf *c)
-{
-	struct unit_index *ix =
-	    mmap(NULL, sizeof *ix, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (ix == MAP_FAILED)
-		return NULL;
-	const char *dirs[UNIT_SET_DIRS_MAX];
-	int nd = 0;
-	if (c->legacy_dir)
-		dirs[nd++] = c->legacy_dir;
-	for (int i = 0; i < c->n_dirs && nd < UNIT_SET_DIRS_MAX; i++)
-		dirs[nd++] = c->dirs[i];
-	struct unit_diag d = {0};
-	struct unit_opts quiet = {.quiet = 1};
-	unit_index_scan(ix, dirs, nd, &quiet, &d);
-	return ix;
-}
-
-void unit_index_unmap(struct unit_index *ix)
-{
-	if (ix)
-		munmap(ix, sizeof *ix);
 }

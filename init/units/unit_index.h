@@ -34,12 +34,6 @@ struct unit_index {
 	struct unit_entry e[UNIT_INDEX_MAX];
 };
 
-/* The index of a unit set's directories (the legacy one first), quiet,
- * in a mapping of its own (it is large); NULL when out of memory. */
-struct unit_set_conf;
-struct unit_index *unit_index_map(const struct unit_set_conf *c);
-void unit_index_unmap(struct unit_index *ix);
-
 /* Scan dirs (highest precedence first; missing ones are skipped). */
 void unit_index_scan(struct unit_index *ix, const char *const *dirs, int n_dirs,
 		     const struct unit_opts *opts, struct unit_diag *d);

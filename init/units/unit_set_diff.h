@@ -29,6 +29,13 @@ int unit_set_diff(const struct unit_set_conf *c, const struct unit *old, int n_o
 		  const unsigned char *skip, const struct unit *fresh, int n_fresh,
 		  struct unit_set_diff *out);
 
+/* The index of a unit set's directories (the legacy one first), read
+ * quietly into a mapping of its own (it is large); NULL when out of
+ * memory. For the diff and for unit_enable.c. */
+struct unit_index;
+struct unit_index *unit_index_map(const struct unit_set_conf *c);
+void unit_index_unmap(struct unit_index *ix);
+
 /* A built-in target (no file): never removed, since a set drops the
  * ones nothing orders against; not worth a line of a report. */
 int unit_set_builtin(const struct unit *u);
