@@ -37,6 +37,13 @@ _pactctl() {
 	if [ "$verb" = logs ] && _pactctl_logs "$cur" "${COMP_WORDS[COMP_CWORD - 1]}"; then
 		return
 	fi
+	if [[ $cur == -* ]]; then
+		case $verb in
+		enable | disable) mapfile -t COMPREPLY < <(compgen -W "--now --runtime" -- "$cur") ;;
+		is-enabled) mapfile -t COMPREPLY < <(compgen -W "--quiet" -- "$cur") ;;
+		esac
+		return
+	fi
 	if [ "$verb" = help ]; then
 		mapfile -t COMPREPLY < <(compgen -W "$("$ctl" --list-verbs 2>/dev/null)" -- "$cur")
 	elif "$ctl" --list-unit-verbs 2>/dev/null | grep -qxF -- "$verb"; then

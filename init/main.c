@@ -91,7 +91,7 @@ static int (*const ctl_groups[])(void) = {
     ctl_reexec_init,	  ctl_status_init,   ctl_power_init,	ctl_help_init,
     ctl_allocations_init, ctl_watchdog_init, ctl_services_init, ctl_emergency_init,
     ctl_debug_init,	  ctl_mounts_init,   metrics_init,	ctl_net_init,
-    ctl_units_init,	  ctl_sysslice_init,
+    ctl_units_init,	  ctl_sysslice_init, ctl_unit_files_init,
 };
 
 /* Modules that claim init.conf keys (lib/config.c), before the file is read. */

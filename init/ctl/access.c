@@ -18,7 +18,7 @@ static int have_group;
  * read-only verb belongs here too. */
 static const char *const read_only[] = {
     "status", "services", "logs",	 "metrics",	"mounts",	"scopes",
-    "help",   "watchdog", "allocations", "list-timers", "list-sockets",
+    "help",   "watchdog", "allocations", "list-timers", "list-sockets", "is-enabled",
 };
 
 int ctl_verb_read_only(const char *verb)

@@ -37,5 +37,7 @@ int ctl_debug_init(void);
 int ctl_net_init(void);
 /* ctl/units.c: list-timers, list-sockets */
 int ctl_units_init(void);
+/* ctl/unit_files.c: daemon-reload, enable, disable, is-enabled */
+int ctl_unit_files_init(void);
 
 #endif

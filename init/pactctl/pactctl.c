@@ -127,5 +127,8 @@ int main(int argc, char **argv)
 		return pactctl_handoff(opt.run_dir, opt.json, n, args);
 	if (pactctl_is_unit_verb(verb))
 		return pactctl_unit_verb(verb, n, args);
+	int rc = pactctl_unit_file_verb(verb, n, args);
+	if (rc >= 0)
+		return rc;
 	return call_and_print(verb, n, args);
 }

@@ -57,6 +57,8 @@ int pactctl_notify(int argc, char **argv);
  * stop, restart (waiting), logs. */
 int pactctl_unit_verb(const char *verb, int argc, char **argv);
 int pactctl_is_unit_verb(const char *verb);
+/* daemon-reload, enable, disable, is-enabled (unit_files.c); -1: not one. */
+int pactctl_unit_file_verb(const char *verb, int argc, char **argv);
 int pactctl_status(int argc, char **argv);
 
 /* Print a reply's data for a human: objects as key/value lines, arrays of

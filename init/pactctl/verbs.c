@@ -35,6 +35,17 @@ static const struct pactctl_verb verbs[] = {
      "Every field of `--json services` (or of `--json status` without UNIT) as\n"
      "KEY=VALUE lines; -p picks properties (repeatable, comma separated)."},
     {"cat", "UNIT...", "print the unit files", NULL},
+    {"daemon-reload", "", "reload the unit files: add, change (at next start), remove units",
+     "New units are added (and started when the node's target wants them), changed\n"
+     "ones take their new definition at their next start, removed ones (file gone\n"
+     "or masked) are stopped. A unit that fails to load changes nothing."},
+    {"enable", "[--now] [--runtime] UNIT...", "link units into their [Install] targets",
+     "Links in /etc/pact/units (--runtime: /run/pact/units), then daemon-reload;\n"
+     "--now starts them too."},
+    {"disable", "[--now] [--runtime] UNIT...", "remove the units' links (--now: stop them)",
+     NULL},
+    {"is-enabled", "[--quiet] UNIT...", "enabled, static, disabled, masked, alias ...",
+     "Exit 0 when one unit is enabled, static or an alias; 4 when none exists."},
     {"logs", "[-u] UNIT [-n N] [-f] [--since T] [--until T] [-o short|cat|json]",
      "the end of a unit's log; -f follows it",
      "Options go anywhere: -n N / --lines N (default 50; all with --since/--until),\n"

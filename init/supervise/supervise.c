@@ -58,19 +58,11 @@ struct depgraph svc_graph;
 
 /* ---- the table ---- */
 
-int svc_count(void)
-{
-	return svc_n;
-}
-
-struct svc *svc_at(int i)
-{
-	return i >= 0 && i < svc_n ? &svc_table[i] : NULL;
-}
-
+/* svc_count and svc_at: svc_reload.c, which empties slots */
 struct svc *svc_find(const char *name)
 {
-	return svc_at(unit_find(svc_units, svc_n, name));
+	int i = name[0] ? unit_find(svc_units, svc_n, name) : -1;
+	return i >= 0 ? &svc_table[i] : NULL;
 }
 
 static const char *const state_names[] = {
@@ -136,6 +128,7 @@ void svc_set_state(struct svc *s, enum svc_state st)
 	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED ||
 	    st == SVC_SKIPPED)
 		svc_start_ready();
+	svc_reload_at_rest(s);
 }
 
 /* ---- exit, restart, failure ---- */
@@ -704,6 +697,8 @@ void svc_start_next(struct svc *s)
 /* Start (or continue starting: the next command). */
 int svc_start(struct svc *s)
 {
+	if (s->state != SVC_STARTING)
+		svc_reload_before_start(s);
 	if (s->u->kind != UNIT_KIND_SERVICE)
 		return svc_kind_start(s, s->u); /* targets, sockets, timers: svc_kinds.c */
 	if (s->state == SVC_STARTING) {

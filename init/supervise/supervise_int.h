@@ -56,6 +56,16 @@ int svc_follow_signal(const struct svc *s, int sig);
 int svc_follow_left_scope(const struct svc *s);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);
+/* svc_boot.c: has the boot's StartServices step begun (units may start)? */
+int svc_services_began(void);
+/* svc_boot.c: a fresh record for the unit of slot i (its log opened or
+ * carried across a re-exec). */
+void svc_slot_init(int i);
+/* svc_reload.c: a unit whose new definition waited for its next start
+ * takes it now (from svc_start); a unit that daemon-reload removed
+ * leaves the table once it is at rest (from svc_set_state). */
+void svc_reload_before_start(struct svc *s);
+void svc_reload_at_rest(struct svc *s);
 /* Finish the boot step once every service is settled (svc_boot.c). */
 void svc_check_boot(void);
 /* Finish svc_stop_all once every service is stopped (svc_stop.c). */

@@ -36,10 +36,11 @@
 
 static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
 static int n_instances;
-static char required[512] = "all";
+static char required[512] = "target";
 static char services_dir[256]; /* "" = <config_dir>/services */
 static int system_slice;       /* services_system_slice = yes */
 static int boot_waiting;
+static int services_began; /* StartServices ran once: units may start */
 /* Inside step_services: a verdict reached there is its return value, not a
  * boot_step_finished() call (boot.c would count the step done twice). */
 static int in_step, step_result;
@@ -120,6 +121,8 @@ static int on_notify(pid_t sender, char *msg, size_t len)
 
 static int is_required(const struct svc *s)
 {
+	if (strcmp(required, "target") == 0) /* what is enabled into the node's target */
+		return s->u->in_target;
 	if (strcmp(required, "all") == 0)
 		return 1;
 	if (strcmp(required, "none") == 0)
@@ -135,6 +138,11 @@ static int is_required(const struct svc *s)
 		p += strspn(p, " ,");
 	}
 	return 0;
+}
+
+int svc_services_began(void)
+{
+	return services_began;
 }
 
 int svc_is_required(const struct svc *s)
@@ -158,11 +166,12 @@ int svc_degraded(void)
 }
 
 /*
- * The boot waits for the services that decide readiness (services_required)
- * until each is ready or has failed; a service that is not required is
- * waited for only while its first start runs (one waiting behind a
- * crash-looping dependency, or crash-looping itself, does not hold the
- * node). A failed one that is not required leaves the node ready but
+ * The boot waits for the services that decide readiness (services_required;
+ * by default `target`: the units enabled into the node's target, as the
+ * unit set marks them) until each is ready or has failed; a service that
+ * is not required is waited for only while its first start runs (one
+ * waiting behind a crash-looping dependency, or crash-looping itself,
+ * does not hold the node). A failed one that is not required leaves the node ready but
  * degraded. The reason names every failing service first, then why.
  */
 void svc_check_boot(void)
@@ -217,6 +226,7 @@ int svc_step_start(char *err, size_t errlen)
 	boot_waiting = 1;
 	step_result = 0;
 	in_step = 1;
+	services_began = 1;
 	svc_start_ready();
 	in_step = 0;
 	if (boot_waiting)
@@ -308,6 +318,26 @@ static void kind_activate(const char *service, const char *by)
 
 static const struct svc_kind_ops kind_ops = {kind_ready, kind_failed, kind_activate};
 
+void svc_slot_init(int i)
+{
+	char logs[512], base[UNIT_NAME_MAX];
+	struct svc *s = &svc_table[i];
+	memset(s, 0, sizeof *s);
+	s->u = &svc_units[i];
+	s->last_status = -1;
+	run_path(logs, sizeof logs, "logs");
+	svc_base_name(s, base, sizeof base);
+	/* its pipe may have come across a re-exec; else a new one */
+	if (svclog_restore(&s->log, logs, base, s->u->name) < 0 &&
+	    svclog_open(&s->log, logs, base) < 0)
+		log_warn("service %s: no log capture", s->u->name);
+	if (s->u->load_state != UNIT_LOADED) {
+		snprintf(s->why, sizeof s->why, "%s", s->u->load_error);
+		s->state = SVC_FAILED;
+		s->settled = 1;
+	}
+}
+
 void svc_init(void)
 {
 	char dir[512], logs[512];
@@ -326,22 +356,8 @@ void svc_init(void)
 	svc_n = n;
 	svc_kinds_init(&kind_ops);
 	depgraph_build(&svc_graph, svc_units, n);
-	for (int i = 0; i < n; i++) {
-		struct svc *s = &svc_table[i];
-		s->u = &svc_units[i];
-		s->last_status = -1;
-		char base[UNIT_NAME_MAX];
-		svc_base_name(s, base, sizeof base);
-		/* its pipe may have come across a re-exec; else a new one */
-		if (svclog_restore(&s->log, logs, base, s->u->name) < 0 &&
-		    svclog_open(&s->log, logs, base) < 0)
-			log_warn("service %s: no log capture", s->u->name);
-		if (s->u->load_state != UNIT_LOADED) {
-			snprintf(s->why, sizeof s->why, "%s", s->u->load_error);
-			s->state = SVC_FAILED;
-			s->settled = 1;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		svc_slot_init(i);
 	log_info("services: %d loaded from %s (%d errors, %d warnings)", n, dir, diag.nerr,
 		 diag.nwarn);
 	svc_tasks_apply(); /* after a re-exec: for the services it restarts */

@@ -204,6 +204,7 @@ struct unit {
 	char load_error[UNIT_DIAG_LEN]; /* first error, "file:line: what" */
 	const char *source;		/* the file it came from */
 	const char *instance;		/* "0" for cxi_rh@0.service, "" otherwise */
+	uint64_t digest; /* of its files' paths and text: daemon-reload sees a change */
 
 	/* [Unit] */
 	const char *description; /* "" when not set */
@@ -217,6 +218,7 @@ struct unit {
 	enum unit_kind kind;
 	int default_deps; /* DefaultDependencies= (yes unless said) */
 	int boot;	  /* started by the boot (else only by a socket, timer or request) */
+	int in_target;	  /* enabled into the node's target: decides readiness */
 	struct unit_names conflicts, binds_to, part_of, requisite;
 	/* [Install] */
 	struct unit_names wanted_by, required_by, alias, also;

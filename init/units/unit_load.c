@@ -426,9 +426,21 @@ static void parser_begin(struct parser *p, const char *path, const struct unit_o
 	unit_reset(u);
 }
 
+/* FNV-1a over bytes, from h (0: the offset basis) */
+static uint64_t fold(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *b = data;
+	if (!h)
+		h = 14695981039346656037ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
 static void parse_one(struct parser *p, const char *path, const char *text, size_t len)
 {
 	p->file = path;
+	p->u->digest = fold(fold(p->u->digest, path, strlen(path) + 1), text, len);
 	if (memchr(text, '\0', len))
 		unit_perr(p, "contains a NUL byte");
 	else

@@ -214,6 +214,7 @@ static void take(struct set_state *s, const struct queued *q)
 	}
 	int i = unit_find(s->table, s->n, canon);
 	if (i >= 0) {
+		s->table[i].in_target |= q->boot && !q->from[0];
 		if (q->boot && !s->table[i].boot) {
 			s->table[i].boot = 1;
 			pull_in(s, &s->table[i], 1);
@@ -247,6 +248,7 @@ static void take(struct set_state *s, const struct queued *q)
 	else
 		load_target(s, canon, u);
 	u->boot = q->boot;
+	u->in_target = q->boot && !q->from[0];
 	if (u->load_state == UNIT_LOADED)
 		pull_in(s, u, q->boot);
 }
@@ -434,6 +436,53 @@ static void apply_enable(struct set_state *s)
 	}
 }
 
+/* Mark the unit of name (or of the alias name) enabled into the target. */
+static int mark(struct set_state *s, const char *name)
+{
+	char buf[UNIT_NAME_MAX];
+	int k = unit_find(s->table, s->n, canonical(s, name, buf, sizeof buf));
+	if (k < 0 || s->table[k].in_target || !s->table[k].boot)
+		return 0;
+	s->table[k].in_target = 1;
+	return 1;
+}
+
+static int mark_list(struct set_state *s, const char *const *names, int n)
+{
+	int changed = 0;
+	for (int i = 0; i < n; i++)
+		changed |= mark(s, names[i]);
+	return changed;
+}
+
+/*
+ * What is enabled into the node's target decides its readiness: the seeds
+ * (the target, `units.enable`, the legacy directory, the instances) and
+ * what a target among them wants or requires, through targets only (a
+ * unit that a service merely wants does not decide; one it requires fails
+ * it anyway).
+ */
+static void mark_in_target(struct set_state *s)
+{
+	for (int changed = 1, round = 0; changed && round < s->n; round++) {
+		changed = 0;
+		for (int k = 0; k < s->n; k++) {
+			const struct unit *u = &s->table[k];
+			if (!u->in_target || u->kind != UNIT_KIND_TARGET ||
+			    u->load_state != UNIT_LOADED)
+				continue;
+			changed |= mark_list(s, u->wants, u->n_wants);
+			changed |= mark_list(s, u->requires, u->n_requires);
+			changed |= mark_list(s, u->binds_to.name, u->binds_to.n);
+			for (int req = 0; req < 2; req++) {
+				int n = unit_index_links(&s->ix, u->name, req, s->links, LINKS_MAX);
+				for (int i = 0; i < n; i++)
+					changed |= mark(s, s->links[i]);
+			}
+		}
+	}
+}
+
 static void run_queue(struct set_state *s)
 {
 	while (s->qhead < s->qtail) {
@@ -482,6 +531,7 @@ int unit_set_load(const struct unit_set_conf *c, const struct unit_opts *opts, s
 					enqueue(s, s->table[k].also.name[j], s->table[k].name, 1);
 	run_queue(s);
 	apply_enable(s);
+	mark_in_target(s);
 	resolve_aliases(s);
 	add_implied(s);
 	settle_conflicts(s);

@@ -35,8 +35,11 @@ want=$("$ctl" --list-verbs | sort | tr '\n' ' ')
 [ "$got" = "$want" ] && result ok "every verb is offered ($(wc -w <<<"$got"))" ||
 	result not "every verb is offered" "got: $got"
 got=$(complete_line pactctl is-)
-[ "$got" = "is-active is-failed " ] && result ok "a prefix narrows them: $got" ||
+[ "$got" = "is-active is-enabled is-failed " ] && result ok "a prefix narrows them: $got" ||
 	result not "a prefix narrows them" "got: $got"
+got=$(complete_line pactctl enable --)
+[ "$got" = "--now --runtime " ] && result ok "enable offers its options: $got" ||
+	result not "enable offers its options" "got: $got"
 got=$(complete_line pactctl --json restart "")
 [ "$got" = "chronyd cxi_rh@0 " ] && result ok "restart offers the daemon's units: $got" ||
 	result not "restart offers the daemon's units" "got: $got"

@@ -407,6 +407,9 @@ static void test_group(void)
 	is_int(ctl_as("65534:65534", "stop --no-block good"), 1, "... but not stop");
 	ok(strstr(out, "PermissionDenied") && strstr(out, "root only"), "... told it is root's");
 	is_int(ctl_as("65534:65534", "reexec"), 1, "... nor reexec");
+	is_int(ctl_as("65534:65534", "is-enabled good"), 0, "... is-enabled (it reads)");
+	is_int(ctl_as("65534:65534", "daemon-reload"), 1, "... but not daemon-reload");
+	is_int(ctl_as("65534:65534", "enable good"), 1, "... nor enable");
 	is_int(ctl("is-active good"), 0, "good still runs");
 	struct stat lst;
 	ok(stat(pf("%s/logs/broken.log", d.run_dir), &lst) == 0 && lst.st_gid == 65534 &&

@@ -82,6 +82,28 @@ static void test_enablement(void)
 	is_int(D.nerr, 0, "no errors");
 }
 
+/* What decides readiness: what is enabled into the node's target, through
+ * targets only (issue 14 item 6). */
+static void test_in_target(void)
+{
+	tree_put("lib/units/a.service", "[Unit]\nWants=w.service\n" SVC("/bin/a"));
+	tree_put("lib/units/w.service", SVC("/bin/w"));
+	tree_put("lib/units/s.socket", "[Socket]\nListenStream=/run/s.sock\n");
+	tree_put("lib/units/s.service", SVC("/bin/s"));
+	tree_put("lib/units/e.service", SVC("/bin/e") "[Install]\nWantedBy=multi-user.target\n");
+	tree_link("../a.service", "lib/units/multi-user.target.wants/a.service");
+	tree_link("../s.socket", "lib/units/sockets.target.wants/s.socket");
+	const char *enable[] = {"e"};
+	int n = load_set(NULL, enable, 1);
+	const struct unit *a = get(n, "a.service"), *w = get(n, "w.service");
+	const struct unit *sock = get(n, "s.socket"), *svc = get(n, "s.service");
+	ok(a && a->in_target, "a unit linked into multi-user.target decides readiness");
+	ok(get(n, "e.service") && get(n, "e.service")->in_target, "so does one of units.enable");
+	ok(sock && sock->in_target, "and a socket of sockets.target, which the target wants");
+	ok(w && w->boot && !w->in_target, "what a service only Wants= starts, and does not decide");
+	ok(svc && !svc->in_target, "nor does the service a socket starts");
+}
+
 static void test_override_dropin_mask_alias(void)
 {
 	tree_put("lib/units/o.service", SVC("/bin/vendor") "Environment=A=1\n");
@@ -104,7 +126,8 @@ static void test_override_dropin_mask_alias(void)
 	const char *enable[] = {"o", "d", "m", "portmap", "rpcbind", "client", "rsyslog", "bad"};
 	int n = load_set(NULL, enable, 8);
 	const struct unit *o = get(n, "o.service"), *d = get(n, "d.service");
-	ok(o && strcmp(o->exec[UNIT_CMD_START][0].path, "/bin/admin") == 0, "the admin's file hides the vendor's");
+	ok(o && strcmp(o->exec[UNIT_CMD_START][0].path, "/bin/admin") == 0,
+	   "the admin's file hides the vendor's");
 	ok(d && strcmp(d->exec[UNIT_CMD_START][0].path, "/bin/d-new") == 0,
 	   "a drop-in replaces ExecStart= after an empty ExecStart=");
 	ok(d && d->n_env == 1 && strcmp(d->envp[0], "X=admin") == 0,
@@ -203,6 +226,9 @@ int main(void)
 {
 	tree_init("unitset");
 	test_enablement();
+	tree_done();
+	tree_init("unitset");
+	test_in_target();
 	tree_done();
 	tree_init("unitset");
 	test_override_dropin_mask_alias();

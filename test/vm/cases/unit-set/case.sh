@@ -53,4 +53,40 @@ check "pactctl list-timers names tick.timer" sh -c "pactctl list-timers | grep -
 check "pactctl list-sockets names echo.socket" \
 	sh -c "pactctl list-sockets | grep -q 'echo\\.socket.*/run/echo/echo\\.sock.*echo\\.service'"
 check "boot went on: the node is ready" test -e /run/pact/ready
+
+# run-time enablement (docs/units.md, "Enabling units at run time")
+is "$(pactctl is-enabled rpcb)" enabled "is-enabled: a unit linked into the target"
+is "$(pactctl is-enabled lonely)" disabled "is-enabled: [Install], no link: disabled"
+is "$(pactctl is-enabled masked)" masked "is-enabled: masked"
+is "$(pactctl is-enabled portmap2)" alias "is-enabled: an alias symlink"
+pactctl is-enabled --quiet no-such
+is "$?" 4 "is-enabled of no unit: exit 4"
+check "enable --now lonely" pactctl enable --now lonely
+check "its link is in /etc/pact/units" test -L /etc/pact/units/multi-user.target.wants/lonely.service
+check "--now started it" $KW -t 30 "service lonely\\.service: finished"
+is "$(cat /run/lonely.out 2>/dev/null)" ran "and it ran"
+is "$(pactctl is-enabled lonely)" enabled "is-enabled: enabled"
+check "disable lonely" pactctl disable lonely
+check "its link is gone" test ! -e /etc/pact/units/multi-user.target.wants/lonely.service
+is "$(pactctl is-enabled lonely)" disabled "is-enabled: disabled again"
+
+# daemon-reload: a unit added, one changed (a new drop-in), one removed (masked)
+mkdir -p /etc/pact/units/multi-user.target.wants
+printf '[Service]\nExecStart=/bin/sh -c "echo added >/run/added.out; exec sleep 1000000"\n' \
+	>/etc/pact/units/added.service
+ln -s ../added.service /etc/pact/units/multi-user.target.wants/added.service
+printf '[Service]\nEnvironment=WHO=reloaded\n' >/etc/pact/units/over.service.d/20-reload.conf
+ln -s /dev/null /etc/pact/units/rpcb.service
+rpcb_pid=$(svc_get rpcb pid)
+out=$(pactctl daemon-reload)
+echo "$out" | sed 's/^/# /'
+is "$(echo "$out" | tail -n 1)" "1 added, 1 changed, 1 removed" "daemon-reload: one of each"
+check "the added unit started" $KW -t 30 "service added\\.service: started"
+is "$(svc_get added state)" running "added.service runs"
+check "the masked unit leaves the table" $KW -t 30 "unit rpcb\\.service: removed by daemon-reload"
+is "$(svc_get rpcb state)" "" "rpcb.service is no longer listed"
+ok "$(proc_alive "$rpcb_pid" && echo 1 || echo 0)" "its process ($rpcb_pid) is stopped"
+is "$(pactctl daemon-reload | tail -n 1)" "0 added, 0 changed, 0 removed" "a second reload: nothing"
+check "restart over" pactctl restart over
+is "$(cat /run/over.out 2>/dev/null)" "dropin reloaded" "the changed unit's next start uses the drop-in"
 done_testing
