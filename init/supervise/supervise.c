@@ -424,6 +424,8 @@ static void ctl_exited(struct svc *s, int status)
 {
 	const struct unit_exec *e = &s->u->exec[s->ctl_kind][s->cmd_next - 1];
 	const char *key = unit_cmd_key((enum unit_cmd)s->ctl_kind);
+	if (s->ctl_kind == UNIT_CMD_CONDITION && svc_condition_skips(s, status))
+		return;
 	int good = WIFEXITED(status) &&
 		   (WEXITSTATUS(status) == 0 || (e->flags & UNIT_EXEC_IGNORE_FAILURE));
 	char what[96];
@@ -661,13 +663,15 @@ static void start_failed(struct svc *s, const char *fmt, ...)
 	svc_drop_scope(s); /* then after_scope_gone() arms the restart */
 }
 
-/* The next command of the start: ExecStartPre=..., ExecStart=...,
+/* The next command of the start: ExecCondition=..., ExecStartPre=..., ExecStart=...,
  * then (once started) ExecStartPost=..., then ready. */
 void svc_start_next(struct svc *s)
 {
 	const struct unit *u = s->u;
 	enum unit_cmd k = (enum unit_cmd)s->ctl_kind;
 	int i = s->cmd_next;
+	if (k == UNIT_CMD_CONDITION && i >= u->n_exec[UNIT_CMD_CONDITION])
+		k = UNIT_CMD_PRE, i = 0;
 	if (k == UNIT_CMD_PRE && i >= u->n_exec[UNIT_CMD_PRE])
 		k = UNIT_CMD_START, i = 0;
 	if (k == UNIT_CMD_START && i >= u->n_exec[UNIT_CMD_START]) {
@@ -684,8 +688,7 @@ void svc_start_next(struct svc *s)
 		start_failed(s, "cannot start %s: %s", u->exec[k][i].path, strerror(-r));
 		return;
 	}
-	if (k == UNIT_CMD_PRE ? i == 0
-			      : (k == UNIT_CMD_START && i == 0 && !u->n_exec[UNIT_CMD_PRE]))
+	if (i == 0 && k == svc_first_start_cmd(u))
 		count_start(s); /* the run's first process */
 	if (!as_main)
 		return;
@@ -721,7 +724,7 @@ int svc_start(struct svc *s)
 		return 0;
 	}
 	s->state = SVC_STARTING;
-	s->ctl_kind = UNIT_CMD_PRE;
+	s->ctl_kind = UNIT_CMD_CONDITION; /* then ExecStartPre=, ExecStart= */
 	s->cmd_next = 0;
 	s->reached_ready = 0;
 	s->timed_out = 0;

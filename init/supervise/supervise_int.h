@@ -54,6 +54,10 @@ void svc_follow_main(struct svc *s);
 void svc_follow_drop(struct svc *s);
 int svc_follow_signal(const struct svc *s, int sig);
 int svc_follow_left_scope(const struct svc *s);
+/* svc_outcome.c: the first command of a start; ExecCondition= ended
+ * with status: 1 when it skipped the unit (settled as skipped). */
+enum unit_cmd svc_first_start_cmd(const struct unit *u);
+int svc_condition_skips(struct svc *s, int status);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);
 /* svc_boot.c: has the boot's StartServices step begun (units may start)? */

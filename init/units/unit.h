@@ -97,6 +97,7 @@ enum unit_cmd {
 	UNIT_CMD_RELOAD,    /* ExecReload= */
 	UNIT_CMD_STOP,	    /* ExecStop= */
 	UNIT_CMD_STOP_POST, /* ExecStopPost= */
+	UNIT_CMD_CONDITION, /* ExecCondition=: runs first; 1-254 skips the unit */
 	UNIT_CMD_KINDS,
 };
 

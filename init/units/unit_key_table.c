@@ -206,7 +206,7 @@ const struct unit_key_info unit_key_table[] = {
     {SEC_SERVICE, KEY_WARNED, "StandardInput"},
     {SEC_SERVICE, KEY_WARNED, "TTYPath"},
     {SEC_SERVICE, KEY_WARNED, "Sockets"},
-    {SEC_SERVICE, KEY_WARNED, "ExecCondition"},
+    {SEC_SERVICE, KEY_SUPPORTED, "ExecCondition"},
     {SEC_SERVICE, KEY_WARNED, "LoadCredential"},
     {SEC_SERVICE, KEY_WARNED, "SetCredential"},
     {SEC_SERVICE, KEY_WARNED, "PAMName"},

@@ -150,9 +150,10 @@ static int set_type(struct parser *p, const char *key, const char *v)
 }
 
 static const char *const cmd_keys[UNIT_CMD_KINDS] = {
-    [UNIT_CMD_PRE] = "ExecStartPre",   [UNIT_CMD_START] = "ExecStart",
-    [UNIT_CMD_POST] = "ExecStartPost", [UNIT_CMD_RELOAD] = "ExecReload",
-    [UNIT_CMD_STOP] = "ExecStop",      [UNIT_CMD_STOP_POST] = "ExecStopPost",
+    [UNIT_CMD_PRE] = "ExecStartPre",	    [UNIT_CMD_START] = "ExecStart",
+    [UNIT_CMD_POST] = "ExecStartPost",	    [UNIT_CMD_RELOAD] = "ExecReload",
+    [UNIT_CMD_STOP] = "ExecStop",	    [UNIT_CMD_STOP_POST] = "ExecStopPost",
+    [UNIT_CMD_CONDITION] = "ExecCondition",
 };
 
 const char *unit_cmd_key(enum unit_cmd k)
@@ -719,6 +720,7 @@ static const struct {
     {SEC_SERVICE, "ExecReload", add_exec, 1},
     {SEC_SERVICE, "ExecStop", add_exec, 1},
     {SEC_SERVICE, "ExecStopPost", add_exec, 1},
+    {SEC_SERVICE, "ExecCondition", add_exec, 1},
     {SEC_SERVICE, "PIDFile", set_pid_file, 1},
     {SEC_SERVICE, "GuessMainPID", set_flag, 0},
     {SEC_SERVICE, "Delegate", set_flag, 0},

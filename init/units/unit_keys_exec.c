@@ -520,7 +520,6 @@ static const struct {
     {"StandardInput", "standard input is /dev/null"},
     {"TTYPath", "standard input is /dev/null"},
     {"Sockets", "no sockets are passed (socket activation)"},
-    {"ExecCondition", "the start is not conditional on it: the service starts"},
     {"LoadCredential", "no credentials are passed"},
     {"SetCredential", "no credentials are passed"},
     {"PAMName", "no PAM session is opened"},

@@ -374,3 +374,17 @@ int daemon_finish(struct daemon *d, int show_log)
 	daemon_wait_exit(d, 15000);
 	return daemon_cleanup(d);
 }
+
+void daemon_put_unit(struct daemon *d, const char *name, const char *text, int enabled)
+{
+	mkdir(pf("%s/etc/units", d->dir), 0755);
+	mkdir(pf("%s/etc/units/multi-user.target.wants", d->dir), 0755);
+	FILE *f = fopen(pf("%s/etc/units/%s", d->dir, name), "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	if (enabled)
+		(void)!symlink(pf("../%s", name),
+			       pf("%s/etc/units/multi-user.target.wants/%s", d->dir, name));
+}

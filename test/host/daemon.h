@@ -47,6 +47,9 @@ int daemon_wait_log(struct daemon *d, const char *pattern, int timeout_ms);
 /* The same for what its console programs wrote (dir/console: the harness
  * binds that file over /dev/console in pact-init's mount namespace). */
 int daemon_wait_console(struct daemon *d, const char *pattern, int timeout_ms);
+/* Write the unit name with text into the daemon's etc/units, enabled
+ * into multi-user.target when asked. */
+void daemon_put_unit(struct daemon *d, const char *name, const char *text, int enabled);
 /* Run pactctl --run-dir <run_dir> args (a shell word list); its output (stdout and
  * stderr) into out, its exit status returned (-1 when it did not exit). */
 int daemon_pactctl(struct daemon *d, const char *args, char *out, size_t cap);

@@ -17,29 +17,16 @@
 
 #define WAIT_MS 30000
 
-static void put(struct daemon *d, const char *name, const char *text, int enabled)
-{
-	mkdir(pf("%s/etc/units", d->dir), 0755);
-	mkdir(pf("%s/etc/units/multi-user.target.wants", d->dir), 0755);
-	FILE *f = fopen(pf("%s/etc/units/%s", d->dir, name), "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	if (enabled)
-		(void)!symlink(pf("../%s", name),
-			       pf("%s/etc/units/multi-user.target.wants/%s", d->dir, name));
-}
-
 static void ready_degraded(void)
 {
 	struct daemon d;
 	char out[16384];
 	is_int(daemon_prepare(&d, "node_id = target-node\n", "quiet"), 0, "prepared");
-	put(&d, "good.service",
-	    "[Unit]\nWants=extra.service\n[Service]\nExecStart=/bin/sleep 300001\n", 1);
-	put(&d, "extra.service", "[Service]\nType=oneshot\nExecStart=/bin/false\n", 0);
-	put(&d, "skip.service",
+	daemon_put_unit(&d, "good.service",
+			"[Unit]\nWants=extra.service\n[Service]\nExecStart=/bin/sleep 300001\n", 1);
+	daemon_put_unit(&d, "extra.service", "[Service]\nType=oneshot\nExecStart=/bin/false\n", 0);
+	daemon_put_unit(
+	    &d, "skip.service",
 	    "[Unit]\nConditionPathExists=/nonexistent/pact-target\n[Service]\nExecStart=/bin/"
 	    "false\n",
 	    1);
@@ -59,7 +46,7 @@ static void target_fails(void)
 	struct daemon d;
 	is_int(daemon_prepare(&d, "node_id = target-fail\nboot_retries = 0\n", "quiet"), 0,
 	       "prepared");
-	put(&d, "needed.service", "[Service]\nType=oneshot\nExecStart=/bin/false\n", 1);
+	daemon_put_unit(&d, "needed.service", "[Service]\nType=oneshot\nExecStart=/bin/false\n", 1);
 	is_int(daemon_launch(&d), 0, "pact-init started");
 	is_int(daemon_wait_log(&d, "boot failed in phase StartServices.*needed.service", WAIT_MS),
 	       0, "a failing unit enabled into the target fails the boot, named in the reason");

@@ -54,6 +54,13 @@ static void test_commands(void)
 	r = load("[Service]\nType=forking\nPIDFile=/var/run/x.pid\nExecStart=/bin/x\n");
 	ok(r == 0 && U.type == UNIT_TYPE_FORKING && strcmp(U.pid_file, "/run/x.pid") == 0,
 	   "Type=forking, PIDFile= under /var/run is /run");
+	r = load("[Service]\nExecCondition=/bin/c a\nExecCondition=-/bin/d\nExecStart=/bin/x\n");
+	ok(r == 0 && D.nwarn == 0 && U.n_exec[UNIT_CMD_CONDITION] == 2 &&
+	       strcmp(U.exec[UNIT_CMD_CONDITION][0].argv[1], "a") == 0 &&
+	       (U.exec[UNIT_CMD_CONDITION][1].flags & UNIT_EXEC_IGNORE_FAILURE),
+	   "ExecCondition= is a command list of its own, with prefixes, without a warning");
+	r = load("[Service]\nExecCondition=/bin/c\nExecCondition=\nExecStart=/bin/x\n");
+	is_int(U.n_exec[UNIT_CMD_CONDITION], 0, "an empty ExecCondition= resets the list");
 	r = load("[Service]\nType=idle\nExecStart=/bin/x\n");
 	ok(r == 0 && U.type == UNIT_TYPE_SIMPLE && D.nwarn == 0, "Type=idle is simple, quietly");
 }

@@ -1,0 +1,63 @@
+/*
+ * Host tier: what the outcome of a start decides (issue 14 item 1),
+ * against a real sanitized pact-init: ExecCondition= exiting 0 lets the
+ * service run, 1-254 skips it (its ExecStartPre= never runs, the boot is
+ * not failed), 255 fails it.
+ */
+#include "daemon.h"
+#include "hostutil.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WAIT_MS 30000
+
+static void exec_condition(void)
+{
+	struct daemon d;
+	char out[16384], unit[512];
+	is_int(daemon_prepare(&d, "node_id = cond-node\n", "quiet"), 0, "prepared");
+	daemon_put_unit(&d, "cond0.service",
+			"[Unit]\nWants=cond255.service\n[Service]\nExecCondition=/bin/true\n"
+			"ExecStart=/bin/sleep 300002\n",
+			1);
+	snprintf(unit, sizeof unit,
+		 "[Service]\nExecCondition=/bin/sh -c 'exit 1'\nExecStartPre=/bin/touch "
+		 "%s/pre-ran\nExecStart=/bin/sleep 300003\n",
+		 d.dir);
+	daemon_put_unit(&d, "cond1.service", unit, 1);
+	daemon_put_unit(
+	    &d, "cond255.service",
+	    "[Service]\nExecCondition=/bin/sh -c 'exit 255'\nExecStart=/bin/sleep 300004\n", 0);
+	is_int(daemon_launch(&d), 0, "pact-init started");
+	is_int(daemon_wait_file(&d, "ready", WAIT_MS), 0,
+	       "ready: a unit skipped by ExecCondition= does not fail the boot");
+	is_int(daemon_wait_log(&d,
+			       "service cond255.service: ExecCondition /bin/sh exited with "
+			       "status 255",
+			       WAIT_MS),
+	       0, "ExecCondition= exiting 255 is reported");
+	daemon_pactctl(&d, "--json services", out, sizeof out);
+	ok(strstr(out, "\"name\":\"cond0.service\",\"state\":\"running\""),
+	   "ExecCondition= exiting 0: the service runs");
+	ok(strstr(out, "\"name\":\"cond1.service\",\"state\":\"skipped\""),
+	   "ExecCondition= exiting 1: skipped");
+	ok(strstr(out, "\"name\":\"cond255.service\",\"state\":\"failed\""),
+	   "ExecCondition= exiting 255: failed");
+	ok(access(pf("%s/pre-ran", d.dir), F_OK) != 0,
+	   "the skipped unit's ExecStartPre= did not run");
+	daemon_finish(&d, tap_failed);
+}
+
+int main(void)
+{
+	if (getuid() != 0) {
+		printf("1..0 # SKIP needs root for namespaces\n");
+		return 0;
+	}
+	exec_condition();
+	return done_testing();
+}
