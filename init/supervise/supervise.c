@@ -128,6 +128,7 @@ void svc_set_state(struct svc *s, enum svc_state st)
 	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED ||
 	    st == SVC_SKIPPED)
 		svc_start_ready();
+	svc_on_end(s, st); /* OnFailure=, OnSuccess= */
 	svc_reload_at_rest(s);
 }
 

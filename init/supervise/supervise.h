@@ -63,6 +63,7 @@ struct svc {
 	int settled;	 /* boot: ready, or failed at least once */
 	int admin_stop;	 /* stopped by request: no restart */
 	int restart_after_stop;
+	int end_depth; /* started by another unit's OnFailure=/OnSuccess= chain this deep */
 	struct timer start_timer, stop_timer, restart_timer, watchdog_timer, pidfile_timer;
 	struct svclog log;
 	char status_text[128];

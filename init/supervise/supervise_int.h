@@ -58,6 +58,9 @@ int svc_follow_left_scope(const struct svc *s);
  * with status: 1 when it skipped the unit (settled as skipped). */
 enum unit_cmd svc_first_start_cmd(const struct unit *u);
 int svc_condition_skips(struct svc *s, int status);
+/* s entered st: start its OnFailure= units when it failed for good, its
+ * OnSuccess= units when it ended well. */
+void svc_on_end(struct svc *s, enum svc_state st);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);
 /* svc_boot.c: has the boot's StartServices step begun (units may start)? */

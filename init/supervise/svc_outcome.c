@@ -1,9 +1,11 @@
 /*
  * What the outcome of a start decides beyond the service itself:
  * ExecCondition= (exit 0 goes on, 1-254 skips the unit like a false
- * Condition*=, 255 or a signal fails it).
+ * Condition*=, 255 or a signal fails it); OnFailure= and OnSuccess=
+ * (the units started when a unit fails for good or ends well).
  */
 #include "lib/log.h"
+#include "node/power.h"
 #include "supervise/supervise_int.h"
 
 #include <stdio.h>
@@ -32,4 +34,48 @@ int svc_condition_skips(struct svc *s, int status)
 	svc_drop_scope(s);
 	svc_set_state(s, SVC_SKIPPED);
 	return 1;
+}
+
+/* A unit started by an end that ends the same way starts others, and so on:
+ * a chain this long stops there (a handler that fails, OnFailure= of each
+ * other), so that no pair of units starts each other forever. */
+#define END_CHAIN_MAX 4
+
+static int is_active(const struct svc *t)
+{
+	return t->state == SVC_STARTING || t->state == SVC_RUNNING ||
+	       t->state == SVC_RESTART_WAIT || t->state == SVC_STOPPING;
+}
+
+void svc_on_end(struct svc *s, enum svc_state st)
+{
+	int failed = st == SVC_FAILED;
+	/* ended well: a oneshot's commands done, or a run that exited cleanly */
+	int good = st == SVC_EXITED || (st == SVC_STOPPED && !s->admin_stop);
+	const struct unit_names *l = failed ? &s->u->on_failure : &s->u->on_success;
+	const char *key = failed ? "OnFailure" : "OnSuccess";
+	int depth = s->end_depth;
+	if ((!failed && !good) || !l->n || power_pending())
+		return;
+	s->end_depth = 0; /* one end spends it: a start by hand begins anew */
+	if (depth >= END_CHAIN_MAX) {
+		log_warn("service %s: %s= not followed: %d units in a row started by each other's "
+			 "end",
+			 s->u->name, key, depth);
+		return;
+	}
+	for (int i = 0; i < l->n; i++) {
+		struct svc *t = svc_find(l->name[i]);
+		if (!t || t == s) {
+			log_warn("service %s: %s=%s: %s", s->u->name, key, l->name[i],
+				 t ? "itself, not started again" : "no such unit loaded");
+			continue;
+		}
+		if (is_active(t))
+			continue; /* as systemd's start job on an active unit: nothing */
+		log_notice("service %s: %s: starting %s", s->u->name,
+			   failed ? "failed (OnFailure=)" : "succeeded (OnSuccess=)", t->u->name);
+		t->end_depth = depth + 1;
+		svc_admin_start(t);
+	}
 }

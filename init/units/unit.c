@@ -163,9 +163,9 @@ void unit_copy(struct unit *dst, const struct unit *src)
 	REBASE(dst->group);
 	for (int i = 0; i < dst->n_io; i++)
 		REBASE(dst->io[i].device);
-	struct unit_names *lists[] = {&dst->conflicts, &dst->binds_to,	&dst->part_of,
-				      &dst->requisite, &dst->wanted_by, &dst->required_by,
-				      &dst->alias,     &dst->also};
+	struct unit_names *lists[] = {
+	    &dst->conflicts,   &dst->binds_to, &dst->part_of, &dst->requisite,	&dst->wanted_by,
+	    &dst->required_by, &dst->alias,    &dst->also,    &dst->on_failure, &dst->on_success};
 	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
 		for (int i = 0; i < lists[l]->n; i++)
 			REBASE(lists[l]->name[i]);

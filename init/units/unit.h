@@ -221,6 +221,7 @@ struct unit {
 	int boot;	  /* started by the boot (else only by a socket, timer or request) */
 	int in_target;	  /* enabled into the node's target: decides readiness */
 	struct unit_names conflicts, binds_to, part_of, requisite;
+	struct unit_names on_failure, on_success; /* started when it fails / succeeds */
 	/* [Install] */
 	struct unit_names wanted_by, required_by, alias, also;
 	struct unit_socket sock; /* kind == UNIT_KIND_SOCKET */

@@ -70,18 +70,22 @@ static int set_ignored(struct parser *p, const char *key, const char *v)
 	return 0;
 }
 
-/* OnFailure=, OnSuccess=, FailureAction=, SuccessAction=: what runs when
- * this unit ends is not pact-init's; said with its consequence */
+/* OnFailure=, OnSuccess=: the units started when this one fails for good
+ * or ends well (svc_outcome.c) */
+static int set_on_end(struct parser *p, const char *key, const char *v)
+{
+	struct unit *u = p->u;
+	return unit_names_add(p, streq(key, "OnFailure") ? &u->on_failure : &u->on_success, key, v);
+}
+
+/* FailureAction=, SuccessAction=: what the node does when this unit ends
+ * is not pact-init's; said with its consequence */
 static int warn_on_end(struct parser *p, const char *key, const char *v)
 {
 	if (!*v || streq(v, "none"))
 		return 0;
-	if (strncmp(key, "On", 2) == 0)
-		unit_pwarn(p, "%s=%s is not supported: it is not started when this unit %s", key, v,
-			   streq(key, "OnFailure") ? "fails" : "succeeds");
-	else
-		unit_pwarn(p, "%s=%s is not supported: the node does not %s when this unit %s", key,
-			   v, v, streq(key, "FailureAction") ? "fails" : "succeeds");
+	unit_pwarn(p, "%s=%s is not supported: the node does not %s when this unit %s", key, v, v,
+		   streq(key, "FailureAction") ? "fails" : "succeeds");
 	return 0;
 }
 
@@ -702,8 +706,8 @@ static const struct {
     {SEC_UNIT, "JobRunningTimeoutSec", set_ignored, 0},
     {SEC_UNIT, "OnFailureJobMode", set_ignored, 0},
     {SEC_UNIT, "SourcePath", set_ignored, 0},
-    {SEC_UNIT, "OnFailure", warn_on_end, 0},
-    {SEC_UNIT, "OnSuccess", warn_on_end, 0},
+    {SEC_UNIT, "OnFailure", set_on_end, 1},
+    {SEC_UNIT, "OnSuccess", set_on_end, 1},
     {SEC_UNIT, "FailureAction", warn_on_end, 0},
     {SEC_UNIT, "SuccessAction", warn_on_end, 0},
     {SEC_UNIT, "After", add_deps, 1},

@@ -174,6 +174,10 @@ static void pull_in(struct set_state *s, const struct unit *u, int boot)
 		enqueue(s, u->requires[i], u -> name, boot);
 	for (int i = 0; i < u->binds_to.n; i++)
 		enqueue(s, u->binds_to.name[i], u->name, boot);
+	for (int i = 0; i < u->on_failure.n; i++) /* loaded, started only at the end */
+		enqueue(s, u->on_failure.name[i], u->name, 0);
+	for (int i = 0; i < u->on_success.n; i++)
+		enqueue(s, u->on_success.name[i], u->name, 0);
 	if (u->kind == UNIT_KIND_TARGET && u->default_deps) {
 		for (int i = 0; i < u->n_wants; i++)
 			order_before(s, u->wants[i], u->name);

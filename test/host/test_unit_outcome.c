@@ -2,7 +2,9 @@
  * Host tier: what the outcome of a start decides (issue 14 item 1),
  * against a real sanitized pact-init: ExecCondition= exiting 0 lets the
  * service run, 1-254 skips it (its ExecStartPre= never runs, the boot is
- * not failed), 255 fails it.
+ * not failed), 255 fails it; OnFailure= starts its unit once the unit
+ * failed for good, OnSuccess= once a oneshot is done, and two units that
+ * are each other's OnFailure= stop starting each other.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -52,6 +54,57 @@ static void exec_condition(void)
 	daemon_finish(&d, tap_failed);
 }
 
+static void on_end(void)
+{
+	struct daemon d;
+	char out[16384];
+	is_int(daemon_prepare(&d, "node_id = onend-node\n", "quiet"), 0, "prepared");
+	daemon_put_unit(&d, "main.service",
+			"[Unit]\nWants=bad.service ok.service ping.service\n"
+			"[Service]\nExecStart=/bin/sleep 300005\n",
+			1);
+	daemon_put_unit(&d, "bad.service",
+			"[Unit]\nOnFailure=rescue.service\n[Service]\nType=oneshot\n"
+			"ExecStart=/bin/false\n",
+			0);
+	daemon_put_unit(&d, "rescue.service",
+			"[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n", 0);
+	daemon_put_unit(&d, "ok.service",
+			"[Unit]\nOnSuccess=after-ok.service\n[Service]\nType=oneshot\n"
+			"ExecStart=/bin/true\n",
+			0);
+	daemon_put_unit(&d, "after-ok.service",
+			"[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n", 0);
+	daemon_put_unit(&d, "ping.service",
+			"[Unit]\nOnFailure=pong.service\n[Service]\nType=oneshot\n"
+			"ExecStart=/bin/false\n",
+			0);
+	daemon_put_unit(&d, "pong.service",
+			"[Unit]\nOnFailure=ping.service\n[Service]\nType=oneshot\n"
+			"ExecStart=/bin/false\n",
+			0);
+	is_int(daemon_launch(&d), 0, "pact-init started");
+	is_int(daemon_wait_log(&d,
+			       "service bad.service: failed \\(OnFailure=\\): starting "
+			       "rescue.service",
+			       WAIT_MS),
+	       0, "bad.service failed: OnFailure= starts rescue.service");
+	is_int(daemon_wait_log(&d,
+			       "service ok.service: succeeded \\(OnSuccess=\\): starting "
+			       "after-ok.service",
+			       WAIT_MS),
+	       0, "ok.service succeeded: OnSuccess= starts after-ok.service");
+	is_int(daemon_wait_log(&d, "OnFailure= not followed: 4 units in a row", WAIT_MS), 0,
+	       "ping and pong, each the other's OnFailure=: the chain stops");
+	is_int(daemon_wait_file(&d, "ready", WAIT_MS), 0, "ready");
+	daemon_pactctl(&d, "--json services", out, sizeof out);
+	ok(strstr(out, "\"name\":\"rescue.service\",\"state\":\"exited\""),
+	   "rescue.service ran (exited)");
+	ok(strstr(out, "\"name\":\"after-ok.service\",\"state\":\"exited\""),
+	   "after-ok.service ran (exited)");
+	daemon_finish(&d, tap_failed);
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -59,5 +112,6 @@ int main(void)
 		return 0;
 	}
 	exec_condition();
+	on_end();
 	return done_testing();
 }

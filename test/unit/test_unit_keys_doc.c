@@ -176,12 +176,15 @@ static void test_vendor_keys(void)
 	ok(U.ignore_sigpipe == 0 && U.non_blocking == 1, "IgnoreSIGPIPE=false, NonBlocking=yes");
 	load_as("s.service", "[Service]\nSlice=system.slice\nExecStart=/bin/s\n");
 	ok(U.slice == UNIT_SLICE_INFRA && D.n == 0, "Slice=system.slice is the default slice");
-	load_as("w.service", "[Unit]\nOnFailure=wd_keepalive.service\nFailureAction=reboot\n"
-			     "[Service]\nExecStart=/bin/w\n");
-	ok(has("OnFailure=wd_keepalive.service is not supported: it is not started when this unit "
-	       "fails") &&
-	       has("FailureAction=reboot is not supported: the node does not reboot"),
-	   "OnFailure=, FailureAction= warn with the consequence");
+	load_as("w@1.service", "[Unit]\nOnFailure=wd_keepalive.service fail@%i.service\n"
+			       "OnSuccess=done.service\nFailureAction=reboot\n"
+			       "[Service]\nExecStart=/bin/w\n");
+	ok(U.on_failure.n == 2 && strcmp(U.on_failure.name[1], "fail@1.service") == 0 &&
+	       U.on_success.n == 1 && strcmp(U.on_success.name[0], "done.service") == 0 &&
+	       !has("OnFailure=") && !has("OnSuccess="),
+	   "OnFailure=, OnSuccess= take their units (specifiers resolved), without a warning");
+	ok(has("FailureAction=reboot is not supported: the node does not reboot"),
+	   "FailureAction= warns with the consequence");
 	load_as("i.socket", "[Socket]\nListenStream=/run/i-unix.sock\nSymlinks=/run/i.sock "
 			    "/run/j.sock\n");
 	ok(U.sock.n_symlinks == 2 && strcmp(U.sock.symlinks[1], "/run/j.sock") == 0 && D.n == 0,
