@@ -58,8 +58,8 @@ int svc_follow_left_scope(const struct svc *s);
  * with status: 1 when it skipped the unit (settled as skipped). */
 enum unit_cmd svc_first_start_cmd(const struct unit *u);
 int svc_condition_skips(struct svc *s, int status);
-/* s entered st: start its OnFailure= units when it failed for good, its
- * OnSuccess= units when it ended well. */
+/* s entered st: when it failed for good, its FailureAction= and its
+ * OnFailure= units; when it ended well, SuccessAction= and OnSuccess=. */
 void svc_on_end(struct svc *s, enum svc_state st);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);

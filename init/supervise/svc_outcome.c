@@ -2,7 +2,8 @@
  * What the outcome of a start decides beyond the service itself:
  * ExecCondition= (exit 0 goes on, 1-254 skips the unit like a false
  * Condition*=, 255 or a signal fails it); OnFailure= and OnSuccess=
- * (the units started when a unit fails for good or ends well).
+ * (the units started when a unit fails for good or ends well),
+ * FailureAction= and SuccessAction= (the node shuts down then).
  */
 #include "lib/log.h"
 #include "node/power.h"
@@ -47,6 +48,27 @@ static int is_active(const struct svc *t)
 	       t->state == SVC_RESTART_WAIT || t->state == SVC_STOPPING;
 }
 
+/* FailureAction=/SuccessAction=: said loudly, then the node's own
+ * shutdown (stops every service, bounded; --no-reboot ends pact-init). */
+static void end_action(const struct svc *s, int failed)
+{
+	static const enum power_action to_power[] = {
+	    [UNIT_ACTION_NONE] = POWER_NONE,
+	    [UNIT_ACTION_REBOOT] = POWER_REBOOT,
+	    [UNIT_ACTION_POWEROFF] = POWER_OFF,
+	    [UNIT_ACTION_HALT] = POWER_HALT,
+	};
+	enum unit_end_action a = failed ? s->u->failure_action : s->u->success_action;
+	if (a == UNIT_ACTION_NONE)
+		return;
+	char why[UNIT_NAME_MAX + 64];
+	snprintf(why, sizeof why, "%s %s (%s=)", s->u->name, failed ? "failed" : "succeeded",
+		 failed ? "FailureAction" : "SuccessAction");
+	log_err("service %s: %s=: the node goes down: %s", s->u->name,
+		failed ? "FailureAction" : "SuccessAction", power_action_name(to_power[a]));
+	power_request(to_power[a], why);
+}
+
 void svc_on_end(struct svc *s, enum svc_state st)
 {
 	int failed = st == SVC_FAILED;
@@ -55,7 +77,10 @@ void svc_on_end(struct svc *s, enum svc_state st)
 	const struct unit_names *l = failed ? &s->u->on_failure : &s->u->on_success;
 	const char *key = failed ? "OnFailure" : "OnSuccess";
 	int depth = s->end_depth;
-	if ((!failed && !good) || !l->n || power_pending())
+	if ((!failed && !good) || power_pending())
+		return;
+	end_action(s, failed);
+	if (!l->n || power_pending())
 		return;
 	s->end_depth = 0; /* one end spends it: a start by hand begins anew */
 	if (depth >= END_CHAIN_MAX) {

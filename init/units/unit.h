@@ -166,6 +166,15 @@ struct unit_rlimit {
 	uint64_t soft, hard; /* UNIT_INFINITY = RLIM_INFINITY */
 };
 
+/* FailureAction=, SuccessAction=: what the node does when the unit ends so
+ * (every systemd spelling maps to one of pact-init's clean shutdowns). */
+enum unit_end_action {
+	UNIT_ACTION_NONE = 0,
+	UNIT_ACTION_REBOOT,   /* reboot, -force, -immediate, soft-reboot, kexec */
+	UNIT_ACTION_POWEROFF, /* poweroff, -force, -immediate, exit, exit-force */
+	UNIT_ACTION_HALT,     /* halt, -force, -immediate */
+};
+
 enum unit_slice {
 	UNIT_SLICE_INFRA = 0,
 	UNIT_SLICE_NETWORK,
@@ -222,6 +231,7 @@ struct unit {
 	int in_target;	  /* enabled into the node's target: decides readiness */
 	struct unit_names conflicts, binds_to, part_of, requisite;
 	struct unit_names on_failure, on_success; /* started when it fails / succeeds */
+	enum unit_end_action failure_action, success_action;
 	/* [Install] */
 	struct unit_names wanted_by, required_by, alias, also;
 	struct unit_socket sock; /* kind == UNIT_KIND_SOCKET */

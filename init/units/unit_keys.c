@@ -78,14 +78,38 @@ static int set_on_end(struct parser *p, const char *key, const char *v)
 	return unit_names_add(p, streq(key, "OnFailure") ? &u->on_failure : &u->on_success, key, v);
 }
 
-/* FailureAction=, SuccessAction=: what the node does when this unit ends
- * is not pact-init's; said with its consequence */
-static int warn_on_end(struct parser *p, const char *key, const char *v)
+/* FailureAction=, SuccessAction=: the node shuts down when this unit
+ * ends so (svc_outcome.c); the -force and -immediate spellings are the
+ * same clean, bounded shutdown */
+static int set_end_action(struct parser *p, const char *key, const char *v)
 {
-	if (!*v || streq(v, "none"))
+	static const struct {
+		const char *prefix;
+		enum unit_end_action a;
+	} actions[] = {
+	    {"none", UNIT_ACTION_NONE},		 {"reboot", UNIT_ACTION_REBOOT},
+	    {"soft-reboot", UNIT_ACTION_REBOOT}, {"kexec", UNIT_ACTION_REBOOT},
+	    {"poweroff", UNIT_ACTION_POWEROFF},	 {"exit", UNIT_ACTION_POWEROFF},
+	    {"halt", UNIT_ACTION_HALT},
+	};
+	enum unit_end_action *to =
+	    streq(key, "FailureAction") ? &p->u->failure_action : &p->u->success_action;
+	if (!*v) {
+		*to = UNIT_ACTION_NONE;
 		return 0;
-	unit_pwarn(p, "%s=%s is not supported: the node does not %s when this unit %s", key, v, v,
-		   streq(key, "FailureAction") ? "fails" : "succeeds");
+	}
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+		size_t n = strlen(actions[i].prefix);
+		if (strncmp(v, actions[i].prefix, n) == 0 &&
+		    (!v[n] || streq(v + n, "-force") || streq(v + n, "-immediate"))) {
+			*to = actions[i].a;
+			return 0;
+		}
+	}
+	unit_pwarn(p,
+		   "%s=%s: not an action (none, reboot, poweroff, halt, exit, with -force or "
+		   "-immediate), none taken",
+		   key, v);
 	return 0;
 }
 
@@ -708,8 +732,8 @@ static const struct {
     {SEC_UNIT, "SourcePath", set_ignored, 0},
     {SEC_UNIT, "OnFailure", set_on_end, 1},
     {SEC_UNIT, "OnSuccess", set_on_end, 1},
-    {SEC_UNIT, "FailureAction", warn_on_end, 0},
-    {SEC_UNIT, "SuccessAction", warn_on_end, 0},
+    {SEC_UNIT, "FailureAction", set_end_action, 0},
+    {SEC_UNIT, "SuccessAction", set_end_action, 0},
     {SEC_UNIT, "After", add_deps, 1},
     {SEC_UNIT, "Before", add_deps, 1},
     {SEC_UNIT, "Requires", add_deps, 1},

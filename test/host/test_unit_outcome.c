@@ -4,7 +4,8 @@
  * service run, 1-254 skips it (its ExecStartPre= never runs, the boot is
  * not failed), 255 fails it; OnFailure= starts its unit once the unit
  * failed for good, OnSuccess= once a oneshot is done, and two units that
- * are each other's OnFailure= stop starting each other.
+ * are each other's OnFailure= stop starting each other; FailureAction=
+ * poweroff shuts the node down (pact-init under --no-reboot ends).
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define WAIT_MS 30000
@@ -105,6 +107,32 @@ static void on_end(void)
 	daemon_finish(&d, tap_failed);
 }
 
+static void failure_action(void)
+{
+	struct daemon d;
+	is_int(daemon_prepare(&d, "node_id = action-node\n", "quiet"), 0, "prepared");
+	daemon_put_unit(&d, "doomed.service",
+			"[Unit]\nFailureAction=poweroff-force\n[Service]\nType=oneshot\n"
+			"ExecStart=/bin/false\n",
+			0);
+	daemon_put_unit(&d, "main.service",
+			"[Unit]\nWants=doomed.service\n[Service]\nExecStart=/bin/sleep 300006\n",
+			1);
+	is_int(daemon_launch(&d), 0, "pact-init started");
+	int st = daemon_wait_exit(&d, WAIT_MS);
+	ok(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	   "FailureAction=poweroff-force: pact-init (--no-reboot) ended cleanly (status %d)", st);
+	const char *log = daemon_log(&d);
+	ok(strstr(log, "service doomed.service: FailureAction=: the node goes down: poweroff") !=
+	       NULL,
+	   "said loudly before acting");
+	ok(strstr(log, "shutdown: poweroff after") != NULL,
+	   "the node's own shutdown ran to its end");
+	if (tap_failed)
+		diag("log:\n%s", log);
+	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -113,5 +141,6 @@ int main(void)
 	}
 	exec_condition();
 	on_end();
+	failure_action();
 	return done_testing();
 }

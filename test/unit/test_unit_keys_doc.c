@@ -183,8 +183,28 @@ static void test_vendor_keys(void)
 	       U.on_success.n == 1 && strcmp(U.on_success.name[0], "done.service") == 0 &&
 	       !has("OnFailure=") && !has("OnSuccess="),
 	   "OnFailure=, OnSuccess= take their units (specifiers resolved), without a warning");
-	ok(has("FailureAction=reboot is not supported: the node does not reboot"),
-	   "FailureAction= warns with the consequence");
+	ok(U.failure_action == UNIT_ACTION_REBOOT && U.success_action == UNIT_ACTION_NONE &&
+	       !has("FailureAction="),
+	   "FailureAction=reboot is taken, without a warning; SuccessAction= is none");
+	static const struct {
+		const char *v;
+		enum unit_end_action a;
+	} acts[] = {{"poweroff-force", UNIT_ACTION_POWEROFF},
+		    {"exit", UNIT_ACTION_POWEROFF},
+		    {"reboot-immediate", UNIT_ACTION_REBOOT},
+		    {"halt", UNIT_ACTION_HALT},
+		    {"none", UNIT_ACTION_NONE}};
+	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+		char text[128];
+		snprintf(text, sizeof text,
+			 "[Unit]\nSuccessAction=%s\n[Service]\nExecStart=/bin/w\n", acts[i].v);
+		load_as("w.service", text);
+		ok(U.success_action == acts[i].a && D.n == 0, "SuccessAction=%s", acts[i].v);
+	}
+	load_as("w.service", "[Unit]\nFailureAction=reboot-later\n[Service]\nExecStart=/bin/w\n");
+	ok(U.failure_action == UNIT_ACTION_NONE &&
+	       has("FailureAction=reboot-later: not an action (none, reboot, poweroff"),
+	   "an unknown action warns and none is taken");
 	load_as("i.socket", "[Socket]\nListenStream=/run/i-unix.sock\nSymlinks=/run/i.sock "
 			    "/run/j.sock\n");
 	ok(U.sock.n_symlinks == 2 && strcmp(U.sock.symlinks[1], "/run/j.sock") == 0 && D.n == 0,
