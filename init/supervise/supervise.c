@@ -128,7 +128,7 @@ void svc_set_state(struct svc *s, enum svc_state st)
 	if (st == SVC_RUNNING || st == SVC_EXITED || st == SVC_FAILED || st == SVC_STOPPED ||
 	    st == SVC_SKIPPED)
 		svc_start_ready();
-	svc_on_end(s, st); /* OnFailure=, OnSuccess= */
+	svc_on_end(s, st); /* OnFailure=, FailureAction=... (svc_outcome.c) */
 	svc_reload_at_rest(s);
 }
 
@@ -676,7 +676,7 @@ void svc_start_next(struct svc *s)
 	if (k == UNIT_CMD_PRE && i >= u->n_exec[UNIT_CMD_PRE])
 		k = UNIT_CMD_START, i = 0;
 	if (k == UNIT_CMD_START && i >= u->n_exec[UNIT_CMD_START]) {
-		svc_became_ready(s, "finished"); /* a oneshot's last ExecStart= */
+		svc_start_cmds_done(s); /* a oneshot's last ExecStart=; a socket binds */
 		return;
 	}
 	if (k == UNIT_CMD_POST && i >= u->n_exec[UNIT_CMD_POST]) {
@@ -703,7 +703,7 @@ int svc_start(struct svc *s)
 {
 	if (s->state != SVC_STARTING)
 		svc_reload_before_start(s);
-	if (s->u->kind != UNIT_KIND_SERVICE)
+	if (s->u->kind != UNIT_KIND_SERVICE && !svc_kind_runs_cmds(s->u))
 		return svc_kind_start(s, s->u); /* targets, sockets, timers: svc_kinds.c */
 	if (s->state == SVC_STARTING) {
 		svc_start_next(s);

@@ -58,8 +58,14 @@ int svc_follow_left_scope(const struct svc *s);
  * with status: 1 when it skipped the unit (settled as skipped). */
 enum unit_cmd svc_first_start_cmd(const struct unit *u);
 int svc_condition_skips(struct svc *s, int status);
+/* A socket with ExecStartPre=/ExecStartPost= starts as a service does, its
+ * bind where a service's ExecStart= is: done here once no ExecStart= is
+ * left (a oneshot's too), then ExecStartPost=, then ready. */
+int svc_kind_runs_cmds(const struct unit *u);
+void svc_start_cmds_done(struct svc *s);
 /* s entered st: when it failed for good, its FailureAction= and its
- * OnFailure= units; when it ended well, SuccessAction= and OnSuccess=. */
+ * OnFailure= units; when it ended well, SuccessAction= and OnSuccess=; a
+ * socket that listens drops the scope its commands ran in. */
 void svc_on_end(struct svc *s, enum svc_state st);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);

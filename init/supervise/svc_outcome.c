@@ -3,11 +3,13 @@
  * ExecCondition= (exit 0 goes on, 1-254 skips the unit like a false
  * Condition*=, 255 or a signal fails it); OnFailure= and OnSuccess=
  * (the units started when a unit fails for good or ends well),
- * FailureAction= and SuccessAction= (the node shuts down then).
+ * FailureAction= and SuccessAction= (the node shuts down then); a
+ * socket's ExecStartPre= and ExecStartPost= around its bind.
  */
 #include "lib/log.h"
 #include "node/power.h"
 #include "supervise/supervise_int.h"
+#include "supervise/svc_kinds_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +20,23 @@ enum unit_cmd svc_first_start_cmd(const struct unit *u)
 	if (u->n_exec[UNIT_CMD_CONDITION])
 		return UNIT_CMD_CONDITION;
 	return u->n_exec[UNIT_CMD_PRE] ? UNIT_CMD_PRE : UNIT_CMD_START;
+}
+
+int svc_kind_runs_cmds(const struct unit *u)
+{
+	return u->kind == UNIT_KIND_SOCKET && (u->n_exec[UNIT_CMD_PRE] || u->n_exec[UNIT_CMD_POST]);
+}
+
+void svc_start_cmds_done(struct svc *s)
+{
+	int sock = s->u->kind == UNIT_KIND_SOCKET;
+	char why[256] = "";
+	if (sock && svc_socket_open(s->u, why, sizeof why) < 0) {
+		svc_failed(s, "%s", why);
+		return;
+	}
+	s->ctl_kind = UNIT_CMD_START; /* ExecStartPost= next */
+	svc_became_ready(s, sock ? "listening" : "finished");
 }
 
 int svc_condition_skips(struct svc *s, int status)
@@ -77,6 +96,8 @@ void svc_on_end(struct svc *s, enum svc_state st)
 	const struct unit_names *l = failed ? &s->u->on_failure : &s->u->on_success;
 	const char *key = failed ? "OnFailure" : "OnSuccess";
 	int depth = s->end_depth;
+	if (st == SVC_RUNNING && s->u->kind == UNIT_KIND_SOCKET && s->have_scope)
+		svc_drop_scope(s); /* its ExecStartPre=/Post= ran there; listening needs none */
 	if ((!failed && !good) || power_pending())
 		return;
 	end_action(s, failed);

@@ -4,6 +4,7 @@
  * daemon of a compute node needs it, and its services are templates.
  * Keys that only tune a socket are accepted and ignored with a note.
  */
+#include "units/unit_keys.h"
 #include "units/unit_sections.h"
 #include "units/unit_spec.h"
 #include "lib/fileio.h"
@@ -164,8 +165,9 @@ int socket_keys_assign(struct parser *p, const char *key, const char *v)
 		s->ipv6_only = streq(v, "ipv6-only");
 	else if (streq(key, "RemoveOnStop"))
 		s->remove_on_stop = streq(v, "yes") || streq(v, "true") || streq(v, "1");
-	else if (streq(key, "ExecStartPre") || streq(key, "ExecStartPost") ||
-		 streq(key, "ExecStopPre") || streq(key, "ExecStopPost"))
+	else if (streq(key, "ExecStartPre") || streq(key, "ExecStartPost"))
+		unit_keys_assign(p, key, v); /* command lists, as a service's (unit_keys.c) */
+	else if (streq(key, "ExecStopPre") || streq(key, "ExecStopPost"))
 		unit_pwarn(p, "%s= in [Socket] is not run (the socket is opened without it)", key);
 	else if (streq(key, "Symlinks"))
 		add_symlinks(p, v);

@@ -749,6 +749,8 @@ static const struct {
     {SEC_SERVICE, "ExecStop", add_exec, 1},
     {SEC_SERVICE, "ExecStopPost", add_exec, 1},
     {SEC_SERVICE, "ExecCondition", add_exec, 1},
+    {SEC_SOCKET, "ExecStartPre", add_exec, 1}, /* before it binds */
+    {SEC_SOCKET, "ExecStartPost", add_exec, 1},
     {SEC_SERVICE, "PIDFile", set_pid_file, 1},
     {SEC_SERVICE, "GuessMainPID", set_flag, 0},
     {SEC_SERVICE, "Delegate", set_flag, 0},

@@ -275,6 +275,21 @@ static int build_cmds(struct parser *p)
 	return 0;
 }
 
+/* A socket's ExecStartPre= and ExecStartPost=: run as root around its
+ * bind (svc_outcome.c). */
+static int build_socket_cmds(struct parser *p)
+{
+	static const enum unit_cmd kinds[] = {UNIT_CMD_PRE, UNIT_CMD_POST};
+	for (size_t j = 0; j < sizeof kinds / sizeof kinds[0]; j++) {
+		enum unit_cmd k = kinds[j];
+		for (int i = 0; i < p->n_cmd[k]; i++)
+			if (build_cmd(p, unit_cmd_key(k), &p->cmd[k][i], &p->u->exec[k][i]) < 0)
+				return -1;
+		p->u->n_exec[k] = p->n_cmd[k];
+	}
+	return 0;
+}
+
 static void resolve_groups(struct parser *p)
 {
 	struct unit *u = p->u;
@@ -308,6 +323,8 @@ static void finish(struct parser *p)
 	u->n_env = p->n_env;
 	u->envp[u->n_env] = NULL;
 
+	if (u->kind == UNIT_KIND_SOCKET && build_socket_cmds(p) < 0)
+		return;
 	if (u->kind != UNIT_KIND_SERVICE) {
 		unit_section_finish(p);
 		return;

@@ -5,7 +5,9 @@
  * not failed), 255 fails it; OnFailure= starts its unit once the unit
  * failed for good, OnSuccess= once a oneshot is done, and two units that
  * are each other's OnFailure= stop starting each other; FailureAction=
- * poweroff shuts the node down (pact-init under --no-reboot ends).
+ * poweroff shuts the node down (pact-init under --no-reboot ends); a
+ * socket's ExecStartPre= runs before it is bound, ExecStartPost= after,
+ * and a failing ExecStartPre= fails the socket, which does not listen.
  */
 #include "daemon.h"
 #include "hostutil.h"
@@ -133,6 +135,40 @@ static void failure_action(void)
 	is_int(daemon_cleanup(&d), 0, "its test cgroup is removed after it");
 }
 
+static void socket_cmds(void)
+{
+	struct daemon d;
+	char out[16384], unit[1024];
+	is_int(daemon_prepare(&d, "node_id = sock-node\n", "quiet"), 0, "prepared");
+	snprintf(unit, sizeof unit,
+		 "[Socket]\nListenStream=%s/good.sock\n"
+		 "ExecStartPre=/bin/sh -c 'test ! -e %s/good.sock && touch %s/pre'\n"
+		 "ExecStartPost=/bin/sh -c 'test -S %s/good.sock && touch %s/post'\n",
+		 d.dir, d.dir, d.dir, d.dir, d.dir);
+	daemon_put_unit(&d, "good.socket", unit, 1);
+	daemon_put_unit(&d, "good.service", "[Service]\nExecStart=/bin/sleep 300007\n", 0);
+	snprintf(unit, sizeof unit, "[Socket]\nListenStream=%s/bad.sock\nExecStartPre=/bin/false\n",
+		 d.dir);
+	daemon_put_unit(&d, "bad.socket", unit, 0);
+	daemon_put_unit(&d, "bad.service", "[Service]\nExecStart=/bin/sleep 300008\n", 0);
+	daemon_put_unit(&d, "main.service",
+			"[Unit]\nWants=bad.socket\n[Service]\nExecStart=/bin/sleep 300009\n", 1);
+	is_int(daemon_launch(&d), 0, "pact-init started");
+	is_int(daemon_wait_file(&d, "ready", WAIT_MS), 0, "ready");
+	is_int(daemon_wait_log(
+		   &d, "service bad.socket: ExecStartPre /bin/false exited with status 1", WAIT_MS),
+	       0, "bad.socket's ExecStartPre= failed");
+	daemon_pactctl(&d, "--json services", out, sizeof out);
+	ok(strstr(out, "\"name\":\"good.socket\",\"state\":\"running\""),
+	   "good.socket listens (running)");
+	ok(access(pf("%s/pre", d.dir), F_OK) == 0, "ExecStartPre= ran before the socket was bound");
+	ok(access(pf("%s/post", d.dir), F_OK) == 0, "ExecStartPost= ran once it was bound");
+	ok(strstr(out, "\"name\":\"bad.socket\",\"state\":\"failed\""),
+	   "a failing ExecStartPre= fails the socket unit");
+	ok(access(pf("%s/bad.sock", d.dir), F_OK) != 0, "and it does not listen");
+	daemon_finish(&d, tap_failed);
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -142,5 +178,6 @@ int main(void)
 	exec_condition();
 	on_end();
 	failure_action();
+	socket_cmds();
 	return done_testing();
 }

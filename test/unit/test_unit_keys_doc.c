@@ -214,6 +214,14 @@ static void test_vendor_keys(void)
 	memset(&U, 0, sizeof U);
 	ok(copy.sock.n_symlinks == 2 && strcmp(copy.sock.symlinks[0], "/run/i.sock") == 0,
 	   "and a copy of the unit keeps them (its own arena)");
+	load_as("s.socket", "[Socket]\nListenStream=/run/s.sock\nExecStartPre=-/bin/p a\n"
+			    "ExecStartPost=/bin/q\nExecStopPost=/bin/r\n");
+	ok(U.n_exec[UNIT_CMD_PRE] == 1 &&
+	       (U.exec[UNIT_CMD_PRE][0].flags & UNIT_EXEC_IGNORE_FAILURE) &&
+	       strcmp(U.exec[UNIT_CMD_PRE][0].argv[1], "a") == 0 && U.n_exec[UNIT_CMD_POST] == 1 &&
+	       !has("ExecStartPre=") && !has("ExecStartPost=") &&
+	       has("ExecStopPost= in [Socket] is not run"),
+	   "a socket's ExecStartPre=/ExecStartPost= are command lists; ExecStopPost= warns");
 	load_as("i.socket", "[Socket]\nListenStream=/run/i-unix.sock\nSymlinks=run/i.sock\n");
 	ok(has("Symlinks=run/i.sock: not an absolute path"), "a relative Symlinks= is an error");
 	load_as("l.service",

@@ -21,7 +21,6 @@
 static const char *const explained[] = {"hardening not applied by pact-init",
 					"Type=dbus is run as Type=simple",
 					"unknown escape sequences kept verbatim",
-					"ExecStartPre= in [Socket] is not run",
 					"ListenNetlink= is not supported"};
 #define N_EXPLAINED (sizeof explained / sizeof explained[0])
 
