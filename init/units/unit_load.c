@@ -435,6 +435,7 @@ static void parser_begin(struct parser *p, const char *path, const struct unit_o
 	p->scratch_used = 0;
 	memset(p->n_cmd, 0, sizeof p->n_cmd);
 	p->n_env = p->n_envfile = p->user_line = p->timeout_start_set = p->groups_line = 0;
+	p->dynamic_user = p->permissions_start_only = 0; /* else the stack's leftovers */
 	p->hardening_ignored[0] = '\0';
 	p->file = path;
 	p->u = u;
