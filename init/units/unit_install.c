@@ -1,6 +1,7 @@
 /*
  * The keys by which units relate to each other beyond ordering: in [Unit]
- * Conflicts=, BindsTo=, PartOf=, Requisite=, DefaultDependencies=, and
+ * Conflicts=, BindsTo=, PartOf=, Requisite=, DefaultDependencies=,
+ * OnFailure=, OnSuccess=, FailureAction=, SuccessAction=, and
  * [Install] (WantedBy=, RequiredBy=, Alias=, Also=, DefaultInstance=),
  * which unit_set.c turns into what runs at boot. Also the kinds of unit
  * file and where a non-service section goes (unit_sections.h).
@@ -86,6 +87,41 @@ static int expand(struct parser *p, const char *v, char *out, size_t cap)
 	return unit_spec_expand(p, v, out, cap);
 }
 
+/* FailureAction=, SuccessAction=: the node shuts down when this unit
+ * ends so (svc_outcome.c); the -force and -immediate spellings are the
+ * same clean, bounded shutdown */
+static int set_end_action(struct parser *p, const char *key, const char *v)
+{
+	static const struct {
+		const char *prefix;
+		enum unit_end_action a;
+	} actions[] = {
+	    {"none", UNIT_ACTION_NONE},		 {"reboot", UNIT_ACTION_REBOOT},
+	    {"soft-reboot", UNIT_ACTION_REBOOT}, {"kexec", UNIT_ACTION_REBOOT},
+	    {"poweroff", UNIT_ACTION_POWEROFF},	 {"exit", UNIT_ACTION_POWEROFF},
+	    {"halt", UNIT_ACTION_HALT},
+	};
+	enum unit_end_action *to =
+	    streq(key, "FailureAction") ? &p->u->failure_action : &p->u->success_action;
+	if (!*v) {
+		*to = UNIT_ACTION_NONE;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+		size_t n = strlen(actions[i].prefix);
+		if (strncmp(v, actions[i].prefix, n) == 0 &&
+		    (!v[n] || streq(v + n, "-force") || streq(v + n, "-immediate"))) {
+			*to = actions[i].a;
+			return 0;
+		}
+	}
+	unit_pwarn(p,
+		   "%s=%s: not an action (none, reboot, poweroff, halt, exit, with -force or "
+		   "-immediate), none taken",
+		   key, v);
+	return 0;
+}
+
 int unit_relation_assign(struct parser *p, const char *key, const char *v)
 {
 	struct unit *u = p->u;
@@ -93,6 +129,8 @@ int unit_relation_assign(struct parser *p, const char *key, const char *v)
 			       : streq(key, "BindsTo")	 ? &u->binds_to
 			       : streq(key, "PartOf")	 ? &u->part_of
 			       : streq(key, "Requisite") ? &u->requisite
+			       : streq(key, "OnFailure") ? &u->on_failure /* svc_outcome.c */
+			       : streq(key, "OnSuccess") ? &u->on_success
 							 : NULL;
 	char val[UNIT_LINE_MAX];
 	if (l) {
@@ -107,6 +145,10 @@ int unit_relation_assign(struct parser *p, const char *key, const char *v)
 	    streq(key, "RefuseManualStop") || streq(key, "StopWhenUnneeded") ||
 	    streq(key, "IgnoreOnIsolate") || streq(key, "AllowIsolate"))
 		return 1;
+	if (streq(key, "FailureAction") || streq(key, "SuccessAction")) {
+		set_end_action(p, key, v);
+		return 1;
+	}
 	if (streq(key, "DefaultDependencies")) {
 		int b = parse_yes_no(v);
 		if (b < 0)

@@ -70,49 +70,6 @@ static int set_ignored(struct parser *p, const char *key, const char *v)
 	return 0;
 }
 
-/* OnFailure=, OnSuccess=: the units started when this one fails for good
- * or ends well (svc_outcome.c) */
-static int set_on_end(struct parser *p, const char *key, const char *v)
-{
-	struct unit *u = p->u;
-	return unit_names_add(p, streq(key, "OnFailure") ? &u->on_failure : &u->on_success, key, v);
-}
-
-/* FailureAction=, SuccessAction=: the node shuts down when this unit
- * ends so (svc_outcome.c); the -force and -immediate spellings are the
- * same clean, bounded shutdown */
-static int set_end_action(struct parser *p, const char *key, const char *v)
-{
-	static const struct {
-		const char *prefix;
-		enum unit_end_action a;
-	} actions[] = {
-	    {"none", UNIT_ACTION_NONE},		 {"reboot", UNIT_ACTION_REBOOT},
-	    {"soft-reboot", UNIT_ACTION_REBOOT}, {"kexec", UNIT_ACTION_REBOOT},
-	    {"poweroff", UNIT_ACTION_POWEROFF},	 {"exit", UNIT_ACTION_POWEROFF},
-	    {"halt", UNIT_ACTION_HALT},
-	};
-	enum unit_end_action *to =
-	    streq(key, "FailureAction") ? &p->u->failure_action : &p->u->success_action;
-	if (!*v) {
-		*to = UNIT_ACTION_NONE;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
-		size_t n = strlen(actions[i].prefix);
-		if (strncmp(v, actions[i].prefix, n) == 0 &&
-		    (!v[n] || streq(v + n, "-force") || streq(v + n, "-immediate"))) {
-			*to = actions[i].a;
-			return 0;
-		}
-	}
-	unit_pwarn(p,
-		   "%s=%s: not an action (none, reboot, poweroff, halt, exit, with -force or "
-		   "-immediate), none taken",
-		   key, v);
-	return 0;
-}
-
 static int add_deps(struct parser *p, const char *key, const char *v)
 {
 	const char **list;
@@ -730,10 +687,6 @@ static const struct {
     {SEC_UNIT, "JobRunningTimeoutSec", set_ignored, 0},
     {SEC_UNIT, "OnFailureJobMode", set_ignored, 0},
     {SEC_UNIT, "SourcePath", set_ignored, 0},
-    {SEC_UNIT, "OnFailure", set_on_end, 1},
-    {SEC_UNIT, "OnSuccess", set_on_end, 1},
-    {SEC_UNIT, "FailureAction", set_end_action, 0},
-    {SEC_UNIT, "SuccessAction", set_end_action, 0},
     {SEC_UNIT, "After", add_deps, 1},
     {SEC_UNIT, "Before", add_deps, 1},
     {SEC_UNIT, "Requires", add_deps, 1},
