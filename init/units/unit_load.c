@@ -431,12 +431,7 @@ static void parser_begin(struct parser *p, const char *path, const struct unit_o
 			 struct unit *u, struct unit_diag *d)
 {
 	static const struct unit_opts no_opts;
-	memset(p, 0, offsetof(struct parser, scratch));
-	p->scratch_used = 0;
-	memset(p->n_cmd, 0, sizeof p->n_cmd);
-	p->n_env = p->n_envfile = p->user_line = p->timeout_start_set = p->groups_line = 0;
-	p->dynamic_user = p->permissions_start_only = 0; /* else the stack's leftovers */
-	p->hardening_ignored[0] = '\0';
+	memset(p, 0, offsetof(struct parser, scratch)); /* every counter and flag */
 	p->file = path;
 	p->u = u;
 	p->d = d;

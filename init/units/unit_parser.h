@@ -20,6 +20,9 @@ struct raw_cmd {
 
 /* Everything a load needs besides the unit itself; lives on the stack. */
 struct parser {
+	/* every field up to scratch is cleared at each load (parser_begin):
+	 * the parser lives on the stack, so a field left out would start
+	 * with whatever the stack held there */
 	const char *file;
 	int line;
 	struct unit *u;
@@ -28,18 +31,9 @@ struct parser {
 	int failed;
 	enum section sec;
 	char prefix[UNIT_NAME_MAX]; /* "cxi_rh" of cxi_rh@0.service */
-
-	/* raw values resolved after the whole file is read */
-	char scratch[UNIT_ARENA_SIZE];
 	size_t scratch_used;
-	struct raw_cmd cmd[UNIT_CMD_KINDS][UNIT_CMD_MAX];
 	int n_cmd[UNIT_CMD_KINDS];
-	char *env[UNIT_ENV_MAX]; /* "KEY=VALUE" in scratch */
 	int n_env;
-	struct {
-		const char *path;
-		int optional, line;
-	} envfile[UNIT_ENVFILE_MAX];
 	int n_envfile;
 	int user_line;
 	int timeout_start_set;
@@ -48,6 +42,16 @@ struct parser {
 	int permissions_start_only; /* PermissionsStartOnly=: all but ExecStart= as "+" */
 	/* hardening keys read and not applied, for the one summary line */
 	char hardening_ignored[512];
+
+	/* raw values resolved after the whole file is read; only the first
+	 * n_* entries and scratch_used bytes are ever read */
+	char scratch[UNIT_ARENA_SIZE];
+	struct raw_cmd cmd[UNIT_CMD_KINDS][UNIT_CMD_MAX];
+	char *env[UNIT_ENV_MAX]; /* "KEY=VALUE" in scratch */
+	struct {
+		const char *path;
+		int optional, line;
+	} envfile[UNIT_ENVFILE_MAX];
 };
 
 /* An error (the unit does not load; the first one is its load_error) or a
