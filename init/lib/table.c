@@ -3,6 +3,9 @@
 #include "lib/log.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static int refusals;
 
@@ -22,4 +25,14 @@ int table_slot(int *n, int max, const char *table, const char *entry)
 int table_refusals(void)
 {
 	return refusals;
+}
+
+void table_release_tail(void *table, size_t used, size_t total)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)table + used + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)table + total) & ~(page - 1);
+	if (used < total && from < to)
+		(void)madvise((void *)from, to - from,
+			      MADV_DONTNEED); /* advice: a failure costs memory only */
 }
