@@ -1,4 +1,5 @@
-/* Registration tables that refuse loudly (see table.h). */
+/* Registration tables that refuse loudly, and giving back a static
+ * table's unused tail (see table.h). */
 #include "lib/table.h"
 #include "lib/log.h"
 
@@ -32,7 +33,7 @@ void table_release_tail(void *table, size_t used, size_t total)
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t from = ((uintptr_t)table + used + page - 1) & ~(page - 1);
 	uintptr_t to = ((uintptr_t)table + total) & ~(page - 1);
+	/* advice: a failure costs memory only */
 	if (used < total && from < to)
-		(void)madvise((void *)from, to - from,
-			      MADV_DONTNEED); /* advice: a failure costs memory only */
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
 }

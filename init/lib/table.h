@@ -4,7 +4,8 @@
  * metrics families): one way to take a slot in one, which refuses loudly
  * when the table is full instead of dropping the entry. A full table is a
  * bug of this program that shows at every start: main() counts the
- * refusals and will not run with one.
+ * refusals and will not run with one. And the large static tables'
+ * memory: what a load wrote past its last entry is given back.
  */
 #ifndef PACT_TABLE_H
 #define PACT_TABLE_H
