@@ -44,7 +44,8 @@ struct command {
 };
 
 struct conn {
-	int fd; /* -1: free */
+	int open; /* 0: a free slot (zeroed memory: slots never used stay untouched) */
+	int fd;
 	struct frame_decoder dec;
 	/* the reply frame, and room for the JSON writer's NUL after its last byte */
 	uint8_t out[CTL_REPLY_CAP];
@@ -233,6 +234,7 @@ static void conn_close(struct conn *c)
 	loop_del_fd(c->fd);
 	close_fd(c->fd);
 	c->fd = -1;
+	c->open = 0;
 	if (n_open-- == CTL_MAX_CONNS)
 		listener_pause(&lst, 0); /* a slot is free: take the next client waiting */
 }
@@ -334,7 +336,7 @@ static void on_client(void *ctx, int fd)
 	socklen_t cl = sizeof cred;
 	struct conn *c = NULL;
 	for (int i = 0; i < CTL_MAX_CONNS && !c; i++)
-		if (conns[i].fd < 0)
+		if (!conns[i].open)
 			c = &conns[i];
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
 	    ctl_access_peer(&cred) == CTL_PEER_REFUSED) {
@@ -353,6 +355,7 @@ static void on_client(void *ctx, int fd)
 		return;
 	}
 	c->fd = fd;
+	c->open = 1;
 	c->uid = cred.uid;
 	c->out_len = c->out_sent = 0;
 	c->close_after = 0;
@@ -360,6 +363,7 @@ static void on_client(void *ctx, int fd)
 	if (loop_add_fd(fd, EPOLLIN, on_conn, c) < 0) {
 		close_fd(fd);
 		c->fd = -1;
+		c->open = 0;
 		return;
 	}
 	timer_arm(&c->deadline, request_timeout_ms, conn_timed_out, c);
@@ -419,8 +423,6 @@ void ctl_register_config(void)
 
 int ctl_init(void)
 {
-	for (int i = 0; i < CTL_MAX_CONNS; i++)
-		conns[i].fd = -1;
 	if (run_path(lst.path, sizeof lst.path, "control.sock") < 0)
 		return -ENAMETOOLONG;
 	ctl_access_socket(&lst);

@@ -36,12 +36,26 @@
 #include <unistd.h>
 
 static struct alloc table[ALLOC_MAX];
+/* slots ever taken are [0, slots_used): the loops stop there, so the rest
+ * of the table stays memory PID 1 never touches (256 slots of 4 KiB) */
+static int slots_used;
 static int self_netns = -1;
 static struct alloc_port port;
 
 struct alloc *alloc__at(int i)
 {
 	return i >= 0 && i < ALLOC_MAX ? &table[i] : NULL;
+}
+
+struct alloc *alloc__take_free(void)
+{
+	for (int i = 0; i < ALLOC_MAX; i++)
+		if (table[i].state == ALLOC_FREE) {
+			if (i >= slots_used)
+				slots_used = i + 1;
+			return &table[i];
+		}
+	return NULL;
 }
 
 static void cgroup_emptied(void *ctx, const char *why)
@@ -444,7 +458,7 @@ static void on_mounted(void *ctx, int err, const struct uenv_handle *h)
 
 static struct alloc *find(const char *id)
 {
-	for (int i = 0; i < ALLOC_MAX; i++)
+	for (int i = 0; i < slots_used; i++)
 		if (table[i].state != ALLOC_FREE && table[i].state != ALLOC_RELEASING &&
 		    strcmp(table[i].id, id) == 0)
 			return &table[i];
@@ -505,9 +519,7 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 			return;
 		}
 	}
-	for (int i = 0; i < ALLOC_MAX && !a; i++)
-		if (table[i].state == ALLOC_FREE)
-			a = &table[i];
+	a = alloc__take_free();
 	if (!a) {
 		reply_error(ref, m->allocation_id, PACT_ERR_CREATION_FAILED,
 			    "too many allocations (%d)", ALLOC_MAX);
@@ -589,7 +601,7 @@ void alloc_handle(struct handoff_ref ref, const struct pact_handoff_msg *m)
 size_t alloc_live_count(void)
 {
 	size_t n = 0;
-	for (int i = 0; i < ALLOC_MAX; i++)
+	for (int i = 0; i < slots_used; i++)
 		n += table[i].state != ALLOC_FREE && table[i].state != ALLOC_RELEASING;
 	return n;
 }
@@ -599,7 +611,7 @@ size_t alloc_live_count(void)
 int alloc_foreach(int (*cb)(void *ctx, const struct alloc_info *), void *ctx)
 {
 	uint64_t now = now_ms();
-	for (int i = 0; i < ALLOC_MAX; i++) {
+	for (int i = 0; i < slots_used; i++) {
 		const struct alloc *a = &table[i];
 		if (a->state == ALLOC_FREE)
 			continue;

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define ALLOC_MAX		64    /* live allocations at once */
+#define ALLOC_MAX		256   /* live allocations at once */
 #define ALLOC_WAITERS		8     /* requests waiting for one allocation's creation */
 #define ALLOC_CREATE_TIMEOUT_MS 10000 /* holder setup bound */
 #define ALLOC_TEMPLATE_MAX	256

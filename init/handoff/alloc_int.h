@@ -60,6 +60,9 @@ struct alloc {
 unsigned alloc__cgroup_wait_s(void);
 /* Slot i of the table (0 <= i < ALLOC_MAX), NULL beyond. */
 struct alloc *alloc__at(int i);
+/* A free slot, now counted among the taken ones (alloc.c's loops reach
+ * it), or NULL when all ALLOC_MAX are in use. */
+struct alloc *alloc__take_free(void);
 /* Release a live allocation; push = it was our decision (WI5, holder died):
  * AllocationEnded goes to every client. */
 void alloc__release(struct alloc *a, const char *why, int push);

@@ -105,9 +105,7 @@ static void restore_alloc(void *ctx, char **w, int n)
 		records_failed++;
 		return;
 	}
-	for (int i = 0; i < ALLOC_MAX && !a; i++)
-		if (alloc__at(i)->state == ALLOC_FREE)
-			a = alloc__at(i);
+	a = alloc__take_free();
 	if (!a) {
 		records_failed++;
 		return;

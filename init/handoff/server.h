@@ -17,7 +17,7 @@
 /* default handoff.max_clients_per_uid: half the table, so a 128-rank job's requests from one
  * uid are all heard at once and another uid still finds room */
 #define HANDOFF_DEF_PER_UID   128
-#define HANDOFF_DEF_ALLOCS    32    /* default handoff.max_allocations_per_uid: half of ALLOC_MAX */
+#define HANDOFF_DEF_ALLOCS    128   /* default handoff.max_allocations_per_uid: half of ALLOC_MAX */
 #define HANDOFF_MAX_UIDS      16    /* handoff.uids entries */
 #define HANDOFF_QUEUE_MAX     64    /* messages held until readiness, all clients */
 #define HANDOFF_FRAMES_PER_IO 16    /* frames handled per wakeup per client (fairness) */

@@ -43,9 +43,25 @@ static void copy_str(char *dst, size_t cap, const char *src)
 }
 #define COPY(dst, src) copy_str(dst, sizeof(dst), src)
 
+/* Zero n bytes at p, writing only the blocks that are not zero yet: the
+ * configuration is large (paths of PATH_MAX) and PID 1's starts zeroed,
+ * so its pages stay untouched (not resident) where nothing is set. */
+static void clear_sparse(void *p, size_t n)
+{
+	unsigned char *b = p;
+	for (size_t off = 0; off < n; off += 512) {
+		size_t len = n - off < 512 ? n - off : 512;
+		for (size_t i = 0; i < len; i++)
+			if (b[off + i]) {
+				memset(b + off, 0, len);
+				break;
+			}
+	}
+}
+
 void config_defaults(struct pact_config *c)
 {
-	memset(c, 0, sizeof *c);
+	clear_sparse(c, sizeof *c);
 	COPY(c->run_dir, "/run/pact");
 	COPY(c->cgroup_root, "/sys/fs/cgroup");
 	COPY(c->config_dir, "/etc/pact");

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 struct fd_slot {
-	int fd; /* -1 when free */
-	loop_fd_cb cb;
+	int fd;
+	loop_fd_cb cb; /* NULL when free (zeroed memory: slots never used stay untouched) */
 	void *ctx;
 };
 
@@ -59,17 +59,20 @@ uint64_t boottime_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static struct fd_slot *slot_of(int fd)
+/* the slot watching fd, or with free set the first free slot */
+static struct fd_slot *slot_of(int fd, int free)
 {
 	for (int i = 0; i < LOOP_MAX_FDS; i++)
-		if (fds[i].fd == fd)
+		if (free ? !fds[i].cb : fds[i].cb && fds[i].fd == fd)
 			return &fds[i];
 	return NULL;
 }
 
 int loop_add_fd(int fd, uint32_t events, loop_fd_cb cb, void *ctx)
 {
-	struct fd_slot *s = slot_of(-1);
+	struct fd_slot *s = slot_of(-1, 1);
+	if (!cb)
+		return -EINVAL;
 	if (!s)
 		return -EMFILE;
 	struct epoll_event ev = {.events = events, .data.ptr = s};
@@ -97,7 +100,7 @@ int loop_add_inotify(loop_fd_cb cb, void *ctx)
 
 int loop_mod_fd(int fd, uint32_t events)
 {
-	struct fd_slot *s = slot_of(fd);
+	struct fd_slot *s = slot_of(fd, 0);
 	if (!s)
 		return -ENOENT;
 	struct epoll_event ev = {.events = events, .data.ptr = s};
@@ -106,7 +109,7 @@ int loop_mod_fd(int fd, uint32_t events)
 
 void loop_del_fd(int fd)
 {
-	struct fd_slot *s = slot_of(fd);
+	struct fd_slot *s = slot_of(fd, 0);
 	if (!s || fd < 0)
 		return;
 	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
@@ -256,7 +259,8 @@ void loop_child_sigreset(void)
 int loop_init(void)
 {
 	for (int i = 0; i < LOOP_MAX_FDS; i++)
-		fds[i].fd = -1;
+		if (fds[i].cb)
+			fds[i] = (struct fd_slot){.fd = -1};
 	sigemptyset(&handled);
 	static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT,  SIGHUP,  SIGUSR1,
 				   SIGUSR2, SIGPWR,  SIGQUIT, SIGWINCH};
@@ -295,7 +299,7 @@ void loop_run_once(int max_wait_ms)
 		} else {
 			struct fd_slot *s = evs[i].data.ptr;
 			/* a callback earlier in this batch may have removed it */
-			if (s->fd >= 0 && s->cb)
+			if (s->cb)
 				s->cb(s->ctx, s->fd, evs[i].events);
 		}
 	}

@@ -4,10 +4,13 @@
  * metrics families): one way to take a slot in one, which refuses loudly
  * when the table is full instead of dropping the entry. A full table is a
  * bug of this program that shows at every start: main() counts the
- * refusals and will not run with one.
+ * refusals and will not run with one. And the large static tables'
+ * memory: what a load wrote past its last entry is given back.
  */
 #ifndef PACT_TABLE_H
 #define PACT_TABLE_H
+
+#include <stddef.h>
 
 /* The next free index of a table holding *n of max entries (and *n + 1
  * after), or -ENOSPC, logged with the table's name and the entry's (entry
@@ -15,5 +18,9 @@
 int table_slot(int *n, int max, const char *table, const char *entry);
 /* Registrations refused since the start. */
 int table_refusals(void);
+/* Give back the memory of a static table past its first used bytes (of
+ * total): the whole pages there, which a load wrote and no longer holds
+ * anything read, read as zero again and stop counting in PID 1's RSS. */
+void table_release_tail(void *table, size_t used, size_t total);
 
 #endif

@@ -8,6 +8,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "node/boot.h"
 #include "node/hardware.h"
 #include "node/power.h"
@@ -354,6 +355,8 @@ void svc_init(void)
 	struct unit_diag diag = {0};
 	int n = svc_units_load(dir, inst, n_instances, svc_units, UNITS_MAX, &diag);
 	svc_n = n;
+	/* the slots past n held units the load dropped (targets nothing orders) */
+	table_release_tail(svc_units, (size_t)n * sizeof svc_units[0], sizeof svc_units);
 	svc_kinds_init(&kind_ops);
 	depgraph_build(&svc_graph, svc_units, n);
 	for (int i = 0; i < n; i++)

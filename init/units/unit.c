@@ -129,7 +129,9 @@ void unit_copy(struct unit *dst, const struct unit *src)
 {
 	if (dst == src)
 		return;
-	memcpy(dst, src, sizeof *dst);
+	/* the arena as far as it is used: the rest of dst's stays untouched
+	 * (PID 1's table of units is resident only where written) */
+	memcpy(dst, src, offsetof(struct unit, arena) + src->arena_used);
 	REBASE(dst->source);
 	REBASE(dst->instance);
 	REBASE(dst->description);

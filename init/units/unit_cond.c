@@ -8,12 +8,13 @@
  */
 #include "units/unit_cond.h"
 #include "lib/fileio.h"
+#include "lib/pathmatch.h"
 #include "units/unit_parser.h"
 #include "units/unit_spec.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -182,9 +183,24 @@ static int glob_last(const char *path)
 	struct dirent *e;
 	int found = 0;
 	while (!found && (e = readdir(d)))
-		found = e->d_name[0] != '.' && fnmatch(slash + 1, e->d_name, 0) == 0;
+		found = e->d_name[0] != '.' && pathmatch(slash + 1, e->d_name);
 	closedir(d);
 	return found;
+}
+
+/* ConditionHost='s pattern against the hostname, ignoring case (ASCII:
+ * hostnames are); a pattern longer than any hostname matches none */
+static int host_matches(const char *pattern, const char *hostname)
+{
+	char pat[256], host[256];
+	size_t np = strlen(pattern), nh = strlen(hostname);
+	if (np >= sizeof pat || nh >= sizeof host)
+		return 0;
+	for (size_t i = 0; i <= np; i++)
+		pat[i] = (char)tolower((unsigned char)pattern[i]);
+	for (size_t i = 0; i <= nh; i++)
+		host[i] = (char)tolower((unsigned char)hostname[i]);
+	return pathmatch(pat, host);
 }
 
 static int is_mount_point(const char *path)
@@ -322,7 +338,7 @@ static int check_one(const struct unit_cond_host *h, const struct unit_cond *c)
 	case UNIT_COND_MEMORY:
 		return compare(h->memory, c->value, 1);
 	case UNIT_COND_HOST:
-		return (h->hostname && fnmatch(c->value, h->hostname, FNM_CASEFOLD) == 0) ||
+		return (h->hostname && host_matches(c->value, h->hostname)) ||
 		       (h->machine_id && strcasecmp(c->value, h->machine_id) == 0);
 	case UNIT_COND_ENVIRONMENT:
 		return check_env(h->env, c->value);

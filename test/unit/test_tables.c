@@ -4,7 +4,7 @@
  * up to it is taken, the next one is refused with -ENOSPC and counted in
  * table_refusals() (main() will not start with one), and where the table
  * can be run here, the entries taken are the ones that run and the
- * refused one is not.
+ * refused one is not. And a static table's unused tail is given back.
  */
 #include "ctl/control.h"
 #include "ctl/metrics.h"
@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,33 @@ static void test_config(const char *dir)
 	unlink(path);
 }
 
+/* A static table's tail past what a load holds is given back: it reads as
+ * zero again, and what the load holds (up to its last byte, mid-page) stays. */
+static unsigned char big[5 * 4096 + 100];
+
+static void test_release_tail(void)
+{
+	memset(big, 0xab, sizeof big);
+	size_t used = 4096 + 300; /* ends mid-page: that page is kept whole */
+	table_release_tail(big, used, sizeof big);
+	int head_kept = 1, page_kept = 1, tail_zero = 1;
+	for (size_t i = 0; i < used; i++)
+		head_kept &= big[i] == 0xab;
+	/* the rest of the page holding the last used byte is not released */
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	size_t from = (size_t)((((uintptr_t)big + used + page - 1) & ~(page - 1)) - (uintptr_t)big);
+	size_t to = (size_t)((((uintptr_t)big + sizeof big) & ~(page - 1)) - (uintptr_t)big);
+	for (size_t i = used; i < from; i++)
+		page_kept &= big[i] == 0xab;
+	for (size_t i = from; i < to; i++)
+		tail_zero &= big[i] == 0;
+	ok(head_kept, "the used part is kept");
+	ok(page_kept, "the rest of its last page too");
+	ok(to > from && tail_zero, "the whole pages past it read as zero (%zu bytes)", to - from);
+	table_release_tail(big, sizeof big, sizeof big);
+	ok(big[sizeof big - 1] == 0xab, "nothing is released when all is used");
+}
+
 int main(void)
 {
 	char dir[64];
@@ -254,6 +282,7 @@ int main(void)
 	test_reexec();
 	test_metrics();
 	test_config(dir);
+	test_release_tail();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -169,6 +169,8 @@ static void test_conditions(void)
 	r = load("[Unit]\nConditionHost=node*\n[Service]\nExecStart=/bin/x\n");
 	h.hostname = "login1";
 	is_int(unit_cond_check(&U, &h, why, sizeof why), 0, "another host: skipped");
+	h.hostname = "NODE7";
+	is_int(unit_cond_check(&U, &h, why, sizeof why), 1, "ConditionHost= ignores case");
 }
 
 int main(void)

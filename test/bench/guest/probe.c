@@ -14,8 +14,10 @@
  *      of a plain fork + exec + waitpid loop run here (LINK_FLOOR):
  *      link_chain_us, link_floor_us (medians), link_ratio;
  *   4. -i S: PID 1's voluntary + nonvoluntary context switches over S
- *      seconds of idle, after a settle of SETTLE_MS (this process waits on
- *      the clock: it is the measurement, not synchronisation):
+ *      seconds of idle, once the boot's deferred work is done (pact-init's
+ *      driver walk after ready, waited for in the kernel log, bounded) and
+ *      after a settle of SETTLE_MS (this process waits on the clock: it is
+ *      the measurement, not synchronisation):
  *      pid1_idle_switches, pid1_idle_wakeups_per_s;
  *   5. services_running: how many cgroups below pact.slice's sub-slices
  *      hold processes (the demo's 7 long-running services: a boot whose
@@ -43,14 +45,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READY_WAIT_MS 120000
-#define SETTLE_MS     2000
-#define LINK_MAX      128
-#define LINK_STAMP    "/bench/linkstamp"
-#define LINK_CHAIN    "/run/bench-link.chain"
-#define LINK_FLOOR    "/run/bench-link.floor"
-#define READY_LINE    "bench: ready: 8 services started"
-#define SLICES	      "/sys/fs/cgroup/pact.slice"
+#define READY_WAIT_MS	 120000
+#define SETTLE_MS	 2000
+#define DEFERRED_WAIT_MS 120000
+#define LINK_MAX	 128
+#define LINK_STAMP	 "/bench/linkstamp"
+#define LINK_CHAIN	 "/run/bench-link.chain"
+#define LINK_FLOOR	 "/run/bench-link.floor"
+#define READY_LINE	 "bench: ready: 8 services started"
+#define SLICES		 "/sys/fs/cgroup/pact.slice"
 
 static FILE *out;
 
@@ -79,19 +82,21 @@ static int is_ready_line(const char *msg)
 
 /*
  * Reads kernel log records (/dev/kmsg: "prio,seq,usec,flags;text") from the
- * start of the buffer until both marks are seen or the wait runs out.
+ * start of the buffer, each given to fn (its printk time and text), until fn
+ * says it has seen what it waits for (1) or wait_ms run out. 0 or -1.
  */
-static int find_marks(uint64_t *init_us, uint64_t *ready_us)
+static int scan_kmsg(int (*fn)(void *ctx, uint64_t usec, const char *text), void *ctx,
+		     int64_t wait_ms)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		say("# probe: /dev/kmsg: %s\n", strerror(errno));
 		return -1;
 	}
-	int have_init = 0, have_ready = 0;
-	int64_t deadline = mono_ms() + READY_WAIT_MS;
+	int done = 0;
+	int64_t deadline = mono_ms() + wait_ms;
 	char rec[8192];
-	while (!(have_init && have_ready)) {
+	while (!done) {
 		ssize_t n = read(fd, rec, sizeof rec - 1);
 		if (n < 0 && errno == EPIPE)
 			continue; /* records overwritten under us: go on with the next */
@@ -113,20 +118,79 @@ static int find_marks(uint64_t *init_us, uint64_t *ready_us)
 		char *nl = strchr(++text, '\n');
 		if (nl)
 			*nl = '\0';
-		if (!have_init && strstr(text, "Run /init as init process")) {
-			*init_us = usec;
-			have_init = 1;
-		} else if (!have_ready && is_ready_line(text)) {
-			*ready_us = usec;
-			have_ready = 1;
-			say("# probe: ready record: %s\n", text);
-		}
+		done = fn(ctx, usec, text);
 	}
 	close(fd);
-	if (!have_init || !have_ready)
+	return done ? 0 : -1;
+}
+
+struct marks {
+	uint64_t init_us, ready_us;
+	int have_init, have_ready;
+};
+
+static int on_mark(void *ctx, uint64_t usec, const char *text)
+{
+	struct marks *m = ctx;
+	if (!m->have_init && strstr(text, "Run /init as init process")) {
+		m->init_us = usec;
+		m->have_init = 1;
+	} else if (!m->have_ready && is_ready_line(text)) {
+		m->ready_us = usec;
+		m->have_ready = 1;
+		say("# probe: ready record: %s\n", text);
+	}
+	return m->have_init && m->have_ready;
+}
+
+static int find_marks(uint64_t *init_us, uint64_t *ready_us)
+{
+	struct marks m = {0};
+	if (scan_kmsg(on_mark, &m, READY_WAIT_MS) < 0) {
 		say("# probe: no %s record in the kernel log\n",
-		    have_init ? "ready" : "\"Run /init as init process\"");
-	return have_init && have_ready ? 0 : -1;
+		    m.have_init ? "ready" : "\"Run /init as init process\"");
+		return -1;
+	}
+	*init_us = m.init_us;
+	*ready_us = m.ready_us;
+	return 0;
+}
+
+/* pact-init with devices.wait_drivers = no walks the devices for drivers
+ * once it is ready: work of the boot, done after it, whose module loads,
+ * uevents and worker are no idle wakeups. Its end is the walk's summary. */
+struct deferred {
+	int walk, done;
+	uint64_t done_us;
+};
+
+static int on_deferred(void *ctx, uint64_t usec, const char *text)
+{
+	struct deferred *w = ctx;
+	if (strstr(text, "pact-init: devices: the drivers found by device load once the boot"))
+		w->walk = 1;
+	else if (strstr(text, "pact-init: devices: coldplug: ")) {
+		w->done = 1;
+		w->done_us = usec;
+	}
+	return w->done;
+}
+
+static void wait_deferred_work(uint64_t ready_us)
+{
+	struct deferred w = {0};
+	/* all records so far: is there a walk at all? */
+	if (scan_kmsg(on_deferred, &w, 0) == 0 || !w.walk)
+		goto out;
+	if (scan_kmsg(on_deferred, &w, DEFERRED_WAIT_MS) < 0) {
+		say("# probe: the driver walk after ready did not end within %d ms\n",
+		    DEFERRED_WAIT_MS);
+		return;
+	}
+out:
+	if (w.done)
+		say("# probe: driver walk after ready ended %lld ms after ready\n",
+		    ready_us ? ((long long)w.done_us - (long long)ready_us) / 1000 : -1ll);
 }
 
 /* The value of "Key:" in a /proc file of "Key: value ..." lines, or -1. */
@@ -386,8 +450,10 @@ int main(int argc, char **argv)
 	say("BENCH services_running %d\n", count_services());
 	if (links)
 		fails += measure_links(links) < 0;
-	if (idle_s)
+	if (idle_s) {
+		wait_deferred_work(ready_us);
 		fails += measure_idle(idle_s) < 0;
+	}
 	say("BENCH probe_done %d\n", fails);
 	if (poweroff) {
 		sync();
