@@ -82,6 +82,18 @@ static int add_match(struct devrule *r, int key, const char *op, const char *v, 
 	return 0;
 }
 
+/* A SYMLINK value is a space-separated list: every name in it stays under
+ * /dev (none absolute, none with ".."). */
+static int links_stay_in_dev(const char *v)
+{
+	if (strstr(v, ".."))
+		return 0;
+	for (const char *p = v; *p; p++)
+		if (*p == '/' && (p == v || p[-1] == ' ' || p[-1] == '\t'))
+			return 0;
+	return 1;
+}
+
 static int assign(struct devrules *rs, struct devrule *r, const char *key, const char *op,
 		  const char *v, char *err, size_t errlen)
 {
@@ -101,7 +113,7 @@ static int assign(struct devrules *rs, struct devrule *r, const char *key, const
 	int final = op[0] == ':';
 	if (!strcmp(key, "SYMLINK")) {
 		if (final || strlen(r->links) + strlen(v) + 2 > sizeof r->links ||
-		    strstr(v, "..") || v[0] == '/')
+		    !links_stay_in_dev(v))
 			return snprintf(err, errlen,
 					"SYMLINK wants += or = and names under /dev "
 					"without ..; at most %d bytes",

@@ -73,6 +73,8 @@ int main(void)
 	       "a link out of /dev");
 	is_int(rule("KERNEL==\"x\", SYMLINK+=\"/x\"", err, sizeof err), -EINVAL,
 	       "an absolute link");
+	is_int(rule("KERNEL==\"x\", SYMLINK+=\"a /\"", err, sizeof err), -EINVAL,
+	       "an absolute name second in a list of links (found by fuzz_devrules)");
 	is_int(rule("KERNEL==\"x\" MODE", err, sizeof err), -EINVAL, "a key without a value");
 	is_int(rule("KERNEL==\"unterminated", err, sizeof err), -EINVAL, "an unterminated quote");
 	is_int(rule("KERNEL==x", err, sizeof err), -EINVAL, "an unquoted value");
