@@ -133,6 +133,19 @@ long host_ms_now(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int fd_count_settled(pid_t pid)
+{
+	int base = fd_count(pid);
+	for (long end = host_ms_now() + 3000, calm = host_ms_now();
+	     host_ms_now() < end && host_ms_now() - calm < 300;) {
+		poll(NULL, 0, 10);
+		int n = fd_count(pid);
+		if (n != base)
+			base = n, calm = host_ms_now();
+	}
+	return base;
+}
+
 int wait_until(const char *watch, unsigned mask, int (*cond)(void *ctx), void *ctx, int timeout_ms)
 {
 	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);

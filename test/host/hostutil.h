@@ -13,6 +13,9 @@ int run(const char *const argv[]);
 long host_ms_now(void);
 /* Number of open fds of pid, or -1. */
 int fd_count(pid_t pid);
+/* pid's fd count once it has not changed for 300 ms (at most 3 s): for
+ * closes the daemon makes on its own time, which give no event to wait on. */
+int fd_count_settled(pid_t pid);
 /* Wait until cond(ctx) is true, looking again after each inotify event
  * (mask) on watch, at most timeout_ms. 0, or -ETIMEDOUT. */
 int wait_until(const char *watch, unsigned mask, int (*cond)(void *ctx), void *ctx, int timeout_ms);

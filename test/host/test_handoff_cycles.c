@@ -61,20 +61,6 @@ static int cycles(int n, int *failed_at)
 	return 0;
 }
 
-/* Holders are reaped after the echo: let the count settle (no event to wait on from here). */
-static int settled_fds(void)
-{
-	int base = fd_count(d.pid);
-	for (long end = host_ms_now() + 3000, calm = host_ms_now();
-	     host_ms_now() < end && host_ms_now() - calm < 300;) {
-		poll(NULL, 0, 10);
-		int n = fd_count(d.pid);
-		if (n != base)
-			base = n, calm = host_ms_now();
-	}
-	return base;
-}
-
 /* ALLOC_MAX allocations live at once, then all ended: every slot of the
  * daemon's tables has been used once, so how many cycles overlap in flight
  * (holders reaped late on a loaded machine) cannot touch new pages later. */
@@ -122,7 +108,7 @@ int main(void)
 	int at = -1;
 	is_int(cycles(200, &at), 0, "200 warm-up cycles");
 	is_int(fill_tables(), 0, "%d allocations at once, then ended", ALLOC_MAX);
-	int fd0 = settled_fds();
+	int fd0 = fd_count_settled(d.pid);
 	long rss0 = rss_kb();
 	long t0 = host_ms_now();
 	int r = cycles(n, &at);
@@ -130,7 +116,7 @@ int main(void)
 	is_int(r, 0, "%d allocation cycles (Pid+Net+Mount, fds, end) in %ld ms", n, took);
 	if (r)
 		printf("# failed at cycle %d\n", at);
-	int fd1 = settled_fds();
+	int fd1 = fd_count_settled(d.pid);
 	long rss1 = rss_kb();
 	is_int(fd1, fd0, "pact-init's fd count did not grow (%d -> %d)", fd0, fd1);
 	/* no growth: a few pages of slack for the allocator and the stack */

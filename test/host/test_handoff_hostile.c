@@ -282,14 +282,7 @@ static void test_hostile(void)
 	snprintf(id, sizeof id, "warm-%d", getpid());
 	is_int(good_cycle(id), 0, "a good request and end before the hostile inputs");
 	/* earlier clients may still be closing: wait until the count is steady */
-	int base = fd_count(d.pid);
-	for (long end = host_ms_now() + 3000, calm = host_ms_now();
-	     host_ms_now() < end && host_ms_now() - calm < 300;) {
-		poll(NULL, 0, 10);
-		int n = fd_count(d.pid);
-		if (n != base)
-			base = n, calm = host_ms_now();
-	}
+	int base = fd_count_settled(d.pid);
 	ok(base > 0, "pact-init's fd count: %d", base);
 	int before = tap_failed;
 	for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
