@@ -8,6 +8,12 @@
 #   dhcp_mark                                later waits see only newer lines
 #   dhcp_wait REGEX [SECONDS]                wait for a log line after the mark
 #                                            (default 30 s); prints it
+#   dhcp_since_mark                          the log lines after the mark
+# dhcp_start leaves the mark where this server's log begins: a client
+# already waiting (rebinding) may be answered the moment the server is
+# up, before dhcp_start returns, and a wait after it must still see that.
+# The mark is a byte offset, taken before the action whose effect is
+# awaited (test/net/logwait).
 # Files: $DHCP_LOG (dnsmasq's log, with every option it sent: log-dhcp),
 # $DHCP_LEASES (its lease file; kept across a restart, as a server's is).
 DHCP_PID=""
@@ -37,7 +43,6 @@ dhcp_start() {
 		tail -n 5 "$NET_WORK/dnsmasq.out" "$DHCP_LOG" >&2
 		return 1
 	fi
-	dhcp_mark
 }
 
 dhcp_stop() {
@@ -47,8 +52,10 @@ dhcp_stop() {
 	DHCP_PID=""
 }
 
-dhcp_mark() { DHCP_MARK=$(wc -l <"$DHCP_LOG"); }
+dhcp_mark() { DHCP_MARK=$(stat -c %s "$DHCP_LOG"); }
 
 dhcp_wait() { # REGEX [SECONDS]
-	"$NET_DIR/logwait" "$DHCP_LOG" "$1" "${2:-30}" "$((DHCP_MARK + 1))"
+	"$NET_DIR/logwait" "$DHCP_LOG" "$1" "${2:-30}" "$DHCP_MARK"
 }
+
+dhcp_since_mark() { tail -c "+$((DHCP_MARK + 1))" "$DHCP_LOG"; }
