@@ -3,8 +3,9 @@
  * Conflicts=, BindsTo=, PartOf=, Requisite=, DefaultDependencies=,
  * OnFailure=, OnSuccess=, FailureAction=, SuccessAction=, and
  * [Install] (WantedBy=, RequiredBy=, Alias=, Also=, DefaultInstance=),
- * which unit_set.c turns into what runs at boot. Also the kinds of unit
- * file and where a non-service section goes (unit_sections.h).
+ * which unit_set.c turns into what runs at boot. Also the parser of every
+ * unit-name list (After=, Wants=, ... too), the kinds of unit file and
+ * where a non-service section goes (unit_sections.h).
  */
 #include "units/unit_sections.h"
 #include "units/unit_spec.h"
@@ -43,10 +44,11 @@ void unit_kind_defaults(struct unit *u)
 	u->timer.on_unit_active_ms = u->timer.on_unit_inactive_ms = UINT64_MAX;
 }
 
-int unit_names_add(struct parser *p, struct unit_names *l, const char *key, const char *v)
+int unit_name_list_add(struct parser *p, const char **list, int *n, int max, const char *key,
+		       const char *v)
 {
 	if (!*v) {
-		l->n = 0;
+		*n = 0;
 		return 0;
 	}
 	char buf[UNIT_LINE_MAX];
@@ -57,28 +59,24 @@ int unit_names_add(struct parser *p, struct unit_names *l, const char *key, cons
 			continue;
 		}
 		int dup = 0;
-		for (int i = 0; i < l->n; i++)
-			dup |= streq(l->name[i], w);
+		for (int i = 0; i < *n; i++)
+			dup |= streq(list[i], w);
 		if (dup)
 			continue;
-		if (l->n >= UNIT_LINKS_MAX) {
-			unit_perr(p, "%s=: more than %d units", key, UNIT_LINKS_MAX);
+		if (*n >= max) {
+			unit_perr(p, "%s=: more than %d units", key, max);
 			return -1;
 		}
-		if (!(l->name[l->n] = unit_arena_dup(p, w)))
+		if (!(list[*n] = unit_arena_dup(p, w)))
 			return -1;
-		l->n++;
+		(*n)++;
 	}
 	return 0;
 }
 
-static int parse_yes_no(const char *v)
+static int unit_names_add(struct parser *p, struct unit_names *l, const char *key, const char *v)
 {
-	if (streq(v, "1") || streq(v, "yes") || streq(v, "true") || streq(v, "on"))
-		return 1;
-	if (streq(v, "0") || streq(v, "no") || streq(v, "false") || streq(v, "off"))
-		return 0;
-	return -1;
+	return unit_name_list_add(p, l->name, &l->n, UNIT_LINKS_MAX, key, v);
 }
 
 /* value with its specifiers resolved; -1 after an error */
@@ -150,7 +148,7 @@ int unit_relation_assign(struct parser *p, const char *key, const char *v)
 		return 1;
 	}
 	if (streq(key, "DefaultDependencies")) {
-		int b = parse_yes_no(v);
+		int b = unit_parse_bool(v);
 		if (b < 0)
 			unit_pwarn(p, "DefaultDependencies=%s: not a boolean, ignored", v);
 		else

@@ -35,6 +35,17 @@ static int is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* A keyword value: its index in names, which lists them in their enum's
+ * order; -1 when it is none of them. */
+static int keyword_index(const char *v, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(v, names[i]))
+			return (int)i;
+	return -1;
+}
+#define KEYWORD(v, names) keyword_index(v, names, sizeof names / sizeof names[0])
+
 static int parse_int_range(const char *s, long lo, long hi, long *out)
 {
 	const char *p = s;
@@ -72,52 +83,25 @@ static int set_ignored(struct parser *p, const char *key, const char *v)
 
 static int add_deps(struct parser *p, const char *key, const char *v)
 {
-	const char **list;
-	int *n;
 	struct unit *u = p->u;
 	if (streq(key, "After"))
-		list = u->after, n = &u->n_after;
-	else if (streq(key, "Before"))
-		list = u->before, n = &u->n_before;
-	else if (streq(key, "Requires"))
-	list = u->requires, n = &u->n_requires;
-	else list = u->wants, n = &u->n_wants;
-	if (!*v) {
-		*n = 0;
-		return 0;
-	}
-	char buf[UNIT_LINE_MAX];
-	snprintf(buf, sizeof buf, "%s", v);
-	for (char *save = NULL, *w = strtok_r(buf, WS, &save); w; w = strtok_r(NULL, WS, &save)) {
-		if (!unit_name_valid(w)) {
-			unit_pwarn(p, "%s=: invalid unit name \"%s\", ignored", key, w);
-			continue;
-		}
-		int dup = 0;
-		for (int i = 0; i < *n; i++)
-			dup |= streq(list[i], w);
-		if (dup)
-			continue;
-		if (*n >= UNIT_DEPS_MAX) {
-			unit_perr(p, "%s=: more than %d units", key, UNIT_DEPS_MAX);
-			return -1;
-		}
-		if (!(list[*n] = unit_arena_dup(p, w)))
-			return -1;
-		(*n)++;
-	}
-	return 0;
+		return unit_name_list_add(p, u->after, &u->n_after, UNIT_DEPS_MAX, key, v);
+	if (streq(key, "Before"))
+		return unit_name_list_add(p, u->before, &u->n_before, UNIT_DEPS_MAX, key, v);
+	if (streq(key, "Requires"))
+		return unit_name_list_add(p, u->requires, &u->n_requires, UNIT_DEPS_MAX, key, v);
+	return unit_name_list_add(p, u->wants, &u->n_wants, UNIT_DEPS_MAX, key, v);
 }
 
 static int set_type(struct parser *p, const char *key, const char *v)
 {
 	(void)key;
 	static const char *const names[] = {"simple", "exec", "notify", "oneshot", "forking"};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (streq(v, names[i])) {
-			p->u->type = (enum unit_type)i;
-			return 0;
-		}
+	int i = KEYWORD(v, names);
+	if (i >= 0) {
+		p->u->type = (enum unit_type)i;
+		return 0;
+	}
 	if (!*v || streq(v, "idle")) {
 		/* idle only delays the start until the boot's jobs are done */
 		p->u->type = UNIT_TYPE_SIMPLE;
@@ -298,15 +282,11 @@ static int set_restart(struct parser *p, const char *key, const char *v)
 	(void)key;
 	static const char *const names[] = {"no",	   "always",   "on-failure", "on-success",
 					    "on-abnormal", "on-abort", "on-watchdog"};
-	if (!*v) {
-		p->u->restart = UNIT_RESTART_NO;
+	int i = *v ? KEYWORD(v, names) : UNIT_RESTART_NO;
+	if (i >= 0) {
+		p->u->restart = (enum unit_restart)i;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (streq(v, names[i])) {
-			p->u->restart = (enum unit_restart)i;
-			return 0;
-		}
 	unit_perr(p,
 		  "Restart=%s: unknown (no, always, on-success, on-failure, on-abnormal, "
 		  "on-abort, on-watchdog)",
@@ -380,11 +360,14 @@ static int set_slice(struct parser *p, const char *key, const char *v)
 		p->u->slice = UNIT_SLICE_INFRA;
 		return 0;
 	}
-	for (int i = 0; i < 4; i++)
-		if (streq(v, slice_names[i]) || streq(v, unit_slice_path((enum unit_slice)i))) {
-			p->u->slice = (enum unit_slice)i;
-			return 0;
-		}
+	int i = KEYWORD(v, slice_names);
+	for (int k = 0; i < 0 && k < 4; k++)
+		if (streq(v, unit_slice_path((enum unit_slice)k)))
+			i = k;
+	if (i >= 0) {
+		p->u->slice = (enum unit_slice)i;
+		return 0;
+	}
 	unit_perr(p,
 		  "Slice=%s: not one of infra.slice, network.slice, gpu.slice, audit.slice "
 		  "(system.slice: the default, infra.slice)",
@@ -615,15 +598,11 @@ static int set_pid_file(struct parser *p, const char *key, const char *v)
 static int set_kill_mode(struct parser *p, const char *key, const char *v)
 {
 	static const char *const names[] = {"control-group", "mixed", "process", "none"};
-	if (!*v) {
-		p->u->kill_mode = UNIT_KILL_CONTROL_GROUP;
+	int i = *v ? KEYWORD(v, names) : UNIT_KILL_CONTROL_GROUP;
+	if (i >= 0) {
+		p->u->kill_mode = (enum unit_kill_mode)i;
 		return 0;
 	}
-	for (size_t i = 0; i < 4; i++)
-		if (streq(v, names[i])) {
-			p->u->kill_mode = (enum unit_kill_mode)i;
-			return 0;
-		}
 	unit_perr(p, "%s=%s: unknown (control-group, mixed, process, none)", key, v);
 	return -1;
 }

@@ -16,9 +16,13 @@ void unit_section_assign(struct parser *p, const char *key, const char *v);
 /* After the whole file of a unit that is not a service: what it must have. */
 void unit_section_finish(struct parser *p);
 
-/* Add the blank-separated unit names of v to l (empty v: clear it);
- * -1 after an error. */
-int unit_names_add(struct parser *p, struct unit_names *l, const char *key, const char *v);
+/* Add the blank-separated unit names of v to list, which holds *n of at
+ * most max (empty v: clears it): an invalid name is skipped with a warning,
+ * a repeated one silently; -1 after an error (the list is full). Every
+ * unit-name list: [Unit]'s After=, Wants=, ..., Conflicts=, ..., and
+ * [Install]'s. */
+int unit_name_list_add(struct parser *p, const char **list, int *n, int max, const char *key,
+		       const char *v);
 
 /* The same for the [Socket] and [Timer] handlers (socket_unit.c, timer_unit.c):
  * 1 when key is theirs. */
