@@ -10,11 +10,13 @@
  * Scopes are one-shot: a scope that was killed is removed and the next
  * start gets a new one (docs/cgroups.md: clone3 into a killed cgroup dies).
  * The dependency graph (depgraph.c) decides what may start and stop when.
- * This file owns the table, the start and the exit handling; the stop and
- * the operator's requests are svc_stop.c; the boot's verdict, sd_notify
- * and the loading are svc_boot.c. How a command is spawned into its scope
- * is svc_exec.c; the control commands that drive and show it are
- * ctl/services.c; the carrying across a live re-exec is supervise_reexec.c.
+ * This file owns the table, the start and the exit handling; whether and
+ * when an ended service runs again (Restart=, backoff, start limit) is
+ * svc_restart.c; the stop and the operator's requests are svc_stop.c;
+ * the boot's verdict, sd_notify and the loading are svc_boot.c. How a
+ * command is spawned into its scope is svc_exec.c; the control commands
+ * that drive and show it are ctl/services.c; the carrying across a live
+ * re-exec is supervise_reexec.c.
  */
 #include "supervise/supervise_int.h"
 #include "lib/config.h"
@@ -43,12 +45,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#define BACKOFF_CAP_MS 60000u
-#define STABLE_RUN_MS  10000u /* a run this long resets the restart backoff */
-/* no restart comes sooner than this after the end of a run (RestartSec=0
- * too): a service that dies at once cannot keep the loop busy */
-#define RESTART_MIN_MS 100u
 
 /* The loaded units and their services, same index; svc_n of them. */
 struct unit svc_units[UNITS_MAX];
@@ -145,58 +141,6 @@ void svc_describe_status(int status, char *buf, size_t cap)
 		snprintf(buf, cap, "ended (wait status %d)", status);
 }
 
-/* systemd's clean end: exit 0 (any code with "-" on ExecStart=) or a
- * SuccessExitStatus=, or SIGHUP, SIGINT, SIGTERM, SIGPIPE. */
-static int clean_exit(const struct unit *u, int status)
-{
-	if (unit_exit_set_has(&u->success_status, status))
-		return 1;
-	if (WIFEXITED(status)) /* "-" on ExecStart=: its exit code does not count */
-		return WEXITSTATUS(status) == 0 ||
-		       (u->n_exec[UNIT_CMD_START] &&
-			(u->exec[UNIT_CMD_START][0].flags & UNIT_EXEC_IGNORE_FAILURE));
-	if (WIFSIGNALED(status)) {
-		int g = WTERMSIG(status);
-		return g == SIGHUP || g == SIGINT || g == SIGTERM || g == SIGPIPE;
-	}
-	return 0;
-}
-
-/*
- * Does Restart= apply to a run that ended with status (-1: it could not
- * start at all)? RestartPreventExitStatus= wins over everything, then
- * RestartForceExitStatus=; a timeout (s->timed_out) is abnormal.
- */
-static int restart_wanted(const struct svc *s, int status)
-{
-	const struct unit *u = s->u;
-	if (s->admin_stop || power_pending())
-		return 0;
-	if (status != -1 && unit_exit_set_has(&u->restart_prevent, status))
-		return 0;
-	if (status != -1 && unit_exit_set_has(&u->restart_force, status))
-		return 1;
-	int clean = status != -1 && !s->timed_out && clean_exit(u, status);
-	int sig = status != -1 && WIFSIGNALED(status) && !clean;
-	switch (u->restart) {
-	case UNIT_RESTART_ALWAYS:
-		return 1;
-	case UNIT_RESTART_ON_SUCCESS:
-		return clean;
-	case UNIT_RESTART_ON_FAILURE:
-		return !clean;
-	case UNIT_RESTART_ON_ABNORMAL:
-		return sig || s->timed_out;
-	case UNIT_RESTART_ON_ABORT:
-		return sig;
-	case UNIT_RESTART_ON_WATCHDOG:
-		return s->timed_out == 2;
-	case UNIT_RESTART_NO:
-		break;
-	}
-	return 0;
-}
-
 static void restart_now(void *ctx)
 {
 	struct svc *s = ctx;
@@ -227,13 +171,7 @@ static void after_scope_gone(struct svc *s)
 		return;
 	}
 	if (s->state == SVC_RESTART_WAIT) {
-		uint64_t ran = elapsed(s->started_ms, now_ms());
-		if (ran >= STABLE_RUN_MS || s->backoff_ms == 0)
-			s->backoff_ms =
-			    s->u->restart_ms > RESTART_MIN_MS ? s->u->restart_ms : RESTART_MIN_MS;
-		else
-			s->backoff_ms =
-			    s->backoff_ms * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : s->backoff_ms * 2;
+		svc_backoff_step(s);
 		log_info("service %s: restarting in %llu ms", s->u->name,
 			 (unsigned long long)s->backoff_ms);
 		timer_arm(&s->restart_timer, s->backoff_ms, restart_now, s);
@@ -369,7 +307,7 @@ static void on_exit_status(void *ctx, pid_t pid, int status);
 static void run_ended(struct svc *s, int status, const char *what, int was_starting, int oom)
 {
 	timer_cancel(&s->watchdog_timer);
-	if (restart_wanted(s, status)) {
+	if (svc_restart_wanted(s, status)) {
 		s->state = SVC_RESTART_WAIT;
 		s->settled |= was_starting;
 		svc_drop_scope(s);
@@ -379,7 +317,7 @@ static void run_ended(struct svc *s, int status, const char *what, int was_start
 	if (!s->why[0] || !was_starting)
 		snprintf(s->why, sizeof s->why, "%s%s%s", oom ? "OOM-killed: " : "", what,
 			 was_starting ? " before it was ready" : "");
-	int good = !was_starting && clean_exit(s->u, status);
+	int good = !was_starting && svc_clean_exit(s->u, status);
 	s->state = good ? SVC_STOPPED : SVC_FAILED;
 	svc_drop_scope(s);
 	svc_set_state(s, s->state);
@@ -463,7 +401,7 @@ static void ctl_exited(struct svc *s, int status)
 	timer_cancel(&s->start_timer);
 	s->settled = 1;
 	if (s->pid > 0) { /* ExecStartPost= failed: the main process goes */
-		s->state = restart_wanted(s, status) ? SVC_RESTART_WAIT : SVC_FAILED;
+		s->state = svc_restart_wanted(s, status) ? SVC_RESTART_WAIT : SVC_FAILED;
 		kill(s->pid, SIGKILL);
 		return;
 	}
@@ -604,31 +542,6 @@ int svc_make_scope(struct svc *s)
 }
 
 /*
- * systemd's start limit: after StartLimitBurst= starts within
- * StartLimitIntervalSec=, the next one is refused (the service fails for
- * good; pactctl start or restart, or a boot retry, begins anew). A start
- * counts once its first process was spawned: one that could not get a
- * scope or a process (a passing shortage) is not a crash loop.
- */
-static int start_limit_reached(const struct svc *s)
-{
-	const struct unit *u = s->u;
-	return u->start_limit_ms && u->start_limit_burst && s->limit_since &&
-	       elapsed(s->limit_since, now_ms()) < u->start_limit_ms &&
-	       s->limit_starts >= u->start_limit_burst;
-}
-
-static void count_start(struct svc *s)
-{
-	uint64_t now = now_ms();
-	if (!s->limit_since || elapsed(s->limit_since, now) >= s->u->start_limit_ms) {
-		s->limit_since = now;
-		s->limit_starts = 0;
-	}
-	s->limit_starts++;
-}
-
-/*
  * Its scope or its spawn failed: a passing shortage (EAGAIN from a full
  * pids.max elsewhere, EMFILE) must not fail a service for good. Under its
  * restart policy it is a failed run like any other: restarted with
@@ -647,11 +560,11 @@ static void start_failed(struct svc *s, const char *fmt, ...)
 		log_err("service %s: %s", s->u->name, s->why);
 		timer_cancel(&s->start_timer);
 		s->settled = 1;
-		s->state = restart_wanted(s, -1) ? SVC_RESTART_WAIT : SVC_FAILED;
+		s->state = svc_restart_wanted(s, -1) ? SVC_RESTART_WAIT : SVC_FAILED;
 		kill(s->pid, SIGKILL); /* its exit drops the scope */
 		return;
 	}
-	if (!restart_wanted(s, -1)) {
+	if (!svc_restart_wanted(s, -1)) {
 		svc_failed(s, "%s", why);
 		return;
 	}
@@ -690,7 +603,7 @@ void svc_start_next(struct svc *s)
 		return;
 	}
 	if (i == 0 && k == svc_first_start_cmd(u))
-		count_start(s); /* the run's first process */
+		svc_start_limit_count(s); /* the run's first process */
 	if (!as_main)
 		return;
 	log_info("service %s: started (pid %d, scope %s)", u->name, s->pid, s->scope.rel);
@@ -709,7 +622,7 @@ int svc_start(struct svc *s)
 		svc_start_next(s);
 		return 0;
 	}
-	if (start_limit_reached(s)) {
+	if (svc_start_limit_reached(s)) {
 		svc_failed(s,
 			   "start limit hit: %u starts within %llu ms (StartLimitBurst=, "
 			   "StartLimitIntervalSec=); pactctl start begins anew",

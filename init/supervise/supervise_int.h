@@ -1,5 +1,5 @@
 /*
- * Internal to the supervisor (supervise.c, svc_stop.c, svc_boot.c): the
+ * Internal to the supervisor (supervise.c, svc_stop.c, svc_boot.c, ...): the
  * table of services and the steps of the state machine that the files
  * share. Satellites outside these files use supervise.h only.
  */
@@ -67,6 +67,16 @@ void svc_start_cmds_done(struct svc *s);
  * OnFailure= units; when it ended well, SuccessAction= and OnSuccess=; a
  * socket that listens drops the scope its commands ran in. */
 void svc_on_end(struct svc *s, enum svc_state st);
+/* svc_restart.c: did the run end cleanly (systemd's sense, with
+ * SuccessExitStatus=)? Does Restart= apply to a run that ended with
+ * status (-1: it could not start at all)? s->backoff_ms becomes the wait
+ * before the next restart. Has the start limit been hit; a start that
+ * counts against it. */
+int svc_clean_exit(const struct unit *u, int status);
+int svc_restart_wanted(const struct svc *s, int status);
+void svc_backoff_step(struct svc *s);
+int svc_start_limit_reached(const struct svc *s);
+void svc_start_limit_count(struct svc *s);
 /* svc_stop.c: an ExecStop= command ended: the next, or the kill. */
 void svc_stop_continue(struct svc *s);
 /* svc_boot.c: has the boot's StartServices step begun (units may start)? */
