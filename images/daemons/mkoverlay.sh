@@ -7,13 +7,18 @@
 # closure of every ELF file (ldd; libraries the packages lack come from the
 # host, a Debian 12 system like the packages) plus the libraries loaded at
 # run time (libgcc_s for pthread_cancel, the NSS modules).
-#   mkoverlay.sh BUILD OUT IMAGE_ETC
+#   mkoverlay.sh BUILD OUT IMAGE_ETC [HOST_LIST]
 # IMAGE_ETC holds the image's passwd and group, to which the daemons' users
 # and groups are added. OUT is replaced. File owners are real (numeric ids
-# of the added users): pack OUT without -all-root.
+# of the added users): pack OUT without -all-root. HOST_LIST, when given,
+# gets the host files taken, one a line (images/daemons/overlay.sh keys
+# its cache on them). Run through overlay.sh, which caches OUT.
 set -euo pipefail
 BUILD=$1 OUT=$2
 IMAGE_ETC=$(cd "$3" && pwd)
+HOST_LIST=${4:-/dev/null}
+case $HOST_LIST in /*) ;; *) HOST_LIST=$PWD/$HOST_LIST ;; esac
+: >"$HOST_LIST"
 here=$(cd "$(dirname "$0")" && pwd)
 [ -d "$BUILD/debs/root/.unpacked" ] || { echo "mkoverlay: no $BUILD/debs/root (run make deps)" >&2; exit 1; }
 src=$(cd "$BUILD/debs/root" && pwd)
@@ -116,6 +121,7 @@ add_host_file() { # absolute host path, copied (resolved) to the same path
 	[ -e "$OUT$p" ] && return 0
 	mkdir -p "$OUT$(dirname "$p")"
 	cp -L "$p" "$OUT$p"
+	echo "$p" >>"$HOST_LIST"
 }
 find . -type f \( -perm -u+x -o -name '*.so' -o -name '*.so.*' \) | while read -r f; do
 	is_elf "$f" || continue

@@ -6,7 +6,8 @@
 # is all pact-init can know; slurmd registering with slurmctld; cron's
 # minute) is then asked again until it answers, bounded, never a bare sleep.
 # Run time: about 4 minutes, a long case: 1 to 2 on the host to build the
-# 114 MiB root image of 39 packages, then in the guest under TCG the
+# 114 MiB root image of 39 packages (cached in build/ for the next run:
+# see ./boot), then in the guest under TCG the
 # daemons' own pace: node_exporter's first scrape (50 s on a busy host),
 # Slurm's registration and two jobs, cron's job on the minute.
 . /test/tap.sh
