@@ -538,6 +538,8 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 	a->state = ALLOC_MOUNTING;
 	snprintf(a->id, sizeof a->id, "%s", m->allocation_id);
 	a->owner = ref.uid;
+	a->has_maker = 1;
+	a->maker = ref;
 	a->n_ns = m->n_ns;
 	memcpy(a->ns, m->ns, sizeof a->ns);
 	a->has_uenv = m->has_uenv;
@@ -596,6 +598,30 @@ void alloc_handle(struct handoff_ref ref, const struct pact_handoff_msg *m)
 		request(ref, m);
 	else if (m->type == PACT_MSG_ALLOCATION_ENDED)
 		end(ref, m);
+}
+
+int alloc_is_live(const char *id)
+{
+	return find(id) != NULL;
+}
+
+int alloc_made_by_uid(uid_t uid)
+{
+	int n = 0;
+	for (int i = 0; i < slots_used; i++)
+		n += table[i].state != ALLOC_FREE && table[i].state != ALLOC_RELEASING &&
+		     table[i].has_maker && table[i].maker.uid == uid;
+	return n;
+}
+
+int alloc_made_through(struct handoff_ref ref)
+{
+	int n = 0;
+	for (int i = 0; i < slots_used; i++)
+		n += table[i].state != ALLOC_FREE && table[i].state != ALLOC_RELEASING &&
+		     table[i].has_maker && table[i].maker.idx == ref.idx &&
+		     table[i].maker.gen == ref.gen;
+	return n;
 }
 
 size_t alloc_live_count(void)
