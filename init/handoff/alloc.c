@@ -35,7 +35,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static struct alloc table[ALLOC_MAX];
+/* page-aligned: no child reads it, so none gets a copy (nsholder_not_inherited) */
+static struct alloc table[ALLOC_MAX] __attribute__((aligned(4096)));
 /* slots ever taken are [0, slots_used): the loops stop there, so the rest
  * of the table stays memory PID 1 never touches (256 slots of 4 KiB) */
 static int slots_used;
@@ -388,7 +389,9 @@ static void start_holder(struct alloc *a)
 	c.cgroup_fd = cg_scope_spawn_fd(&a->scope);
 	/* its mount namespace shows its own uenv image, no other allocation's */
 	c.mnt_only_below = node_uenv.base;
-	c.mnt_keep = a->has_handle ? a->uh.mount_point : NULL;
+	char keep[sizeof a->uh.mount_point]; /* the holder sees zeroes where table[] is */
+	memcpy(keep, a->uh.mount_point, sizeof keep);
+	c.mnt_keep = a->has_handle ? keep : NULL;
 	r = c.cgroup_fd < 0 ? c.cgroup_fd : nsholder_start(&a->h, a->ns, a->n_ns, &c);
 	cg_scope_close(&a->scope); /* the holder is in; the path is enough from here */
 	if (r < 0) {
@@ -668,6 +671,7 @@ int alloc_init(const struct alloc_port *p)
 	port = *p;
 	/* table[] starts ALLOC_FREE (0); a slot's fields are set when it is
 	 * taken, so the idle node does not pay RSS for the whole table */
+	nsholder_not_inherited(table, sizeof table);
 	self_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self_netns < 0)
 		log_warn("handoff: /proc/self/ns/net: %s; Net namespaces will fail",

@@ -22,6 +22,7 @@
 #include "lib/loop.h"
 #include "lib/ratelimit.h"
 #include "node/reexec.h"
+#include "os/nsholder.h"
 #include "os/userdb.h"
 
 #include <errno.h>
@@ -57,7 +58,8 @@ struct queued {
 	struct pact_handoff_msg m;
 };
 
-static struct hconn conns[HANDOFF_CONNS_CAP];
+/* page-aligned: no child reads it, so none gets a copy (nsholder_not_inherited) */
+static struct hconn conns[HANDOFF_CONNS_CAP] __attribute__((aligned(4096)));
 static struct queued queue[HANDOFF_QUEUE_MAX];
 static int n_queued;
 static void accept_one(void *ctx, int fd);
@@ -608,6 +610,7 @@ int handoff_init(void)
 	 * slots here would cost a page of RSS each, for nothing */
 	static const struct alloc_port port = {reply, push_ended, NULL};
 	alloc_init(&port);
+	nsholder_not_inherited(conns, sizeof conns);
 	share_uenv_base();
 	if (run_path(lst.path, sizeof lst.path, "handoff.sock") < 0)
 		return -ENAMETOOLONG;
