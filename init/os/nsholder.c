@@ -1,6 +1,6 @@
 /*
- * The namespace holder process (see nsholder.h): clone3 into new
- * namespaces, a status handshake over a socketpair so that creation never
+ * The namespace holder process (see nsholder.h): clone3 into a new pid
+ * namespace (the other namespaces it unshares itself), a status handshake over a socketpair so that creation never
  * blocks the loop and the parent-death signal has no race, and the
  * holder's whole life: reap orphans, wait.
  *
@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -79,6 +80,12 @@ __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags,
 		status = errno;
 	if (parent_gone(sync))
 		_exit(1); /* child: the holder */
+	/* the new mount and network namespaces are made here, not in clone3:
+	 * copying the mount table and setting up a network stack is the
+	 * holder's time, while pact-init serves the next client */
+	if (!status && (flags & (CLONE_NEWNS | CLONE_NEWNET)) &&
+	    unshare((int)(flags & (CLONE_NEWNS | CLONE_NEWNET))) < 0)
+		status = errno;
 	/* nothing mounted in here may propagate back; host mounts still propagate in */
 	if (!status && (flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		status = errno;
@@ -121,7 +128,7 @@ int nsholder_start(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
 
 	struct clone_args a;
 	memset(&a, 0, sizeof a);
-	a.flags = flags | CLONE_PIDFD;
+	a.flags = (flags & CLONE_NEWPID) | CLONE_PIDFD; /* the rest: holder_main's unshare */
 	a.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	a.exit_signal = SIGCHLD;
 	if (cfg && cfg->cgroup_fd >= 0) {

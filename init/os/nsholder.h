@@ -1,9 +1,11 @@
 /*
  * The namespace holder: one tiny process per allocation that owns the
  * allocation's new pid/net/mount namespaces and keeps them alive. It is
- * created with clone3 (CLONE_NEWPID/NEWNET/NEWNS as requested, optionally
- * CLONE_INTO_CGROUP into a pact-owned scope), is PID 1 of the new pid
- * namespace and reaps the orphans there, makes mount propagation slave
+ * created with clone3 (CLONE_NEWPID as requested, optionally
+ * CLONE_INTO_CGROUP into a pact-owned scope) and unshares the new net and
+ * mount namespaces itself (their setup is its time, not the caller's), is
+ * PID 1 of the new pid namespace and reaps the orphans there, makes mount
+ * propagation slave
  * (nothing leaks back to the host; host mounts such as uenv binds still
  * propagate in), and otherwise only waits. It dies with SIGKILL (the
  * scope's cgroup.kill), and with its parent (PR_SET_PDEATHSIG).
