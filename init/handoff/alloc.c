@@ -202,6 +202,7 @@ static void teardown(struct alloc *a)
 	cg_watch_remove(&a->watch);
 	if (a->h.sync_fd >= 0)
 		loop_del_fd(a->h.sync_fd);
+	nsholder_close_ns(&a->h); /* before the kill: the holder's exit tears them down */
 	if (a->started && !a->reaped) {
 		/* the scope holds only the holder: its cgroup.kill is the holder's death */
 		if (a->has_scope && cg_kill(a->scope.path) < 0)

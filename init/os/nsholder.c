@@ -161,7 +161,7 @@ static int pidfd_signal(int pidfd, int sig)
 	return 0;
 }
 
-static void close_ns_fds(struct nsholder *h)
+void nsholder_close_ns(struct nsholder *h)
 {
 	for (int i = 0; i < PACT_NS_COUNT; i++) {
 		close_fd(h->fds[i]);
@@ -173,8 +173,8 @@ static void close_ns_fds(struct nsholder *h)
 static int abort_holder(struct nsholder *h, int err, const char *what)
 {
 	log_err("nsholder: pid %d: %s: %s", (int)h->pid, what, strerror(-err));
+	nsholder_close_ns(h); /* first: the namespaces go in the holder's exit (nsholder.h) */
 	pidfd_signal(h->pidfd, SIGKILL);
-	close_ns_fds(h);
 	close_fd(h->sync_fd);
 	h->sync_fd = -1;
 	return err;
@@ -282,7 +282,7 @@ int nsholder_kill(const struct nsholder *h)
 
 void nsholder_release(struct nsholder *h)
 {
-	close_ns_fds(h);
+	nsholder_close_ns(h);
 	close_fd(h->pidfd);
 	close_fd(h->sync_fd);
 	h->pidfd = -1;

@@ -87,6 +87,14 @@ int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT]);
  * costs time only.
  */
 void nsholder_not_inherited(void *p, size_t len);
+/*
+ * Close the caller's fds to the holder's namespaces. Before killing a
+ * live holder: the holder then drops the last reference in its own exit,
+ * and with it the namespaces' teardown (a mount namespace's unmounts wait
+ * for an RCU grace period, milliseconds), which the caller would
+ * otherwise wait for in close().
+ */
+void nsholder_close_ns(struct nsholder *h);
 /* SIGKILL the holder (through its pidfd). 0, or -errno (-ESRCH: already dead). */
 int nsholder_kill(const struct nsholder *h);
 /* Close every fd held (namespace fds, pidfd, sync fd). Does not kill or reap. */
