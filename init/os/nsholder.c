@@ -1,8 +1,9 @@
 /*
  * The namespace holder process (see nsholder.h): clone3 into a new pid
- * namespace (the other namespaces it unshares itself), a status handshake over a socketpair so that creation never
- * blocks the loop and the parent-death signal has no race, and the
- * holder's whole life: reap orphans, wait.
+ * namespace (the other namespaces it unshares itself), a status
+ * handshake over a socketpair so that creation never blocks the loop and
+ * the parent-death signal has no race, and the holder's whole life: reap
+ * orphans, wait.
  *
  * The child runs right after a raw clone3, so it sticks to plain system
  * calls (no stdio, no malloc, no locks).
