@@ -145,9 +145,9 @@ static void reply_live(struct alloc *a, struct handoff_ref ref, const enum pact_
 				    pact_ns_type_name(ns[i]));
 			return;
 		}
-		fds[i] = fcntl(a->h.fds[j], F_DUPFD_CLOEXEC, 3);
+		fds[i] = nsholder_dup_ns(&a->h, j);
 		if (fds[i] < 0) {
-			int e = errno;
+			int e = -fds[i];
 			for (unsigned k = 0; k < i; k++)
 				close_fd(fds[k]);
 			reply_error(ref, a->id, PACT_ERR_FD_PASSING, "dup of the %s fd: %s",

@@ -189,7 +189,8 @@ static int open_ns_fds(struct nsholder *h, const char *proc)
 				 ns_file[h->ns[i]]);
 		if (r < 0)
 			return r;
-		h->fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		/* openat: musl's open() follows O_CLOEXEC with an fcntl, for old kernels */
+		h->fds[i] = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 		if (h->fds[i] < 0)
 			return -errno;
 	}
@@ -241,6 +242,15 @@ int nsholder_spawn(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
 	return nsholder_complete(h, cfg, t);
 }
 
+int nsholder_dup_ns(const struct nsholder *h, unsigned i)
+{
+	if (i >= h->n_ns || h->fds[i] < 0)
+		return -EBADF;
+	/* the system call: musl's fcntl() follows F_DUPFD_CLOEXEC with F_SETFD */
+	long fd = syscall(SYS_fcntl, h->fds[i], F_DUPFD_CLOEXEC, 3);
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT])
 {
 	for (int i = 0; i < PACT_NS_COUNT; i++)
@@ -251,9 +261,10 @@ int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT])
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < h->n_ns; i++) {
-		fds[i] = fcntl(h->fds[i], F_DUPFD_CLOEXEC, 3);
+		fds[i] = nsholder_dup_ns(h, i);
 		if (fds[i] < 0) {
-			r = -errno;
+			r = fds[i];
+			fds[i] = -1;
 			for (unsigned j = 0; j < i; j++) {
 				close_fd(fds[j]);
 				fds[j] = -1;

@@ -95,6 +95,8 @@ void nsholder_not_inherited(void *p, size_t len);
  * otherwise wait for in close().
  */
 void nsholder_close_ns(struct nsholder *h);
+/* A new fd (close-on-exec, >= 3) to h->fds[i], or -errno. */
+int nsholder_dup_ns(const struct nsholder *h, unsigned i);
 /* SIGKILL the holder (through its pidfd). 0, or -errno (-ESRCH: already dead). */
 int nsholder_kill(const struct nsholder *h);
 /* Close every fd held (namespace fds, pidfd, sync fd). Does not kill or reap. */
