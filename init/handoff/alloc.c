@@ -35,7 +35,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static struct alloc table[ALLOC_MAX];
+/* page-aligned: no child reads it, so none gets a copy (nsholder_not_inherited) */
+static struct alloc table[ALLOC_MAX] __attribute__((aligned(4096)));
 /* slots ever taken are [0, slots_used): the loops stop there, so the rest
  * of the table stays memory PID 1 never touches (256 slots of 4 KiB) */
 static int slots_used;
@@ -144,9 +145,9 @@ static void reply_live(struct alloc *a, struct handoff_ref ref, const enum pact_
 				    pact_ns_type_name(ns[i]));
 			return;
 		}
-		fds[i] = fcntl(a->h.fds[j], F_DUPFD_CLOEXEC, 3);
+		fds[i] = nsholder_dup_ns(&a->h, j);
 		if (fds[i] < 0) {
-			int e = errno;
+			int e = -fds[i];
 			for (unsigned k = 0; k < i; k++)
 				close_fd(fds[k]);
 			reply_error(ref, a->id, PACT_ERR_FD_PASSING, "dup of the %s fd: %s",
@@ -201,6 +202,7 @@ static void teardown(struct alloc *a)
 	cg_watch_remove(&a->watch);
 	if (a->h.sync_fd >= 0)
 		loop_del_fd(a->h.sync_fd);
+	nsholder_close_ns(&a->h); /* before the kill: the holder's exit tears them down */
 	if (a->started && !a->reaped) {
 		/* the scope holds only the holder: its cgroup.kill is the holder's death */
 		if (a->has_scope && cg_kill(a->scope.path) < 0)
@@ -388,7 +390,9 @@ static void start_holder(struct alloc *a)
 	c.cgroup_fd = cg_scope_spawn_fd(&a->scope);
 	/* its mount namespace shows its own uenv image, no other allocation's */
 	c.mnt_only_below = node_uenv.base;
-	c.mnt_keep = a->has_handle ? a->uh.mount_point : NULL;
+	char keep[sizeof a->uh.mount_point]; /* the holder sees zeroes where table[] is */
+	memcpy(keep, a->uh.mount_point, sizeof keep);
+	c.mnt_keep = a->has_handle ? keep : NULL;
 	r = c.cgroup_fd < 0 ? c.cgroup_fd : nsholder_start(&a->h, a->ns, a->n_ns, &c);
 	cg_scope_close(&a->scope); /* the holder is in; the path is enough from here */
 	if (r < 0) {
@@ -538,6 +542,8 @@ static void request(struct handoff_ref ref, const struct pact_handoff_msg *m)
 	a->state = ALLOC_MOUNTING;
 	snprintf(a->id, sizeof a->id, "%s", m->allocation_id);
 	a->owner = ref.uid;
+	a->has_maker = 1;
+	a->maker = ref;
 	a->n_ns = m->n_ns;
 	memcpy(a->ns, m->ns, sizeof a->ns);
 	a->has_uenv = m->has_uenv;
@@ -598,6 +604,30 @@ void alloc_handle(struct handoff_ref ref, const struct pact_handoff_msg *m)
 		end(ref, m);
 }
 
+int alloc_is_live(const char *id)
+{
+	return find(id) != NULL;
+}
+
+int alloc_made_by_uid(uid_t uid)
+{
+	int n = 0;
+	for (int i = 0; i < slots_used; i++)
+		n += table[i].state != ALLOC_FREE && table[i].state != ALLOC_RELEASING &&
+		     table[i].has_maker && table[i].maker.uid == uid;
+	return n;
+}
+
+int alloc_made_through(struct handoff_ref ref)
+{
+	int n = 0;
+	for (int i = 0; i < slots_used; i++)
+		n += table[i].state != ALLOC_FREE && table[i].state != ALLOC_RELEASING &&
+		     table[i].has_maker && table[i].maker.idx == ref.idx &&
+		     table[i].maker.gen == ref.gen;
+	return n;
+}
+
 size_t alloc_live_count(void)
 {
 	size_t n = 0;
@@ -642,6 +672,7 @@ int alloc_init(const struct alloc_port *p)
 	port = *p;
 	/* table[] starts ALLOC_FREE (0); a slot's fields are set when it is
 	 * taken, so the idle node does not pay RSS for the whole table */
+	nsholder_not_inherited(table, sizeof table);
 	self_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self_netns < 0)
 		log_warn("handoff: /proc/self/ns/net: %s; Net namespaces will fail",

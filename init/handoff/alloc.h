@@ -66,6 +66,12 @@ int alloc_set_cgroup_wait(const char *value, char *err, size_t errlen);
 void alloc_handle(struct handoff_ref ref, const struct pact_handoff_msg *m);
 /* Allocations not yet released. */
 size_t alloc_live_count(void);
+/* Is allocation id in the table and not being released? */
+int alloc_is_live(const char *id);
+/* Live allocations that uid's requests made since this start (not those
+ * carried across a re-exec), and those made through the connection ref. */
+int alloc_made_by_uid(uid_t uid);
+int alloc_made_through(struct handoff_ref ref);
 
 /* One allocation as listed (pactctl allocations); valid during the callback. */
 struct alloc_info {

@@ -32,6 +32,10 @@ struct alloc {
 	enum alloc_state state;
 	char id[PACT_HANDOFF_ALLOC_ID_MAX + 1];
 	uid_t owner; /* the uid that asked for it: only it (and root) may use or end it */
+	/* the connection whose request made it (bounds: handoff.max_allocations_per_uid,
+	 * and no eviction of that connection); none for one carried across a re-exec */
+	int has_maker;
+	struct handoff_ref maker;
 	unsigned n_ns;
 	enum pact_ns_type ns[PACT_NS_COUNT];
 	int has_uenv;				  /* the request named an image */

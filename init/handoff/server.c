@@ -11,7 +11,6 @@
  */
 #include "handoff/server.h"
 #include "handoff/alloc.h"
-#include "handoff/owners.h"
 #include "node/boot.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
@@ -23,6 +22,7 @@
 #include "lib/loop.h"
 #include "lib/ratelimit.h"
 #include "node/reexec.h"
+#include "os/nsholder.h"
 #include "os/userdb.h"
 
 #include <errno.h>
@@ -58,7 +58,8 @@ struct queued {
 	struct pact_handoff_msg m;
 };
 
-static struct hconn conns[HANDOFF_CONNS_CAP];
+/* page-aligned: no child reads it, so none gets a copy (nsholder_not_inherited) */
+static struct hconn conns[HANDOFF_CONNS_CAP] __attribute__((aligned(4096)));
 static struct queued queue[HANDOFF_QUEUE_MAX];
 static int n_queued;
 static void accept_one(void *ctx, int fd);
@@ -257,9 +258,8 @@ static struct handoff_ref ref_of(const struct hconn *c)
  * passes the bound on what its uid holds. */
 static void handle_now(struct handoff_ref ref, uid_t uid, const struct pact_handoff_msg *m)
 {
-	if (m->type == PACT_MSG_NAMESPACE_REQUEST && !owners_is_live(m->allocation_id)) {
-		owners_refresh();
-		int held = owners_of_uid(uid);
+	if (m->type == PACT_MSG_NAMESPACE_REQUEST && !alloc_is_live(m->allocation_id)) {
+		int held = alloc_made_by_uid(uid);
 		if (held >= conf_allocs_per_uid) {
 			char why[160];
 			snprintf(why, sizeof why,
@@ -273,8 +273,6 @@ static void handle_now(struct handoff_ref ref, uid_t uid, const struct pact_hand
 		}
 	}
 	alloc_handle(ref, m);
-	if (m->type == PACT_MSG_NAMESPACE_REQUEST)
-		owners_note(m->allocation_id, uid, ref);
 }
 
 static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
@@ -465,37 +463,38 @@ static void send_once(int fd, const char *id, enum pact_handoff_err kind, const 
  * A slot for a new client of uid: a free one, else the slot of the
  * connection idle longest that made no live allocation (among uid's own
  * when uid is at its bound; it is closed). NULL, with *why, when no
- * connection may make room.
+ * connection may make room. The allocations are counted only when a
+ * connection must go: a job's ranks connecting at once pay one pass each.
  */
 static struct hconn *take_slot(uid_t uid, const char **why)
 {
 	struct hconn *free_slot = NULL, *idlest = NULL, *my_idlest = NULL;
 	int mine = 0;
-	owners_refresh();
+	for (int i = 0; i < conf_max_clients; i++) {
+		if (!conns[i].used)
+			free_slot = free_slot ? free_slot : &conns[i];
+		else
+			mine += conns[i].uid == uid;
+	}
+	int at_bound = mine >= conf_per_uid;
+	if (free_slot && !at_bound)
+		return free_slot;
 	for (int i = 0; i < conf_max_clients; i++) {
 		struct hconn *c = &conns[i];
-		if (!c->used) {
-			free_slot = free_slot ? free_slot : c;
-			continue;
-		}
-		mine += c->uid == uid;
-		if (owners_of_ref(ref_of(c)) > 0)
-			continue; /* it made live allocations: it stays */
+		if (!c->used || alloc_made_through(ref_of(c)) > 0)
+			continue; /* free, or it made live allocations: it stays */
 		if (!idlest || c->last_ms < idlest->last_ms)
 			idlest = c;
 		if (c->uid == uid && (!my_idlest || c->last_ms < my_idlest->last_ms))
 			my_idlest = c;
 	}
-	int at_bound = mine >= conf_per_uid;
-	struct hconn *victim = at_bound ? my_idlest : free_slot ? NULL : idlest;
-	if (!victim && (at_bound || !free_slot)) {
+	struct hconn *victim = at_bound ? my_idlest : idlest;
+	if (!victim) {
 		*why = at_bound ? "too many connections of this uid "
 				  "(handoff.max_clients_per_uid); try again"
 				: "too many connections, each with live allocations; try again";
 		return NULL;
 	}
-	if (!victim)
-		return free_slot;
 	log_debug("handoff: full; closing the client of uid %u idle for %llu ms",
 		  (unsigned)victim->uid, (unsigned long long)elapsed(victim->last_ms, now_ms()));
 	conn_close(victim);
@@ -611,6 +610,7 @@ int handoff_init(void)
 	 * slots here would cost a page of RSS each, for nothing */
 	static const struct alloc_port port = {reply, push_ended, NULL};
 	alloc_init(&port);
+	nsholder_not_inherited(conns, sizeof conns);
 	share_uenv_base();
 	if (run_path(lst.path, sizeof lst.path, "handoff.sock") < 0)
 		return -ENAMETOOLONG;

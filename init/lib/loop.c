@@ -123,17 +123,31 @@ int loop_fd_count(void)
 	return nfds;
 }
 
+/*
+ * The timerfd follows the earliest deadline, set once before each wait
+ * rather than on every timer_arm and timer_cancel: a burst of requests
+ * arms and cancels timers by the hundred, and each setting is a syscall.
+ */
+static int timers_changed;
+static uint64_t tfd_deadline_ms = UINT64_MAX; /* what tfd holds; UINT64_MAX: disarmed */
+
 static void timerfd_rearm(void)
 {
 	struct itimerspec its = {0};
+	uint64_t d = timers ? timers->deadline_ms : UINT64_MAX;
+	timers_changed = 0;
+	if (d == tfd_deadline_ms)
+		return;
 	if (timers) {
-		uint64_t d = timers->deadline_ms;
 		its.it_value.tv_sec = (time_t)(d / 1000);
 		its.it_value.tv_nsec = (long)(d % 1000) * 1000000L;
 		if (d == 0)
 			its.it_value.tv_nsec = 1;
 	}
-	timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
+	if (timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		tfd_deadline_ms = d;
+	else
+		timers_changed = 1; /* again before the next wait */
 }
 
 void timer_cancel(struct timer *t)
@@ -146,7 +160,7 @@ void timer_cancel(struct timer *t)
 	}
 	t->deadline_ms = 0;
 	t->next = NULL;
-	timerfd_rearm();
+	timers_changed = 1;
 }
 
 void timer_arm(struct timer *t, uint64_t delay_ms, loop_timer_cb cb, void *ctx)
@@ -162,7 +176,7 @@ void timer_arm(struct timer *t, uint64_t delay_ms, loop_timer_cb cb, void *ctx)
 		p = &(*p)->next;
 	t->next = *p;
 	*p = t;
-	timerfd_rearm();
+	timers_changed = 1;
 }
 
 static void run_timers(void)
@@ -176,7 +190,7 @@ static void run_timers(void)
 		t->deadline_ms = 0;
 		t->cb(t->ctx);
 	}
-	timerfd_rearm();
+	timers_changed = 1;
 }
 
 int loop_watch_child(pid_t pid, loop_child_cb cb, void *ctx)
@@ -273,6 +287,8 @@ int loop_init(void)
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	tfd_deadline_ms = UINT64_MAX;
+	timers_changed = 1;
 	if (epfd < 0 || sigfd < 0 || tfd < 0)
 		return -errno;
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
@@ -287,6 +303,8 @@ int loop_init(void)
 void loop_run_once(int max_wait_ms)
 {
 	struct epoll_event evs[32];
+	if (timers_changed)
+		timerfd_rearm();
 	int n = epoll_wait(epfd, evs, 32, reap_more ? 0 : max_wait_ms);
 	if (n < 0 && errno != EINTR)
 		log_err("epoll_wait: %s", strerror(errno));
@@ -296,6 +314,8 @@ void loop_run_once(int max_wait_ms)
 		} else if (evs[i].data.ptr == &tfd) {
 			uint64_t ticks;
 			(void)read_retry(tfd, &ticks, sizeof ticks);
+			tfd_deadline_ms = UINT64_MAX; /* expired: a one-shot disarms */
+			timers_changed = 1;
 		} else {
 			struct fd_slot *s = evs[i].data.ptr;
 			/* a callback earlier in this batch may have removed it */

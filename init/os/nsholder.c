@@ -1,8 +1,9 @@
 /*
- * The namespace holder process (see nsholder.h): clone3 into new
- * namespaces, a status handshake over a socketpair so that creation never
- * blocks the loop and the parent-death signal has no race, and the
- * holder's whole life: reap orphans, wait.
+ * The namespace holder process (see nsholder.h): clone3 into a new pid
+ * namespace (the other namespaces it unshares itself), a status
+ * handshake over a socketpair so that creation never blocks the loop and
+ * the parent-death signal has no race, and the holder's whole life: reap
+ * orphans, wait.
  *
  * The child runs right after a raw clone3, so it sticks to plain system
  * calls (no stdio, no malloc, no locks).
@@ -13,9 +14,11 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -78,6 +81,12 @@ __attribute__((noreturn)) static void holder_main(int sync, uint64_t flags,
 		status = errno;
 	if (parent_gone(sync))
 		_exit(1); /* child: the holder */
+	/* the new mount and network namespaces are made here, not in clone3:
+	 * copying the mount table and setting up a network stack is the
+	 * holder's time, while pact-init serves the next client */
+	if (!status && (flags & (CLONE_NEWNS | CLONE_NEWNET)) &&
+	    unshare((int)(flags & (CLONE_NEWNS | CLONE_NEWNET))) < 0)
+		status = errno;
 	/* nothing mounted in here may propagate back; host mounts still propagate in */
 	if (!status && (flags & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		status = errno;
@@ -120,7 +129,7 @@ int nsholder_start(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
 
 	struct clone_args a;
 	memset(&a, 0, sizeof a);
-	a.flags = flags | CLONE_PIDFD;
+	a.flags = (flags & CLONE_NEWPID) | CLONE_PIDFD; /* the rest: holder_main's unshare */
 	a.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	a.exit_signal = SIGCHLD;
 	if (cfg && cfg->cgroup_fd >= 0) {
@@ -153,7 +162,7 @@ static int pidfd_signal(int pidfd, int sig)
 	return 0;
 }
 
-static void close_ns_fds(struct nsholder *h)
+void nsholder_close_ns(struct nsholder *h)
 {
 	for (int i = 0; i < PACT_NS_COUNT; i++) {
 		close_fd(h->fds[i]);
@@ -165,8 +174,8 @@ static void close_ns_fds(struct nsholder *h)
 static int abort_holder(struct nsholder *h, int err, const char *what)
 {
 	log_err("nsholder: pid %d: %s: %s", (int)h->pid, what, strerror(-err));
+	nsholder_close_ns(h); /* first: the namespaces go in the holder's exit (nsholder.h) */
 	pidfd_signal(h->pidfd, SIGKILL);
-	close_ns_fds(h);
 	close_fd(h->sync_fd);
 	h->sync_fd = -1;
 	return err;
@@ -180,7 +189,8 @@ static int open_ns_fds(struct nsholder *h, const char *proc)
 				 ns_file[h->ns[i]]);
 		if (r < 0)
 			return r;
-		h->fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		/* openat: musl's open() follows O_CLOEXEC with an fcntl, for old kernels */
+		h->fds[i] = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 		if (h->fds[i] < 0)
 			return -errno;
 	}
@@ -232,6 +242,15 @@ int nsholder_spawn(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
 	return nsholder_complete(h, cfg, t);
 }
 
+int nsholder_dup_ns(const struct nsholder *h, unsigned i)
+{
+	if (i >= h->n_ns || h->fds[i] < 0)
+		return -EBADF;
+	/* the system call: musl's fcntl() follows F_DUPFD_CLOEXEC with F_SETFD */
+	long fd = syscall(SYS_fcntl, h->fds[i], F_DUPFD_CLOEXEC, 3);
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT])
 {
 	for (int i = 0; i < PACT_NS_COUNT; i++)
@@ -242,9 +261,10 @@ int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT])
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < h->n_ns; i++) {
-		fds[i] = fcntl(h->fds[i], F_DUPFD_CLOEXEC, 3);
+		fds[i] = nsholder_dup_ns(h, i);
 		if (fds[i] < 0) {
-			r = -errno;
+			r = fds[i];
+			fds[i] = -1;
 			for (unsigned j = 0; j < i; j++) {
 				close_fd(fds[j]);
 				fds[j] = -1;
@@ -253,6 +273,16 @@ int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT])
 		}
 	}
 	return (int)h->n_ns;
+}
+
+void nsholder_not_inherited(void *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
+	if (from < to && madvise((void *)from, to - from, MADV_WIPEONFORK) < 0)
+		log_warn("nsholder: madvise(MADV_WIPEONFORK): %s; every fork copies the table",
+			 strerror(errno));
 }
 
 int nsholder_kill(const struct nsholder *h)
@@ -264,7 +294,7 @@ int nsholder_kill(const struct nsholder *h)
 
 void nsholder_release(struct nsholder *h)
 {
-	close_ns_fds(h);
+	nsholder_close_ns(h);
 	close_fd(h->pidfd);
 	close_fd(h->sync_fd);
 	h->pidfd = -1;

@@ -1,9 +1,11 @@
 /*
  * The namespace holder: one tiny process per allocation that owns the
  * allocation's new pid/net/mount namespaces and keeps them alive. It is
- * created with clone3 (CLONE_NEWPID/NEWNET/NEWNS as requested, optionally
- * CLONE_INTO_CGROUP into a pact-owned scope), is PID 1 of the new pid
- * namespace and reaps the orphans there, makes mount propagation slave
+ * created with clone3 (CLONE_NEWPID as requested, optionally
+ * CLONE_INTO_CGROUP into a pact-owned scope) and unshares the new net and
+ * mount namespaces itself (their setup is its time, not the caller's), is
+ * PID 1 of the new pid namespace and reaps the orphans there, makes mount
+ * propagation slave
  * (nothing leaks back to the host; host mounts such as uenv binds still
  * propagate in), and otherwise only waits. It dies with SIGKILL (the
  * scope's cgroup.kill), and with its parent (PR_SET_PDEATHSIG).
@@ -74,6 +76,27 @@ int nsholder_spawn(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
  * Returns the count or -errno (-ESRCH if the holder is gone).
  */
 int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT]);
+/*
+ * Memory of the caller that no child it forks ever reads (a table that
+ * grows with the clients served): not copied into children at all
+ * (MADV_WIPEONFORK: a child sees zeroes there). A fork copies the page
+ * table entries of every page the parent has touched and write-protects
+ * them, so that the parent then faults on its next write to each; without
+ * this, every holder started costs more with every client connected.
+ * Only the whole pages inside [p, p + len) are covered; advice: a failure
+ * costs time only.
+ */
+void nsholder_not_inherited(void *p, size_t len);
+/*
+ * Close the caller's fds to the holder's namespaces. Before killing a
+ * live holder: the holder then drops the last reference in its own exit,
+ * and with it the namespaces' teardown (a mount namespace's unmounts wait
+ * for an RCU grace period, milliseconds), which the caller would
+ * otherwise wait for in close().
+ */
+void nsholder_close_ns(struct nsholder *h);
+/* A new fd (close-on-exec, >= 3) to h->fds[i], or -errno. */
+int nsholder_dup_ns(const struct nsholder *h, unsigned i);
 /* SIGKILL the holder (through its pidfd). 0, or -errno (-ESRCH: already dead). */
 int nsholder_kill(const struct nsholder *h);
 /* Close every fd held (namespace fds, pidfd, sync fd). Does not kill or reap. */

@@ -7,7 +7,9 @@
  *
  * It starts $BUILD/pact-init itself as PID 1 of new pid and mount
  * namespaces (a /proc of its own, paths in a temp dir), like the host tier.
- * Root only. Prints JSON lines: handoff_cycle_ratio, handoff_cycle_ratio_nonet,
+ * The floor and the cycles through pact-init alternate in BLOCKS blocks,
+ * so that both see the same load of a shared machine. Root only. Prints
+ * JSON lines: handoff_cycle_ratio, handoff_cycle_ratio_nonet,
  * handoff_p99_ms.
  */
 #include "bench_daemon.h"
@@ -35,9 +37,9 @@
 
 #define CYCLES 600
 #define WARMUP 50
+#define BLOCKS 6 /* alternating floor / pact-init blocks of CYCLES / BLOCKS cycles */
 
 static struct pact_handoff_conn conn;
-static double lat[CYCLES];
 
 static double now_us(void)
 {
@@ -53,16 +55,32 @@ static int cmp_d(const void *a, const void *b)
 }
 
 struct result {
+	double lat[CYCLES]; /* each cycle's, in µs */
+	int n;
+	double total_us;
 	double rate; /* cycles per second */
 	double p50_ms, p99_ms;
 };
 
-static void summarise(struct result *r, double total_us)
+static void summarise(struct result *r)
 {
-	qsort(lat, CYCLES, sizeof lat[0], cmp_d);
-	r->rate = CYCLES / (total_us / 1e6);
-	r->p50_ms = lat[CYCLES / 2] / 1e3;
-	r->p99_ms = lat[CYCLES * 99 / 100] / 1e3;
+	qsort(r->lat, CYCLES, sizeof r->lat[0], cmp_d);
+	r->rate = CYCLES / (r->total_us / 1e6);
+	r->p50_ms = r->lat[CYCLES / 2] / 1e3;
+	r->p99_ms = r->lat[CYCLES * 99 / 100] / 1e3;
+}
+
+/* One cycle of either kind, timed into r. */
+static int timed(struct result *r, int (*cycle)(void *ctx, int i), void *ctx)
+{
+	double s = now_us();
+	int rc = cycle(ctx, r->n);
+	double d = now_us() - s;
+	if (rc < 0)
+		return rc;
+	r->lat[r->n++] = d;
+	r->total_us += d;
+	return 0;
 }
 
 /* ---- floor: the same kernel work, directly ---- */
@@ -123,25 +141,17 @@ static int floor_cycle(uint64_t flags, int nns, int sp[2])
 	return r;
 }
 
-static int run_floor(uint64_t flags, int nns, struct result *res)
-{
+struct floor_kind {
+	uint64_t flags;
+	int nns;
 	int sp[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
-		return -errno;
-	for (int i = 0; i < WARMUP; i++)
-		if (floor_cycle(flags, nns, sp) < 0)
-			return -1;
-	double t0 = now_us();
-	for (int i = 0; i < CYCLES; i++) {
-		double s = now_us();
-		if (floor_cycle(flags, nns, sp) < 0)
-			return -1;
-		lat[i] = now_us() - s;
-	}
-	summarise(res, now_us() - t0);
-	close(sp[0]);
-	close(sp[1]);
-	return 0;
+};
+
+static int floor_one(void *ctx, int i)
+{
+	struct floor_kind *k = ctx;
+	(void)i;
+	return floor_cycle(k->flags, k->nns, k->sp);
 }
 
 /* ---- through pact-init ---- */
@@ -163,24 +173,47 @@ static int handoff_cycle(const char *tag, int i, int nns)
 	return pact_handoff_end(&conn, id, NULL, 10000);
 }
 
-static int run_handoff(const char *tag, int nns, struct result *res)
+struct handoff_kind {
+	const char *tag;
+	int nns;
+};
+
+static int handoff_one(void *ctx, int i)
+{
+	struct handoff_kind *k = ctx;
+	int r = handoff_cycle(k->tag, i, k->nns);
+	if (r < 0)
+		fprintf(stderr, "handoff cycle %d: %s\n", i, strerror(-r));
+	return r;
+}
+
+/*
+ * The floor and the cycles through pact-init of one kind, after a warm-up
+ * of each, in alternating blocks: a machine whose load changes during the
+ * run weighs on both alike.
+ */
+static int run_pair(struct floor_kind *fk, struct handoff_kind *hk, struct result *f,
+		    struct result *h)
 {
 	char w[32];
-	snprintf(w, sizeof w, "%s-w", tag);
+	snprintf(w, sizeof w, "%s-w", hk->tag);
+	struct handoff_kind warm = {w, hk->nns};
 	for (int i = 0; i < WARMUP; i++)
-		if (handoff_cycle(w, i, nns) < 0)
+		if (floor_one(fk, i) < 0 || handoff_one(&warm, i) < 0)
 			return -1;
-	double t0 = now_us();
-	for (int i = 0; i < CYCLES; i++) {
-		double s = now_us();
-		int r = handoff_cycle(tag, i, nns);
-		if (r < 0) {
-			fprintf(stderr, "handoff cycle %d: %s\n", i, strerror(-r));
-			return -1;
-		}
-		lat[i] = now_us() - s;
+	memset(f, 0, sizeof *f);
+	memset(h, 0, sizeof *h);
+	for (int b = 0; b < BLOCKS; b++) {
+		int end = CYCLES * (b + 1) / BLOCKS;
+		while (f->n < end)
+			if (timed(f, floor_one, fk) < 0)
+				return -1;
+		while (h->n < end)
+			if (timed(h, handoff_one, hk) < 0)
+				return -1;
 	}
-	summarise(res, now_us() - t0);
+	summarise(f);
+	summarise(h);
 	return 0;
 }
 
@@ -234,10 +267,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "handoff bench: %s: not found\n", bin);
 		return 1;
 	}
-	struct result f3, f2, h3, h2;
-	if (run_floor(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS, 3, &f3) < 0 ||
-	    run_floor(CLONE_NEWPID | CLONE_NEWNS, 2, &f2) < 0) {
-		fprintf(stderr, "handoff bench: floor loop failed: %s\n", strerror(errno));
+	static struct result f3, f2, h3, h2;
+	struct floor_kind fk3 = {CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS, 3, {-1, -1}};
+	struct floor_kind fk2 = {CLONE_NEWPID | CLONE_NEWNS, 2, {-1, -1}};
+	struct handoff_kind hk3 = {"pnm", 3}, hk2 = {"pm", 2};
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fk3.sp) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fk2.sp) < 0) {
+		fprintf(stderr, "handoff bench: socketpair: %s\n", strerror(errno));
 		return 1;
 	}
 	if (start_daemon(bin) < 0) {
@@ -245,19 +281,19 @@ int main(int argc, char **argv)
 		stop_daemon();
 		return 1;
 	}
-	if (run_handoff("pnm", 3, &h3) < 0 || run_handoff("pm", 2, &h2) < 0) {
-		fprintf(stderr, "handoff bench: handoff cycles failed\n");
+	if (run_pair(&fk3, &hk3, &f3, &h3) < 0 || run_pair(&fk2, &hk2, &f2, &h2) < 0) {
+		fprintf(stderr, "handoff bench: a floor or handoff cycle failed: %s\n",
+			strerror(errno));
 		stop_daemon();
 		return 1;
 	}
 	stop_daemon();
 	char note[512];
-	snprintf(
-	    note, sizeof note,
-	    "allocation cycles/s Pid+Net+Mount via pact-init %.0f/s (p50 %.2f ms) vs direct "
-	    "clone3+ns fds+SCM_RIGHTS+kill+reap %.0f/s (p50 %.2f ms); ratio = ours/floor, bigger "
-	    "is better",
-	    h3.rate, h3.p50_ms, f3.rate, f3.p50_ms);
+	snprintf(note, sizeof note,
+		 "allocation cycles/s Pid+Net+Mount via pact-init %.0f/s (p50 %.2f ms) vs direct "
+		 "clone3+ns fds+SCM_RIGHTS+kill+reap %.0f/s (p50 %.2f ms), %d cycles each in %d "
+		 "alternating blocks; ratio = ours/floor, bigger is better",
+		 h3.rate, h3.p50_ms, f3.rate, f3.p50_ms, CYCLES, BLOCKS);
 	figure("handoff_cycle_ratio", h3.rate / f3.rate, "ratio", f3.rate, h3.rate / f3.rate, note);
 	snprintf(note, sizeof note,
 		 "as handoff_cycle_ratio with Pid+Mount only (no netns): %.0f/s (p50 %.2f ms) vs "
