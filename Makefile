@@ -25,9 +25,13 @@ UAPI := $(BUILD)/uapi
 # from): 12 KiB less than -strong, which guards every local array.
 # -z norelro: nothing applies RELRO to a static non-PIE binary (no dynamic
 # linker; the kernel ignores PT_GNU_RELRO), it only pads to a page.
+# -fno-pie: the link is static and not PIE, but Debian's gcc compiles PIE
+# code by default: RIP-relative addressing where an absolute one is
+# shorter, and const tables of pointers in writable .data.rel.ro (17 KiB
+# of pages PID 1 keeps mapped) instead of .rodata: 13 KiB less code.
 CFLAGS_REL := $(COMMON) -Oz -flto=auto -isystem $(UAPI) -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector
-LDFLAGS_REL := -static -s -Oz -flto=auto -Wl,--gc-sections -Wl,-z,noexecstack \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector -fno-pie
+LDFLAGS_REL := -static -no-pie -s -Oz -flto=auto -Wl,--gc-sections -Wl,-z,noexecstack \
 	-Wl,-z,noseparate-code -Wl,-z,norelro
 
 # The same code for tests: glibc, ASan + UBSan, debug info.
