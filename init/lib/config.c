@@ -94,7 +94,12 @@ static int parse_flag(struct pact_config *c, const char *a)
 	for (size_t i = 0; i < sizeof path_flags / sizeof path_flags[0]; i++) {
 		size_t n = strlen(path_flags[i].flag);
 		if (strncmp(a, path_flags[i].flag, n) == 0) {
-			copy_str((char *)c + path_flags[i].off, PATH_MAX, a + n);
+			if (strlen(a + n) >= CONF_PATH_MAX) {
+				log_err("%.*s: longer than %d bytes; ignored", (int)n - 1, a,
+					CONF_PATH_MAX - 1);
+				return -E2BIG;
+			}
+			copy_str((char *)c + path_flags[i].off, CONF_PATH_MAX, a + n);
 			return 0;
 		}
 	}
@@ -114,8 +119,11 @@ static int parse_flag(struct pact_config *c, const char *a)
 int config_parse_argv(struct pact_config *c, int argc, char **argv, int strict)
 {
 	for (int i = 1; i < argc; i++) {
-		if (parse_flag(c, argv[i]) == 0)
+		int r = parse_flag(c, argv[i]);
+		if (r == 0 || (r == -E2BIG && !strict))
 			continue;
+		if (r == -E2BIG)
+			return -EINVAL; /* said why */
 		if (strict) {
 			log_err("unknown argument '%s' (see pact-init(8) in README.md)", argv[i]);
 			return -EINVAL;
