@@ -43,24 +43,11 @@ static void copy_str(char *dst, size_t cap, const char *src)
 }
 #define COPY(dst, src) copy_str(dst, sizeof(dst), src)
 
-/* Zero n bytes at p, writing only the blocks that are not zero yet: the
- * configuration is large (paths of PATH_MAX) and PID 1's starts zeroed,
- * so its pages stay untouched (not resident) where nothing is set. */
-static void clear_sparse(void *p, size_t n)
-{
-	unsigned char *b = p;
-	for (size_t off = 0; off < n; off += 512) {
-		size_t len = n - off < 512 ? n - off : 512;
-		/* all zero: the first byte is, and each byte equals the next
-		 * (one memcmp, not a compare per byte the fuzzers trace) */
-		if (b[off] != 0 || memcmp(b + off, b + off + 1, len - 1) != 0)
-			memset(b + off, 0, len);
-	}
-}
-
 void config_defaults(struct pact_config *c)
 {
-	clear_sparse(c, sizeof *c);
+	/* PID 1's configuration starts zeroed: pages where nothing is set stay
+	 * untouched (not resident) */
+	table_clear_sparse(c, sizeof *c);
 	COPY(c->run_dir, "/run/pact");
 	COPY(c->cgroup_root, "/sys/fs/cgroup");
 	COPY(c->config_dir, "/etc/pact");

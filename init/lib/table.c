@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -36,4 +37,29 @@ void table_release_tail(void *table, size_t used, size_t total)
 	/* advice: a failure costs memory only */
 	if (used < total && from < to)
 		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
+#define SPARSE_BLOCK 512
+
+void table_clear_sparse(void *p, size_t n)
+{
+	unsigned char *b = p;
+	for (size_t off = 0; off < n; off += SPARSE_BLOCK) {
+		size_t len = n - off < SPARSE_BLOCK ? n - off : SPARSE_BLOCK;
+		/* all zero: the first byte is, and each byte equals the next
+		 * (one memcmp, not a compare per byte the fuzzers trace) */
+		if (b[off] != 0 || memcmp(b + off, b + off + 1, len - 1) != 0)
+			memset(b + off, 0, len);
+	}
+}
+
+void table_copy_sparse(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+	for (size_t off = 0; off < n; off += SPARSE_BLOCK) {
+		size_t len = n - off < SPARSE_BLOCK ? n - off : SPARSE_BLOCK;
+		if (memcmp(d + off, s + off, len) != 0)
+			memcpy(d + off, s + off, len);
+	}
 }
