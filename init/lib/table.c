@@ -31,7 +31,7 @@ int table_refusals(void)
 
 void table_release_tail(void *table, size_t used, size_t total)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t page = (uintptr_t)getpagesize(); /* not sysconf: 1 KiB of code */
 	uintptr_t from = ((uintptr_t)table + used + page - 1) & ~(page - 1);
 	uintptr_t to = ((uintptr_t)table + total) & ~(page - 1);
 	/* advice: a failure costs memory only */
