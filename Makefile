@@ -25,10 +25,22 @@ UAPI := $(BUILD)/uapi
 # from): 12 KiB less than -strong, which guards every local array.
 # -z norelro: nothing applies RELRO to a static non-PIE binary (no dynamic
 # linker; the kernel ignores PT_GNU_RELRO), it only pads to a page.
+# -fno-pie: the link is static and not PIE, but Debian's gcc compiles PIE
+# code by default: RIP-relative addressing where an absolute one is
+# shorter, and const tables of pointers in writable .data.rel.ro (17 KiB
+# of pages PID 1 keeps mapped) instead of .rodata: 13 KiB less code.
 CFLAGS_REL := $(COMMON) -Oz -flto=auto -isystem $(UAPI) -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector
-LDFLAGS_REL := -static -s -Oz -flto=auto -Wl,--gc-sections -Wl,-z,noexecstack \
-	-Wl,-z,noseparate-code -Wl,-z,norelro
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector -fno-pie
+# --sort-section=alignment (with -fdata-sections for the link-time code
+# generation, which makes the sections): the arrays first, then the
+# scalars, packed together instead of one or two beside each large
+# table, so PID 1's small state shares a few pages (20 KiB less resident).
+# -z common-page-size=64 keeps ld from padding the file to start the
+# data segment on a page of its own (it did so as the sort moved the
+# end of .bss; 2.6 KiB of file).
+LDFLAGS_REL := -static -no-pie -s -Oz -flto=auto -fdata-sections -Wl,--gc-sections \
+	-Wl,-z,noexecstack -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--sort-section=alignment \
+	-Wl,-z,common-page-size=64
 
 # The same code for tests: glibc, ASan + UBSan, debug info.
 CFLAGS_SAN := $(COMMON) -O1 -g -fno-omit-frame-pointer \

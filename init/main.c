@@ -115,13 +115,22 @@ static void console_on_boot(void)
 }
 
 /* Ready: the boot's deep frames (unit files and init.conf parsed on the
- * stack) are garbage; their pages go back before anyone measures us. */
+ * stack) are garbage; their pages go back before anyone measures us. The
+ * trim runs from a timer, at the loop's own depth: the verdict is heard
+ * inside the boot's call chain, and what its observers still do after
+ * this one (the ready file) would fault pages back in below it. */
+static void trim_stack(void *ctx)
+{
+	(void)ctx;
+	long r = stack_trim();
+	log_debug("stack: %ld bytes given back", r);
+}
+
 static void trim_on_ready(void)
 {
-	if (boot_is_ready()) {
-		long r = stack_trim();
-		log_debug("stack: %ld bytes given back", r);
-	}
+	static struct timer trim;
+	if (boot_is_ready())
+		timer_arm(&trim, 0, trim_stack, NULL);
 }
 
 /* Who follows whose state: observer lists live where the state changes. */

@@ -7,6 +7,7 @@
 #include "lib/fileio.h"
 #include "lib/linebuf.h"
 #include "lib/log.h"
+#include "lib/sort.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -68,7 +69,7 @@ int confdir_each(const char *root, const char *sub, const char *suffix,
 	}
 	if (dropped)
 		log_err("%s: more than %d files; %d left out", sub, CONFDIR_MAX_FILES, dropped);
-	qsort(f, (size_t)n, sizeof f[0], by_name);
+	sort_items(f, (size_t)n, sizeof f[0], by_name);
 	int used = 0;
 	for (int i = 0; i < n; i++) {
 		if (i > 0 && strcmp(f[i].name, f[i - 1].name) == 0)

@@ -43,24 +43,11 @@ static void copy_str(char *dst, size_t cap, const char *src)
 }
 #define COPY(dst, src) copy_str(dst, sizeof(dst), src)
 
-/* Zero n bytes at p, writing only the blocks that are not zero yet: the
- * configuration is large (paths of PATH_MAX) and PID 1's starts zeroed,
- * so its pages stay untouched (not resident) where nothing is set. */
-static void clear_sparse(void *p, size_t n)
-{
-	unsigned char *b = p;
-	for (size_t off = 0; off < n; off += 512) {
-		size_t len = n - off < 512 ? n - off : 512;
-		/* all zero: the first byte is, and each byte equals the next
-		 * (one memcmp, not a compare per byte the fuzzers trace) */
-		if (b[off] != 0 || memcmp(b + off, b + off + 1, len - 1) != 0)
-			memset(b + off, 0, len);
-	}
-}
-
 void config_defaults(struct pact_config *c)
 {
-	clear_sparse(c, sizeof *c);
+	/* PID 1's configuration starts zeroed: pages where nothing is set stay
+	 * untouched (not resident) */
+	table_clear_sparse(c, sizeof *c);
 	COPY(c->run_dir, "/run/pact");
 	COPY(c->cgroup_root, "/sys/fs/cgroup");
 	COPY(c->config_dir, "/etc/pact");
@@ -94,7 +81,12 @@ static int parse_flag(struct pact_config *c, const char *a)
 	for (size_t i = 0; i < sizeof path_flags / sizeof path_flags[0]; i++) {
 		size_t n = strlen(path_flags[i].flag);
 		if (strncmp(a, path_flags[i].flag, n) == 0) {
-			copy_str((char *)c + path_flags[i].off, PATH_MAX, a + n);
+			if (strlen(a + n) >= CONF_PATH_MAX) {
+				log_err("%.*s: longer than %d bytes; ignored", (int)n - 1, a,
+					CONF_PATH_MAX - 1);
+				return -E2BIG;
+			}
+			copy_str((char *)c + path_flags[i].off, CONF_PATH_MAX, a + n);
 			return 0;
 		}
 	}
@@ -114,8 +106,11 @@ static int parse_flag(struct pact_config *c, const char *a)
 int config_parse_argv(struct pact_config *c, int argc, char **argv, int strict)
 {
 	for (int i = 1; i < argc; i++) {
-		if (parse_flag(c, argv[i]) == 0)
+		int r = parse_flag(c, argv[i]);
+		if (r == 0 || (r == -E2BIG && !strict))
 			continue;
+		if (r == -E2BIG)
+			return -EINVAL; /* said why */
 		if (strict) {
 			log_err("unknown argument '%s' (see pact-init(8) in README.md)", argv[i]);
 			return -EINVAL;

@@ -10,7 +10,12 @@
 #include <limits.h>
 #include <stddef.h>
 
-#define CONF_STR_MAX		256
+#define CONF_STR_MAX 256
+/* bytes of a path in the configuration, NUL included: the run directory's
+ * sockets must fit a sun_path (108) anyway, and the kernel command line's
+ * words (pact.root=, init=) are read CONF_STR_MAX + 32 at most. Not
+ * PATH_MAX: seven pages of PID 1 touched for paths of a few bytes. */
+#define CONF_PATH_MAX		512
 #define CONF_MAX_MODULES	32
 #define CONF_MAX_WORDS		16
 #define CONFIG_MAX_KEY_HANDLERS 16
@@ -24,11 +29,11 @@ enum console_exit {
 
 struct pact_config {
 	/* paths (argv: --run-dir= --cgroup-root= --config-dir= --cmdline=) */
-	char run_dir[PATH_MAX];
-	char cgroup_root[PATH_MAX];
-	char config_dir[PATH_MAX];
-	char cmdline_path[PATH_MAX];
-	char modules_dir[PATH_MAX]; /* "" = /lib/modules/$(uname -r) */
+	char run_dir[CONF_PATH_MAX];
+	char cgroup_root[CONF_PATH_MAX];
+	char config_dir[CONF_PATH_MAX];
+	char cmdline_path[CONF_PATH_MAX];
+	char modules_dir[CONF_PATH_MAX]; /* "" = /lib/modules/$(uname -r) */
 
 	/* behaviour switches for running under test (argv) */
 	int do_mounts; /* --no-mounts clears: the early mounts are skipped */
@@ -41,9 +46,9 @@ struct pact_config {
 	char node_id[CONF_STR_MAX]; /* pact.node_id=; empty means not set (node/identity.c) */
 	char ip_arg[CONF_STR_MAX];  /* ip= (network boot syntax) */
 	char bootif[32];	    /* BOOTIF=: the MAC of the boot NIC (pxelinux, iPXE) */
-	char root[PATH_MAX];	    /* pact.root=: stage 1 mounts this image and switches to it */
+	char root[CONF_PATH_MAX];   /* pact.root=: stage 1 mounts this image and switches to it */
 	unsigned root_wait_s;	    /* pact.root_wait=: how long to wait for its device */
-	char root_init[PATH_MAX];   /* init=: what stage 1 execs in the new root */
+	char root_init[CONF_PATH_MAX]; /* init=: what stage 1 execs in the new root */
 
 	/* init.conf */
 	char conf_node_id[CONF_STR_MAX]; /* node_id */

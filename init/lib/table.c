@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -30,10 +31,35 @@ int table_refusals(void)
 
 void table_release_tail(void *table, size_t used, size_t total)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t page = (uintptr_t)getpagesize(); /* not sysconf: 1 KiB of code */
 	uintptr_t from = ((uintptr_t)table + used + page - 1) & ~(page - 1);
 	uintptr_t to = ((uintptr_t)table + total) & ~(page - 1);
 	/* advice: a failure costs memory only */
 	if (used < total && from < to)
 		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
+#define SPARSE_BLOCK 512
+
+void table_clear_sparse(void *p, size_t n)
+{
+	unsigned char *b = p;
+	for (size_t off = 0; off < n; off += SPARSE_BLOCK) {
+		size_t len = n - off < SPARSE_BLOCK ? n - off : SPARSE_BLOCK;
+		/* all zero: the first byte is, and each byte equals the next
+		 * (one memcmp, not a compare per byte the fuzzers trace) */
+		if (b[off] != 0 || memcmp(b + off, b + off + 1, len - 1) != 0)
+			memset(b + off, 0, len);
+	}
+}
+
+void table_copy_sparse(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+	for (size_t off = 0; off < n; off += SPARSE_BLOCK) {
+		size_t len = n - off < SPARSE_BLOCK ? n - off : SPARSE_BLOCK;
+		if (memcmp(d + off, s + off, len) != 0)
+			memcpy(d + off, s + off, len);
+	}
 }

@@ -22,5 +22,11 @@ int table_refusals(void);
  * total): the whole pages there, which a load wrote and no longer holds
  * anything read, read as zero again and stop counting in PID 1's RSS. */
 void table_release_tail(void *table, size_t used, size_t total);
+/* Zero n bytes at p, writing only the blocks that are not zero yet, and
+ * copy n bytes, writing only the blocks that differ: the untouched pages
+ * of a static table (zero since the start) stay untouched, so not
+ * resident, where nothing is set. */
+void table_clear_sparse(void *p, size_t n);
+void table_copy_sparse(void *dst, const void *src, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/sort.h"
 #include "lib/worker.h"
 #include "os/devrules.h"
 #include "os/kmod.h"
@@ -191,7 +192,7 @@ int coldplug_run(struct coldplug *c)
 		n = modalias_sort(fresh, n);
 		for (int i = 0; i < n && n_seen < COLDPLUG_MAX_DEVICES; i++)
 			seen[n_seen++] = fresh[i];
-		qsort(seen, (size_t)n_seen, sizeof seen[0], cmp_dev);
+		sort_items(seen, (size_t)n_seen, sizeof seen[0], cmp_dev);
 		if (r == 0)
 			break; /* nothing new loaded: no new devices to expect */
 	}

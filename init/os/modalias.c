@@ -6,6 +6,7 @@
 #include "os/modalias.h"
 #include "lib/linebuf.h"
 #include "lib/pathmatch.h"
+#include "lib/sort.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ static int by_alias(const void *a, const void *b)
 
 int modalias_sort(struct modalias_dev *d, int n)
 {
-	qsort(d, (size_t)n, sizeof *d, by_alias);
+	sort_items(d, (size_t)n, sizeof *d, by_alias);
 	int k = 0;
 	for (int i = 0; i < n; i++)
 		if (k == 0 || strcmp(d[k - 1].alias, d[i].alias) != 0)

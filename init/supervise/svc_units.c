@@ -52,13 +52,14 @@ void svc_units_register_config(void)
 }
 
 /* The set's configuration, kept for daemon-reload and enable: its
- * strings live here, the legacy directory and instances as first given. */
+ * strings live here, the legacy directory and instances as first given.
+ * The instance names come last: rows past the ones in use stay untouched. */
 static struct {
+	const char *dirs[DIRS_MAX + 1], *enable[UNIT_ENABLE_MAX], *inst[UNIT_ENABLE_MAX];
+	struct unit_set_conf c;
 	char admin[512], runtime[512], dirs_buf[LIST_LEN], enable_buf[LIST_LEN];
 	char legacy[512];
 	char instances[UNIT_ENABLE_MAX][UNIT_NAME_MAX];
-	const char *dirs[DIRS_MAX + 1], *enable[UNIT_ENABLE_MAX], *inst[UNIT_ENABLE_MAX];
-	struct unit_set_conf c;
 } set;
 
 /* The unit directories: the first (the admin's), the run-time one
@@ -120,9 +121,13 @@ int svc_units_load(const char *legacy_dir, const char *const *instances, int n_i
 		   struct unit *table, int max, struct unit_diag *d)
 {
 	snprintf(set.legacy, sizeof set.legacy, "%s", legacy_dir ? legacy_dir : "");
-	memset(set.instances, 0, sizeof set.instances);
-	for (int i = 0; i < n_instances && i < UNIT_ENABLE_MAX; i++)
+	int i = 0;
+	for (; i < n_instances && i < UNIT_ENABLE_MAX; i++)
 		snprintf(set.instances[i], UNIT_NAME_MAX, "%s", instances[i]);
+	/* the list ends at the first empty row (svc_units_conf): only rows a
+	 * longer list left need clearing (a memset would touch all 8 KiB) */
+	for (; i < UNIT_ENABLE_MAX && set.instances[i][0]; i++)
+		set.instances[i][0] = '\0';
 	return svc_units_reload(table, max, d);
 }
 

@@ -236,7 +236,8 @@ int depgraph_build(struct depgraph *g, const struct unit *units, int n)
 		g->dead[i] = g->in_cycle[i] = 0;
 		g->level[i] = 0;
 		g->order[i] = 0;
-		g->why[i][0] = '\0';
+		if (g->why[i][0]) /* reasons are rare: their rows stay untouched */
+			g->why[i][0] = '\0';
 	}
 	g->n = n;
 	for (int i = 0; i < n; i++)

@@ -44,19 +44,22 @@ enum dg_verdict {
 };
 
 struct depgraph {
+	/* in the order a build touches them: the counts and per-unit words
+	 * first, the long text rows last (PID 1 holds one graph for 128 units;
+	 * only the pages of the rows in use become resident) */
 	int n;
-	char name[DG_MAX][UNIT_NAME_MAX];
+	int n_levels;
+	int n_order;
+	int n_cycles;	      /* cycles found (also counting those not kept) */
+	uint8_t dead[DG_MAX]; /* can never start (cycle, load error, missing Requires) */
+	uint8_t in_cycle[DG_MAX];
+	int level[DG_MAX];		 /* start wave, 0 first; -1 for dead units */
+	int order[DG_MAX];		 /* live units by wave, then by index: the start order */
 	uint64_t pred[DG_MAX][DG_WORDS]; /* pred[i] has j: i starts after j */
 	uint64_t req[DG_MAX][DG_WORDS];	 /* req[i] has j: i Requires j */
 	uint64_t part[DG_MAX][DG_WORDS]; /* part[i] has j: i is PartOf=/BindsTo= j */
-	uint8_t dead[DG_MAX];		 /* can never start (cycle, load error, missing Requires) */
-	uint8_t in_cycle[DG_MAX];
-	int level[DG_MAX]; /* start wave, 0 first; -1 for dead units */
-	int n_levels;
-	int order[DG_MAX]; /* live units by wave, then by index: the start order */
-	int n_order;
+	char name[DG_MAX][UNIT_NAME_MAX];
 	char why[DG_MAX][DG_TEXT_MAX];		/* reason of a dead unit */
-	int n_cycles;				/* cycles found (also counting those not kept) */
 	char cycle[DG_CYCLES_MAX][DG_TEXT_MAX]; /* "a.service -> b.service -> a.service" */
 };
 

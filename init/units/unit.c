@@ -5,6 +5,7 @@
  */
 #include "units/unit.h"
 #include "lib/log.h"
+#include "lib/table.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -59,6 +60,7 @@ int unit_name_valid(const char *s)
 void unit_reset(struct unit *u)
 {
 	memset(u, 0, offsetof(struct unit, arena));
+	table_clear_sparse((char *)u + UNIT_RARE_OFFSET, sizeof *u - UNIT_RARE_OFFSET);
 	u->arena[0] = '\0';
 	u->arena_used = 1; /* arena + 0 is the empty string */
 	u->instance = u->arena;
@@ -129,9 +131,12 @@ void unit_copy(struct unit *dst, const struct unit *src)
 {
 	if (dst == src)
 		return;
-	/* the arena as far as it is used: the rest of dst's stays untouched
-	 * (PID 1's table of units is resident only where written) */
+	/* the arena as far as it is used, the rare fields where they differ:
+	 * the rest of dst's stays untouched (PID 1's table of units is
+	 * resident only where written) */
 	memcpy(dst, src, offsetof(struct unit, arena) + src->arena_used);
+	table_copy_sparse((char *)dst + UNIT_RARE_OFFSET, (const char *)src + UNIT_RARE_OFFSET,
+			  sizeof *dst - UNIT_RARE_OFFSET);
 	REBASE(dst->source);
 	REBASE(dst->instance);
 	REBASE(dst->description);

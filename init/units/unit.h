@@ -208,13 +208,20 @@ struct unit_io_bw {
 	uint64_t rbps, wbps; /* bytes/s; UNIT_INFINITY = no limit */
 };
 
+/*
+ * The fields every unit sets (the loader's defaults, what common units
+ * say) come before the arena, the rarely set ones after it: in a table of
+ * units only the front of each slot and the used part of its arena are
+ * written, so the untouched rest (the arena's tail, the rare fields) stays
+ * out of PID 1's resident memory. unit_reset and unit_copy write the rare
+ * fields only where they differ (lib/table.h).
+ */
 struct unit {
 	char name[UNIT_NAME_MAX]; /* "chronyd.service", "cxi_rh@0.service" */
 	enum unit_load_state load_state;
-	char load_error[UNIT_DIAG_LEN]; /* first error, "file:line: what" */
-	const char *source;		/* the file it came from */
-	const char *instance;		/* "0" for cxi_rh@0.service, "" otherwise */
-	uint64_t digest; /* of its files' paths and text: daemon-reload sees a change */
+	const char *source;   /* the file it came from */
+	const char *instance; /* "0" for cxi_rh@0.service, "" otherwise */
+	uint64_t digest;      /* of its files' paths and text: daemon-reload sees a change */
 
 	/* [Unit] */
 	const char *description; /* "" when not set */
@@ -229,11 +236,9 @@ struct unit {
 	int default_deps; /* DefaultDependencies= (yes unless said) */
 	int boot;	  /* started by the boot (else only by a socket, timer or request) */
 	int in_target;	  /* enabled into the node's target: decides readiness */
-	struct unit_names conflicts, binds_to, part_of, requisite;
-	struct unit_names on_failure, on_success; /* started when it fails / succeeds */
 	enum unit_end_action failure_action, success_action;
 	/* [Install] */
-	struct unit_names wanted_by, required_by, alias, also;
+	struct unit_names wanted_by;
 	struct unit_socket sock; /* kind == UNIT_KIND_SOCKET */
 	struct unit_timer timer; /* kind == UNIT_KIND_TIMER */
 
@@ -252,7 +257,6 @@ struct unit {
 	int working_dir_optional; /* "-" prefix: a missing directory is fine */
 	const char *user, *group; /* as written, NULL if not set */
 	int has_cred;		  /* User= or Group= given: cred is resolved */
-	struct userdb_cred cred;
 	enum unit_restart restart;
 	uint64_t restart_ms;
 	uint64_t timeout_start_ms; /* UNIT_TIMEOUT_NONE: wait forever */
@@ -260,16 +264,13 @@ struct unit {
 	int kill_signal;
 	enum unit_kill_mode kill_mode;
 	int send_sigkill, send_sighup, final_kill_signal;
-	struct unit_exit_set success_status, restart_prevent, restart_force;
 	enum unit_slice slice;
 	uint64_t memory_max; /* bytes; UNIT_INFINITY = no limit */
 	unsigned cpu_weight; /* 1..10000; 0 = not set (kernel default 100) */
 	uint64_t tasks_max;  /* UNIT_INFINITY = no limit */
 	int tasks_max_set;   /* TasksMax= given (else the default task limit applies) */
-	struct unit_io_bw io[UNIT_IO_MAX];
 	int n_io;
-	struct unit_rlimit rlim[UNIT_RLIMITS]; /* by RLIMIT_* number */
-	unsigned rlim_set;		       /* bit n: rlim[n] was given */
+	unsigned rlim_set; /* bit n: rlim[n] was given */
 	int has_oom_score_adj;
 	int oom_score_adj;
 	unsigned umask; /* UMask= (default 0022) */
@@ -278,19 +279,14 @@ struct unit {
 	int ignore_sigpipe;		      /* IgnoreSIGPIPE= (default yes, as systemd) */
 	int non_blocking;		      /* NonBlocking=: O_NONBLOCK on the LISTEN_FDS */
 	int has_affinity;
-	uint64_t cpus[UNIT_CPUS_MAX / 64];
 	int io_class, io_prio; /* IOSchedulingClass= (-1: not set), IOSchedulingPriority= */
 	int n_groups;	       /* SupplementaryGroups=, resolved at load */
-	const char *group_names[UNIT_GROUPS_MAX];
-	gid_t groups[UNIT_GROUPS_MAX];
 	enum unit_std std_out, std_err;
 	const char *std_out_path, *std_err_path;
 	/* RuntimeDirectory= and friends: names relative to their base */
-	const char *dirs[UNIT_DIR_KINDS][UNIT_DIRS_MAX];
 	int n_dirs[UNIT_DIR_KINDS];
 	unsigned dir_mode[UNIT_DIR_KINDS];
 	int runtime_preserve; /* RuntimeDirectoryPreserve=: 0 no, 1 yes, 2 restart */
-	struct unit_cond cond[UNIT_COND_MAX];
 	int n_cond;
 	/* hardening that pact-init applies */
 	int no_new_privs, private_tmp;
@@ -302,7 +298,24 @@ struct unit {
 
 	size_t arena_used;
 	char arena[UNIT_ARENA_SIZE] __attribute__((aligned(sizeof(void *))));
+
+	/* rarely set (see above); load_error first: UNIT_RARE_OFFSET */
+	char load_error[UNIT_DIAG_LEN]; /* first error, "file:line: what" */
+	struct unit_names conflicts, binds_to, part_of, requisite;
+	struct unit_names on_failure, on_success; /* started when it fails / succeeds */
+	struct unit_names required_by, alias, also;
+	struct userdb_cred cred;
+	struct unit_exit_set success_status, restart_prevent, restart_force;
+	struct unit_io_bw io[UNIT_IO_MAX];
+	struct unit_rlimit rlim[UNIT_RLIMITS]; /* by RLIMIT_* number */
+	uint64_t cpus[UNIT_CPUS_MAX / 64];
+	const char *group_names[UNIT_GROUPS_MAX];
+	gid_t groups[UNIT_GROUPS_MAX];
+	const char *dirs[UNIT_DIR_KINDS][UNIT_DIRS_MAX];
+	struct unit_cond cond[UNIT_COND_MAX];
 };
+/* Where the rarely set fields begin, past the arena. */
+#define UNIT_RARE_OFFSET offsetof(struct unit, load_error)
 
 /* Diagnostics of one load (or of a whole directory). */
 struct unit_diag_msg {

@@ -6,6 +6,7 @@
 #include "units/unit.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/sort.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -87,7 +88,7 @@ static int list_dir(const char *dir, char (*names)[UNIT_NAME_MAX], const struct 
 		memcpy(names[n++], nm, strlen(nm) + 1);
 	}
 	closedir(dp);
-	qsort(names, (size_t)n, UNIT_NAME_MAX, cmp_names);
+	sort_items(names, (size_t)n, UNIT_NAME_MAX, cmp_names);
 	return n;
 }
 

@@ -6,6 +6,7 @@
  */
 #include "units/unit_index.h"
 #include "lib/fileio.h"
+#include "lib/sort.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -134,7 +135,7 @@ void unit_index_scan(struct unit_index *ix, const char *const *dirs, int n_dirs,
 		scan_dir(ix, i, opts, d);
 	/* by name: the load order, hence the start order within a wave, and
 	 * the order `pactctl services` lists them in, as it always was */
-	qsort(ix->e, (size_t)ix->n, sizeof ix->e[0], cmp_entry);
+	sort_items(ix->e, (size_t)ix->n, sizeof ix->e[0], cmp_entry);
 }
 
 const struct unit_entry *unit_index_resolve(const struct unit_index *ix, const char *name,
@@ -195,12 +196,12 @@ int unit_index_dropins(const struct unit_index *ix, const char *name, char (*out
 	if (unit_template_of(name, tmpl, sizeof tmpl) == 0) {
 		for (int i = 0; i < ix->n_dirs; i++)
 			n = add_confs(ix->dirs[i], tmpl, ".d", out, n, max);
-		qsort(out, (size_t)n, PATH_MAX, cmp_base);
+		sort_items(out, (size_t)n, PATH_MAX, cmp_base);
 	}
 	int mine = n;
 	for (int i = 0; i < ix->n_dirs; i++)
 		n = add_confs(ix->dirs[i], name, ".d", out + mine, n - mine, max - mine) + mine;
-	qsort(out + mine, (size_t)(n - mine), PATH_MAX, cmp_base);
+	sort_items(out + mine, (size_t)(n - mine), PATH_MAX, cmp_base);
 	return n;
 }
 

@@ -83,6 +83,13 @@ static void test_argv(void)
 	char *bad[] = {"pact-init", "--bogus", NULL};
 	is_int(config_parse_argv(&c, 2, bad, 1), -EINVAL, "an unknown flag is an error off PID 1");
 	is_int(config_parse_argv(&c, 2, bad, 0), 0, "and ignored as PID 1 (kernel leftovers)");
+	static char longer[CONF_PATH_MAX + 16];
+	snprintf(longer, sizeof longer, "--run-dir=/%0*d", CONF_PATH_MAX, 0);
+	char *too_long[] = {"pact-init", longer, NULL};
+	is_int(config_parse_argv(&c, 2, too_long, 1), -EINVAL,
+	       "a path too long is an error off PID 1");
+	is_int(config_parse_argv(&c, 2, too_long, 0), 0, "and skipped as PID 1");
+	is_str(c.run_dir, "/tmp/r", "the path before it is kept, not truncated");
 }
 
 static void test_file(void)
