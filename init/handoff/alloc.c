@@ -17,6 +17,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/ratelimit.h"
+#include "lib/table.h"
 #include "lib/utf8.h"
 #include "os/netconf.h"
 #include "os/nsholder.h"
@@ -35,7 +36,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* page-aligned: no child reads it, so none gets a copy (nsholder_not_inherited) */
+/* page-aligned: no child reads it, so none gets a copy (table_not_inherited) */
 static struct alloc table[ALLOC_MAX] __attribute__((aligned(4096)));
 /* slots ever taken are [0, slots_used): the loops stop there, so the rest
  * of the table stays memory PID 1 never touches (256 slots of 4 KiB) */
@@ -672,7 +673,7 @@ int alloc_init(const struct alloc_port *p)
 	port = *p;
 	/* table[] starts ALLOC_FREE (0); a slot's fields are set when it is
 	 * taken, so the idle node does not pay RSS for the whole table */
-	nsholder_not_inherited(table, sizeof table);
+	table_not_inherited(table, sizeof table);
 	self_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self_netns < 0)
 		log_warn("handoff: /proc/self/ns/net: %s; Net namespaces will fail",

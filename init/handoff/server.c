@@ -21,8 +21,8 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/ratelimit.h"
+#include "lib/table.h"
 #include "node/reexec.h"
-#include "os/nsholder.h"
 #include "os/userdb.h"
 
 #include <errno.h>
@@ -58,7 +58,7 @@ struct queued {
 	struct pact_handoff_msg m;
 };
 
-/* page-aligned: no child reads it, so none gets a copy (nsholder_not_inherited) */
+/* page-aligned: no child reads it, so none gets a copy (table_not_inherited) */
 static struct hconn conns[HANDOFF_CONNS_CAP] __attribute__((aligned(4096)));
 static struct queued queue[HANDOFF_QUEUE_MAX];
 static int n_queued;
@@ -610,7 +610,7 @@ int handoff_init(void)
 	 * slots here would cost a page of RSS each, for nothing */
 	static const struct alloc_port port = {reply, push_ended, NULL};
 	alloc_init(&port);
-	nsholder_not_inherited(conns, sizeof conns);
+	table_not_inherited(conns, sizeof conns);
 	share_uenv_base();
 	if (run_path(lst.path, sizeof lst.path, "handoff.sock") < 0)
 		return -ENAMETOOLONG;

@@ -29,14 +29,28 @@ int table_refusals(void)
 	return refusals;
 }
 
-void table_release_tail(void *table, size_t used, size_t total)
+/* madvise(advice) on the whole pages inside [p, p + len); 0 when there
+ * are none */
+static int advise_pages(void *p, size_t len, int advice)
 {
 	uintptr_t page = (uintptr_t)getpagesize(); /* not sysconf: 1 KiB of code */
-	uintptr_t from = ((uintptr_t)table + used + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)table + total) & ~(page - 1);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
+	return from < to ? madvise((void *)from, to - from, advice) : 0;
+}
+
+void table_release_tail(void *table, size_t used, size_t total)
+{
 	/* advice: a failure costs memory only */
-	if (used < total && from < to)
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+	if (used < total)
+		(void)advise_pages((char *)table + used, total - used, MADV_DONTNEED);
+}
+
+void table_not_inherited(void *table, size_t size)
+{
+	if (advise_pages(table, size, MADV_WIPEONFORK) < 0)
+		log_warn("madvise(MADV_WIPEONFORK): %s; every fork copies the table",
+			 strerror(errno));
 }
 
 #define SPARSE_BLOCK 512

@@ -22,6 +22,17 @@ int table_refusals(void);
  * total): the whole pages there, which a load wrote and no longer holds
  * anything read, read as zero again and stop counting in PID 1's RSS. */
 void table_release_tail(void *table, size_t used, size_t total);
+/*
+ * A static table that no child of the caller ever reads (one that grows
+ * with the clients served): not copied into children at all
+ * (MADV_WIPEONFORK: a child sees zeroes there). A fork copies the page
+ * table entries of every page the parent has touched and write-protects
+ * them, so that the parent then faults on its next write to each; without
+ * this, every child forked costs more with every client connected. Only
+ * the whole pages inside the table are covered (align it to a page);
+ * advice: a failure costs time only.
+ */
+void table_not_inherited(void *table, size_t size);
 /* Zero n bytes at p, writing only the blocks that are not zero yet, and
  * copy n bytes, writing only the blocks that differ: the untouched pages
  * of a static table (zero since the start) stay untouched, so not

@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -273,16 +272,6 @@ int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT])
 		}
 	}
 	return (int)h->n_ns;
-}
-
-void nsholder_not_inherited(void *p, size_t len)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
-	if (from < to && madvise((void *)from, to - from, MADV_WIPEONFORK) < 0)
-		log_warn("nsholder: madvise(MADV_WIPEONFORK): %s; every fork copies the table",
-			 strerror(errno));
 }
 
 int nsholder_kill(const struct nsholder *h)

@@ -77,17 +77,6 @@ int nsholder_spawn(struct nsholder *h, const enum pact_ns_type *ns, unsigned n_n
  */
 int nsholder_dup_fds(const struct nsholder *h, int fds[PACT_NS_COUNT]);
 /*
- * Memory of the caller that no child it forks ever reads (a table that
- * grows with the clients served): not copied into children at all
- * (MADV_WIPEONFORK: a child sees zeroes there). A fork copies the page
- * table entries of every page the parent has touched and write-protects
- * them, so that the parent then faults on its next write to each; without
- * this, every holder started costs more with every client connected.
- * Only the whole pages inside [p, p + len) are covered; advice: a failure
- * costs time only.
- */
-void nsholder_not_inherited(void *p, size_t len);
-/*
  * Close the caller's fds to the holder's namespaces. Before killing a
  * live holder: the holder then drops the last reference in its own exit,
  * and with it the namespaces' teardown (a mount namespace's unmounts wait
