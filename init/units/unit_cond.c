@@ -188,19 +188,24 @@ static int glob_last(const char *path)
 	return found;
 }
 
+/* s in lower case (ASCII) into out[256]; -1 when it does not fit */
+static int lower_copy(char out[256], const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= 256)
+		return -1;
+	for (size_t i = 0; i <= n; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	return 0;
+}
+
 /* ConditionHost='s pattern against the hostname, ignoring case (ASCII:
  * hostnames are); a pattern longer than any hostname matches none */
 static int host_matches(const char *pattern, const char *hostname)
 {
 	char pat[256], host[256];
-	size_t np = strlen(pattern), nh = strlen(hostname);
-	if (np >= sizeof pat || nh >= sizeof host)
-		return 0;
-	for (size_t i = 0; i <= np; i++)
-		pat[i] = (char)tolower((unsigned char)pattern[i]);
-	for (size_t i = 0; i <= nh; i++)
-		host[i] = (char)tolower((unsigned char)hostname[i]);
-	return pathmatch(pat, host);
+	return lower_copy(pat, pattern) == 0 && lower_copy(host, hostname) == 0 &&
+	       pathmatch(pat, host);
 }
 
 static int is_mount_point(const char *path)

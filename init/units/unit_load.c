@@ -243,6 +243,16 @@ static int build_cmd(struct parser *p, const char *key, const struct raw_cmd *ra
 }
 
 /* Every command list, after the checks systemd makes on them. */
+/* The commands of kind k as parsed, resolved into the unit */
+static int build_cmd_kind(struct parser *p, enum unit_cmd k)
+{
+	for (int i = 0; i < p->n_cmd[k]; i++)
+		if (build_cmd(p, unit_cmd_key(k), &p->cmd[k][i], &p->u->exec[k][i]) < 0)
+			return -1;
+	p->u->n_exec[k] = p->n_cmd[k];
+	return 0;
+}
+
 static int build_cmds(struct parser *p)
 {
 	struct unit *u = p->u;
@@ -262,11 +272,8 @@ static int build_cmds(struct parser *p)
 	if (u->type == UNIT_TYPE_ONESHOT && !p->timeout_start_set)
 		u->timeout_start_ms = UNIT_TIMEOUT_NONE;
 	for (int k = 0; k < UNIT_CMD_KINDS; k++) {
-		for (int i = 0; i < p->n_cmd[k]; i++)
-			if (build_cmd(p, unit_cmd_key((enum unit_cmd)k), &p->cmd[k][i],
-				      &u->exec[k][i]) < 0)
-				return -1;
-		u->n_exec[k] = p->n_cmd[k];
+		if (build_cmd_kind(p, (enum unit_cmd)k) < 0)
+			return -1;
 		/* systemd's older spelling of "+" on every command but ExecStart= */
 		for (int i = 0; p->permissions_start_only && k != UNIT_CMD_START && i < p->n_cmd[k];
 		     i++)
@@ -279,15 +286,7 @@ static int build_cmds(struct parser *p)
  * bind (svc_outcome.c). */
 static int build_socket_cmds(struct parser *p)
 {
-	static const enum unit_cmd kinds[] = {UNIT_CMD_PRE, UNIT_CMD_POST};
-	for (size_t j = 0; j < sizeof kinds / sizeof kinds[0]; j++) {
-		enum unit_cmd k = kinds[j];
-		for (int i = 0; i < p->n_cmd[k]; i++)
-			if (build_cmd(p, unit_cmd_key(k), &p->cmd[k][i], &p->u->exec[k][i]) < 0)
-				return -1;
-		p->u->n_exec[k] = p->n_cmd[k];
-	}
-	return 0;
+	return build_cmd_kind(p, UNIT_CMD_PRE) < 0 || build_cmd_kind(p, UNIT_CMD_POST) < 0 ? -1 : 0;
 }
 
 static void resolve_groups(struct parser *p)
