@@ -1,5 +1,6 @@
-/* Registration tables that refuse loudly, and giving back a static
- * table's unused tail (see table.h). */
+/* Registration tables that refuse loudly, and the memory of large static
+ * tables: the unused tail given back, tables children never see, sparse
+ * clears and copies (see table.h). */
 #include "lib/table.h"
 #include "lib/log.h"
 
