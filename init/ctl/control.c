@@ -235,6 +235,10 @@ static void conn_close(struct conn *c)
 	close_fd(c->fd);
 	c->fd = -1;
 	c->open = 0;
+	/* the pages a request and its reply wrote: an idle PID 1 keeps none of
+	 * them (up to 128 KiB a slot, 1 MiB for all) */
+	table_release(c->dec.buf, sizeof c->dec.buf);
+	table_release(c->out, sizeof c->out);
 	if (n_open-- == CTL_MAX_CONNS)
 		listener_pause(&lst, 0); /* a slot is free: take the next client waiting */
 }

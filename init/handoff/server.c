@@ -168,6 +168,9 @@ static void conn_close(struct hconn *c)
 	c->fd = -1;
 	handoff_outq_clear(&c->q);
 	timer_cancel(&c->silence);
+	/* the pages its frames wrote: after a job's start, not one per rank */
+	table_release(c->q.buf, sizeof c->q.buf);
+	table_release(c->dec.buf, sizeof c->dec.buf);
 	c->used = 0;
 	c->gen++;
 }

@@ -1,6 +1,6 @@
 /* Registration tables that refuse loudly, and the memory of large static
- * tables: the unused tail given back, tables children never see, sparse
- * clears and copies (see table.h). */
+ * tables: pages given back (a buffer done with, the unused tail), tables
+ * children never see, sparse clears and copies (see table.h). */
 #include "lib/table.h"
 #include "lib/log.h"
 
@@ -40,11 +40,16 @@ static int advise_pages(void *p, size_t len, int advice)
 	return from < to ? madvise((void *)from, to - from, advice) : 0;
 }
 
-void table_release_tail(void *table, size_t used, size_t total)
+void table_release(void *p, size_t len)
 {
 	/* advice: a failure costs memory only */
+	(void)advise_pages(p, len, MADV_DONTNEED);
+}
+
+void table_release_tail(void *table, size_t used, size_t total)
+{
 	if (used < total)
-		(void)advise_pages((char *)table + used, total - used, MADV_DONTNEED);
+		table_release((char *)table + used, total - used);
 }
 
 void table_not_inherited(void *table, size_t size)

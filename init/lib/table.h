@@ -5,7 +5,8 @@
  * when the table is full instead of dropping the entry. A full table is a
  * bug of this program that shows at every start: main() counts the
  * refusals and will not run with one. And the large static tables'
- * memory: what a load wrote past its last entry is given back.
+ * memory: a buffer done with, and what a load wrote past its last entry,
+ * given back.
  */
 #ifndef PACT_TABLE_H
 #define PACT_TABLE_H
@@ -18,9 +19,13 @@
 int table_slot(int *n, int max, const char *table, const char *entry);
 /* Registrations refused since the start. */
 int table_refusals(void);
-/* Give back the memory of a static table past its first used bytes (of
- * total): the whole pages there, which a load wrote and no longer holds
- * anything read, read as zero again and stop counting in PID 1's RSS. */
+/* Give back the memory of the whole pages inside [p, p + len) (a static
+ * buffer done with, e.g. a closed connection's): they read as zero again
+ * and stop counting in PID 1's RSS until written again. The bytes in the
+ * partial pages at either end are kept. */
+void table_release(void *p, size_t len);
+/* The same for a static table past its first used bytes (of total): the
+ * pages a load wrote and that no longer hold anything read. */
 void table_release_tail(void *table, size_t used, size_t total);
 /*
  * A static table that no child of the caller ever reads (one that grows

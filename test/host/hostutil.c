@@ -46,6 +46,19 @@ int run(const char *const argv[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+long anon_kb(pid_t pid)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen(pf("/proc/%d/smaps_rollup", (int)pid), "re");
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "Anonymous: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 int fd_count(pid_t pid)
 {
 	char p[64];

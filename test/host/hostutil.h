@@ -11,6 +11,9 @@ char *pf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int run(const char *const argv[]);
 /* CLOCK_MONOTONIC in milliseconds: for the deadlines of bounded waits. */
 long host_ms_now(void);
+/* pid's resident anonymous memory in kB, or -1 (smaps_rollup walks its
+ * page tables: VmRSS in status lags). */
+long anon_kb(pid_t pid);
 /* Number of open fds of pid, or -1. */
 int fd_count(pid_t pid);
 /* pid's fd count once it has not changed for 300 ms (at most 3 s): for

@@ -8,6 +8,9 @@
  *   deadline too (it is total, not an idle timer).
  * - 100 pactctl status at once all succeed (served 8 at a time, the rest
  *   wait in the backlog).
+ * - 8 clients at once each send a request of the largest size (64 KiB):
+ *   once they are gone, the pages those requests took in pact-init are
+ *   given back (its anonymous memory returns to where it was).
  * - Out of file descriptors (RLIMIT_NOFILE lowered on the daemon with
  *   prlimit), clients of control.sock and ready.sock are refused at once
  *   (the reserve fd) and the event loop does not spin: the daemon's CPU
@@ -181,6 +184,74 @@ static void test_many(void)
 	for (int i = 0; i < N; i++)
 		if (p[i].fd >= 0)
 			close(p[i].fd);
+}
+
+/* The reply to the request on fd, whole, within timeout_ms: 1 when it is
+ * {"ok":true,...}, 0 otherwise. */
+static int read_reply_ok(int fd, int timeout_ms)
+{
+	static char buf[16384];
+	size_t got = 0, want = FRAME_HDR_LEN;
+	long deadline = host_ms_now() + timeout_ms;
+	while (got < want) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		long left = deadline - host_ms_now();
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return 0;
+		ssize_t n = read(fd, buf + got, want - got);
+		if (n <= 0)
+			return 0;
+		got += (size_t)n;
+		if (got == FRAME_HDR_LEN) {
+			uint32_t len = (uint32_t)(uint8_t)buf[0] << 24 |
+				       (uint32_t)(uint8_t)buf[1] << 16 |
+				       (uint32_t)(uint8_t)buf[2] << 8 | (uint8_t)buf[3];
+			if (len == 0 || len > sizeof buf - FRAME_HDR_LEN)
+				return 0;
+			want = FRAME_HDR_LEN + len;
+		}
+	}
+	return memmem(buf, got, "\"ok\":true", 9) != NULL;
+}
+
+/*
+ * Every slot gets a request of the largest size (a help, padded with
+ * blanks): 8 x 64 KiB written into pact-init's connection table. Once the
+ * clients are gone, those pages are given back: an idle PID 1 does not
+ * keep the memory of its largest requests.
+ */
+static void test_big_requests_released(void)
+{
+	static char body[FRAME_MAX_BODY];
+	static uint8_t frame[FRAME_MAX_LEN];
+	memset(body, ' ', sizeof body);
+	memcpy(body, "{\"command\":\"help\"", 17);
+	body[sizeof body - 1] = '}';
+	ssize_t flen = frame_encode(body, sizeof body, frame, sizeof frame);
+	long before = anon_kb(d.pid);
+	int fds[CTL_MAX_CONNS], answered = 0;
+	for (int i = 0; i < CTL_MAX_CONNS; i++) {
+		struct timeval tv = {.tv_sec = 10}; /* the send's bound */
+		fds[i] = connect_to(d.run_dir, "control.sock");
+		answered += fds[i] >= 0 && flen > 0 &&
+			    setsockopt(fds[i], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 &&
+			    send(fds[i], frame, (size_t)flen, MSG_NOSIGNAL) == flen &&
+			    read_reply_ok(fds[i], 10000);
+	}
+	long during = anon_kb(d.pid);
+	for (int i = 0; i < CTL_MAX_CONNS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	is_int(answered, CTL_MAX_CONNS, "%d clients at once each sent a %d-byte request, answered",
+	       CTL_MAX_CONNS, FRAME_MAX_BODY);
+	/* a request after the closes: the loop has seen them when it is answered */
+	char out[8192];
+	is_int(daemon_pactctl(&d, "status", out, sizeof out), 0, "pactctl status after they left");
+	long after = anon_kb(d.pid);
+	ok(before >= 0 && during - before >= CTL_MAX_CONNS * 64 * 3 / 4,
+	   "while connected, their requests are resident (%+ld kB)", during - before);
+	ok(after >= 0 && after - before < 64,
+	   "once they are gone, those pages are given back (%+ld kB from before)", after - before);
 }
 
 /* utime + stime of pid, in clock ticks */
@@ -414,6 +485,7 @@ int main(void)
 	test_silent_clients();
 	test_trickle();
 	test_many();
+	test_big_requests_released();
 	if (tap_failed)
 		diag("log:\n%s", daemon_log(&d));
 	daemon_cleanup(&d);

@@ -4,7 +4,9 @@
  * truncated or slow frames, each answered with its Error (or the
  * connection closed) and each followed by a good request, with the
  * daemon's fd count back where it was; a client that never reads is
- * dropped. The round trip and the rest are test_handoff.c.
+ * dropped; 64 clients with frames of the largest size leave none of their
+ * memory in pact-init once they are gone. The round trip and the rest are
+ * test_handoff.c.
  */
 #include "daemon.h"
 #include "lib/fileio.h"
@@ -398,6 +400,39 @@ static void test_hostile(void)
 	is_int(fds_back_to(base), base, "fds back after it");
 }
 
+/*
+ * 64 clients at once, each with a frame of the largest size (64 KiB of
+ * blanks, answered InvalidRequest): 4 MiB written into pact-init's
+ * connection table. Once they are gone, those pages are given back: what
+ * a client sent does not stay in PID 1's memory after it.
+ */
+static void test_big_frames_released(void)
+{
+	enum { N = 64 };
+	int fds[N], answered = 0;
+	long before = anon_kb(d.pid);
+	for (int i = 0; i < N; i++) {
+		struct pact_handoff_msg m;
+		fds[i] = raw_connect();
+		answered += fds[i] >= 0 && send_frame(fds[i], ws_body(), 65536) == 0 &&
+			    read_reply(fds[i], &m, 5000) == 0 && m.type == PACT_MSG_ERROR &&
+			    m.kind == PACT_ERR_INVALID_REQUEST;
+	}
+	long during = anon_kb(d.pid);
+	for (int i = 0; i < N; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	is_int(answered, N, "%d clients at once each sent a 65536-byte frame: InvalidRequest", N);
+	char id[64];
+	snprintf(id, sizeof id, "big-%d", getpid());
+	is_int(good_cycle(id), 0, "then a good request works (after their closes were seen)");
+	long after = anon_kb(d.pid);
+	ok(before >= 0 && during - before >= N * 64 * 3 / 4,
+	   "while connected, their frames are resident (%+ld kB)", during - before);
+	ok(after >= 0 && after - before < 256,
+	   "once they are gone, those pages are given back (%+ld kB from before)", after - before);
+}
+
 int main(void)
 {
 	if (getuid() != 0) {
@@ -421,6 +456,7 @@ int main(void)
 	is_int(daemon_wait_file(&d, "ready", 10000), 0, "it is ready");
 	chmod(d.dir, 0755); /* for the unprivileged clients */
 	test_hostile();
+	test_big_frames_released();
 	if (tap_failed)
 		diag("log:\n%s", daemon_log(&d));
 	kill(d.pid, SIGUSR2);
