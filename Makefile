@@ -114,9 +114,10 @@ $(BUILD)/san/%.o: %.c $(HDRS) | deps
 	@echo "  CC-SAN  $<"
 	@$(CC_SAN) $(CFLAGS_SAN) -c -o $@ $<
 
+# the link map: test_page_aligned checks the layout of PID 1's variables in it
 $(BUILD)/pact-init: $(BUILD)/obj/init/main.o $(LIB_OBJ)
 	@echo "  LD      $@"
-	@$(CC_MUSL) $(LDFLAGS_REL) -o $@ $^
+	@$(CC_MUSL) $(LDFLAGS_REL) -Wl,-Map=$@.map -o $@ $^
 
 $(BUILD)/pactctl: $(CTL_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_OBJ)
 	@echo "  LD      $@"
@@ -137,8 +138,10 @@ $(BUILD)/test/unit/%: test/unit/%.c test/unit/tap.h $(LIB_SAN) | deps
 
 $(UNIT_SH_BIN): $(BUILD)/test/unit/%: test/unit/%.sh test/layers.sh
 	@mkdir -p $(dir $@)
-	@printf '#!/bin/sh\nexec bash "%s/test/unit/%s.sh" "%s"\n' "$(CURDIR)" "$*" "$(CURDIR)" >$@
+	@printf '#!/bin/sh\nBUILD="%s" exec bash "%s/test/unit/%s.sh" "%s"\n' "$(BUILD)" "$(CURDIR)" "$*" "$(CURDIR)" >$@
 	@chmod +x $@
+# it reads the product's link map
+$(BUILD)/test/unit/test_page_aligned: $(BUILD)/pact-init
 
 $(BUILD)/test/host/%: test/host/%.c test/unit/tap.h $(HOSTLIB_SRC) $(wildcard test/host/*.h) $(LIB_SAN) $(CTL_LIB_SAN)
 	@mkdir -p $(dir $@)

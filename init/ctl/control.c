@@ -63,7 +63,7 @@ static struct listener lst = {.name = "control",
 			      .gid = (gid_t)-1,
 			      .on_client = on_client,
 			      .on_refused = on_refused};
-static struct conn conns[CTL_MAX_CONNS];
+static struct conn conns[CTL_MAX_CONNS] PAGE_ALIGNED;
 static int n_open;
 static struct command commands[CTL_MAX_VERBS];
 static int n_commands;
@@ -157,8 +157,8 @@ static size_t error_frame(uint8_t *frame, size_t cap, const char *kind, const ch
 static void run_request(struct json_writer *w, const uint8_t *body, size_t len, uid_t uid,
 			int *close_after)
 {
-	static struct json_node nodes[JSON_NODES];
-	static struct ctl_req req;
+	static struct json_node nodes[JSON_NODES] PAGE_ALIGNED;
+	static struct ctl_req req PAGE_ALIGNED;
 	struct json_doc doc;
 	memset(&req, 0, sizeof req);
 	req.uid = uid;

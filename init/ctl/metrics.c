@@ -169,8 +169,8 @@ static int add_scope(void *ctx, const char *rel)
 
 static void scope_metrics(struct metrics_out *m)
 {
-	static struct scope_rows rows;
-	static struct cg_metrics cm[METRIC_SCOPES];
+	static struct scope_rows rows PAGE_ALIGNED;
+	static struct cg_metrics cm[METRIC_SCOPES] PAGE_ALIGNED;
 	rows.n = 0;
 	cg_for_each_scope(&node_cg, "pact.slice", add_scope, &rows);
 	cg_for_each_scope(&node_cg, "workload.slice", add_scope, &rows);
@@ -263,7 +263,7 @@ int metrics_render(char *buf, size_t cap)
 
 static int cmd_metrics(struct ctl_req *req)
 {
-	static char text[METRICS_MAX];
+	static char text[METRICS_MAX] PAGE_ALIGNED;
 	int n = metrics_render(text, sizeof text);
 	if (n < 0)
 		return ctl_fail(req, "Failed", "metrics larger than %d bytes", METRICS_MAX);
@@ -274,7 +274,7 @@ static int cmd_metrics(struct ctl_req *req)
 static void write_textfile(void *ctx)
 {
 	(void)ctx;
-	static char text[METRICS_MAX];
+	static char text[METRICS_MAX] PAGE_ALIGNED;
 	int n = metrics_render(text, sizeof text);
 	int r = n < 0 ? n : write_file_atomic(textfile, text, (size_t)n, 0644);
 	if (r < 0)

@@ -7,6 +7,7 @@
 #include "ctl/verbs.h"
 #include "ctl/metrics.h"
 #include "lib/fileio.h"
+#include "lib/table.h"
 #include "node/hardware.h"
 #include "lib/json.h"
 #include "lib/loop.h"
@@ -201,7 +202,7 @@ static int cmd_logs(struct ctl_req *req)
 		return -1;
 	const char *lines = ctl_opt(req, "--lines");
 	long want = lines ? atol(lines) : 50;
-	static char text[LOGS_REPLY_MAX];
+	static char text[LOGS_REPLY_MAX] PAGE_ALIGNED;
 	ssize_t n = read_tail(s->log.path, text, sizeof text);
 	if (n < 0)
 		return ctl_fail(req, "NotFound", "%s: %s", s->log.path, strerror((int)-n));

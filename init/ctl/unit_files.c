@@ -7,6 +7,7 @@
  */
 #include "ctl/control.h"
 #include "ctl/verbs.h"
+#include "lib/table.h"
 #include "node/power.h"
 #include "supervise/supervise.h"
 #include "supervise/svc_reload.h"
@@ -75,7 +76,7 @@ static int reload(struct ctl_req *req, int start_added, struct svc_reload_report
 
 static int cmd_daemon_reload(struct ctl_req *req)
 {
-	static struct svc_reload_report r;
+	static struct svc_reload_report r PAGE_ALIGNED;
 	if (req->argc)
 		return ctl_fail(req, "Usage", "daemon-reload takes no arguments");
 	if (reload(req, 1, &r) < 0)
@@ -89,7 +90,7 @@ static int cmd_daemon_reload(struct ctl_req *req)
 /* The links, the reload that loads (or keeps) the units, then --now. */
 static int cmd_enable_disable(struct ctl_req *req, int enable)
 {
-	static struct svc_reload_report r;
+	static struct svc_reload_report r PAGE_ALIGNED;
 	static struct unit_enable_log log;
 	struct flags f;
 	if (parse_flags(req, &f) < 0)

@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 /* page-aligned: no child reads it, so none gets a copy (table_not_inherited) */
-static struct alloc table[ALLOC_MAX] __attribute__((aligned(4096)));
+static struct alloc table[ALLOC_MAX] PAGE_ALIGNED;
 /* slots ever taken are [0, slots_used): the loops stop there, so the rest
  * of the table stays memory PID 1 never touches (256 slots of 4 KiB) */
 static int slots_used;

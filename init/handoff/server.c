@@ -59,8 +59,8 @@ struct queued {
 };
 
 /* page-aligned: no child reads it, so none gets a copy (table_not_inherited) */
-static struct hconn conns[HANDOFF_CONNS_CAP] __attribute__((aligned(4096)));
-static struct queued queue[HANDOFF_QUEUE_MAX];
+static struct hconn conns[HANDOFF_CONNS_CAP] PAGE_ALIGNED;
+static struct queued queue[HANDOFF_QUEUE_MAX] PAGE_ALIGNED;
 static int n_queued;
 static void accept_one(void *ctx, int fd);
 static void refuse_no_fds(void *ctx, int fd);

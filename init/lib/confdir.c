@@ -8,6 +8,7 @@
 #include "lib/linebuf.h"
 #include "lib/log.h"
 #include "lib/sort.h"
+#include "lib/table.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -89,7 +90,7 @@ int confdir_each(const char *root, const char *sub, const char *suffix,
 int confdir_lines(const char *path, const char *comments,
 		  int (*fn)(void *ctx, char *line, int lineno, char *err, size_t errlen), void *ctx)
 {
-	static struct linebuf lb; /* one file at a time */
+	static struct linebuf lb PAGE_ALIGNED; /* one file at a time */
 	int r = linebuf_open(&lb, path), bad = 0, no = 0, n;
 	char *line;
 	if (r < 0)

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct pact_config cfg;
+struct pact_config cfg PAGE_ALIGNED;
 
 static struct {
 	const char *prefix;

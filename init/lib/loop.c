@@ -10,6 +10,7 @@
 #include "lib/loop.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/table.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -35,8 +36,8 @@ struct child_slot {
 };
 
 static int epfd = -1, sigfd = -1, tfd = -1;
-static struct fd_slot fds[LOOP_MAX_FDS];
-static struct child_slot children[LOOP_MAX_CHILDREN];
+static struct fd_slot fds[LOOP_MAX_FDS] PAGE_ALIGNED;
+static struct child_slot children[LOOP_MAX_CHILDREN] PAGE_ALIGNED;
 static struct timer *timers; /* sorted by deadline */
 static loop_signal_cb on_signal;
 static void (*reap_hook)(void);

@@ -4,6 +4,7 @@
  * and an expander that opens one directory per pattern component.
  */
 #include "lib/pathmatch.h"
+#include "lib/table.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -131,7 +132,7 @@ static int expand(struct expansion *x, size_t len, const char *rest)
 
 int pathmatch_each(const char *pattern, int (*fn)(void *ctx, const char *path), void *ctx)
 {
-	static struct expansion x; /* one at a time: the loop thread, or a worker */
+	static struct expansion x PAGE_ALIGNED; /* one at a time: the loop thread, or a worker */
 	if (pattern[0] != '/')
 		return -EINVAL;
 	x.fn = fn;

@@ -26,6 +26,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "lib/worker.h"
 #include "node/boot.h"
 #include "node/power.h"
@@ -54,9 +55,9 @@ enum boot_job { BJ_NONE, BJ_QUEUED, BJ_RUNNING, BJ_OK, BJ_FAILED };
 static int coldplug_on = 1;
 static int wait_drivers = 1; /* devices.wait_drivers */
 static unsigned timeout_s = 60;
-static char rules_path[PATH_MAX];
+static char rules_path[PATH_MAX] PAGE_ALIGNED;
 
-static struct devrules rules;
+static struct devrules rules PAGE_ALIGNED;
 static int listen_fd = -1;
 static struct worker worker;
 static enum job job;
@@ -64,7 +65,7 @@ static struct {
 	unsigned long long seqnum;
 	char devpath[256];
 	char alias[768];
-} queue[QUEUE_MAX];
+} queue[QUEUE_MAX] PAGE_ALIGNED;
 static int n_queue, rescan, dropped;
 static unsigned long long walked_seq; /* events up to it: devices a walk saw */
 static enum boot_job boot_job;
@@ -126,7 +127,7 @@ static int machine_init(void)
 
 /* modprobe.d and the kernel command line, read by PID 1 (once per boot or
  * re-exec: its errors are said once) for the workers to inherit */
-static struct modprobe_conf mconf;
+static struct modprobe_conf mconf PAGE_ALIGNED;
 
 /* ---- the worker: everything below until "PID 1" runs in the child ---- */
 
@@ -174,7 +175,7 @@ static void walking(unsigned long long seqnum)
 static int work(void *arg)
 {
 	(void)arg;
-	static char dir[PATH_MAX];
+	static char dir[PATH_MAX] PAGE_ALIGNED;
 	uint64_t t0 = now_ms();
 	if (cfg.modules_dir[0])
 		snprintf(dir, sizeof dir, "%s", cfg.modules_dir);
@@ -186,7 +187,7 @@ static int work(void *arg)
 			load_listed(cfg.modules[i], 1);
 	}
 	if (job == JOB_BOOT && machine_init()) {
-		static char cmdline[4096];
+		static char cmdline[4096] PAGE_ALIGNED;
 		if (read_file(cfg.cmdline_path, cmdline, sizeof cmdline) < 0)
 			cmdline[0] = '\0';
 		confdir_each("", "modules-load.d", ".conf", modules_load_file, NULL);
@@ -349,7 +350,7 @@ static void enqueue(const struct uevent *ev)
 static void on_uevent(void *ctx, int fd, uint32_t events)
 {
 	(void)ctx, (void)events;
-	static char buf[UEVENT_BUF];
+	static char buf[UEVENT_BUF] PAGE_ALIGNED;
 	for (int i = 0; i < EVENTS_PER_WAKEUP; i++) {
 		ssize_t n = uevent_recv(fd, buf, sizeof buf);
 		if (n == -EAGAIN)

@@ -13,6 +13,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "lib/worker.h"
 #include "node/boot.h"
 #include "node/power.h"
@@ -44,12 +45,12 @@ static struct fs_mount {
 	struct timer retry;
 	struct worker w;
 	char err[WORKER_MSG_MAX];
-} fs[FSTAB_MAX];
+} fs[FSTAB_MAX] PAGE_ALIGNED;
 static int n_fs, parsed, running, stopping;
 static unsigned mount_seq;
 static int waiting_class = -1; /* the step that is pending: 0 local, 1 remote */
 
-static char fstab_path[PATH_MAX]; /* "" = /etc/fstab */
+static char fstab_path[PATH_MAX] PAGE_ALIGNED; /* "" = /etc/fstab */
 static unsigned budget_s = 90, attempt_s = 30, nofail_s = 600;
 
 static int conf_mounts(const char *key, const char *v, char *err, size_t errlen)
@@ -104,7 +105,7 @@ static void load_fs_module(const struct fstab_entry *e)
 static int mount_work(void *arg)
 {
 	const struct fstab_entry *e = arg;
-	static char mi[MOUNTINFO_MAX];
+	static char mi[MOUNTINFO_MAX] PAGE_ALIGNED;
 	char src[FSTAB_PATH_MAX + 32], data[FSTAB_DATA_MAX + 80], err[300];
 	if (read_file("/proc/self/mountinfo", mi, sizeof mi) > 0 &&
 	    mountinfo_has(mi, e->target, NULL, 0))
@@ -305,7 +306,7 @@ static void progress_all(void)
 /* Read fstab once; an entry that needs a network filesystem is one too. */
 static void read_fstab(void)
 {
-	static struct fstab_entry tab[FSTAB_MAX];
+	static struct fstab_entry tab[FSTAB_MAX] PAGE_ALIGNED;
 	if (parsed)
 		return;
 	parsed = 1;
@@ -422,7 +423,7 @@ void filesystems_stop(void (*done)(void))
 
 void filesystems_after_reexec(void)
 {
-	static char mi[MOUNTINFO_MAX];
+	static char mi[MOUNTINFO_MAX] PAGE_ALIGNED;
 	if (!machine_init())
 		return;
 	read_fstab();

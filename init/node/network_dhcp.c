@@ -21,6 +21,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "os/dhcp_sock.h"
 #include "os/netconf.h"
 #include "os/netfiles.h"
@@ -49,7 +50,7 @@ struct client {
 	char error[NET_ERR_MAX]; /* why the last lease could not be put in place */
 };
 
-static struct client clients[MAX_CLIENTS];
+static struct client clients[MAX_CLIENTS] PAGE_ALIGNED;
 static int n_clients;
 static network_dhcp_done_fn acquire_done;
 static struct timer acquire_timer;

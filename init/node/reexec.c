@@ -49,10 +49,10 @@ static struct {
 	const int *fd;
 } carried[REEXEC_MAX_CARRIED];
 static int n_carried;
-static char state[STATE_MAX];
+static char state[STATE_MAX] PAGE_ALIGNED;
 static size_t state_len;
 static int restoring, lost, version;
-static char self_path[PATH_MAX];
+static char self_path[PATH_MAX] PAGE_ALIGNED;
 static char **self_argv;
 
 int reexec_register_saver(reexec_save_fn fn)
@@ -300,7 +300,7 @@ static int split_record(const char *p, size_t len, char *line, char **words)
 int reexec_each(const char *key, void (*cb)(void *ctx, char **words, int n), void *ctx)
 {
 	/* a callback may look up more records (an fd): one buffer per level */
-	static char lines[2][REEXEC_LINE_MAX];
+	static char lines[2][REEXEC_LINE_MAX] PAGE_ALIGNED;
 	static int depth;
 	size_t kl = strlen(key);
 	int failed = 0;
@@ -403,7 +403,7 @@ int reexec_render(char *buf, size_t cap, int *nfds)
 
 int reexec_now(const char *why)
 {
-	static char buf[STATE_MAX];
+	static char buf[STATE_MAX] PAGE_ALIGNED;
 	static struct reexec_out o;
 	memset(&o, 0, sizeof o);
 	o.buf = buf;

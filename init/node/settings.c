@@ -10,6 +10,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/table.h"
 #include "lib/worker.h"
 #include "node/boot.h"
 #include "os/apifs.h"
@@ -30,7 +31,7 @@ static struct worker worker;
 
 static void api_filesystems(void)
 {
-	static char mountinfo[TEXT_MAX], filesystems[4096];
+	static char mountinfo[TEXT_MAX] PAGE_ALIGNED, filesystems[4096] PAGE_ALIGNED;
 	if (read_file("/proc/filesystems", filesystems, sizeof filesystems) > 0 &&
 	    !strstr(filesystems, "\tconfigfs\n")) {
 		struct kmod_opts o = {.modules_dir = cfg.modules_dir[0] ? cfg.modules_dir : NULL,

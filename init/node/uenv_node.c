@@ -9,6 +9,7 @@
  */
 #include "node/uenv_node.h"
 #include "lib/config.h"
+#include "lib/table.h"
 #include "node/emergency.h"
 #include "lib/fileio.h"
 #include "pact/contract.h"
@@ -24,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-struct uenv_mgr node_uenv;
+struct uenv_mgr node_uenv PAGE_ALIGNED;
 static char roots[UENV_MAX_ROOTS][256];
 static int n_roots;
 static unsigned long long hold_s = PACT_DEFAULT_HOLD_TIME_SECS;
@@ -88,7 +89,7 @@ static int load_modules(char *msg, size_t len)
 static struct {
 	char image[UENV_IMAGE_MAX];
 	unsigned count;
-} carried[CARRIED_MAX];
+} carried[CARRIED_MAX] PAGE_ALIGNED;
 static int n_carried;
 static struct timer check_timer;
 

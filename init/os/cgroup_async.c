@@ -9,6 +9,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 
 #include <errno.h>
 #include <string.h>
@@ -32,7 +33,7 @@ struct cg_async {
 	char path[CG_PATH_MAX];
 };
 
-static struct cg_async async_tab[CG_ASYNC_MAX];
+static struct cg_async async_tab[CG_ASYNC_MAX] PAGE_ALIGNED;
 static int async_n, async_registered;
 
 int cg_async_pending(void)

@@ -7,6 +7,7 @@
 #include "os/cgroup_watch.h"
 #include "lib/fileio.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ static int n_watches;
 static struct {
 	int wd;
 	char path[CG_PATH_MAX];
-} parents[PARENT_WATCH_MAX];
+} parents[PARENT_WATCH_MAX] PAGE_ALIGNED;
 static int n_parents;
 static struct timer rewatch_timer; /* for cgroups whose parent cannot be watched */
 

@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/sort.h"
+#include "lib/table.h"
 #include "lib/worker.h"
 #include "os/devrules.h"
 #include "os/kmod.h"
@@ -28,14 +29,15 @@
 #define ARENA	   (512 * 1024)
 #define WANTED_MAX 512
 
-static char arena[ARENA];
+static char arena[ARENA] PAGE_ALIGNED;
 static size_t arena_used;
-static struct modalias_dev seen[COLDPLUG_MAX_DEVICES], fresh[COLDPLUG_MAX_DEVICES];
+static struct modalias_dev seen[COLDPLUG_MAX_DEVICES] PAGE_ALIGNED,
+    fresh[COLDPLUG_MAX_DEVICES] PAGE_ALIGNED;
 static int n_seen, n_fresh;
 static struct {
 	char name[64];
 	int dev; /* the first device that wants it, in the array matched */
-} wanted[WANTED_MAX];
+} wanted[WANTED_MAX] PAGE_ALIGNED;
 static int n_wanted;
 
 static const char *keep(const char *s, size_t len)

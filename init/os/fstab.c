@@ -7,6 +7,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/pathmatch.h"
+#include "lib/table.h"
 #include "os/mounts.h"
 
 #include <arpa/inet.h>
@@ -291,7 +292,7 @@ int fstab_source(const struct fstab_entry *e, char *out, size_t cap, char *err, 
 /* name's address from <root>/etc/hosts into addr; 0 or -ENOENT */
 static int hosts_lookup(const char *root, const char *name, char *addr, size_t cap)
 {
-	static char text[65536];
+	static char text[65536] PAGE_ALIGNED;
 	char path[512];
 	path_fmt(path, sizeof path, "%s/etc/hosts", root);
 	if (read_file(path, text, sizeof text) < 0)

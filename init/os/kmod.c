@@ -9,6 +9,7 @@
 #include "lib/fileio.h"
 #include "lib/linebuf.h"
 #include "lib/log.h"
+#include "lib/table.h"
 #include "os/modprobe.h"
 
 #include <errno.h>
@@ -22,8 +23,8 @@
 
 #define KMOD_NAME_MAX 64
 
-static struct linebuf lb;	  /* one loader at a time: the loop thread */
-static char depline[LINEBUF_CAP]; /* the line of the module we load */
+static struct linebuf lb PAGE_ALIGNED;	       /* one loader at a time: the loop thread */
+static char depline[LINEBUF_CAP] PAGE_ALIGNED; /* the line of the module we load */
 
 int kmod_default_dir(char *buf, size_t cap)
 {

@@ -7,6 +7,7 @@
 #include "lib/linebuf.h"
 #include "lib/pathmatch.h"
 #include "lib/sort.h"
+#include "lib/table.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -45,7 +46,7 @@ static int lower_bound(const struct modalias_dev *d, int n, const char *head, si
 int modalias_match(const char *path, const struct modalias_dev *d, int n,
 		   void (*fn)(void *ctx, int i, const char *module), void *ctx)
 {
-	static struct linebuf lb;
+	static struct linebuf lb PAGE_ALIGNED;
 	int r = linebuf_open(&lb, path), found = 0, len;
 	char *line;
 	if (r < 0)

@@ -7,6 +7,7 @@
 #include "os/mounts.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/table.h"
 
 #include <errno.h>
 #include <linux/mount.h>
@@ -106,7 +107,7 @@ static int mount_one(const struct early_mount *m, const char *mi)
 
 int early_mounts(void)
 {
-	static char mi[MOUNTINFO_MAX];
+	static char mi[MOUNTINFO_MAX] PAGE_ALIGNED;
 	int first_err = 0;
 	/* read once: what we mount ourselves needs no second look; only a
 	 * first process without /proc reads it again, once it mounted /proc */
@@ -152,13 +153,13 @@ static int is_below(const char *path, const char *dir)
 }
 
 #define TARGETS_MAX 256
-static char targets[TARGETS_MAX][256];
+static char targets[TARGETS_MAX][256] PAGE_ALIGNED;
 
 /* The mount points of /proc/self/mountinfo that want(path, ctx) keeps, in
  * its order (parents before children), into targets; how many or -errno. */
 static int list_mounts(int (*want)(const char *path, const void *ctx), const void *ctx)
 {
-	static char mi[MOUNTINFO_MAX];
+	static char mi[MOUNTINFO_MAX] PAGE_ALIGNED;
 	ssize_t n = read_file("/proc/self/mountinfo", mi, sizeof mi);
 	if (n < 0)
 		return (int)n;

@@ -8,6 +8,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/pathmatch.h"
+#include "lib/table.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@ static struct entry {
 	char value[SYSCTL_VALUE_MAX];
 	char origin[ORIGIN_MAX]; /* file:line */
 	int ignore;
-} tab[SYSCTL_MAX];
+} tab[SYSCTL_MAX] PAGE_ALIGNED;
 static int n_tab, errors;
 static const char *cur_file;
 static struct {

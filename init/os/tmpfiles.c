@@ -10,6 +10,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/pathmatch.h"
+#include "lib/table.h"
 #include "os/userdb.h"
 
 #include <dirent.h>
@@ -389,7 +390,7 @@ static const char *cur_root;
 static int line_cb(void *ctx, char *line, int no, char *err, size_t errlen)
 {
 	(void)ctx, (void)no;
-	static struct tmpfile_item it;
+	static struct tmpfile_item it PAGE_ALIGNED;
 	int r = tmpfiles_parse_line(cur_root, line, &it, err, errlen);
 	return r < 0 ? r : tmpfiles_apply_item(cur_root, &it, err, errlen);
 }

@@ -7,6 +7,7 @@
 #include "os/uenv_int.h"
 #include "lib/linebuf.h"
 #include "lib/log.h"
+#include "lib/table.h"
 #include "os/mounts.h"
 #include "os/uenv_path.h"
 
@@ -122,7 +123,7 @@ static int adopt(struct uenv_mgr *m, const struct mi_line *mi, const char *const
 
 int uenv_reconstruct(struct uenv_mgr *m, const char *const *active_images, size_t n)
 {
-	static struct linebuf lb; /* 8 KiB: keep it off the stack; one loop thread */
+	static struct linebuf lb PAGE_ALIGNED; /* 8 KiB: keep it off the stack; one loop thread */
 	int r = linebuf_open(&lb, m->mountinfo);
 	if (r < 0)
 		return uenv__fail(m, -r, "reconstruct: %s: %s", m->mountinfo, strerror(-r));

@@ -23,6 +23,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "node/boot.h"
 #include "node/hardware.h"
 #include "node/power.h"
@@ -47,10 +48,10 @@
 #include <unistd.h>
 
 /* The loaded units and their services, same index; svc_n of them. */
-struct unit svc_units[UNITS_MAX];
-struct svc svc_table[UNITS_MAX];
+struct unit svc_units[UNITS_MAX] PAGE_ALIGNED;
+struct svc svc_table[UNITS_MAX] PAGE_ALIGNED;
 int svc_n;
-struct depgraph svc_graph;
+struct depgraph svc_graph PAGE_ALIGNED;
 
 /* ---- the table ---- */
 

@@ -35,7 +35,7 @@
 
 #define MAX_INSTANCES 32
 
-static char instances[MAX_INSTANCES][UNIT_NAME_MAX];
+static char instances[MAX_INSTANCES][UNIT_NAME_MAX] PAGE_ALIGNED;
 static int n_instances;
 static char required[512] = "target";
 static char services_dir[256]; /* "" = <config_dir>/services */

@@ -7,6 +7,7 @@
 #include "supervise/svc_child.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
+#include "lib/table.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +35,7 @@ static int conf_key(const char *key, const char *value, char *err, size_t errlen
 {
 	char text[512];
 	snprintf(text, sizeof text, "[Service]\n%s=%s\nExecStart=/bin/true\n", key + 7, value);
-	static struct unit u; /* large: not on PID 1's stack */
+	static struct unit u PAGE_ALIGNED; /* large: not on PID 1's stack */
 	struct unit_diag d = {0};
 	struct unit_opts o = {.no_userdb = 1, .quiet = 1};
 	for (int r = 0; r < UNIT_RLIMITS; r++) {

@@ -11,6 +11,7 @@
 #include "supervise/svc_exec.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/table.h"
 #include "node/hardware.h"
 #include "os/spawn.h"
 #include "supervise/notify.h"
@@ -29,7 +30,7 @@
 #include <unistd.h>
 
 #define ENV_MAX	   (UNIT_ENV_MAX + 19) /* 3: LISTEN_FDS, _FDNAMES, _PID */
-#define ENV_EXTRA  4096 /* bytes of the variables made here */
+#define ENV_EXTRA  4096		       /* bytes of the variables made here */
 #define GROUPS_MAX (USERDB_GROUPS_MAX + UNIT_GROUPS_MAX)
 
 static const char *find_in_path(const char *name, char *buf, size_t cap)
@@ -191,7 +192,7 @@ int svc_exec_spawn(const struct svc_run *run, const struct unit_exec *e, struct 
 		   int log_fd, pid_t *pid)
 {
 	const struct unit *u = run->u;
-	static struct env_buf env; /* the child gets a copy at clone */
+	static struct env_buf env PAGE_ALIGNED; /* the child gets a copy at clone */
 	static struct svc_child child;
 	gid_t groups[GROUPS_MAX];
 	char pathbuf[512];

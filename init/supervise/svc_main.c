@@ -9,6 +9,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "supervise/svclog.h"
 #include "node/hardware.h"
 #include "units/unit_cond.h"
@@ -204,7 +205,7 @@ static const char *detect_virt(void)
 	for (size_t i = 0; i < sizeof vendors / sizeof vendors[0]; i++)
 		if (strstr(text, vendors[i][0]))
 			return vendors[i][1];
-	static char cpuinfo[8192];
+	static char cpuinfo[8192] PAGE_ALIGNED;
 	if (read_file("/proc/cpuinfo", cpuinfo, sizeof cpuinfo) > 0 &&
 	    strstr(cpuinfo, " hypervisor"))
 		return "vm-other";
@@ -213,7 +214,8 @@ static const char *detect_virt(void)
 
 static void read_host(struct unit_cond_host *h)
 {
-	static char cmdline[4096], host[256], machine_id[64], status[4096], security[64];
+	static char cmdline[4096] PAGE_ALIGNED, status[4096] PAGE_ALIGNED;
+	static char host[256], machine_id[64], security[64];
 	static struct utsname un;
 	memset(h, 0, sizeof *h);
 	(void)read_file("/proc/cmdline", cmdline, sizeof cmdline);

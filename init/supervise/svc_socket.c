@@ -10,6 +10,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "node/reexec.h"
 #include "os/userdb.h"
 
@@ -35,7 +36,7 @@ static struct open_socket {
 	int fds[SOCKET_LISTEN_MAX];
 	int n_fds;
 	int watched;
-} socks[SOCKET_UNITS_MAX];
+} socks[SOCKET_UNITS_MAX] PAGE_ALIGNED;
 static int n_socks;
 
 static struct open_socket *find_socket(const struct unit *u)

@@ -9,6 +9,7 @@
 #include "supervise/svc_kinds_int.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "lib/table.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -31,7 +32,7 @@ static struct armed_timer {
 	int boot_done, active_done; /* the one-shot monotonic triggers fired */
 	uint64_t next_ms;	    /* monotonic due time, NEVER: none */
 	uint64_t jitter_ms;
-} timers[TIMER_UNITS_MAX];
+} timers[TIMER_UNITS_MAX] PAGE_ALIGNED;
 static int n_timers;
 
 static uint64_t random_below(uint64_t n)

@@ -10,6 +10,7 @@
 #include "supervise/svc_units.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
+#include "lib/table.h"
 #include "units/unit_set.h"
 
 #include <errno.h>
@@ -60,7 +61,7 @@ static struct {
 	char admin[512], runtime[512], dirs_buf[LIST_LEN], enable_buf[LIST_LEN];
 	char legacy[512];
 	char instances[UNIT_ENABLE_MAX][UNIT_NAME_MAX];
-} set;
+} set PAGE_ALIGNED;
 
 /* The unit directories: the first (the admin's), the run-time one
  * (/run/pact/units: `enable --runtime`), then the others. */

@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "lib/logline.h"
+#include "lib/table.h"
 #include "node/reexec.h"
 
 #include <errno.h>
@@ -95,7 +96,7 @@ static void append(struct svclog *l, const char *buf, size_t n)
 /* Move up to reads chunks from the pipe to the file; stop when it is empty. */
 static void take(struct svclog *l, int reads)
 {
-	static char buf[READ_CHUNK];
+	static char buf[READ_CHUNK] PAGE_ALIGNED;
 	for (int i = 0; i < reads && l->rfd >= 0; i++) {
 		ssize_t n = read_retry(l->rfd, buf, sizeof buf);
 		if (n <= 0)
