@@ -88,9 +88,9 @@ static const power_stop_fn stop_order[] = {
 
 /* The control verbs (ctl/), one group per file, in the order `help` lists them. */
 static int (*const ctl_groups[])(void) = {
-    ctl_reexec_init,	  ctl_status_init,   ctl_power_init,	ctl_help_init,
-    ctl_allocations_init, ctl_watchdog_init, ctl_services_init, ctl_emergency_init,
-    ctl_debug_init,	  ctl_mounts_init,   metrics_init,	ctl_net_init,
+    ctl_reexec_init,	  ctl_status_init,   ctl_power_init,	  ctl_help_init,
+    ctl_allocations_init, ctl_watchdog_init, ctl_services_init,	  ctl_emergency_init,
+    ctl_debug_init,	  ctl_mounts_init,   metrics_init,	  ctl_net_init,
     ctl_units_init,	  ctl_sysslice_init, ctl_unit_files_init,
 };
 

@@ -8,11 +8,11 @@
 #define PACT_CONTRACT_H
 
 /* cgroup slices, relative to the cgroup2 mount (cgroup.rs: slices) */
-#define PACT_SLICE_ROOT "pact.slice"
-#define PACT_SLICE_INFRA "pact.slice/infra.slice"
-#define PACT_SLICE_NETWORK "pact.slice/network.slice"
-#define PACT_SLICE_GPU "pact.slice/gpu.slice"
-#define PACT_SLICE_AUDIT "pact.slice/audit.slice"
+#define PACT_SLICE_ROOT	    "pact.slice"
+#define PACT_SLICE_INFRA    "pact.slice/infra.slice"
+#define PACT_SLICE_NETWORK  "pact.slice/network.slice"
+#define PACT_SLICE_GPU	    "pact.slice/gpu.slice"
+#define PACT_SLICE_AUDIT    "pact.slice/audit.slice"
 #define PACT_SLICE_WORKLOAD "workload.slice"
 
 /* SliceOwner variants as serde spells them */
@@ -23,12 +23,12 @@ enum pact_slice_owner {
 };
 
 /* well-known paths (namespace.rs, mount.rs, readiness) */
-#define PACT_HANDOFF_SOCKET_PATH "/run/pact/handoff.sock"
+#define PACT_HANDOFF_SOCKET_PATH   "/run/pact/handoff.sock"
 #define PACT_READINESS_SOCKET_PATH "/run/pact/ready.sock"
-#define PACT_READINESS_FILE_PATH "/run/pact/ready"
-#define PACT_UENV_MOUNT_BASE "/run/pact/uenv"
-#define PACT_WORKDIR_BASE "/run/pact/workdir"
-#define PACT_DATA_STAGE_BASE "/run/pact/data"
+#define PACT_READINESS_FILE_PATH   "/run/pact/ready"
+#define PACT_UENV_MOUNT_BASE	   "/run/pact/uenv"
+#define PACT_WORKDIR_BASE	   "/run/pact/workdir"
+#define PACT_DATA_STAGE_BASE	   "/run/pact/data"
 
 /* mount.rs: DEFAULT_HOLD_TIME_SECS */
 #define PACT_DEFAULT_HOLD_TIME_SECS 60

@@ -19,7 +19,7 @@ struct metrics_out {
 
 typedef void (*metrics_fn)(struct metrics_out *m);
 
-#define METRICS_MAX_FAMILIES 12     /* producers, each writing one or more families */
+#define METRICS_MAX_FAMILIES 12	     /* producers, each writing one or more families */
 int metrics_register(metrics_fn fn); /* 0, or -ENOSPC */
 /* "# HELP name help\n# TYPE name type\n" */
 void metrics_family(struct metrics_out *m, const char *name, const char *type, const char *help);

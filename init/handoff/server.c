@@ -302,8 +302,7 @@ static void dispatch(struct hconn *c, const struct pact_handoff_msg *m)
 /* Is the connection ref names still there to answer? */
 static int ref_open(struct handoff_ref ref)
 {
-	const struct hconn *c =
-	    ref.idx >= 0 && ref.idx < conf_max_clients ? &conns[ref.idx] : NULL;
+	const struct hconn *c = ref.idx >= 0 && ref.idx < conf_max_clients ? &conns[ref.idx] : NULL;
 	return c && c->used && c->gen == ref.gen && !c->closing;
 }
 

@@ -42,8 +42,7 @@ static const struct pactctl_verb verbs[] = {
     {"enable", "[--now] [--runtime] UNIT...", "link units into their [Install] targets",
      "Links in /etc/pact/units (--runtime: /run/pact/units), then daemon-reload;\n"
      "--now starts them too."},
-    {"disable", "[--now] [--runtime] UNIT...", "remove the units' links (--now: stop them)",
-     NULL},
+    {"disable", "[--now] [--runtime] UNIT...", "remove the units' links (--now: stop them)", NULL},
     {"is-enabled", "[--quiet] UNIT...", "enabled, static, disabled, masked, alias ...",
      "Exit 0 when one unit is enabled, static or an alias; 4 when none exists."},
     {"logs", "[-u] UNIT [-n N] [-f] [--since T] [--until T] [-o short|cat|json]",
