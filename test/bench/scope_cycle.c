@@ -174,8 +174,8 @@ int main(int argc, char **argv)
 	    "\"ratio\":%.3f,\"note\":\"scope create+clone3 /bin/true+reap+kill+wait empty+rmdir: "
 	    "ours %.1f/s vs inline syscalls %.1f/s (floor, cycles/s, from medians of %d "
 	    "alternating cycles); ratio ours/floor, bigger is better; the gap is the child's "
-	       "hygiene the floor skips: setsid (a new sched autogroup), signal reset, fd "
-	       "closing, exec-failure pipe\"}\n",
+	    "hygiene the floor skips: setsid (a new sched autogroup), signal reset, fd "
+	    "closing, exec-failure pipe\"}\n",
 	    ratio, floor_rate, ratio, ours, floor_rate, CYCLES);
 	printf(
 	    "{\"name\":\"clone3_vs_fork_ratio\",\"value\":%.3f,\"unit\":\"ratio\",\"floor\":%.1f,"

@@ -15,11 +15,11 @@
 struct daemon {
 	char dir[128]; /* temp root: etc/, run/, cmdline, log */
 	char run_dir[160];
-	pid_t pid;   /* pact-init, as the host sees it */
-	pid_t outer; /* the process holding the namespaces */
-	int log_fd;  /* its stderr, for reading */
-	int console; /* > 0 (set between prepare and launch): its stdout and stderr
-		      * instead of the log file, e.g. a pty standing for a console */
+	pid_t pid;    /* pact-init, as the host sees it */
+	pid_t outer;  /* the process holding the namespaces */
+	int log_fd;   /* its stderr, for reading */
+	int console;  /* > 0 (set between prepare and launch): its stdout and stderr
+		       * instead of the log file, e.g. a pty standing for a console */
 	char cg[256]; /* its cgroup root as the host sees it ("" when none could be made) */
 };
 

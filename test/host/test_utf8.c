@@ -76,7 +76,8 @@ static void test_status(void)
 	memset(want + 3, 'a', 125);
 	want[128] = '\0';
 	/* its STATUS= comes with its READY=1 */
-	is_int(daemon_wait_log(&d, "service talk.service: ready", 10000), 0, "talk.service is ready");
+	is_int(daemon_wait_log(&d, "service talk.service: ready", 10000), 0,
+	       "talk.service is ready");
 	ok(json_ok("services") == 0 && strstr(out, "\"status\":\""),
 	   "pactctl services answers with valid UTF-8");
 	ok(strstr(out, pf("\"status\":\"%s\"", want)) != NULL,

@@ -19,7 +19,7 @@ static int tap_n, tap_failed;
 		printf("\n");                                                                      \
 		if (!ok_c_) {                                                                      \
 			tap_failed++;                                                              \
-			printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);               \
+			printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
 		}                                                                                  \
 		fflush(stdout);                                                                    \
 	} while (0)
@@ -29,7 +29,7 @@ static int tap_n, tap_failed;
 		long long g_ = (long long)(got), w_ = (long long)(want);                           \
 		ok(g_ == w_, __VA_ARGS__);                                                         \
 		if (g_ != w_)                                                                      \
-			printf("#   got %lld, want %lld\n", g_, w_);                                   \
+			printf("#   got %lld, want %lld\n", g_, w_);                               \
 	} while (0)
 
 #define is_str(got, want, ...)                                                                     \
@@ -38,8 +38,8 @@ static int tap_n, tap_failed;
 		int e_ = g_ && w_ && strcmp(g_, w_) == 0;                                          \
 		ok(e_, __VA_ARGS__);                                                               \
 		if (!e_)                                                                           \
-			printf("#   got \"%s\", want \"%s\"\n", g_ ? g_ : "(null)",                   \
-			       w_ ? w_ : "(null)");                                                 \
+			printf("#   got \"%s\", want \"%s\"\n", g_ ? g_ : "(null)",                \
+			       w_ ? w_ : "(null)");                                                \
 	} while (0)
 
 #define skip(why, ...)                                                                             \

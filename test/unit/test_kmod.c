@@ -161,8 +161,8 @@ int main(void)
 
 	/* modprobe.d: options reach finit_module; install NAME /bin/true disables */
 	static struct modprobe_conf conf;
-	char l1[] = "options top  a=1 b=two", l2[] = "options base c=3", l3[] = "install mid /bin/true",
-	     e[64];
+	char l1[] = "options top  a=1 b=two", l2[] = "options base c=3",
+	     l3[] = "install mid /bin/true", e[64];
 	modprobe_parse_line(&conf, l1, e, sizeof e);
 	modprobe_parse_line(&conf, l2, e, sizeof e);
 	struct kmod_opts withconf = {.modules_dir = dir,

@@ -3,11 +3,11 @@
 #include "tap.h"
 
 static const char mi[] =
-	"22 1 0:21 / / rw,relatime - rootfs rootfs rw\n"
-	"23 22 0:22 / /proc rw,nosuid,nodev,noexec,relatime shared:5 - proc proc rw\n"
-	"24 22 0:23 / /sys rw,nosuid - sysfs sysfs rw\n"
-	"30 22 7:0 / /run/pact/uenv/with\\040space ro - squashfs /dev/loop0 ro\n"
-	"31 22 0:30 / /proc/sys/fs/binfmt_misc rw - binfmt_misc binfmt_misc rw";
+    "22 1 0:21 / / rw,relatime - rootfs rootfs rw\n"
+    "23 22 0:22 / /proc rw,nosuid,nodev,noexec,relatime shared:5 - proc proc rw\n"
+    "24 22 0:23 / /sys rw,nosuid - sysfs sysfs rw\n"
+    "30 22 7:0 / /run/pact/uenv/with\\040space ro - squashfs /dev/loop0 ro\n"
+    "31 22 0:30 / /proc/sys/fs/binfmt_misc rw - binfmt_misc binfmt_misc rw";
 
 int main(void)
 {

@@ -18,10 +18,9 @@
 
 /* the warnings docs/units.md explains ("No errors; what the warnings left
  * say"): none of them a consequence for the daemon's own function */
-static const char *const explained[] = {"hardening not applied by pact-init",
-					"Type=dbus is run as Type=simple",
-					"unknown escape sequences kept verbatim",
-					"ListenNetlink= is not supported"};
+static const char *const explained[] = {
+    "hardening not applied by pact-init", "Type=dbus is run as Type=simple",
+    "unknown escape sequences kept verbatim", "ListenNetlink= is not supported"};
 #define N_EXPLAINED (sizeof explained / sizeof explained[0])
 
 struct tally {

@@ -124,7 +124,8 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++)
 		if (is_pid(what[i]) ? pfd[i].fd >= 0 : access(what[i], F_OK) == 0)
-			fprintf(stderr, "gonewait: still there after %lld ms: %s\n", limit, what[i]);
+			fprintf(stderr, "gonewait: still there after %lld ms: %s\n", limit,
+				what[i]);
 	return 1;
 usage:
 	fprintf(stderr, "usage: gonewait [-t SECONDS] PID|PATH... (at most %d)\n", WATCH_MAX);
