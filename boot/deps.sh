@@ -10,10 +10,11 @@ BUILD=${1:-build}
 # binary only (no service is started); binutils: readelf for images/debpkg.sh;
 # gcc, libc6-dev, linux-libc-dev: the sanitized test builds and the kernel's
 # headers (a fresh machine may have none; --no-install-recommends skips them);
-# man-db, groff-base: the test that the man pages render (man -l)
+# man-db, groff-base: the test that the man pages render (man -l);
+# clang-format: the test that the C follows .clang-format
 PKGS="musl-tools gcc libc6-dev linux-libc-dev qemu-system-x86 cpio squashfs-tools
       busybox-static kmod gzip ipxe-qemu iproute2 python3 util-linux dnsmasq-base
-      binutils man-db groff-base ${EXTRA_PKGS:-}"
+      binutils man-db groff-base clang-format ${EXTRA_PKGS:-}"
 KPKG_META=${KERNEL_PACKAGE:-linux-image-cloud-amd64}
 
 # one dpkg-query for all (every make runs this): the installed ones
