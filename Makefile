@@ -32,9 +32,10 @@ UAPI := $(BUILD)/uapi
 CFLAGS_REL := $(COMMON) -Oz -flto=auto -isystem $(UAPI) -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector -fno-pie
 # --sort-section=alignment (with -fdata-sections for the link-time code
-# generation, which makes the sections): the arrays first, then the
-# scalars, packed together instead of one or two beside each large
-# table, so PID 1's small state shares a few pages (20 KiB less resident).
+# generation, which makes the sections): the variables of 4 KiB or more,
+# PAGE_ALIGNED (lib/table.h), first, then the rest packed together
+# instead of one or two beside each large table, so PID 1's small state
+# shares a few pages.
 # -z common-page-size=64 keeps ld from padding the file to start the
 # data segment on a page of its own (it did so as the sort moved the
 # end of .bss; 2.6 KiB of file).
