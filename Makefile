@@ -81,7 +81,7 @@ FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(BUILD)/fuzz/%)
 
 
-.PHONY: all deps deps-daemons fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format format-list tidy
+.PHONY: all deps deps-daemons fuzz-deps image run test test-unit test-host test-vm bench fuzz install clean format format-list
 all: $(BUILD)/pact-init $(BUILD)/pactctl
 
 # The build's version (git describe) for pactctl --version and status, as
