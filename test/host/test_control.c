@@ -190,28 +190,26 @@ static void test_many(void)
  * {"ok":true,...}, 0 otherwise. */
 static int read_reply_ok(int fd, int timeout_ms)
 {
-	static char buf[16384];
-	size_t got = 0, want = FRAME_HDR_LEN;
+	static struct frame_decoder dec;
 	long deadline = host_ms_now() + timeout_ms;
-	while (got < want) {
+	frame_dec_init(&dec);
+	for (;;) {
+		uint8_t *dst;
+		size_t want = frame_dec_want(&dec, &dst);
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		long left = deadline - host_ms_now();
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			return 0;
-		ssize_t n = read(fd, buf + got, want - got);
-		if (n <= 0)
+		ssize_t n = read(fd, dst, want);
+		int r = n > 0 ? frame_dec_commit(&dec, (size_t)n) : -1;
+		if (r < 0)
 			return 0;
-		got += (size_t)n;
-		if (got == FRAME_HDR_LEN) {
-			uint32_t len = (uint32_t)(uint8_t)buf[0] << 24 |
-				       (uint32_t)(uint8_t)buf[1] << 16 |
-				       (uint32_t)(uint8_t)buf[2] << 8 | (uint8_t)buf[3];
-			if (len == 0 || len > sizeof buf - FRAME_HDR_LEN)
-				return 0;
-			want = FRAME_HDR_LEN + len;
+		if (r == 1) {
+			size_t len;
+			const uint8_t *body = frame_dec_body(&dec, &len);
+			return memmem(body, len, "\"ok\":true", 9) != NULL;
 		}
 	}
-	return memmem(buf, got, "\"ok\":true", 9) != NULL;
 }
 
 /*
